@@ -1,0 +1,166 @@
+"""SQLModel tables: documents, candidates, jobs, skill mentions, matches, decisions, failures, the change feed."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Document(SQLModel, table=True):
+    """One file's content, identified by sha256; versions of a candidate or job are documents."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=8, index=True)  # resume | job
+    filename: str = Field(max_length=255)
+    format: str = Field(max_length=8)  # pdf | docx | txt | md
+    size_bytes: int
+    pages: int = 1
+    engine: str = Field(max_length=16)
+    stored_path: str = Field(max_length=512)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    candidate_id: Optional[int] = Field(default=None, foreign_key="candidate.id", index=True, ondelete="CASCADE")
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id", index=True, ondelete="CASCADE")
+    version: int = 1
+    years: Optional[float] = None  # resume: estimated years of experience; job: years asked
+    taxonomy_version: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Candidate(SQLModel, table=True):
+    """A person; identity is their email, else the resume's file name."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    identity: str = Field(max_length=320, unique=True)
+    name: str = Field(max_length=200)
+    email: Optional[str] = Field(default=None, max_length=320)
+    current_document_id: Optional[int] = Field(default=None)
+    versions: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Job(SQLModel, table=True):
+    """A position; identity is the job description's file name."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    identity: str = Field(max_length=320, unique=True)
+    title: str = Field(max_length=200, index=True)
+    current_document_id: Optional[int] = Field(default=None)
+    min_years: Optional[int] = None
+    versions: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SkillMention(SQLModel, table=True):
+    """A skill found in a document, with where: the evidence behind every match."""
+    __tablename__ = "skill_mention"
+    __table_args__ = (Index("ix_skill_mention_skill_doc", "skill", "document_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True, ondelete="CASCADE")
+    skill: str = Field(max_length=100)
+    category: str = Field(max_length=100)
+    surface: str = Field(max_length=200)
+    start: int
+    end: int
+    snippet: str = Field(max_length=400)
+    requirement: Optional[str] = Field(default=None, max_length=10)  # job only: required | preferred
+
+
+class Match(SQLModel, table=True):
+    """The current score of one candidate against one job."""
+    __table_args__ = (
+        UniqueConstraint("job_id", "candidate_id", name="uq_match_job_candidate"),
+        Index("ix_match_job_score", "job_id", "score"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", ondelete="CASCADE")
+    candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
+    resume_document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    job_document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    score: float
+    required_total: int
+    required_matched: int
+    preferred_total: int
+    preferred_matched: int
+    resume_years: Optional[float] = None
+    job_years: Optional[int] = None
+    taxonomy_version: str = Field(max_length=64)
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
+class MatchSkill(SQLModel, table=True):
+    """One job skill in one match: matched or missing, required or preferred."""
+    __tablename__ = "match_skill"
+    __table_args__ = (Index("ix_match_skill_skill", "skill", "matched"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", index=True, ondelete="CASCADE")
+    skill: str = Field(max_length=100)
+    requirement: str = Field(max_length=10)  # required | preferred
+    matched: bool
+
+
+class Decision(SQLModel, table=True):
+    """A person's call on a candidate for a job; only the web process writes it."""
+    __table_args__ = (UniqueConstraint("job_id", "candidate_id", name="uq_decision_job_candidate"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", index=True, ondelete="CASCADE")
+    candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
+    status: str = Field(default="new", max_length=12)  # new | shortlisted | rejected
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Attempt(SQLModel, table=True):
+    """Work on a file, recorded before it starts, so a file that kills its worker is noticed."""
+    sha256: str = Field(max_length=64, primary_key=True)
+    filename: str = Field(max_length=255)
+    attempts: int = 0
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Failure(SQLModel, table=True):
+    """A quarantined file and the reason a person can read."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=8)
+    filename: str = Field(max_length=255)
+    code: str = Field(max_length=32)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    quarantined_path: str = Field(max_length=512)
+    attempts: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    retried_at: Optional[datetime] = None
+
+
+class Event(SQLModel, table=True):
+    """The change feed: one row per result, written in the same transaction as the result."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # document.scored | document.failed | taxonomy.reloaded | candidate.deleted | decision
+    document_id: Optional[int] = None
+    candidate_id: Optional[int] = None
+    job_id: Optional[int] = None
+    sha256: Optional[str] = Field(default=None, max_length=64)
+    filename: Optional[str] = Field(default=None, max_length=255)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Taxonomy(SQLModel, table=True):
+    """Each taxonomy version the pipeline has scored with."""
+    version: str = Field(max_length=64, primary_key=True)
+    skills: int
+    loaded_at: datetime = Field(default_factory=utcnow)
+
+
+class Heartbeat(SQLModel, table=True):
+    """Liveness of long-running processes (the watcher), read by the web's /readyz."""
+    process: str = Field(max_length=32, primary_key=True)
+    pid: int
+    beat_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime = Field(default_factory=utcnow)
