@@ -1,0 +1,319 @@
+"""Turn the SLO spec (observability/slo.yaml) into Prometheus recording and alerting rules."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+SPEC = HERE / "slo.yaml"
+RULES_DIR = HERE / "rules"
+RECORDING = "slo_recording.yml"
+ALERTS = "slo_alerts.yml"
+SHORT_SCALE = 60  # `--windows short`: 5m -> 5s, 1h -> 1m, 30d -> 12h
+
+_UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1))
+_DURATION = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
+_PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
+
+
+class SpecError(ValueError):
+    """The SLO spec is missing something or says something the generator cannot turn into rules."""
+
+
+def parse_duration(text: str) -> int:
+    """A Prometheus duration with one unit ("5m", "30d") in milliseconds."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise SpecError(f"not a duration with one unit: {text!r}")
+    number, unit = match.groups()
+    per_unit = dict(_UNITS) | {"w": 7 * 86_400_000}
+    return int(number) * per_unit[unit]
+
+
+def format_duration(ms: int) -> str:
+    """Milliseconds as a Prometheus duration in the largest unit that divides them."""
+    if ms <= 0:
+        raise SpecError(f"a duration must be positive, got {ms} ms")
+    for unit, size in _UNITS:
+        if ms % size == 0:
+            return f"{ms // size}{unit}"
+    raise AssertionError("unreachable: ms divides every integer")
+
+
+def scale_duration(text: str, scale: float) -> str:
+    """Divide a duration by `scale`, rounded to whole milliseconds."""
+    return format_duration(max(1, round(parse_duration(text) / scale)))
+
+
+def humanize_duration(text: str | int) -> str:
+    """A duration for people, in mixed units: 180000000 ms is "2d2h"."""
+    ms = text if isinstance(text, int) else parse_duration(text)
+    parts = []
+    for unit, size in _UNITS[:-1]:
+        if ms >= size:
+            parts.append(f"{ms // size}{unit}")
+            ms %= size
+    return "".join(parts) or "0s"
+
+
+def load_spec(path: Path = SPEC) -> dict[str, Any]:
+    """Read and check the spec; a mistake fails with the SLO and key it is in."""
+    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    for key in ("service", "runbook", "windows", "period", "burn_rate_alerts", "slos"):
+        if key not in spec:
+            raise SpecError(f"{path}: missing top-level key {key!r}")
+    windows = spec["windows"]
+    for window in windows:
+        parse_duration(window)
+    if spec["period"] not in windows:
+        raise SpecError(f"period {spec['period']} must be one of the windows {windows}")
+    for rule in spec["burn_rate_alerts"]:
+        for key in ("long", "short"):
+            if rule[key] not in windows:
+                raise SpecError(f"burn-rate alert window {rule[key]} is not one of the windows {windows}")
+    names = set()
+    for slo in spec["slos"]:
+        name = slo.get("name", "?")
+        if name in names:
+            raise SpecError(f"SLO {name!r} is declared twice")
+        names.add(name)
+        sli = slo.get("sli", {})
+        kinds = [k for k in ("good", "bad", "ratio", "value") if k in sli]
+        if "record" not in sli or len(kinds) != 1:
+            raise SpecError(f"SLO {name!r}: sli needs `record` and exactly one of good, bad, ratio, value")
+        if kinds[0] in ("good", "bad") and "total" not in sli:
+            raise SpecError(f"SLO {name!r}: sli.{kinds[0]} needs sli.total")
+        if kinds[0] == "value" and not slo.get("informational"):
+            raise SpecError(f"SLO {name!r}: a value SLI has no error budget; mark it informational")
+        if not slo.get("informational") and "alert" not in slo:
+            raise SpecError(f"SLO {name!r}: needs `alert`, the prefix of its alert names")
+    sla = spec.get("sla")
+    if sla and sla["slo"] not in names:
+        raise SpecError(f"sla.slo {sla['slo']!r} is not an SLO")
+    return spec
+
+
+def _expand(expr: str, scale: float, window: str | None = None) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        word = match.group(1)
+        if word == "window":
+            if window is None:
+                raise SpecError(f"{{{{window}}}} outside an SLI expression: {expr}")
+            return scale_duration(window, scale)
+        return scale_duration(word, scale)
+    return _PLACEHOLDER.sub(substitute, " ".join(str(expr).split()))
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _selector(labels: dict[str, str]) -> str:
+    return "{" + ", ".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
+
+
+def _sli_expr(sli: dict[str, str], scale: float, window: str) -> str:
+    def part(key: str) -> str:
+        return _expand(sli[key], scale, window)
+    if "good" in sli:
+        return f"({part('good')}) / ({part('total')})"
+    if "bad" in sli:
+        return f"({part('bad')}) / ({part('total')})"
+    return part("ratio" if "ratio" in sli else "value")
+
+
+def _recording_group(spec: dict[str, Any], slo: dict[str, Any], scale: float) -> dict[str, Any]:
+    labels = {"service": spec["service"], "slo": slo["name"]}
+    sel = _selector(labels)
+    sli = slo["sli"]
+    rules: list[dict[str, Any]] = []
+    for window in spec["windows"]:
+        rules.append({"record": f"sli:{sli['record']}_rate{window}",
+                      "expr": _sli_expr(sli, scale, window), "labels": dict(labels)})
+    if slo.get("informational"):
+        rules.append({"record": "slo:objective:threshold", "expr": _number(Decimal(str(slo["objective"]))),
+                      "labels": dict(labels)})
+        return {"name": f"{spec['service']}-slo-{slo['name']}", "rules": rules}
+    objective = Decimal(str(slo["objective"])) / 100
+    budget = 1 - objective
+    for window in spec["windows"]:
+        source = f"sli:{sli['record']}_rate{window}{sel}"
+        error = source if "bad" in sli else f"1 - {source}"
+        rules.append({"record": f"slo:sli_error:ratio_rate{window}", "expr": error, "labels": dict(labels)})
+    for window in spec["windows"]:
+        rules.append({"record": f"slo:burn_rate:ratio_rate{window}",
+                      "expr": f"slo:sli_error:ratio_rate{window}{sel} / {_number(budget)}", "labels": dict(labels)})
+    rules.append({"record": "slo:objective:ratio", "expr": _number(objective), "labels": dict(labels)})
+    rules.append({"record": "slo:error_budget:ratio", "expr": _number(budget), "labels": dict(labels)})
+    rules.append({"record": "slo:error_budget_remaining:ratio",
+                  "expr": f"1 - slo:burn_rate:ratio_rate{spec['period']}{sel}", "labels": dict(labels)})
+    return {"name": f"{spec['service']}-slo-{slo['name']}", "rules": rules}
+
+
+def _indicator_group(spec: dict[str, Any], scale: float) -> dict[str, Any]:
+    rules = []
+    for indicator in spec.get("indicators", []):
+        for window in spec["windows"]:
+            rules.append({"record": f"sli:{indicator['record']}_rate{window}",
+                          "expr": _expand(indicator["expr"], scale, window),
+                          "labels": {"service": spec["service"]}})
+    return {"name": f"{spec['service']}-indicators", "rules": rules}
+
+
+def _sla_group(spec: dict[str, Any]) -> dict[str, Any]:
+    sla = spec["sla"]
+    slo = next(s for s in spec["slos"] if s["name"] == sla["slo"])
+    source = f"sli:{slo['sli']['record']}_rate{sla['window']}" + _selector(
+        {"service": spec["service"], "slo": slo["name"]})
+    terms, previous = [], Decimal(0)
+    for tier in sorted(sla["credits"], key=lambda t: -t["below"]):
+        step = Decimal(str(tier["credit"])) - previous
+        previous = Decimal(str(tier["credit"]))
+        terms.append(f"{_number(step)} * ({source} < bool {_number(Decimal(str(tier['below'])) / 100)})")
+    return {"name": f"{spec['service']}-sla", "rules": [
+        {"record": "sla:service_credit:percent", "expr": " + ".join(terms),
+         "labels": {"service": spec["service"], "sla": sla["name"]}},
+    ]}
+
+
+def recording_rules(spec: dict[str, Any], scale: float = 1) -> dict[str, Any]:
+    groups = [_recording_group(spec, slo, scale) for slo in spec["slos"]]
+    if spec.get("indicators"):
+        groups.append(_indicator_group(spec, scale))
+    if spec.get("sla"):
+        groups.append(_sla_group(spec))
+    return {"groups": groups}
+
+
+def _burn_rate_alert(spec: dict[str, Any], slo: dict[str, Any], rule: dict[str, Any],
+                     scale: float) -> dict[str, Any]:
+    labels = {"service": spec["service"], "slo": slo["name"]}
+    sel = _selector(labels)
+    rate = _number(Decimal(str(rule["burn_rate"])))
+    long, short = rule["long"], rule["short"]
+    period_ms = parse_duration(spec["period"])
+    spent = Decimal(str(rule["burn_rate"])) * parse_duration(long) / period_ms * 100
+    exhausted = humanize_duration(int(period_ms / Decimal(str(rule["burn_rate"]))))
+    return {
+        "alert": f"{slo['alert']}BurnRate{rule['name']}",
+        "expr": (f"slo:burn_rate:ratio_rate{long}{sel} > {rate}"
+                 f" and slo:burn_rate:ratio_rate{short}{sel} > {rate}"),
+        "for": scale_duration(rule["for"], scale),
+        "labels": {"severity": rule["severity"], "long_window": long, "short_window": short},
+        "annotations": {
+            "summary": (f"{slo['title']} is burning its error budget {{{{ $value | humanize }}}}x too fast"
+                        f" (over {long} and {short})"),
+            "description": (f"{slo['title']}: objective {_number(Decimal(str(slo['objective'])))}% over "
+                            f"{spec['period']}. A burn rate above {rate}x spends {_number(round(spent, 1))}% "
+                            f"of the error budget in {long} and all of it in {exhausted}."),
+            "runbook_url": f"{spec['runbook']}#{slo['name']}",
+        },
+    }
+
+
+def _sla_alert(spec: dict[str, Any]) -> dict[str, Any]:
+    sla = spec["sla"]
+    slo = next(s for s in spec["slos"] if s["name"] == sla["slo"])
+    source = f"sli:{slo['sli']['record']}_rate{sla['window']}" + _selector(
+        {"service": spec["service"], "slo": slo["name"]})
+    objective = Decimal(str(sla["objective"]))
+    return {
+        "alert": f"{spec['service'].title()}Sla{sla['name'].title()}Breached",
+        "expr": f"{source} < {_number(objective / 100)}",
+        "labels": {"severity": "ticket", "sla": sla["name"]},
+        "annotations": {
+            "summary": f"{slo['title']} over {sla['window']} is below the {_number(objective)}% the SLA promises",
+            "description": "The SLA obliges a fix within 24 hours and a service credit; see the SLA section of the runbook.",
+            "runbook_url": f"{spec['runbook']}#sla",
+        },
+    }
+
+
+def _plain_alert(spec: dict[str, Any], alert: dict[str, Any], scale: float) -> dict[str, Any]:
+    return {
+        "alert": alert["alert"],
+        "expr": _expand(alert["expr"], scale),
+        "for": scale_duration(alert["for"], scale),
+        "labels": {"severity": alert["severity"], "service": spec["service"]},
+        "annotations": {
+            "summary": alert["summary"],
+            "description": alert["description"],
+            "runbook_url": f"{spec['runbook']}#{alert['alert'].lower()}",
+        },
+    }
+
+
+def alerting_rules(spec: dict[str, Any], scale: float = 1) -> dict[str, Any]:
+    rules = [_burn_rate_alert(spec, slo, rule, scale)
+             for slo in spec["slos"] if not slo.get("informational")
+             for rule in spec["burn_rate_alerts"]]
+    if spec.get("sla"):
+        rules.append(_sla_alert(spec))
+    rules += [_plain_alert(spec, alert, scale) for alert in spec.get("alerts", [])]
+    return {"groups": [{"name": f"{spec['service']}-slo-alerts", "rules": rules}]}
+
+
+def _header(scale: float) -> str:
+    lines = ["# Generated by `python -m observability generate` from observability/slo.yaml; do not edit."]
+    if scale != 1:
+        lines.append(f"# Test rules: every window and `for` is divided by {scale:g}; the rule names keep the"
+                     " full-size window names.")
+    return "\n".join(lines) + "\n"
+
+
+def _dump(document: dict[str, Any]) -> str:
+    return yaml.safe_dump(document, sort_keys=False, width=100_000, allow_unicode=True)
+
+
+def render(spec: dict[str, Any] | None = None, scale: float = 1) -> dict[str, str]:
+    """The rule files' names and texts, the same bytes for the same spec and scale."""
+    if scale <= 0:
+        raise SpecError(f"scale must be positive, got {scale}")
+    spec = load_spec() if spec is None else spec
+    return {
+        RECORDING: _header(scale) + _dump(recording_rules(spec, scale)),
+        ALERTS: _header(scale) + _dump(alerting_rules(spec, scale)),
+    }
+
+
+def write(out_dir: Path = RULES_DIR, spec: dict[str, Any] | None = None, scale: float = 1) -> list[Path]:
+    """Write the rule files into `out_dir` and return their paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in render(spec, scale).items():
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def stale(rules_dir: Path = RULES_DIR, spec: dict[str, Any] | None = None) -> list[str]:
+    """Names of the checked-in rule files that differ from what the spec generates."""
+    rules_dir = Path(rules_dir)
+    return [name for name, text in render(spec).items()
+            if not (rules_dir / name).is_file() or (rules_dir / name).read_text(encoding="utf-8") != text]
+
+
+def prometheus_config(web: str, watcher: str, rules_dir: Path, scrape_interval: str = "15s",
+                      evaluation_interval: str | None = None) -> str:
+    """A prometheus.yml scraping `web` and `watcher` (host:port) with the rules in `rules_dir`.
+
+    For integration tests: generate short-window rules with write(dir, scale=SHORT_SCALE) and a
+    config beside them with prometheus_config(..., dir, scrape_interval="1s").
+    """
+    rules_dir = Path(rules_dir).resolve()
+    config = {
+        "global": {"scrape_interval": scrape_interval,
+                   "evaluation_interval": evaluation_interval or scrape_interval},
+        "rule_files": [str(rules_dir / RECORDING), str(rules_dir / ALERTS)],
+        "scrape_configs": [
+            {"job_name": "shortlist-web", "static_configs": [{"targets": [web]}]},
+            {"job_name": "shortlist-watcher", "static_configs": [{"targets": [watcher]}]},
+        ],
+    }
+    return "# Generated by `python -m observability generate` for a test Prometheus.\n" + _dump(config)
