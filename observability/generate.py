@@ -205,10 +205,9 @@ def _burn_rate_alert(spec: dict[str, Any], slo: dict[str, Any], rule: dict[str, 
         "for": scale_duration(rule["for"], scale),
         "labels": {"severity": rule["severity"], "long_window": long, "short_window": short},
         "annotations": {
-            "summary": (f"{slo['title']} is burning its error budget {{{{ $value | humanize }}}}x too fast"
-                        f" (over {long} and {short})"),
-            "description": (f"{slo['title']}: objective {_number(Decimal(str(slo['objective'])))}% over "
-                            f"{spec['period']}. A burn rate above {rate}x spends {_number(round(spent, 1))}% "
+            "summary": f"{slo['title']}: error budget burning at {{{{ $value | humanize }}}}x over {long} and {short}",
+            "description": (f"Objective {_number(Decimal(str(slo['objective'])))}% over {spec['period']}: "
+                            f"{slo['description']} A burn rate above {rate}x spends {_number(round(spent, 1))}% "
                             f"of the error budget in {long} and all of it in {exhausted}."),
             "runbook_url": f"{spec['runbook']}#{slo['name']}",
         },
