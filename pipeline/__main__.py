@@ -1,0 +1,157 @@
+"""Command line: `python -m pipeline watch|ingest|rank|extract|migrate`."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections import Counter
+from pathlib import Path
+
+from store.db import make_engine, migrate, session_scope
+from store.settings import Settings, ensure_dirs, load
+
+
+def _setup(settings: Settings):
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ensure_dirs(settings)
+    engine = make_engine(settings.database_url)
+    migrate(settings, engine)
+    return engine
+
+
+def cmd_watch(settings: Settings, _args) -> int:
+    from pipeline.watch import serve
+    serve(settings, _setup(settings))
+    return 0
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    from pipeline.ingest import is_junk
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*")
+                            if p.is_file() and not is_junk(p) and not any(part.startswith(".") for part in
+                                                                            p.relative_to(path).parts))
+        elif path.is_file():
+            files.append(path)
+        else:
+            print(f"not found: {raw}", file=sys.stderr)
+    return files
+
+
+def cmd_ingest(settings: Settings, args) -> int:
+    from pipeline.ingest import Ingestor
+    engine = _setup(settings)
+    files = _expand(args.paths)
+    ingestor = Ingestor(settings, engine)
+    try:
+        outcomes = ingestor.process(files)
+    finally:
+        ingestor.close()
+    counts = Counter(o.outcome for o in outcomes)
+    if args.json:
+        print(json.dumps({"counts": dict(counts), "files": [o.__dict__ for o in outcomes]}, indent=2))
+    else:
+        for o in outcomes:
+            if o.outcome not in ("scored", "duplicate"):
+                print(f"{o.outcome:12} {o.path}: {o.reason}")
+        print(f"processed {counts['scored']}, duplicate {counts['duplicate']}, "
+              f"failed {counts['quarantined'] + counts['failed']}, skipped {counts['skipped']}")
+    return 1 if counts["quarantined"] + counts["failed"] else 0
+
+
+def cmd_rank(settings: Settings, args) -> int:
+    from store.queries import find_job, ranking
+    engine = _setup(settings)
+    with session_scope(engine) as session:
+        job = find_job(session, args.job)
+        if job is None:
+            print(f"no job matches {args.job!r} (give its id or title)", file=sys.stderr)
+            return 2
+        rows, total = ranking(session, job.id, limit=args.limit)
+    if args.json:
+        print(json.dumps({"job": {"id": job.id, "title": job.title, "min_years": job.min_years},
+                          "total": total, "candidates": rows}, indent=2, default=str))
+        return 0
+    print(f"{job.title} (job {job.id}): {total} candidates")
+    print(f"{'rank':>4}  {'score':>5}  {'candidate':30}  matched / missing")
+    for row in rows:
+        print(f"{row['rank']:>4}  {row['score']:>5.1f}  {row['name'][:30]:30}  "
+              f"{', '.join(row['matched']) or '-'} / {', '.join(row['missing_required']) or '-'}")
+    return 0
+
+
+def cmd_extract(settings: Settings, args) -> int:
+    from pipeline import extract
+    from pipeline.parse import ParseError, parse_bytes
+    from pipeline.stages import Analysis, analyse_text
+    from pipeline.taxonomy import load_taxonomy
+    path = Path(args.file)
+    try:
+        parsed = parse_bytes(path.read_bytes(), path.name, pdf_engine=settings.pdf_engine,
+                             max_bytes=settings.max_file_bytes, max_pages=settings.max_pages,
+                             min_chars=settings.min_chars)
+    except ParseError as exc:
+        print(json.dumps({"file": str(path), "error": exc.code, "reason": exc.reason}) if args.json
+              else f"{path}: {exc.reason}")
+        return 1
+    taxonomy = load_taxonomy(settings.skills)
+    item = Analysis(filename=path.name, kind=args.kind or extract.detect_kind(parsed.text), text=parsed.text)
+    analyse_text(item, taxonomy)
+    result = {
+        "file": str(path), "kind": item.kind, "format": parsed.format, "engine": parsed.engine,
+        "pages": parsed.pages, "text_length": len(parsed.text), "taxonomy_version": taxonomy.version,
+        "skills": [{"name": m.skill, "category": m.category, "surface": m.surface, "start": m.start,
+                    "end": m.end, "evidence": m.snippet,
+                    **({"requirement": item.requirements.get(m.skill, "required")} if item.kind == "job" else {})}
+                   for m in item.mentions],
+    }
+    if item.kind == "job":
+        result.update(title=item.title, years_required=item.years)
+    else:
+        result.update(name=item.name, email=item.email, years_experience=item.years)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{path.name}: {item.kind}, {len(parsed.text)} characters, {len(item.mentions)} skill mentions")
+        for m in result["skills"]:
+            extra = f" [{m['requirement']}]" if "requirement" in m else ""
+            print(f"  {m['name']:24} {m['category']:24} {m['surface']!r}{extra}: …{m['evidence']}…")
+    return 0
+
+
+def cmd_migrate(settings: Settings, _args) -> int:
+    _setup(settings)
+    print(f"database at head: {settings.database_url}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("watch", help="run the ingest daemon on the inbox")
+    p = sub.add_parser("ingest", help="process files or folders once, then print a summary")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("rank", help="print the ranking for a job (id or title)")
+    p.add_argument("job")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("extract", help="print the kind, text length and skills found in one file")
+    p.add_argument("file")
+    p.add_argument("--kind", choices=("resume", "job"))
+    p.add_argument("--json", action="store_true")
+    sub.add_parser("migrate", help="upgrade the database schema to the latest version")
+    args = parser.parse_args(argv)
+    settings = load()
+    handler = {"watch": cmd_watch, "ingest": cmd_ingest, "rank": cmd_rank, "extract": cmd_extract,
+               "migrate": cmd_migrate}[args.command]
+    return handler(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

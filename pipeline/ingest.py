@@ -1,0 +1,330 @@
+"""The driver: claim a file, run the stages in a worker, archive, commit in one transaction, then let go of it."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from pipeline import record
+from pipeline.metrics import PipelineMetrics
+from pipeline.parse import ParseError
+from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text
+from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
+from store.db import session_scope
+from store.models import Document, Failure
+from store.settings import Settings
+
+log = logging.getLogger("shortlist.ingest")
+JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
+
+
+def is_junk(path: Path) -> bool:
+    """Temporary, hidden and system files that are never documents."""
+    name = path.name
+    return (name.startswith((".", "~$", "._")) or name.lower() in JUNK_NAMES
+            or name.endswith((".part", ".tmp", ".crdownload", ".swp", "~", ".reason.txt")))
+
+
+@dataclass
+class Outcome:
+    path: str
+    kind: str
+    outcome: str  # scored | duplicate | quarantined | failed | skipped
+    reason: str = ""
+    document_id: int | None = None
+    sha256: str = ""
+
+
+@dataclass
+class Claim:
+    path: Path
+    kind: str
+    sha256: str
+    data: bytes
+    size: int
+    mtime: float
+    attempts: int
+
+
+def sha256_file(path: Path) -> tuple[str, bytes | None, int]:
+    """Hash a file in chunks; keep its bytes only when they are small enough to parse."""
+    digest = hashlib.sha256()
+    chunks: list[bytes] | None = []
+    size = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+            if chunks is not None:
+                chunks.append(block)
+                if size > 256 << 20:
+                    chunks = None
+    return digest.hexdigest(), (b"".join(chunks) if chunks is not None else None), size
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Ingestor:
+    """One writer: every change to documents, matches and failures goes through here."""
+
+    def __init__(self, settings: Settings, engine: Engine, metrics: PipelineMetrics | None = None,
+                 pool: WorkerPool | None = None) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.metrics = metrics or PipelineMetrics()
+        self.taxonomy: Taxonomy = load_taxonomy(settings.skills)
+        self.metrics.set_taxonomy(self.taxonomy.version, len(self.taxonomy))
+        self.limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
+        self.pool = pool or WorkerPool(settings.workers, settings.parse_timeout,
+                                       on_replace=lambda reason: self.metrics.worker_restarts.labels(reason).inc())
+        self.threads = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="parse")
+        self.last_progress = time.monotonic()
+        with session_scope(engine) as session:
+            record.save_taxonomy(session, self.taxonomy.version, len(self.taxonomy))
+        self.refresh_quarantine_gauge()
+
+    def close(self) -> None:
+        self.threads.shutdown(wait=True)
+        self.pool.close()
+
+    # -- where a file came from and where it goes
+
+    def kind_of(self, path: Path) -> str:
+        try:
+            relative = path.resolve().relative_to(self.settings.inbox.resolve())
+        except ValueError:
+            parts = [p.lower() for p in path.resolve().parts]
+            return "job" if "jobs" in parts else "resume" if "resumes" in parts else "auto"
+        return "job" if relative.parts[0] == "jobs" else "resume"
+
+    def in_inbox(self, path: Path) -> bool:
+        try:
+            path.resolve().relative_to(self.settings.inbox.resolve())
+            return True
+        except ValueError:
+            return False
+
+    def _release(self, path: Path) -> None:
+        """The inbox copy is no longer needed once its result is committed."""
+        if self.in_inbox(path):
+            path.unlink(missing_ok=True)
+
+    def archive(self, claim: Claim, fmt: str) -> Path:
+        target = self.settings.files_dir / f"{claim.sha256}.{fmt}"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            with open(temp, "wb") as handle:
+                handle.write(claim.data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+            _fsync_dir(target.parent)
+        return target
+
+    def quarantine(self, claim: Claim, code: str, reason: str) -> Outcome:
+        failed = self.settings.failed_dir
+        failed.mkdir(parents=True, exist_ok=True)
+        target = failed / claim.path.name
+        if target.exists() or target.with_name(target.name + ".reason.txt").exists():
+            target = failed / f"{claim.path.stem}-{claim.sha256[:8]}{claim.path.suffix}"
+        if self.in_inbox(claim.path):
+            os.replace(claim.path, target)
+        else:
+            shutil.copyfile(claim.path, target)
+        kind = claim.kind if claim.kind != "auto" else "resume"
+        target.with_name(target.name + ".reason.txt").write_text(
+            f"{reason}\n\nfile: {claim.path.name}\nkind: {kind}\ncode: {code}\nattempts: {claim.attempts}\n"
+            f"sha256: {claim.sha256}\nwhen: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n", encoding="utf-8")
+        self._commit(lambda session: record.save_failure(
+            session, sha256=claim.sha256, kind=kind, filename=claim.path.name, code=code, reason=reason,
+            quarantined_path=str(target), attempts=claim.attempts))
+        self.metrics.files.labels(kind, "quarantined").inc()
+        self.refresh_quarantine_gauge()
+        log.warning("quarantined %s: %s", claim.path.name, reason)
+        return Outcome(str(claim.path), kind, "quarantined", reason, sha256=claim.sha256)
+
+    def refresh_quarantine_gauge(self) -> None:
+        with session_scope(self.engine) as session:
+            count = session.scalar(select(func.count()).select_from(Failure).where(Failure.retried_at.is_(None)))
+        self.metrics.quarantined.set(count or 0)
+
+    # -- database, retried while another writer holds the lock
+
+    def _commit(self, write):
+        for attempt in range(1, 21):
+            try:
+                with session_scope(self.engine) as session:
+                    return write(session)
+            except OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                self.metrics.retries.inc()
+                log.warning("database busy, retrying (%d): %s", attempt, exc.orig)
+                time.sleep(min(0.2 * attempt, 2.0))
+        raise RuntimeError("the database stayed locked; giving up for now")
+
+    # -- the stages
+
+    def claim(self, path: Path) -> Claim | Outcome:
+        kind = self.kind_of(path)
+        try:
+            stat = path.stat()
+            sha, data, size = sha256_file(path)
+        except FileNotFoundError:
+            return Outcome(str(path), kind, "skipped", "the file disappeared before it could be read")
+        self.metrics.seen.labels(kind if kind != "auto" else "resume").inc()
+        claim = Claim(path, kind, sha, data or b"", size, stat.st_mtime, 0)
+        existing = self._commit(lambda s: s.scalar(select(Document.id).where(Document.sha256 == sha)))
+        if existing is not None:
+            self._commit(lambda s: record.add_event(s, "document.duplicate", sha256=sha, filename=path.name,
+                                                    document_id=existing))
+            self._release(path)
+            label = kind if kind != "auto" else "resume"
+            self.metrics.files.labels(label, "duplicate").inc()
+            return Outcome(str(path), label, "duplicate", "the same bytes were already ingested", existing, sha)
+
+        def start(session):
+            attempt = record.bump_attempt(session, sha, path.name)
+            record.add_event(session, "document.started", sha256=sha, filename=path.name)
+            return attempt.attempts, attempt.last_error
+        claim.attempts, last_error = self._commit(start)
+        if claim.attempts > self.settings.max_attempts:
+            return self.quarantine(claim, "gave_up", f"Processing failed {claim.attempts - 1} times "
+                                   f"(last error: {last_error or 'the worker crashed or was killed'}); "
+                                   "the file was set aside so the rest of the inbox keeps moving.")
+        if size > self.settings.max_file_bytes:
+            return self.quarantine(claim, "too_large", f"The file is {size / 1e6:.1f} MB; the limit is "
+                                   f"{self.settings.max_file_mb:g} MB (SHORTLIST_MAX_FILE_MB).")
+        return claim
+
+    def analyse(self, claim: Claim) -> Analysis:
+        item = Analysis(filename=claim.path.name, kind=claim.kind, data=claim.data)
+        return self.pool.run(analyse_in_worker, (item, self.limits, str(self.settings.skills), self.taxonomy.version))
+
+    def commit(self, claim: Claim, item: Analysis) -> Outcome:
+        started = time.perf_counter()
+        if item.taxonomy_version != self.taxonomy.version:  # the taxonomy changed while the worker ran
+            analyse_text(item, self.taxonomy)
+        stored = self.archive(claim, item.format)
+
+        def write(session):
+            document = record.save_document(session, item, sha256=claim.sha256, size=claim.size,
+                                            stored_path=str(stored))
+            results = record.score_document(session, document, self.taxonomy.version)
+            record.clear_attempt(session, claim.sha256)
+            record.add_event(session, "document.scored", document_id=document.id, sha256=claim.sha256,
+                             filename=claim.path.name, candidate_id=document.candidate_id, job_id=document.job_id,
+                             detail={"kind": item.kind, "matches": len(results)})
+            return document.id, results
+        document_id, results = self._commit(write)
+        self._release(claim.path)
+        elapsed = time.perf_counter() - started
+        self.metrics.stage.labels("commit").observe(elapsed)
+        for result in results:
+            self.metrics.score.observe(result.score)
+        self.metrics.files.labels(item.kind, "scored").inc()
+        self.metrics.last_ingest.set_to_current_time()
+        self.metrics.drop_to_scored.observe(max(0.0, time.time() - claim.mtime))
+        self.last_progress = time.monotonic()
+        return Outcome(str(claim.path), item.kind, "scored", document_id=document_id, sha256=claim.sha256)
+
+    def fail(self, claim: Claim, error: str) -> Outcome:
+        """A crash, time-out or unexpected error: tried again later, quarantined after the last attempt."""
+        self._commit(lambda session: record.note_attempt_error(session, claim.sha256, error))
+        kind = claim.kind if claim.kind != "auto" else "resume"
+        if claim.attempts >= self.settings.max_attempts:
+            return self.quarantine(claim, "gave_up", f"Processing failed {claim.attempts} times "
+                                   f"(last error: {error}); the file was set aside so the rest of the inbox "
+                                   "keeps moving.")
+        self.metrics.files.labels(kind, "failed").inc()
+        log.warning("attempt %d on %s failed: %s", claim.attempts, claim.path.name, error)
+        return Outcome(str(claim.path), kind, "failed", error, sha256=claim.sha256)
+
+    def finish(self, claim: Claim, future) -> Outcome:
+        try:
+            item = future.result()
+        except ParseError as exc:
+            return self.quarantine(claim, exc.code, exc.reason)
+        except WorkerTimeout as exc:
+            return self.fail(claim, f"parsing {exc}")
+        except WorkerCrashed as exc:
+            return self.fail(claim, str(exc))
+        except Exception as exc:  # an unexpected bug in a stage: keep the daemon going, count the attempt
+            log.exception("stage error on %s", claim.path.name)
+            return self.fail(claim, f"{type(exc).__name__}: {exc}")
+        for stage, seconds in item.timings.items():
+            self.metrics.stage.labels(stage).observe(seconds)
+        scoring = time.perf_counter()
+        outcome = self.commit(claim, item)
+        self.metrics.stage.labels("score").observe(time.perf_counter() - scoring)
+        return outcome
+
+    def process(self, paths: list[Path]) -> list[Outcome]:
+        """Ingest files: parse concurrently in the workers, commit one at a time in order of completion."""
+        outcomes: list[Outcome] = []
+        futures = []
+        for path in paths:
+            claim = self.claim(path)
+            if isinstance(claim, Outcome):
+                outcomes.append(claim)
+                continue
+            started = time.perf_counter()
+            futures.append((claim, started, self.threads.submit(self.analyse, claim)))
+        for claim, started, future in futures:
+            outcome = self.finish(claim, future)
+            self.metrics.stage.labels("total").observe(time.perf_counter() - started)
+            outcomes.append(outcome)
+            self.last_progress = time.monotonic()
+        return outcomes
+
+    # -- the taxonomy
+
+    def reload_taxonomy(self) -> bool:
+        """Load skills/ again; when it changed, re-extract every stored text and re-score every match."""
+        try:
+            taxonomy = load_taxonomy(self.settings.skills)
+        except Exception as exc:
+            self.metrics.taxonomy_errors.inc()
+            log.error("skills/ has an error, keeping taxonomy %s: %s", self.taxonomy.version[:12], exc)
+            return False
+        if taxonomy.version == self.taxonomy.version:
+            return False
+        self.taxonomy = taxonomy
+
+        def rewrite(session):
+            for document in session.scalars(select(Document)):
+                item = Analysis(filename=document.filename, kind=document.kind, text=document.text)
+                analyse_text(item, taxonomy)
+                record.replace_mentions(session, document, item)
+            session.flush()
+            pairs = record.score_pairs(record.job_requirements(session), record.resume_skills(session))
+            record.write_matches(session, pairs, taxonomy.version)
+            record.save_taxonomy(session, taxonomy.version, len(taxonomy))
+            record.add_event(session, "taxonomy.reloaded", detail={"version": taxonomy.version,
+                                                                   "skills": len(taxonomy), "matches": len(pairs)})
+            return pairs
+        pairs = self._commit(rewrite)
+        for *_, result in pairs:
+            self.metrics.score.observe(result.score)
+        self.metrics.set_taxonomy(taxonomy.version, len(taxonomy))
+        self.last_progress = time.monotonic()
+        log.info("taxonomy %s loaded (%d skills); %d matches re-scored", taxonomy.version[:12], len(taxonomy),
+                 len(pairs))
+        return True

@@ -1,0 +1,209 @@
+"""The pipeline's writes: documents, candidates and jobs with versions, mentions, matches, failures, events."""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from pipeline.score import MatchResult, score
+from pipeline.stages import Analysis
+from store.models import (Attempt, Candidate, Document, Event, Failure, Job, Match, MatchSkill, SkillMention,
+                          Taxonomy, utcnow)
+
+
+def identity_of(item: Analysis) -> str:
+    if item.kind == "resume" and item.email:
+        return "email:" + item.email.lower()
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(item.filename).stem.lower()).strip("-")
+    return "file:" + (stem or "unnamed")
+
+
+def display_name(item: Analysis) -> str:
+    if item.name:
+        return item.name
+    return re.sub(r"[_\-.]+", " ", Path(item.filename).stem).strip().title() or item.filename
+
+
+def add_event(session: Session, kind: str, **fields) -> None:
+    detail = fields.pop("detail", "")
+    if not isinstance(detail, str):
+        detail = json.dumps(detail, sort_keys=True)
+    session.add(Event(kind=kind, detail=detail, **fields))
+
+
+def bump_attempt(session: Session, sha256: str, filename: str) -> Attempt:
+    attempt = session.get(Attempt, sha256) or Attempt(sha256=sha256, filename=filename)
+    attempt.attempts += 1
+    attempt.updated_at = utcnow()
+    session.add(attempt)
+    return attempt
+
+
+def note_attempt_error(session: Session, sha256: str, error: str) -> None:
+    attempt = session.get(Attempt, sha256)
+    if attempt is not None:
+        attempt.last_error = error
+        session.add(attempt)
+
+
+def clear_attempt(session: Session, sha256: str) -> None:
+    session.execute(delete(Attempt).where(Attempt.sha256 == sha256))
+
+
+def save_failure(session: Session, *, sha256: str, kind: str, filename: str, code: str, reason: str,
+                 quarantined_path: str, attempts: int) -> Failure:
+    failure = Failure(sha256=sha256, kind=kind, filename=filename, code=code, reason=reason,
+                      quarantined_path=quarantined_path, attempts=attempts)
+    session.add(failure)
+    clear_attempt(session, sha256)
+    add_event(session, "document.failed", sha256=sha256, filename=filename, detail=reason)
+    return failure
+
+
+def _mentions(document_id: int, item: Analysis) -> list[dict]:
+    return [dict(document_id=document_id, skill=m.skill, category=m.category, surface=m.surface[:200],
+                 start=m.start, end=m.end, snippet=m.snippet[:400], requirement=item.requirements.get(m.skill))
+            for m in item.mentions]
+
+
+def _write_mentions(session: Session, document_id: int, item: Analysis) -> None:
+    rows = _mentions(document_id, item)
+    if rows:
+        session.execute(SkillMention.__table__.insert(), rows)
+
+
+def save_document(session: Session, item: Analysis, *, sha256: str, size: int, stored_path: str) -> Document:
+    """Insert the document and its candidate or job (a new version when the identity exists), then score it."""
+    document = Document(sha256=sha256, kind=item.kind, filename=item.filename[:255], format=item.format,
+                        size_bytes=size, pages=item.pages, engine=item.engine, stored_path=stored_path,
+                        text=item.text, years=item.years, taxonomy_version=item.taxonomy_version)
+    identity = identity_of(item)
+    if item.kind == "job":
+        owner = session.scalars(select(Job).where(Job.identity == identity)).first()
+        if owner is None:
+            owner = Job(identity=identity, title=(item.title or display_name(item))[:200], versions=0)
+        owner.title = (item.title or owner.title)[:200]
+        owner.min_years = int(item.years) if item.years is not None else None
+    else:
+        owner = session.scalars(select(Candidate).where(Candidate.identity == identity)).first()
+        if owner is None:
+            owner = Candidate(identity=identity, name=display_name(item)[:200], versions=0)
+        owner.name = display_name(item)[:200] if item.name or not owner.name else owner.name
+        owner.email = item.email
+    owner.versions += 1
+    owner.updated_at = utcnow()
+    session.add(owner)
+    session.flush()
+    if item.kind == "job":
+        document.job_id = owner.id
+    else:
+        document.candidate_id = owner.id
+    document.version = owner.versions
+    session.add(document)
+    session.flush()
+    owner.current_document_id = document.id
+    session.add(owner)
+    _write_mentions(session, document.id, item)
+    session.flush()
+    return document
+
+
+def job_requirements(session: Session, job_ids: list[int] | None = None) -> dict[int, tuple[int, int | None, dict]]:
+    """job id -> (current document id, years asked, {skill: required|preferred})."""
+    query = (select(Job.id, Job.current_document_id, Job.min_years, SkillMention.skill, SkillMention.requirement)
+             .join(SkillMention, SkillMention.document_id == Job.current_document_id, isouter=True))
+    if job_ids is not None:
+        query = query.where(Job.id.in_(job_ids))
+    jobs: dict[int, tuple[int, int | None, dict]] = {}
+    for job_id, doc_id, years, skill, requirement in session.execute(query):
+        entry = jobs.setdefault(job_id, (doc_id, years, {}))
+        if skill is not None:
+            if entry[2].get(skill) != "required":
+                entry[2][skill] = requirement or "required"
+    return jobs
+
+
+def resume_skills(session: Session, candidate_ids: list[int] | None = None) -> dict[int, tuple[int, float | None, set]]:
+    """candidate id -> (current document id, estimated years, {skills})."""
+    query = (select(Candidate.id, Candidate.current_document_id, Document.years, SkillMention.skill)
+             .join(Document, Document.id == Candidate.current_document_id)
+             .join(SkillMention, SkillMention.document_id == Document.id, isouter=True))
+    if candidate_ids is not None:
+        query = query.where(Candidate.id.in_(candidate_ids))
+    resumes: dict[int, tuple[int, float | None, set]] = {}
+    for cand_id, doc_id, years, skill in session.execute(query):
+        entry = resumes.setdefault(cand_id, (doc_id, years, set()))
+        if skill is not None:
+            entry[2].add(skill)
+    return resumes
+
+
+def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchResult]], version: str) -> None:
+    """Replace the (job, candidate) matches given as (job_id, candidate_id, job_doc, resume_doc, result)."""
+    if not pairs:
+        return
+    by_job: dict[int, list[int]] = defaultdict(list)
+    for job_id, cand_id, *_ in pairs:
+        by_job[job_id].append(cand_id)
+    for job_id, cand_ids in by_job.items():
+        for start in range(0, len(cand_ids), 500):
+            session.execute(delete(Match).where(Match.job_id == job_id,
+                                                Match.candidate_id.in_(cand_ids[start:start + 500])))
+    matches = []
+    for job_id, cand_id, job_doc, resume_doc, result in pairs:
+        matches.append(Match(job_id=job_id, candidate_id=cand_id, job_document_id=job_doc,
+                             resume_document_id=resume_doc, score=result.score,
+                             required_total=len(result.matched_required) + len(result.missing_required),
+                             required_matched=len(result.matched_required),
+                             preferred_total=len(result.matched_preferred) + len(result.missing_preferred),
+                             preferred_matched=len(result.matched_preferred),
+                             resume_years=result.resume_years, job_years=result.job_years,
+                             taxonomy_version=version))
+    session.add_all(matches)
+    session.flush()
+    rows = []
+    for match, (*_, result) in zip(matches, pairs):
+        rows += [dict(match_id=match.id, skill=s, requirement="required", matched=True) for s in result.matched_required]
+        rows += [dict(match_id=match.id, skill=s, requirement="preferred", matched=True) for s in result.matched_preferred]
+        rows += [dict(match_id=match.id, skill=s, requirement="required", matched=False) for s in result.missing_required]
+        rows += [dict(match_id=match.id, skill=s, requirement="preferred", matched=False) for s in result.missing_preferred]
+    if rows:
+        session.execute(MatchSkill.__table__.insert(), rows)
+
+
+def score_pairs(jobs: dict, resumes: dict) -> list[tuple[int, int, int, int, MatchResult]]:
+    pairs = []
+    for job_id, (job_doc, job_years, requirements) in jobs.items():
+        for cand_id, (resume_doc, years, skills) in resumes.items():
+            pairs.append((job_id, cand_id, job_doc, resume_doc, score(skills, requirements, years, job_years)))
+    return pairs
+
+
+def score_document(session: Session, document: Document, version: str) -> list[MatchResult]:
+    """A new resume against every job, or a new job against every current resume."""
+    if document.kind == "job":
+        jobs = job_requirements(session, [document.job_id])
+        resumes = resume_skills(session)
+    else:
+        jobs = job_requirements(session)
+        resumes = resume_skills(session, [document.candidate_id])
+    pairs = score_pairs(jobs, resumes)
+    write_matches(session, pairs, version)
+    return [pair[-1] for pair in pairs]
+
+
+def replace_mentions(session: Session, document: Document, item: Analysis) -> None:
+    session.execute(delete(SkillMention).where(SkillMention.document_id == document.id))
+    _write_mentions(session, document.id, item)
+    document.taxonomy_version = item.taxonomy_version
+    document.years = item.years
+    session.add(document)
+
+
+def save_taxonomy(session: Session, version: str, skills: int) -> None:
+    if session.get(Taxonomy, version) is None:
+        session.add(Taxonomy(version=version, skills=skills))

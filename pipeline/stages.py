@@ -1,0 +1,87 @@
+"""The work done on one file, as an explicit list of pure stages passing one small dataclass."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import extract, parse
+from pipeline.taxonomy import Taxonomy, load_taxonomy
+
+
+@dataclass(frozen=True)
+class Limits:
+    pdf_engine: str
+    max_bytes: int
+    max_pages: int
+    min_chars: int
+
+
+@dataclass
+class Analysis:
+    """What the worker learns from one file's bytes."""
+    filename: str
+    kind: str  # resume | job | auto (decided from the text)
+    data: bytes = b""
+    text: str = ""
+    format: str = ""
+    pages: int = 0
+    engine: str = ""
+    mentions: list = field(default_factory=list)
+    requirements: dict[str, str] = field(default_factory=dict)
+    years: float | None = None
+    name: str | None = None
+    email: str | None = None
+    title: str | None = None
+    taxonomy_version: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def stage_parse(item: Analysis, limits: Limits, taxonomy: Taxonomy) -> None:
+    parsed = parse.parse_bytes(item.data, item.filename, pdf_engine=limits.pdf_engine, max_bytes=limits.max_bytes,
+                               max_pages=limits.max_pages, min_chars=limits.min_chars)
+    item.text, item.format, item.pages, item.engine = parsed.text, parsed.format, parsed.pages, parsed.engine
+    item.data = b""  # the driver keeps the bytes; don't send them back
+
+
+def stage_extract(item: Analysis, limits: Limits, taxonomy: Taxonomy) -> None:
+    analyse_text(item, taxonomy)
+
+
+STAGES = (("parse", stage_parse), ("extract", stage_extract))
+
+
+def analyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
+    """Skills, requirements, years and identity from text already parsed (also used on taxonomy reload)."""
+    if item.kind == "auto":
+        item.kind = extract.detect_kind(item.text)
+    item.mentions = extract.extract_skills(item.text, taxonomy)
+    item.taxonomy_version = taxonomy.version
+    if item.kind == "job":
+        item.requirements = extract.classify_requirements(item.text, item.mentions)
+        item.years = extract.required_years(item.text)
+        item.title = extract.job_title(item.text) or Path(item.filename).stem
+    else:
+        item.years = extract.resume_years(item.text)
+        item.name, item.email = extract.contact(item.text)
+
+
+def run_stages(item: Analysis, limits: Limits, taxonomy: Taxonomy) -> Analysis:
+    for name, stage in STAGES:
+        started = time.perf_counter()
+        stage(item, limits, taxonomy)
+        item.timings[name] = time.perf_counter() - started
+    return item
+
+
+# Worker-process side: each worker keeps the taxonomy it loaded, keyed by folder and version.
+_taxonomies: dict[str, Taxonomy] = {}
+
+
+def analyse_in_worker(task: tuple[Analysis, Limits, str, str]) -> Analysis:
+    item, limits, skills_dir, version = task
+    taxonomy = _taxonomies.get(skills_dir)
+    if taxonomy is None or taxonomy.version != version:
+        taxonomy = load_taxonomy(Path(skills_dir))
+        _taxonomies[skills_dir] = taxonomy
+    return run_stages(item, limits, taxonomy)

@@ -1,0 +1,207 @@
+"""The daemon: a watchdog observer feeds a stability tracker; stable files go to the Ingestor in batches."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import stat
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from pipeline.ingest import Ingestor, is_junk
+from pipeline.metrics import PipelineMetrics
+from store.db import session_scope
+from store.models import Heartbeat, utcnow
+from store.settings import Settings
+
+log = logging.getLogger("shortlist.watch")
+BATCH = 16
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return True
+    return any(part.startswith(".") for part in parts[:-1]) or is_junk(path)
+
+
+class StabilityTracker:
+    """A path is stable after a quiet period with size and mtime unchanged, and is still a regular file."""
+
+    def __init__(self, quiet: float) -> None:
+        self.quiet = quiet
+        self._pending: dict[Path, tuple[float, tuple[int, float] | None]] = {}
+        self._lock = threading.Lock()
+        self.wake = threading.Event()
+
+    def touch(self, path: Path) -> None:
+        with self._lock:
+            self._pending[path] = (time.monotonic(), None)
+        self.wake.set()
+
+    def forget(self, path: Path) -> None:
+        with self._lock:
+            self._pending.pop(path, None)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def stable(self) -> list[Path]:
+        now = time.monotonic()
+        ready: list[Path] = []
+        with self._lock:
+            for path, (last_event, signature) in list(self._pending.items()):
+                if now - last_event < self.quiet:
+                    continue
+                try:
+                    info = path.stat()
+                except FileNotFoundError:
+                    del self._pending[path]
+                    continue
+                if not stat.S_ISREG(info.st_mode):
+                    del self._pending[path]
+                    continue
+                current = (info.st_size, info.st_mtime)
+                if signature == current:
+                    ready.append(path)
+                    del self._pending[path]
+                else:  # look again after another quiet period
+                    self._pending[path] = (now, current)
+        return sorted(ready, key=lambda p: (p.stat().st_mtime if p.exists() else 0, str(p)))
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: "Watcher") -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            if event.event_type in ("created", "moved"):
+                self.watcher.rescan_soon.set()
+            return
+        for attr in ("src_path", "dest_path"):
+            raw = getattr(event, attr, "")
+            if raw:
+                self.watcher.offer(Path(os.fsdecode(raw)))
+
+
+class Watcher:
+    def __init__(self, settings: Settings, engine: Engine, metrics: PipelineMetrics | None = None) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.metrics = metrics or PipelineMetrics()
+        self.ingestor = Ingestor(settings, engine, self.metrics)
+        self.tracker = StabilityTracker(settings.stable_seconds)
+        self.roots = [settings.inbox / "resumes", settings.inbox / "jobs"]
+        self.stop_event = threading.Event()
+        self.rescan_soon = threading.Event()
+        self.skills_changed = threading.Event()
+        self.observer = Observer()
+
+    def offer(self, path: Path) -> None:
+        for root in self.roots:
+            if path.is_relative_to(root):
+                if not _hidden(path, root):
+                    self.tracker.touch(path)
+                return
+        if path.is_relative_to(self.settings.skills) and path.suffix in (".yaml", ".yml"):
+            self.skills_changed.set()
+            self.tracker.wake.set()
+
+    def rescan(self) -> int:
+        found = 0
+        for root in self.roots:
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                for name in files:
+                    path = Path(folder) / name
+                    if not _hidden(path, root):
+                        self.tracker.touch(path)
+                        found += 1
+        return found
+
+    def heartbeat(self) -> None:
+        """Beat while the main loop makes progress; a stuck loop stops the beat and /readyz notices."""
+        pid = os.getpid()
+        started = utcnow()
+        stale_after = max(60.0, 6 * self.settings.heartbeat_seconds)
+        while not self.stop_event.wait(self.settings.heartbeat_seconds):
+            if time.monotonic() - self.loop_tick > stale_after:
+                log.error("main loop has not ticked for %.0f s; withholding heartbeat",
+                          time.monotonic() - self.loop_tick)
+                continue
+            try:
+                with session_scope(self.engine) as session:
+                    beat = session.get(Heartbeat, "watcher") or Heartbeat(process="watcher", pid=pid)
+                    if beat.pid != pid:
+                        beat.pid, beat.started_at = pid, started
+                    beat.beat_at = utcnow()
+                    session.add(beat)
+            except Exception as exc:  # a locked database must not kill the heartbeat thread
+                log.warning("heartbeat not written: %s", exc)
+
+    def start(self) -> None:
+        for root in self.roots:
+            root.mkdir(parents=True, exist_ok=True)
+            self.observer.schedule(_Handler(self), str(root), recursive=True)
+        if self.settings.skills.is_dir():
+            self.observer.schedule(_Handler(self), str(self.settings.skills), recursive=True)
+        self.observer.start()
+        self.loop_tick = time.monotonic()
+        threading.Thread(target=self.heartbeat, name="heartbeat", daemon=True).start()
+
+    def run(self) -> None:
+        """Process what is already there, then events, with a periodic rescan for anything missed."""
+        self.start()
+        self.rescan()
+        next_rescan = time.monotonic() + self.settings.rescan_seconds
+        log.info("watching %s (taxonomy %s, %d skills)", self.settings.inbox, self.ingestor.taxonomy.version[:12],
+                 len(self.ingestor.taxonomy))
+        try:
+            while not self.stop_event.is_set():
+                self.loop_tick = time.monotonic()
+                if self.skills_changed.is_set():
+                    time.sleep(0.3)  # let an editor finish writing
+                    self.skills_changed.clear()
+                    self.ingestor.reload_taxonomy()
+                if self.rescan_soon.is_set() or time.monotonic() >= next_rescan:
+                    self.rescan_soon.clear()
+                    self.rescan()
+                    next_rescan = time.monotonic() + self.settings.rescan_seconds
+                ready = self.tracker.stable()
+                self.metrics.backlog.set(len(self.tracker) + len(ready))
+                for start in range(0, len(ready), BATCH):
+                    if self.stop_event.is_set():
+                        break
+                    for outcome in self.ingestor.process(ready[start:start + BATCH]):
+                        if outcome.outcome == "failed":
+                            self.tracker.touch(Path(outcome.path))
+                    self.loop_tick = time.monotonic()
+                    self.metrics.backlog.set(len(self.tracker) + max(0, len(ready) - start - BATCH))
+                if not ready:
+                    self.tracker.wake.wait(min(0.25, max(0.05, self.settings.stable_seconds / 2)))
+                    self.tracker.wake.clear()
+        finally:
+            self.observer.stop()
+            self.observer.join(5)
+            self.ingestor.close()
+            log.info("stopped")
+
+    def stop(self, *_args) -> None:
+        self.stop_event.set()
+        self.tracker.wake.set()
+
+
+def serve(settings: Settings, engine: Engine) -> None:
+    metrics = PipelineMetrics()
+    watcher = Watcher(settings, engine, metrics)
+    metrics.serve(settings.metrics_host, settings.metrics_port)
+    signal.signal(signal.SIGTERM, watcher.stop)
+    signal.signal(signal.SIGINT, watcher.stop)
+    watcher.run()
