@@ -1,0 +1,483 @@
+"""Pure extraction from document text: skill mentions, job requirements, years, kind, contact, title."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Sequence
+
+from pipeline.taxonomy import Form, Taxonomy, gap_normal
+
+SNIPPET_CHARS = 60
+CONTEXT_CHARS = 60  # how far (on the same line) a context word may be from a hit
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of a skill: canonical name, the text as written, where, and evidence."""
+    skill: str
+    category: str
+    surface: str
+    start: int
+    end: int
+    snippet: str
+
+
+# ---------------------------------------------------------------- skill mentions
+
+# A hit inside a URL, an e-mail address or a dotted host name is not a mention.
+_URLISH = re.compile(r"://|www\.|@|\w\.(?:com|org|net|io|dev|edu|gov|co|ai|app)\b")
+# List separators: a hit standing alone between two of these is a skills-list item.
+_SEPARATORS = ",;|/•·●▪◦‣()[]{}:\t\n"
+_LIST_LEFT = re.compile(r"\s*(?:[-–—*+>]|and|or|&)?\s*", re.IGNORECASE)
+_LIST_RIGHT = re.compile(r"\s*(?:and|or|&|\.|v?\d{1,2}(?:\.[\dx]+)*\+?)?\s*", re.IGNORECASE)
+
+
+def extract_skills(text: str, taxonomy: Taxonomy) -> list[Mention]:
+    """Every skill mention in `text`, in text order, after case, exclude and context hints."""
+    matcher = taxonomy.matcher
+    hits = list(matcher.hits(text))
+    mentions = []
+    for index, (start, end, form) in enumerate(hits):
+        if _accept(text, hits, index, matcher):
+            skill = form.skill
+            mentions.append(Mention(skill.name, skill.category, text[start:end], start, end,
+                                    snippet(text, start, end)))
+    return mentions
+
+
+def snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
+    """About `width` characters around text[start:end], whitespace collapsed."""
+    pad = max(10, (width - (end - start)) // 2)
+    return " ".join(text[max(0, start - pad):end + pad].split())
+
+
+def _accept(text: str, hits: Sequence[tuple[int, int, Form]], index: int, matcher) -> bool:
+    start, end, form = hits[index]
+    skill = form.skill
+    if form.case_sensitive and gap_normal(text[start:end]) != gap_normal(form.text):
+        return False
+    if _in_address(text, start, end):
+        return False
+    exclude = matcher.exclude.get(skill.name)
+    if exclude is not None:
+        lo = max(0, start - 40)
+        for m in exclude.finditer(text, lo, min(len(text), end + 40)):
+            if m.start() <= start and m.end() >= end:
+                return False
+    if form.needs_context:
+        return _has_context(text, start, end, matcher.context[skill.name]) or _in_skills_list(text, hits, index)
+    return True
+
+
+def _in_address(text: str, start: int, end: int) -> bool:
+    """True when the hit is part of a URL, e-mail address or host name (not "Monday.com" itself)."""
+    if start >= 2 and text[start - 1] == "." and text[start - 2].isalnum():
+        return True  # "www.python.org", "jane.go@x"
+    if end + 1 < len(text) and text[end] == "." and (text[end + 1].islower() or text[end + 1].isdigit()):
+        return True  # "python.org"
+    left = start
+    while left > 0 and not text[left - 1].isspace():
+        left -= 1
+    right = end
+    while right < len(text) and not text[right].isspace():
+        right += 1
+    return _URLISH.search(text, left, start) is not None or _URLISH.search(text, end, right) is not None
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    left = text.rfind("\n", 0, start) + 1
+    right = text.find("\n", end)
+    return left, len(text) if right == -1 else right
+
+
+def _has_context(text: str, start: int, end: int, words: re.Pattern[str]) -> bool:
+    line_start, line_end = _line_bounds(text, start, end)
+    lo, hi = max(line_start, start - CONTEXT_CHARS), min(line_end, end + CONTEXT_CHARS)
+    return words.search(text, lo, start) is not None or words.search(text, end, hi) is not None
+
+
+def _isolated(text: str, start: int, end: int) -> bool:
+    """True when the hit is a whole item between list separators ("Go, Rust", "C/C++")."""
+    left = start
+    while left > 0 and text[left - 1] not in _SEPARATORS:
+        left -= 1
+    right = end
+    while right < len(text) and text[right] not in _SEPARATORS:
+        right += 1
+    return (_LIST_LEFT.fullmatch(text, left, start) is not None
+            and _LIST_RIGHT.fullmatch(text, end, right) is not None)
+
+
+def _in_skills_list(text: str, hits: Sequence[tuple[int, int, Form]], index: int) -> bool:
+    """A hit needing context also counts as a list item next to another skill (line ±1)."""
+    start, end, form = hits[index]
+    if not _isolated(text, start, end):
+        return False
+    line_start, line_end = _line_bounds(text, start, end)
+    lo = text.rfind("\n", 0, max(0, line_start - 1)) + 1
+    hi = text.find("\n", line_end + 1)
+    hi = len(text) if hi == -1 or line_end == len(text) else hi
+    for other in (*reversed(hits[:index]), *hits[index + 1:]):
+        o_start, o_end, o_form = other
+        if o_end < lo or o_start > hi:
+            if o_start > end:
+                break
+            continue
+        if o_form.skill is not form.skill and (not o_form.needs_context or _isolated(text, o_start, o_end)):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- required / preferred
+
+_PREFERRED = re.compile(
+    r"nice[\s-]+to[\s-]+haves?|good[\s-]+to[\s-]+have|preferred|preferably|preference|"
+    r"\bpluses\b|\ba\s+(?:big\s+|huge\s+|strong\s+|definite\s+)?plus\b|\bbonus|desirable|desired|"
+    r"\bideally\b|advantage(?:ous)?|\bnot\s+(?:required|necessary|mandatory|essential)|\boptional\b|"
+    r"would\s+be\s+(?:great|nice|helpful|beneficial|good)|\bhelpful\b|\bbeneficial\b|extra\s+credit|"
+    r"stand\s+out|\bappreciated\b|\bwelcome\b",
+    re.IGNORECASE,
+)
+_REQUIRED = re.compile(
+    r"(?<!not\s)\brequired\b|\brequirements?\b|(?<!not\s)\bmust\b|\bmandatory\b|(?<!not\s)\bessential\b|"
+    r"\bminimum\s+qualifications\b|\bbasic\s+qualifications\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.!?](?=\s|$)|;|\n")
+_PIECE_SPLIT = re.compile(r"[,(]|\b(?:and|but|while|whereas)\b", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-–•*·●▪◦‣>]|\d+[.)])\s+")
+_HEADING_MARKUP = re.compile(r"^[#*_\s]+|[#*_:\s]+$")
+
+
+def classify_requirements(text: str, mentions: Iterable[Mention]) -> dict[str, str]:
+    """Each skill of a job description -> "required" or "preferred".
+
+    A mention takes the cue of its own clause ("... is a plus", "Required: ..."), else
+    the kind of section it sits in ("Nice to have", "Preferred qualifications"), else
+    "required". A skill that is required anywhere is required.
+    """
+    sections = _preferred_sections(text)
+    result: dict[str, str] = {}
+    for m in mentions:
+        label = _label_at(text, m.start, m.end, sections)
+        if result.get(m.skill) != "required":
+            result[m.skill] = label
+    return result
+
+
+def _label_at(text: str, start: int, end: int, sections: list[tuple[int, bool]]) -> str:
+    return _clause_label(text, start, end) or ("preferred" if _in_preferred_section(sections, start) else "required")
+
+
+def _is_heading(line: str) -> str | None:
+    """The heading text of a line that looks like a section heading, else None."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 60 or _BULLET.match(stripped) and not stripped.startswith("**"):
+        return None
+    core = _HEADING_MARKUP.sub("", stripped)
+    if not core or len(core.split()) > 8:
+        return None
+    marked = (stripped.endswith(":") or stripped.startswith("#") or stripped.startswith("**")
+              or (core.isupper() and any(c.isalpha() for c in core)))
+    if marked or _PREFERRED.search(core) or _REQUIRED.search(core) or core.lower() in _KNOWN_HEADINGS:
+        return core
+    return None
+
+
+_KNOWN_HEADINGS = {
+    "qualifications", "responsibilities", "about us", "about the role", "about you", "benefits",
+    "what you'll do", "what you will do", "what we offer", "the role", "skills", "experience",
+    "who you are", "what you bring", "what you'll bring", "perks", "compensation", "overview",
+}
+
+
+def _preferred_sections(text: str) -> list[tuple[int, bool]]:
+    """(offset, is_preferred) for every heading, in order."""
+    sections = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        heading = _is_heading(line)
+        if heading is not None and ":" in line.strip()[:-1] and not line.strip().endswith(":"):
+            heading = None  # "Nice to have: Go, Rust" is a labelled line, not a heading
+        if heading is not None:
+            sections.append((offset, _PREFERRED.search(heading) is not None))
+        offset += len(line)
+    return sections
+
+
+def _in_preferred_section(sections: list[tuple[int, bool]], position: int) -> bool:
+    preferred = False
+    for offset, is_preferred in sections:
+        if offset > position:
+            break
+        preferred = is_preferred
+    return preferred
+
+
+def _cue(piece: str) -> tuple[str | None, int]:
+    """("preferred" | "required" | None, offset of the cue in piece); preferred cues win."""
+    m = _PREFERRED.search(piece)
+    if m:
+        return "preferred", m.start()
+    m = _REQUIRED.search(piece)
+    if m:
+        return "required", m.start()
+    return None, -1
+
+
+def _clause_label(text: str, start: int, end: int) -> str | None:
+    lo = 0
+    for m in _CLAUSE_END.finditer(text, max(0, start - 400), start):
+        lo = m.end()
+    stop = _CLAUSE_END.search(text, end)
+    hi = stop.start() if stop else len(text)
+    clause = text[lo:hi]
+    preferred, required = _PREFERRED.search(clause), _REQUIRED.search(clause)
+    if not (preferred and required):
+        return "preferred" if preferred else "required" if required else None
+    # Both kinds in one clause ("Python is required, Go is a plus"): decide per piece.
+    bounds = [0, *(m.start() for m in _PIECE_SPLIT.finditer(clause)), len(clause)]
+    pieces = [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    here = next(i for i, (a, b) in enumerate(pieces) if a <= start - lo < b or i == len(pieces) - 1)
+    label, _ = _cue(clause[pieces[here][0]:pieces[here][1]])
+    if label:
+        return label
+    for a, b in pieces[here + 1:]:  # a trailing cue ("... are required") reaches back
+        label, at = _cue(clause[a:b])
+        if label:
+            if clause[a:a + at].strip(" ,(-:").lower() not in ("", "and", "but", "while", "whereas"):
+                return label
+            break
+    for a, b in reversed(pieces[:here]):  # a leading cue ("Must have: ...") reaches forward
+        label, _ = _cue(clause[a:b])
+        if label:
+            return label
+    return None
+
+
+# ---------------------------------------------------------------- years of experience
+
+_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
+_NUM = r"(?:\d{1,2}(?:\.\d)?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
+_YEARS_ASK = re.compile(
+    rf"(?P<lead>at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|min\.?|no\s+less\s+than|not\s+less\s+than|"
+    rf"more\s+than|over|upwards\s+of)?\s*\b(?P<a>{_NUM})(?:\s*\(\s*\d{{1,2}}\s*\))?\s*(?P<plus>\+|plus)?"
+    rf"(?:\s*(?:-|–|—|to)\s*(?P<b>{_NUM})(?:\s*\(\s*\d{{1,2}}\s*\))?\s*\+?)?\s*(?:years?|yrs?)\b(?P<tail>[’']?[^.\n;]{{0,60}})",
+    re.IGNORECASE,
+)
+_NOT_EXPERIENCE = re.compile(r"^[’']?\s*(?:ago|old|of\s+age|in\s+business|warranty)\b", re.IGNORECASE)
+_EXPERIENCE_TAIL = re.compile(r"^[’']?\s*(?:of|in|with|as|doing|working|building|professional|relevant|related|hands|"
+                              r"industry|experience|exp\b|post|progressive|combined|total|prior|full)", re.IGNORECASE)
+
+
+def _number(word: str) -> float:
+    low = word.lower()
+    return float(_WORDS[low]) if low in _WORDS else float(low)
+
+
+def required_years(text: str) -> int | None:
+    """The minimum years of experience a job description asks, or None.
+
+    Each statement ("5+ years", "at least three years", "3-5 years") gives its lower
+    bound; the answer is the largest bound among required statements, else the smallest
+    among preferred ones ("ideally 2+ years").
+    """
+    sections = _preferred_sections(text)
+    required: list[float] = []
+    preferred: list[float] = []
+    for m in _YEARS_ASK.finditer(text):
+        tail = m.group("tail")
+        if _NOT_EXPERIENCE.match(tail):
+            continue
+        if not (m.group("lead") or m.group("plus") or m.group("b") or _EXPERIENCE_TAIL.match(tail)):
+            continue
+        low = min(_number(m.group("a")), _number(m.group("b"))) if m.group("b") else _number(m.group("a"))
+        if not 0 < low <= 40:
+            continue
+        kind = _label_at(text, m.start("a"), m.end("a"), sections)
+        (required if kind == "required" else preferred).append(low)
+    if required:
+        return int(max(required))
+    if preferred:
+        return int(min(preferred))
+    return None
+
+
+_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
+           "nov": 11, "dec": 12, "spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|fall|autumn|winter)\.?")
+_YEAR = r"(?:19[5-9]\d|20\d\d)"
+_POINT = rf"(?:{_MONTH}\s*,?\s*'?{_YEAR}|(?:0?[1-9]|1[0-2])\s*/\s*{_YEAR}|{_YEAR})"
+_OPEN_END = r"(?:present|current(?:ly)?|now|today|date|ongoing)"
+_RANGE = re.compile(
+    rf"(?<![\w/])(?P<a>{_POINT})\s*(?:-|–|—|to|until|till|through|thru)\s*(?:(?P<b>{_POINT})|(?P<open>{_OPEN_END}))(?![\w/])",
+    re.IGNORECASE,
+)
+_CLAIM = re.compile(
+    rf"\b(?P<n>{_NUM})\s*\+?\s*(?:years?|yrs?)[’']?\s+(?:of\s+)?(?:[\w-]+\s+){{0,3}}?(?:experience|exp)\b",
+    re.IGNORECASE,
+)
+_SKIPPED_SECTIONS = re.compile(
+    r"education|academic|qualifications|certifications?|certificates|licen[cs]es|courses|coursework|training|"
+    r"publications|awards|honou?rs|references", re.IGNORECASE)
+_OTHER_SECTIONS = re.compile(
+    r"experience|employment|work|career|history|projects|skills|summary|profile|objective|volunteer|"
+    r"leadership|activities|interests|about", re.IGNORECASE)
+
+
+def _month_index(point: str, end: bool) -> int:
+    """Months since year 0 for a date point; a bare year is January (start) or January (end)."""
+    year = int(re.search(_YEAR, point).group())
+    month_word = re.match(r"[a-z]+", point, re.IGNORECASE)
+    if month_word:
+        month = _MONTHS[month_word.group().lower()[:3] if month_word.group().lower()[:3] in _MONTHS
+                        else month_word.group().lower()]
+        return year * 12 + month - 1 + (1 if end else 0)  # an end month counts in full
+    numeric = re.match(r"(\d{1,2})\s*/", point)
+    if numeric:
+        return year * 12 + int(numeric.group(1)) - 1 + (1 if end else 0)
+    return year * 12
+
+
+def resume_years(text: str, today: date | None = None) -> float | None:
+    """Estimated years of experience: the larger of explicit claims ("8 years of
+    experience") and the union of date ranges outside education-like sections."""
+    today = today or date.today()
+    now = today.year * 12 + today.month  # end of the current month
+    claims = [_number(m.group("n")) for m in _CLAIM.finditer(text)]
+    claims = [c for c in claims if 0 < c <= 60]
+    spans: list[tuple[int, int]] = []
+    skipping = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if (0 < len(stripped) <= 40 and not any(c.isdigit() for c in stripped)
+                and len(stripped.split()) <= 5):
+            if _SKIPPED_SECTIONS.search(stripped):
+                skipping = True
+                continue
+            if _OTHER_SECTIONS.search(stripped):
+                skipping = False
+        if skipping:
+            continue
+        for m in _RANGE.finditer(line):
+            start = _month_index(m.group("a"), end=False)
+            if m.group("open"):
+                stop = now
+            else:
+                stop = _month_index(m.group("b"), end=True)
+                if stop == start:  # "2019 - 2019": a bare year range within one year
+                    stop = start + 12
+            stop = min(stop, now)
+            if start < stop and stop - start <= 50 * 12:
+                spans.append((start, stop))
+    months = 0
+    reach = None
+    for start, stop in sorted(spans):
+        if reach is None or start > reach:
+            months += stop - start
+            reach = stop
+        elif stop > reach:
+            months += stop - reach
+            reach = stop
+    candidates = [round(months / 12, 1)] if months else []
+    candidates += claims
+    return round(max(candidates), 1) if candidates else None
+
+
+# ---------------------------------------------------------------- kind, contact, title
+
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}(?!\d)")
+_JOB_CUES = [(re.compile(p, re.IGNORECASE), weight) for p, weight in (
+    (r"\bresponsibilities\b", 1), (r"\brequirements\b", 2), (r"\bqualifications\b", 1),
+    (r"\bwe(?:'re|’re| are) (?:looking for|seeking|hiring)", 2), (r"\byou will\b|\byou'll\b|\byou’ll\b", 2),
+    (r"\bthe ideal candidate\b", 2), (r"\bjob description\b", 2), (r"\babout the (?:role|position|job)\b", 2),
+    (r"\babout us\b", 1), (r"\bapply\b", 1), (r"\bnice[\s-]to[\s-]have\b", 2), (r"\bwhat we offer\b", 2),
+    (r"\bbenefits\b", 1), (r"\bequal opportunity\b", 2), (r"\bsalary\b|\bcompensation\b", 1),
+    (r"\bjoin (?:our|the) team\b", 2), (r"\bmust have\b", 1), (r"\byour role\b", 1), (r"\bcandidates?\b", 1),
+)]
+
+
+def detect_kind(text: str) -> str:
+    """"job" or "resume": weighted cue counts, resume on a tie.
+
+    Job cues are phrases a posting uses ("responsibilities", "requirements", "we are
+    looking for", "you will", "apply", "benefits"...). Resume cues: an e-mail (+2) and a
+    phone number (+1) in the first 400 characters, each date range (+1, up to 4), an
+    "Education" (+1) or "Experience"/"Employment" (+1) heading, "resume"/"curriculum
+    vitae" in the first line (+2).
+    """
+    job = sum(weight for pattern, weight in _JOB_CUES if pattern.search(text))
+    head = text[:400]
+    resume = 2 * bool(_EMAIL.search(head)) + bool(_PHONE.search(head))
+    resume += min(4, sum(1 for _ in _RANGE.finditer(text)))
+    resume += bool(re.search(r"^\W*education\W*$", text, re.IGNORECASE | re.MULTILINE))
+    resume += bool(re.search(r"^\W*(?:(?:work|professional)\s+)?(?:experience|employment(?: history)?)\W*$",
+                             text, re.IGNORECASE | re.MULTILINE))
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    resume += 2 * bool(re.search(r"\b(?:r[eé]sum[eé]|curriculum vitae|cv)\b", first, re.IGNORECASE))
+    return "job" if job > resume else "resume"
+
+
+_NOT_NAMES = re.compile(
+    r"\b(?:r[eé]sum[eé]|curriculum|vitae|cv|profile|summary|objective|contact|experience|education|skills|"
+    r"engineer|developer|manager|analyst|designer|consultant|specialist|director|nurse|teacher|accountant|"
+    r"assistant|scientist|architect|administrator|officer|coordinator|intern|senior|junior|lead|"
+    r"technician|representative|associate|executive|professional|page|street|avenue|road)\b",
+    re.IGNORECASE,
+)
+_PARTICLES = {"de", "da", "del", "della", "der", "den", "di", "do", "dos", "das", "du", "la", "le", "van",
+              "von", "bin", "binti", "al", "el", "y", "ter"}
+_NAME_SPLIT = re.compile(r"\s*(?:[|•·,\t]|\s-\s|\s–\s|\s—\s| {3,})\s*")
+
+
+def _looks_like_name(line: str) -> bool:
+    words = line.split()
+    if not 2 <= len(words) <= 4 or _NOT_NAMES.search(line):
+        return False
+    capitals = 0
+    for word in words:
+        if word.lower() in _PARTICLES:
+            continue
+        if not (word[0].isupper() and all(c.isalpha() or c in "'’-." for c in word)):
+            return False
+        capitals += 1
+    return capitals >= 2
+
+
+def contact(text: str) -> tuple[str | None, str | None]:
+    """(name, email) of a resume's candidate; either may be None."""
+    email = _EMAIL.search(text)
+    name = None
+    for line in [line for line in text.splitlines() if line.strip()][:10]:
+        first = _NAME_SPLIT.split(line.strip())[0]
+        first = re.sub(r"^(?:full\s+)?name\s*:\s*", "", first, flags=re.IGNORECASE).strip(" *#_")
+        if _looks_like_name(first):
+            name = " ".join(first.split())
+            break
+    return name, email.group() if email else None
+
+
+_TITLE_LINE = re.compile(r"^\W*(?:job\s+title|position(?:\s+title)?|title|role)\s*[:–—-]\s*(?P<title>\S.*?)\s*$",
+                         re.IGNORECASE | re.MULTILINE)
+_GENERIC_TITLES = re.compile(
+    r"^(?:job\s+(?:description|posting|opening|ad(?:vert)?)|position\s+description|about\s+(?:the\s+role|us)|"
+    r"we(?:'re|’re| are)\s+hiring!?|hiring|careers?|overview|job)$", re.IGNORECASE)
+
+
+def job_title(text: str) -> str | None:
+    """A job description's title: a "Title:"/"Position:"/"Job title:" line, else the first
+    short line among the first five (headings like "Job Description" skipped)."""
+    labelled = _TITLE_LINE.search(text)
+    if labelled:
+        return labelled.group("title").strip(" *#_")[:200] or None
+    lines = [line for line in text.splitlines() if line.strip()][:5]
+    for line in lines:
+        core = _HEADING_MARKUP.sub("", _BULLET.sub("", line.strip()))
+        core = " ".join(core.split())
+        if core and len(core) <= 100 and len(core.split()) <= 12 and not _GENERIC_TITLES.match(core):
+            return core
+    return None

@@ -1,0 +1,279 @@
+"""Load the skills taxonomy from `skills/*.yaml` and compile it once into a single matcher."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+SKILL_KEYS = frozenset({"name", "aliases", "case_sensitive", "context", "context_for", "exclude"})
+FILE_KEYS = frozenset({"category", "skills"})
+
+# Characters that may not touch a surface form: letters, digits and underscore (\w)
+# on both sides, plus the glue of "R&D" and "@handle" before, "C++", "C#", "R&D" and
+# "name@host" after. Hyphens, slashes, brackets and punctuation are boundaries.
+LEFT_BOUNDARY = r"(?<![\w@&])"
+RIGHT_BOUNDARY = r"(?![\w+#&@])"
+# Inside a surface form a space or hyphen matches any run of whitespace or hyphens,
+# so "machine learning" also finds "machine-learning" and "Machine\nLearning".
+GAP = r"[\s\-\u2010\u2011]+"
+_GAP_RE = re.compile(GAP)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+class TaxonomyError(ValueError):
+    """A skills file that cannot be loaded; the message names the file and the entry."""
+
+
+def fold(surface: str) -> str:
+    """The key a surface form is looked up by: ASCII-lowercased, gaps collapsed to one space.
+
+    Only ASCII letters are folded, so a text keeps its length and offsets when folded.
+    """
+    return _GAP_RE.sub(" ", surface.translate(_ASCII_LOWER)).strip()
+
+
+def gap_normal(surface: str) -> str:
+    """A surface with its gaps collapsed to one space, case kept (for case-sensitive checks)."""
+    return _GAP_RE.sub(" ", surface).strip()
+
+
+@dataclass(frozen=True)
+class Skill:
+    """One canonical skill with its surface forms and matching hints."""
+    name: str
+    category: str
+    aliases: tuple[str, ...] = ()
+    case_sensitive: frozenset[str] = frozenset()  # forms that must match with exact case
+    context: tuple[str, ...] = ()  # words of which one must be near a `context_for` form
+    context_for: frozenset[str] = frozenset()  # forms that need context (or a skills list)
+    exclude: tuple[str, ...] = ()  # regexes; a hit inside a match of one is not a mention
+    source: str = ""  # file the skill was declared in
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A surface form in the compiled matcher, with the hints that apply to it."""
+    skill: Skill
+    text: str
+    case_sensitive: bool
+    needs_context: bool
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """The whole taxonomy compiled into one regex plus per-skill hint regexes.
+
+    `pattern` runs over the ASCII-lowercased text; `forms` maps a folded hit to its form.
+    """
+    pattern: re.Pattern[str]
+    forms: dict[str, Form]
+    context: dict[str, re.Pattern[str]]  # skill name -> context word regex
+    exclude: dict[str, re.Pattern[str]]  # skill name -> exclude regex
+
+    def hits(self, text: str) -> Iterator[tuple[int, int, Form]]:
+        """Every raw hit as (start, end, form), in text order, before hints are applied."""
+        lowered = text.translate(_ASCII_LOWER)
+        forms = self.forms
+        for m in self.pattern.finditer(lowered):
+            found = m.group()
+            form = forms.get(found)
+            if form is None:
+                form = forms[_GAP_RE.sub(" ", found)]
+            yield m.start(), m.end(), form
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The loaded taxonomy: skills by canonical name, a content version, the compiled matcher."""
+    skills: dict[str, Skill]
+    version: str
+    categories: tuple[str, ...]
+    matcher: Matcher = field(repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.skills)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.skills
+
+
+def load_taxonomy(folder: Path) -> Taxonomy:
+    """Read every `*.yaml` file in `folder`, validate it and compile the matcher."""
+    folder = Path(folder)
+    files = sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not files:
+        raise TaxonomyError(f"{folder}: no skills files (*.yaml) found")
+    digest = hashlib.sha256()
+    skills: dict[str, Skill] = {}
+    owners: dict[str, tuple[str, str]] = {}  # folded form -> (skill name, file name)
+    categories: list[str] = []
+    for path in files:
+        raw = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + raw + b"\0")
+        category, entries = _read_file(path.name, raw)
+        if category not in categories:
+            categories.append(category)
+        for index, entry in enumerate(entries, start=1):
+            skill = _parse_skill(path.name, index, category, entry)
+            for form in skill.forms:
+                key = fold(form)
+                if key in owners:
+                    other, other_file = owners[key]
+                    raise TaxonomyError(
+                        f"{path.name}: entry #{index} ({skill.name!r}): {form!r} is already "
+                        f"used by {other!r} in {other_file}"
+                    )
+                owners[key] = (skill.name, path.name)
+            skills[skill.name] = skill
+    return Taxonomy(
+        skills=skills,
+        version=digest.hexdigest(),
+        categories=tuple(categories),
+        matcher=compile_matcher(skills.values()),
+    )
+
+
+def _read_file(name: str, raw: bytes) -> tuple[str, list[Any]]:
+    try:
+        data = yaml.load(raw.decode("utf-8"), Loader=_LOADER)
+    except UnicodeDecodeError as exc:
+        raise TaxonomyError(f"{name}: not UTF-8 text: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(f"{name}: invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise TaxonomyError(f"{name}: expected a mapping with 'category' and 'skills'")
+    unknown = set(data) - FILE_KEYS
+    if unknown:
+        raise TaxonomyError(f"{name}: unknown top-level key(s) {sorted(unknown)}; allowed: {sorted(FILE_KEYS)}")
+    category = data.get("category")
+    if not isinstance(category, str) or not category.strip():
+        raise TaxonomyError(f"{name}: missing 'category' (a non-empty string)")
+    entries = data.get("skills")
+    if not isinstance(entries, list) or not entries:
+        raise TaxonomyError(f"{name}: 'skills' must be a non-empty list")
+    return category.strip(), entries
+
+
+def _strings(name: str, where: str, key: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise TaxonomyError(f"{name}: {where}: '{key}' must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _parse_skill(name: str, index: int, category: str, entry: Any) -> Skill:
+    where = f"entry #{index}"
+    if not isinstance(entry, dict):
+        raise TaxonomyError(f"{name}: {where}: expected a mapping with at least 'name', got {entry!r}")
+    skill_name = entry.get("name")
+    if skill_name is None:
+        raise TaxonomyError(f"{name}: {where}: missing 'name' (keys: {sorted(entry)})")
+    if not isinstance(skill_name, (str, int, float)) or not str(skill_name).strip():
+        raise TaxonomyError(f"{name}: {where}: 'name' must be a non-empty string")
+    skill_name = str(skill_name).strip()
+    where = f"entry #{index} ({skill_name!r})"
+    unknown = set(entry) - SKILL_KEYS
+    if unknown:
+        raise TaxonomyError(f"{name}: {where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(SKILL_KEYS)}")
+    aliases = _strings(name, where, "aliases", entry.get("aliases"))
+    forms = (skill_name, *aliases)
+    for form in forms:
+        if not fold(form):
+            raise TaxonomyError(f"{name}: {where}: empty surface form {form!r}")
+    seen: set[str] = set()
+    for form in forms:
+        if fold(form) in seen:
+            raise TaxonomyError(f"{name}: {where}: {form!r} is listed twice")
+        seen.add(fold(form))
+
+    def subset(key: str, default_all: bool) -> frozenset[str]:
+        value = entry.get(key)
+        if value is None:
+            return frozenset(forms) if default_all else frozenset()
+        if value is True:
+            return frozenset(forms)
+        if value is False:
+            return frozenset()
+        listed = _strings(name, where, key, value)
+        missing = [f for f in listed if f not in forms]
+        if missing:
+            raise TaxonomyError(f"{name}: {where}: '{key}' names {missing}, which are not its name or aliases")
+        return frozenset(listed)
+
+    case_sensitive = subset("case_sensitive", default_all=False)
+    context = _strings(name, where, "context", entry.get("context"))
+    context_for = subset("context_for", default_all=True) if context else frozenset()
+    if entry.get("context_for") is not None and not context:
+        raise TaxonomyError(f"{name}: {where}: 'context_for' given without 'context' words")
+    exclude = _strings(name, where, "exclude", entry.get("exclude"))
+    for pattern in exclude:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise TaxonomyError(f"{name}: {where}: bad 'exclude' regex {pattern!r}: {exc}") from None
+    return Skill(
+        name=skill_name,
+        category=category,
+        aliases=aliases,
+        case_sensitive=case_sensitive,
+        context=context,
+        context_for=context_for,
+        exclude=exclude,
+        source=name,
+    )
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    """A regex for a trie of folded forms; longer forms are tried before their prefixes."""
+    end = "" in node
+    branches = []
+    for char in sorted(k for k in node if k):
+        piece = GAP if char == " " else re.escape(char)
+        branches.append(piece + _trie_regex(node[char]))
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if end:
+        # Optional group: greedy, so "c++" is preferred over "c"; a failed boundary backtracks.
+        return "(?:" + body + ")?" if len(branches) == 1 else body + "?"
+    return body
+
+
+def _words_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = sorted({GAP.join(re.escape(w) for w in fold(word).split(" ")) for word in words},
+                          key=len, reverse=True)
+    return re.compile(LEFT_BOUNDARY + "(?:" + "|".join(alternatives) + ")" + RIGHT_BOUNDARY, re.IGNORECASE)
+
+
+def compile_matcher(skills: Any) -> Matcher:
+    """Compile skills into one trie-shaped alternation regex with custom word boundaries."""
+    forms: dict[str, Form] = {}
+    trie: dict[str, Any] = {}
+    context: dict[str, re.Pattern[str]] = {}
+    exclude: dict[str, re.Pattern[str]] = {}
+    for skill in skills:
+        for text in skill.forms:
+            key = fold(text)
+            forms[key] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for)
+            node = trie
+            for char in key:
+                node = node.setdefault(char, {})
+            node[""] = {}
+        if skill.context:
+            context[skill.name] = _words_regex(skill.context)
+        if skill.exclude:
+            exclude[skill.name] = re.compile("|".join(f"(?:{p})" for p in skill.exclude), re.IGNORECASE)
+    pattern = re.compile(LEFT_BOUNDARY + "(?:" + _trie_regex(trie) + ")" + RIGHT_BOUNDARY)
+    return Matcher(pattern=pattern, forms=forms, context=context, exclude=exclude)

@@ -1,0 +1,202 @@
+"""Tests of loading, validating, versioning and compiling the skills taxonomy."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract import extract_skills
+from pipeline.taxonomy import SKILL_KEYS, Taxonomy, TaxonomyError, fold, load_taxonomy
+
+SKILLS = Path(__file__).resolve().parent.parent / "skills"
+REQUIRED_CATEGORIES = {
+    "Programming languages", "Frameworks & libraries", "Databases", "Cloud & DevOps", "Data & ML", "Security",
+    "Design & product", "Office & business", "Healthcare", "Education", "Soft skills",
+}
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return load_taxonomy(SKILLS)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- the shipped taxonomy
+
+def test_shipped_taxonomy_has_600_skills_in_every_category(taxonomy):
+    assert len(taxonomy) >= 600
+    assert REQUIRED_CATEGORIES <= set(taxonomy.categories)
+    per_category = {c: sum(1 for s in taxonomy.skills.values() if s.category == c) for c in taxonomy.categories}
+    assert all(count >= 25 for count in per_category.values()), per_category
+
+
+def test_business_and_soft_skills_are_present(taxonomy):
+    for name in ("Accounting", "Bookkeeping", "QuickBooks", "Payroll", "Customer service", "Project management",
+                 "Excel", "CPR", "Lesson planning", "Classroom management", "Patient care"):
+        assert name in taxonomy, name
+    soft = {s.name for s in taxonomy.skills.values() if s.category == "Soft skills"}
+    assert {"Communication", "Leadership", "Teamwork", "Problem solving", "Time management"} <= soft
+
+
+def test_skill_records_name_category_aliases_and_hints(taxonomy):
+    go = taxonomy.skills["Go"]
+    assert go.category == "Programming languages"
+    assert "Golang" in go.aliases
+    assert go.case_sensitive == frozenset({"Go"})
+    assert go.context and go.context_for == frozenset({"Go"})
+    assert go.source == "languages.yaml"
+    assert taxonomy.skills["Kubernetes"].aliases[0] == "K8s"
+    assert taxonomy.skills["Python"].case_sensitive == frozenset()
+
+
+def test_version_is_sha256_hex_and_stable(taxonomy):
+    assert re.fullmatch(r"[0-9a-f]{64}", taxonomy.version)
+    assert load_taxonomy(SKILLS).version == taxonomy.version
+
+
+def test_every_surface_form_is_found_in_a_skills_list(taxonomy):
+    """Each name and alias, written as given, is found as its own skill in a list line."""
+    missed = []
+    for skill in taxonomy.skills.values():
+        for form in skill.forms:
+            other = "Python" if skill.name != "Python" else "Kotlin"
+            text = f"Skills: {form}, {other}"
+            found = [(m.skill, m.start) for m in extract_skills(text, taxonomy)]
+            if (skill.name, 8) not in found:
+                missed.append((skill.name, form, found))
+    assert not missed, missed[:20]
+
+
+def test_readme_documents_every_hint_and_file(taxonomy):
+    readme = (SKILLS / "README.md").read_text(encoding="utf-8")
+    for key in SKILL_KEYS:
+        assert f"`{key}`" in readme, key
+    for path in SKILLS.glob("*.yaml"):
+        assert f"`{path.name}`" in readme, path.name
+
+
+def test_matcher_is_compiled_once_per_load(taxonomy, monkeypatch):
+    assert isinstance(taxonomy.matcher.pattern, re.Pattern)
+    assert len(taxonomy.matcher.forms) >= len(taxonomy)
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("a regex was compiled during extraction")
+
+    text = (SKILLS / "README.md").read_text(encoding="utf-8")
+    extract_skills(text, taxonomy)  # warm any lazily built module state first
+    monkeypatch.setattr(re, "compile", no_compiling)
+    monkeypatch.setattr(re, "_compile", no_compiling)
+    assert extract_skills(text + "\nPython, Go, C and R; Spring Boot", taxonomy)
+
+
+# ---------------------------------------------------------------- loading and errors
+
+def test_minimal_folder_loads_with_hints(tmp_path):
+    write(tmp_path, "a.yaml", """
+category: Things
+skills:
+  - name: Go
+    aliases: [Golang]
+    case_sensitive: [Go]
+    context: [programming]
+    exclude: ['go\\s+team']
+  - name: Rust
+    case_sensitive: true
+""")
+    t = load_taxonomy(tmp_path)
+    assert len(t) == 2 and t.categories == ("Things",)
+    assert t.skills["Rust"].case_sensitive == frozenset({"Rust"})
+    assert t.skills["Go"].context_for == frozenset({"Go", "Golang"})
+    assert t.skills["Go"].exclude == ("go\\s+team",)
+    assert "Go" in t and "Java" not in t
+
+
+def test_version_changes_with_any_edit_or_rename(tmp_path):
+    shutil.copytree(SKILLS, tmp_path / "skills")
+    folder = tmp_path / "skills"
+    before = load_taxonomy(folder).version
+    path = folder / "languages.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    edited = load_taxonomy(folder).version
+    assert edited != before
+    path.rename(folder / "languages2.yaml")
+    assert load_taxonomy(folder).version not in (before, edited)
+
+
+def test_non_yaml_files_are_ignored(tmp_path):
+    write(tmp_path, "a.yaml", "category: A\nskills:\n  - name: Alpha\n")
+    version = load_taxonomy(tmp_path).version
+    write(tmp_path, "notes.txt", "not a skills file")
+    assert load_taxonomy(tmp_path).version == version
+
+
+@pytest.mark.parametrize("second", [
+    "category: B\nskills:\n  - name: Golang\n",  # canonical name equals an alias elsewhere
+    "category: B\nskills:\n  - name: Go lang\n",
+    "category: B\nskills:\n  - name: Gopher\n    aliases: [GOLANG]\n",  # case does not make it different
+    "category: B\nskills:\n  - name: go\n",
+])
+def test_a_form_appearing_twice_across_files_is_an_error(tmp_path, second):
+    write(tmp_path, "a.yaml", "category: A\nskills:\n  - name: Go\n    aliases: [Golang, Go-lang]\n")
+    write(tmp_path, "b.yaml", second)
+    with pytest.raises(TaxonomyError) as error:
+        load_taxonomy(tmp_path)
+    message = str(error.value)
+    assert "b.yaml" in message and "entry #1" in message and "a.yaml" in message and "'Go'" in message
+
+
+def test_duplicate_within_one_file_names_the_entry(tmp_path):
+    write(tmp_path, "a.yaml", "category: A\nskills:\n  - name: Alpha\n  - name: Beta\n  - name: alpha\n")
+    with pytest.raises(TaxonomyError, match=r"a\.yaml: entry #3 \('alpha'\).*'Alpha'"):
+        load_taxonomy(tmp_path)
+
+
+def test_form_listed_twice_in_one_skill(tmp_path):
+    write(tmp_path, "a.yaml", "category: A\nskills:\n  - name: Node.js\n    aliases: [NodeJS, Nodejs]\n")
+    with pytest.raises(TaxonomyError, match=r"entry #1 \('Node.js'\): 'Nodejs' is listed twice"):
+        load_taxonomy(tmp_path)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("category: A\nskills:\n  - name: Alpha\n  - aliases: [B]\n", r"a\.yaml: entry #2: missing 'name'"),
+    ("category: A\nskills:\n  - name: [Alpha\n", r"a\.yaml: invalid YAML"),
+    ("skills:\n  - name: Alpha\n", r"a\.yaml: missing 'category'"),
+    ("category: A\nskills: []\n", r"a\.yaml: 'skills' must be a non-empty list"),
+    ("category: A\nskill:\n  - name: Alpha\n", r"a\.yaml: unknown top-level key"),
+    ("- just a list\n", r"a\.yaml: expected a mapping"),
+    ("category: A\nskills:\n  - Alpha\n", r"a\.yaml: entry #1: expected a mapping"),
+    ("category: A\nskills:\n  - name: Alpha\n    alias: [A1]\n", r"entry #1 \('Alpha'\): unknown key\(s\) \['alias'\]"),
+    ("category: A\nskills:\n  - name: Alpha\n    aliases: [A1, 3]\n", r"'aliases' must be a list of non-empty strings"),
+    ("category: A\nskills:\n  - name: Alpha\n    case_sensitive: [Beta]\n", r"'case_sensitive' names \['Beta'\]"),
+    ("category: A\nskills:\n  - name: Alpha\n    context_for: [Alpha]\n", r"'context_for' given without 'context'"),
+    ("category: A\nskills:\n  - name: Alpha\n    exclude: ['alpha(']\n", r"bad 'exclude' regex"),
+    ("category: A\nskills:\n  - name: ' - '\n", r"empty surface form"),
+])
+def test_bad_files_raise_a_clear_error(tmp_path, text, message):
+    write(tmp_path, "a.yaml", text)
+    with pytest.raises(TaxonomyError, match=message):
+        load_taxonomy(tmp_path)
+
+
+def test_empty_folder_is_an_error(tmp_path):
+    with pytest.raises(TaxonomyError, match="no skills files"):
+        load_taxonomy(tmp_path)
+
+
+def test_not_utf8_is_an_error(tmp_path):
+    (tmp_path / "a.yaml").write_bytes(b"category: \xff\xfe\nskills:\n  - name: A\n")
+    with pytest.raises(TaxonomyError, match="a.yaml: not UTF-8"):
+        load_taxonomy(tmp_path)
+
+
+def test_fold_keeps_length_of_non_ascii_text():
+    assert fold("Machine-Learning") == "machine learning"
+    assert fold("  Node.JS ") == "node.js"
+    assert fold("İstanbul") == "İstanbul"  # only ASCII letters fold, so offsets never shift
