@@ -72,6 +72,10 @@ def sha256_file(path: Path) -> tuple[str, bytes | None, int]:
     return digest.hexdigest(), (b"".join(chunks) if chunks is not None else None), size
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.{1 if size >= 1024 * 1024 else 3}f} MB"
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -210,7 +214,7 @@ class Ingestor:
                                    f"(last error: {last_error or 'the worker crashed or was killed'}); "
                                    "the file was set aside so the rest of the inbox keeps moving.")
         if size > self.settings.max_file_bytes:
-            return self.quarantine(claim, "too_large", f"The file is {size / 1e6:.1f} MB; the limit is "
+            return self.quarantine(claim, "too_large", f"The file is {_megabytes(size)}; the limit is "
                                    f"{self.settings.max_file_mb:g} MB (SHORTLIST_MAX_FILE_MB).")
         return claim
 
@@ -278,21 +282,20 @@ class Ingestor:
 
     def process(self, paths: list[Path]) -> list[Outcome]:
         """Ingest files: parse concurrently in the workers, commit one at a time in order of completion."""
-        outcomes: list[Outcome] = []
+        outcomes: list[Outcome | None] = []
         futures = []
         for path in paths:
             claim = self.claim(path)
             if isinstance(claim, Outcome):
                 outcomes.append(claim)
                 continue
-            started = time.perf_counter()
-            futures.append((claim, started, self.threads.submit(self.analyse, claim)))
-        for claim, started, future in futures:
-            outcome = self.finish(claim, future)
+            futures.append((len(outcomes), claim, time.perf_counter(), self.threads.submit(self.analyse, claim)))
+            outcomes.append(None)
+        for index, claim, started, future in futures:
+            outcomes[index] = self.finish(claim, future)
             self.metrics.stage.labels("total").observe(time.perf_counter() - started)
-            outcomes.append(outcome)
             self.last_progress = time.monotonic()
-        return outcomes
+        return outcomes  # type: ignore[return-value]  (every slot is filled)
 
     # -- the taxonomy
 
