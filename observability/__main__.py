@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="exit 1 when the checked-in rules differ from what slo.yaml generates")
     check.add_argument("--spec", type=Path, default=generate.SPEC, help="the SLO spec (default %(default)s)")
+    check.add_argument("--rules", type=Path, default=generate.RULES_DIR,
+                       help="the folder of rules to compare (default %(default)s)")
     return parser
 
 
@@ -39,11 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "check":
-        stale = generate.stale(spec=spec)
+        stale = generate.stale(args.rules, spec)
         for name in stale:
-            print(f"stale: observability/rules/{name}; run `python -m observability generate`", file=sys.stderr)
+            print(f"stale: {args.rules / name}; run `python -m observability generate`", file=sys.stderr)
         if not stale:
-            print("rules match observability/slo.yaml")
+            print(f"rules in {args.rules} match {args.spec}")
         return 1 if stale else 0
 
     scale = args.scale or (generate.SHORT_SCALE if args.windows == "short" else 1)

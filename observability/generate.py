@@ -116,14 +116,26 @@ def _selector(labels: dict[str, str]) -> str:
     return "{" + ", ".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
+def _is_call(expr: str) -> bool:
+    """Whether `expr` is one function call, like sum(...), that needs no parentheses around it."""
+    match = re.match(r"^[a-z_]+\(", expr)
+    if not match or not expr.endswith(")"):
+        return False
+    depth = 0
+    for index, char in enumerate(expr[match.end() - 1:], start=match.end() - 1):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return index == len(expr) - 1
+    return False
+
+
 def _sli_expr(sli: dict[str, str], scale: float, window: str) -> str:
     def part(key: str) -> str:
-        return _expand(sli[key], scale, window)
-    if "good" in sli:
-        return f"({part('good')}) / ({part('total')})"
-    if "bad" in sli:
-        return f"({part('bad')}) / ({part('total')})"
-    return part("ratio" if "ratio" in sli else "value")
+        expr = _expand(sli[key], scale, window)
+        return expr if _is_call(expr) else f"({expr})"
+    if "good" in sli or "bad" in sli:
+        return f"{part('good' if 'good' in sli else 'bad')} / {part('total')}"
+    return _expand(sli["ratio" if "ratio" in sli else "value"], scale, window)
 
 
 def _recording_group(spec: dict[str, Any], slo: dict[str, Any], scale: float) -> dict[str, Any]:
