@@ -83,7 +83,7 @@ def jobs_overview(session: Session) -> list[dict[str, Any]]:
                       func.sum(case((_d.c.status == "rejected", 1), else_=0)).label("rejected"))
                .group_by(_d.c.job_id).subquery())
     statement = (
-        select(_j.c.id, _j.c.title, _j.c.min_years, _j.c.versions, _j.c.updated_at,
+        select(_j.c.id, _j.c.title, _j.c.identity, _j.c.min_years, _j.c.versions, _j.c.updated_at,
                func.coalesce(counts.c.candidates, 0).label("candidates"), counts.c.best_score,
                counts.c.average_score, func.coalesce(decided.c.shortlisted, 0).label("shortlisted"),
                func.coalesce(decided.c.rejected, 0).label("rejected"))
@@ -96,6 +96,16 @@ def jobs_overview(session: Session) -> list[dict[str, Any]]:
         row["best_score"] = _round(row["best_score"])
         row["average_score"] = _round(row["average_score"])
     return rows
+
+
+def decision_counts(session: Session, job_id: int) -> dict[str, int]:
+    """How many of a job's candidates are shortlisted and rejected."""
+    counts = {"shortlisted": 0, "rejected": 0}
+    statement = select(_d.c.status, func.count()).where(_d.c.job_id == job_id).group_by(_d.c.status)
+    for status, count in session.connection().execute(statement):
+        if status in counts:
+            counts[status] = int(count)
+    return counts
 
 
 def job_detail(session: Session, job_id: int) -> dict[str, Any] | None:

@@ -161,18 +161,27 @@ def seed(engine: Engine, *, candidates: int = 40, jobs: int = 3, rng_seed: int =
             job_ids.append((job_id, doc_id, spec))
             doc_id += 1
             job_id += 1
-        connection.execute(insert(jt), job_rows)
-        connection.execute(insert(dt), docs)
-        connection.execute(insert(st), mentions)
+        if job_rows:
+            connection.execute(insert(jt), job_rows)
+            connection.execute(insert(dt), docs)
+            connection.execute(insert(st), mentions)
+            connection.execute(insert(et), [{"kind": "document.scored", "document_id": d["id"], "job_id": d["job_id"],
+                                             "sha256": d["sha256"], "filename": d["filename"], "detail": "",
+                                             "created_at": now} for d in docs])
+        job_ids = _all_jobs(connection)
 
         candidate_ids: list[int] = []
         pool = list(SKILLS)
-        pending: dict[str, list[dict]] = {"c": [], "d": [], "s": [], "m": [], "k": []}
+        pending: dict[str, list[dict]] = {"c": [], "d": [], "s": [], "m": [], "k": [], "e": []}
         for index in range(candidates):
             first, last = rng.choice(FIRST), rng.choice(LAST)
             name = f"{first} {last}"
             email = f"{first}.{last}.{cand_id}@example.com".lower().replace(" ", "")
-            skills = rng.sample(pool, rng.randint(3, 11))
+            profile = rng.choice([spec for _, _, spec in job_ids] or list(JOBS))
+            skills = [x for x in profile.required if rng.random() < 0.65]
+            skills += [x for x in profile.preferred if rng.random() < 0.4]
+            skills += rng.sample([x for x in pool if x not in skills], rng.randint(1, 5))
+            rng.shuffle(skills)
             years = round(rng.uniform(0.5, 14), 1)
             built = resume_text(rng, name, email, skills, years)
             text = built.text
@@ -204,18 +213,35 @@ def seed(engine: Engine, *, candidates: int = 40, jobs: int = 3, rng_seed: int =
                                              "requirement": requirement, "matched": skill in have})
                         skill_id += 1
                 match_id += 1
+            pending["e"].append({"kind": "document.scored", "document_id": doc_id, "candidate_id": cand_id,
+                                 "sha256": sha, "filename": pending["d"][-1]["filename"], "detail": "",
+                                 "created_at": created})
             candidate_ids.append(cand_id)
             cand_id += 1
             doc_id += 1
             if len(pending["c"]) >= batch:
-                _flush(connection, pending, (ct, dt, st, mt, mst))
-        _flush(connection, pending, (ct, dt, st, mt, mst))
-        connection.execute(insert(et).values(kind="taxonomy.reloaded", detail="sample data", created_at=now))
-    return {"jobs": [j for j, _, _ in job_ids], "candidates": candidate_ids}
+                _flush(connection, pending, (ct, dt, st, mt, mst, et))
+        _flush(connection, pending, (ct, dt, st, mt, mst, et))
+    return {"jobs": [row["id"] for row in job_rows], "candidates": candidate_ids}
+
+
+def _all_jobs(connection) -> list[tuple[int, int, JobSpec]]:
+    """Every job with a current document, as (job id, document id, spec read back from its skill mentions)."""
+    jobs = connection.execute(select(Job.__table__.c.id, Job.__table__.c.title, Job.__table__.c.current_document_id,
+                                     Job.__table__.c.min_years)
+                              .where(Job.__table__.c.current_document_id.is_not(None))).all()
+    sm = SkillMention.__table__
+    out = []
+    for job_id, title, doc_id, years in jobs:
+        rows = connection.execute(select(sm.c.skill, sm.c.requirement).where(sm.c.document_id == doc_id)).all()
+        required = tuple(dict.fromkeys(s for s, r in rows if r == "required"))
+        preferred = tuple(dict.fromkeys(s for s, r in rows if r != "required" and s not in required))
+        out.append((job_id, doc_id, JobSpec(title, required, preferred, years or 0)))
+    return out
 
 
 def _flush(connection, pending: dict[str, list[dict]], tables) -> None:
-    for key, table in zip("cdsmk", tables):
+    for key, table in zip("cdsmke", tables):
         if pending[key]:
             connection.execute(insert(table), pending[key])
             pending[key].clear()

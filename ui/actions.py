@@ -1,0 +1,130 @@
+"""The only writes the web process makes: a person's decisions, erasing a candidate, and retrying a quarantined file."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from store.models import Attempt, Candidate, Decision, Document, Event, Failure, Match
+from store.settings import Settings
+from ui.uploads import _free_name, _name_lock, safe_name
+
+NOTE_LIMIT = 4000
+
+
+class ActionError(Exception):
+    """A refused action with its HTTP status and a sentence for the person."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def decide(session: Session, job_id: int, candidate_id: int, *, status: str | None = None,
+           note: str | None = None) -> dict[str, Any]:
+    """Set a candidate's status and/or note for a job, and record a `decision` event for live pages."""
+    match = session.scalars(select(Match.id).where(Match.job_id == job_id, Match.candidate_id == candidate_id)).first()
+    if match is None:
+        raise ActionError(404, "This candidate has no score for this job (they may have been deleted).")
+    decision = session.scalars(select(Decision).where(Decision.job_id == job_id,
+                                                      Decision.candidate_id == candidate_id)).first()
+    if decision is None:
+        decision = Decision(job_id=job_id, candidate_id=candidate_id, status="new", note="", updated_at=now())
+    if status is not None:
+        decision.status = status
+    if note is not None:
+        decision.note = note[:NOTE_LIMIT]
+    decision.updated_at = now()
+    session.add(decision)
+    session.add(Event(kind="decision", job_id=job_id, candidate_id=candidate_id, detail=decision.status,
+                      created_at=now()))
+    return {"job_id": job_id, "candidate_id": candidate_id, "status": decision.status, "note": decision.note}
+
+
+def stored_file(settings: Settings, stored_path: str | None) -> Path | None:
+    """The archived original behind a document, only if it lies inside store/files/."""
+    if not stored_path:
+        return None
+    raw = Path(stored_path)
+    root = settings.files_dir.resolve()
+    candidates = [raw] if raw.is_absolute() else [settings.store / raw, settings.files_dir / raw, settings.home / raw]
+    for path in candidates:
+        resolved = path.resolve()
+        if resolved.is_relative_to(root) and resolved.is_file():
+            return resolved
+    return None
+
+
+def delete_candidate(session: Session, settings: Settings, candidate_id: int) -> list[Path]:
+    """Erase a candidate: the row (documents, mentions, matches and decisions cascade) and, after commit,
+    the archived originals the caller unlinks. Returns those files."""
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise ActionError(404, "No such candidate (already deleted?).")
+    paths = session.scalars(select(Document.stored_path).where(Document.candidate_id == candidate_id)).all()
+    files = [path for path in (stored_file(settings, p) for p in paths) if path is not None]
+    session.delete(candidate)
+    session.add(Event(kind="candidate.deleted", candidate_id=candidate_id,
+                      detail=f"{len(paths)} document(s) erased", created_at=now()))
+    return files
+
+
+def unlink_all(files: list[Path]) -> int:
+    removed = 0
+    for path in files:
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def quarantined_file(settings: Settings, failure: dict[str, Any]) -> Path:
+    """The quarantined file of a failure, checked to lie inside inbox/failed/ and to still exist."""
+    raw = Path(failure["quarantined_path"])
+    path = (raw if raw.is_absolute() else settings.failed_dir / raw).resolve()
+    if not path.is_relative_to(settings.failed_dir.resolve()):
+        raise ActionError(409, "The quarantined file is outside inbox/failed/; move it back by hand.")
+    if not path.is_file():
+        raise ActionError(410, f"{failure['filename']} is no longer in inbox/failed/, so it cannot be retried.")
+    return path
+
+
+def mark_retried(session: Session, failure_id: int, retried: bool = True) -> dict[str, Any]:
+    """Set (or undo) Failure.retried_at and forget the file's attempts, so the pipeline gives it fresh tries."""
+    failure = session.get(Failure, failure_id)
+    if failure is None:
+        raise ActionError(404, "No such failed file.")
+    if retried:
+        if failure.retried_at is not None:
+            raise ActionError(409, f"{failure.filename} was already retried.")
+        failure.retried_at = now()
+        attempt = session.get(Attempt, failure.sha256)
+        if attempt is not None:
+            session.delete(attempt)
+    else:
+        failure.retried_at = None
+    session.add(failure)
+    return {"id": failure.id, "filename": failure.filename, "kind": failure.kind,
+            "quarantined_path": failure.quarantined_path, "sha256": failure.sha256}
+
+
+def move_back(settings: Settings, source: Path, failure: dict[str, Any]) -> Path:
+    """Move a quarantined file back into inbox/<kind>/ under its original (sanitised) name; drop its reason file."""
+    folder = settings.inbox_dir(failure["kind"])
+    folder.mkdir(parents=True, exist_ok=True)
+    with _name_lock:
+        target = _free_name(folder, safe_name(failure["filename"]))
+        os.replace(source, target)
+    source.with_name(source.name + ".reason.txt").unlink(missing_ok=True)
+    return target

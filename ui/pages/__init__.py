@@ -1,0 +1,1 @@
+"""One module per page; each exports `routes`, which ui/app.py lists in order."""

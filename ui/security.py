@@ -1,0 +1,172 @@
+"""Signed cookies: the optional login session and the CSRF token every state change must echo back."""
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+SESSION_COOKIE = "shortlist_session"
+CSRF_COOKIE = "shortlist_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SESSION_SECONDS = 12 * 3600
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Paths anyone may open when a password is set: the job seeker's check, login, probes, metrics, assets.
+PUBLIC_PREFIXES = ("/login", "/logout", "/static/", "/healthz", "/readyz", "/metrics", "/check", "/events",
+                   "/favicon.ico")
+
+
+class Signer:
+    """HMAC-SHA256 over a value with the app's secret (random per start when SHORTLIST_SECRET is empty)."""
+
+    def __init__(self, secret: str) -> None:
+        self.key = hashlib.sha256((secret or secrets.token_hex(32)).encode()).digest()
+
+    def _mac(self, value: str, purpose: str) -> str:
+        digest = hmac.new(self.key, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def sign(self, value: str, purpose: str) -> str:
+        return f"{value}.{self._mac(value, purpose)}"
+
+    def unsign(self, signed: str | None, purpose: str) -> str | None:
+        if not signed or "." not in signed:
+            return None
+        value, mac = signed.rsplit(".", 1)
+        return value if hmac.compare_digest(mac, self._mac(value, purpose)) else None
+
+    # --- CSRF: double-submit of a signed random token ---
+    def new_csrf(self) -> str:
+        return self.sign(secrets.token_urlsafe(18), "csrf")
+
+    def csrf_ok(self, cookie: str | None, sent: str | None) -> bool:
+        return bool(cookie and sent and hmac.compare_digest(cookie, sent) and self.unsign(cookie, "csrf"))
+
+    # --- login session ---
+    def new_session(self) -> str:
+        return self.sign(f"team-{int(time.time())}-{secrets.token_hex(8)}", "session")
+
+    def session_ok(self, cookie: str | None) -> bool:
+        value = self.unsign(cookie, "session")
+        if not value:
+            return False
+        try:
+            issued = int(value.split("-")[1])
+        except (IndexError, ValueError):
+            return False
+        return 0 <= time.time() - issued <= SESSION_SECONDS
+
+
+def csrf_token(request: Request) -> str:
+    """The token this page embeds: the cookie's, or a new one the response middleware sets."""
+    token = request.scope.get("shortlist.csrf")
+    if token is None:
+        signer: Signer = request.app.state.signer
+        cookie = request.cookies.get(CSRF_COOKIE)
+        token = cookie if cookie and signer.unsign(cookie, "csrf") else signer.new_csrf()
+        request.scope["shortlist.csrf"] = token
+    return token
+
+
+def logged_in(request: Request) -> bool:
+    settings = request.app.state.settings
+    return not settings.password or request.app.state.signer.session_ok(request.cookies.get(SESSION_COOKIE))
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def csrf_protect(endpoint: Endpoint) -> Endpoint:
+    """Refuse a state change unless it echoes the CSRF cookie in the X-CSRF-Token header or a csrf_token field."""
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request) -> Response:
+        sent = request.headers.get(CSRF_HEADER)
+        if sent is None:
+            content_type = request.headers.get("content-type", "")
+            if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+                form = await request.form(max_files=request.app.state.max_files)
+                value = form.get(CSRF_FIELD)
+                sent = value if isinstance(value, str) else None
+        if not request.app.state.signer.csrf_ok(request.cookies.get(CSRF_COOKIE), sent):
+            from ui.render import error
+            return error(request, 403, "This form has expired or did not come from Shortlist (CSRF check failed). "
+                                       "Reload the page and try again.")
+        return await endpoint(request)
+
+    wrapper.csrf_protected = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+class SecurityMiddleware:
+    """Sets the CSRF cookie and security headers on every response; asks for the password when one is set."""
+
+    def __init__(self, app: ASGIApp, signer: Signer, password: str) -> None:
+        self.app = app
+        self.signer = signer
+        self.password = password
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = scope["path"]
+        if self.password and not path.startswith(PUBLIC_PREFIXES) and path != "/" and \
+                not self.signer.session_ok(request.cookies.get(SESSION_COOKIE)):
+            await _login_required(request)(scope, receive, send)
+            return
+        cookie = request.cookies.get(CSRF_COOKIE)
+
+        async def send_wrapper(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend(SECURITY_HEADERS)
+                token = scope.get("shortlist.csrf")
+                if token and token != cookie:
+                    secure = "; Secure" if scope.get("scheme") == "https" else ""
+                    headers.append((b"set-cookie", f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; "
+                                                   f"SameSite=Strict{secure}".encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                 b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                                 b"frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+def _login_required(request: Request) -> Response:
+    from ui.render import error, wants_json
+    if wants_json(request) or request.method not in ("GET", "HEAD"):
+        response = error(request, 401, "Log in to use the hiring-team pages.")
+        if request.headers.get("hx-request"):
+            response.headers["HX-Redirect"] = "/login"
+        return response
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+    return quote(value, safe="/")
+
+
+def safe_next(value: str | None) -> str:
+    """Only same-site paths are followed after login (no //evil.example or scheme)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/jobs"
+    return value

@@ -1,0 +1,179 @@
+"""Browser uploads into inbox/: safe file names, size and type checks, and an atomic write the watcher never sees half-done."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.datastructures import UploadFile
+
+ACCEPTED = {
+    "resume": (".pdf", ".docx", ".txt"),
+    "job": (".pdf", ".docx", ".txt", ".md"),
+}
+KIND_LABEL = {"resume": "resume", "job": "job description"}
+_UNSAFE = re.compile(r"[^\w.\- ()]+")
+_RUNS = re.compile(r"[\s_]+")
+_name_lock = threading.Lock()
+
+
+class UploadError(Exception):
+    """A refused file: the HTTP status (400, 413, 415) and a sentence for the person who sent it."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Stored:
+    filename: str  # as sent by the browser
+    stored_as: str  # the sanitised name in inbox/
+    kind: str
+    sha256: str
+    size: int
+
+    def as_dict(self) -> dict:
+        return {"filename": self.filename, "stored_as": self.stored_as, "kind": self.kind, "sha256": self.sha256,
+                "size": self.size, "status": "queued", "detail": ""}
+
+
+def safe_name(raw: str | None, default: str = "upload") -> str:
+    """A plain file name from whatever the browser sent: no folders, no leading dots, no control or odd characters."""
+    name = unicodedata.normalize("NFKC", (raw or "").replace("\\", "/").split("/")[-1])
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = _RUNS.sub("_", _UNSAFE.sub("_", name)).strip("._- ")
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = stem.strip("._- ")[:100] or default
+    suffix = suffix.lower()[:10]
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def check_type(kind: str, name: str, head: bytes) -> None:
+    """Refuse (415) what the pipeline cannot read: an unknown extension, or content that does not match it."""
+    suffix = Path(name).suffix.lower()
+    accepted = ACCEPTED[kind]
+    if suffix not in accepted:
+        listed = ", ".join(s.lstrip(".").upper() for s in accepted)
+        raise UploadError(415, f"{name}: a {KIND_LABEL[kind]} must be a {listed} file, not "
+                               f"{suffix.lstrip('.').upper() or 'a file without an extension'}.")
+    if suffix == ".pdf" and not head.startswith(b"%PDF-"):
+        raise UploadError(415, f"{name} does not look like a PDF (it does not start with %PDF-).")
+    if suffix == ".docx" and not head.startswith(b"PK\x03\x04"):
+        raise UploadError(415, f"{name} does not look like a Word .docx file (it is not a ZIP package).")
+    if suffix in (".txt", ".md") and b"\x00" in head:
+        raise UploadError(415, f"{name} does not look like plain text (it contains binary data).")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    target = folder / name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    counter = 2
+    while target.exists():
+        target = folder / f"{stem}-{counter}{suffix}"
+        counter += 1
+    return target
+
+
+def write_atomic(folder: Path, name: str, chunks, limit: int) -> tuple[Path, str, int]:
+    """Write chunks to a hidden .part file in `folder`, fsync, then rename to a free name; returns (path, sha256, size)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    temp = folder / f".upload-{secrets.token_hex(8)}.part"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(temp, "xb") as handle:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise UploadError(413, f"{name} is larger than the {_megabytes(limit)} limit.")
+                digest.update(chunk)
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with _name_lock:
+            target = _free_name(folder, name)
+            os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return target, digest.hexdigest(), size
+
+
+def _read_chunks(upload: UploadFile, size: int = 1 << 20):
+    upload.file.seek(0)
+    while chunk := upload.file.read(size):
+        yield chunk
+
+
+def store_upload(upload: UploadFile, kind: str, folder: Path, limit: int, prefix: str = "") -> Stored:
+    """Validate one uploaded file and write it into `folder` (runs in a worker thread)."""
+    original = upload.filename or ""
+    name = prefix + safe_name(original)
+    upload.file.seek(0, os.SEEK_END)
+    size = upload.file.tell()
+    if size == 0:
+        raise UploadError(400, f"{original or 'The file'} is empty.")
+    if size > limit:
+        raise UploadError(413, f"{original} is {_megabytes(size)}; the limit is {_megabytes(limit)} per file.")
+    upload.file.seek(0)
+    check_type(kind, name, upload.file.read(4096))
+    target, sha, written = write_atomic(folder, name, _read_chunks(upload), limit)
+    return Stored(filename=original, stored_as=target.name, kind=kind, sha256=sha, size=written)
+
+
+def store_text(text: str, kind: str, folder: Path, name: str, limit: int) -> Stored:
+    """Write pasted text (a job description) as a .txt file in `folder`."""
+    data = text.encode("utf-8")
+    if not text.strip():
+        raise UploadError(400, "The pasted text is empty.")
+    if len(data) > limit:
+        raise UploadError(413, f"The pasted text is {_megabytes(len(data))}; the limit is {_megabytes(limit)}.")
+    target, sha, size = write_atomic(folder, name, [data], limit)
+    return Stored(filename=name, stored_as=target.name, kind=kind, sha256=sha, size=size)
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over `limit` bytes with a readable 413, before or while they stream in."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        message = (f"The upload is larger than the {_megabytes(self.limit)} a single request may carry. "
+                   f"Send fewer or smaller files at a time.")
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            from starlette.requests import Request
+            from ui.render import error
+            await error(Request(scope), 413, message)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            event = await receive()
+            if event["type"] == "http.request":
+                received += len(event.get("body", b""))
+                if received > self.limit:
+                    from starlette.exceptions import HTTPException
+                    raise HTTPException(413, message)
+            return event
+
+        await self.app(scope, limited_receive, send)
