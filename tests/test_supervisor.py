@@ -1,0 +1,310 @@
+"""Real supervisord from the repo's supervisord.conf: crashed, hung and FATAL programs come back.
+
+Each test measures and prints how long recovery took (run with -s to see the figures).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import xmlrpc.client
+from pathlib import Path
+
+import pytest
+from supervisor.xmlrpc import SupervisorTransport
+
+from tests.conftest import ROOT, free_port, wait_for
+
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.slow
+
+# Stand-ins for `python -m ui` and `python -m pipeline watch` until those land: the same
+# settings, endpoints and heartbeat row, nothing else.
+STUB_WEB = '''
+import http.server, os
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/healthz" else 404); self.end_headers(); self.wfile.write(b"ok")
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer((os.environ["SHORTLIST_HOST"], int(os.environ["SHORTLIST_PORT"])), H).serve_forever()
+'''
+STUB_WATCHER = '''
+import os, time
+from prometheus_client import start_http_server
+from store.db import make_engine, migrate, session_scope
+from datetime import datetime, timezone
+from store.models import Heartbeat
+from store.settings import load, ensure_dirs
+s = load(); ensure_dirs(s); engine = make_engine(s.database_url); migrate(s, engine)
+start_http_server(s.metrics_port, addr=s.metrics_host)
+while True:
+    with session_scope(engine) as session:
+        now = datetime.now(timezone.utc)
+        beat = session.get(Heartbeat, "watcher") or Heartbeat(process="watcher", pid=os.getpid(), started_at=now)
+        beat.pid, beat.beat_at = os.getpid(), now
+        session.add(beat)
+    time.sleep(s.heartbeat_seconds)
+'''
+
+
+class Supervisor:
+    """One supervisord with its own store, inbox and ports, driven over its XML-RPC socket."""
+
+    def __init__(self, conf: Path, home: Path, argv: list[str] | None = None) -> None:
+        self.home = home
+        self.store = home / "store"
+        self.port, self.metrics_port, self.prom_port = free_port(), free_port(), free_port()
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTLIST_")}
+        self.env.update(
+            SHORTLIST_HOME=str(home), SHORTLIST_SKILLS=str(ROOT / "skills"),
+            SHORTLIST_STORE=str(self.store), SHORTLIST_INBOX=str(home / "inbox"),
+            SHORTLIST_HOST="127.0.0.1", SHORTLIST_PORT=str(self.port),
+            SHORTLIST_METRICS_HOST="127.0.0.1", SHORTLIST_METRICS_PORT=str(self.metrics_port),
+            SHORTLIST_PROMETHEUS_URL=f"http://127.0.0.1:{self.prom_port}",
+            SHORTLIST_HEARTBEAT_SECONDS="1", SHORTLIST_RESCAN_SECONDS="5")
+        (self.store / "logs").mkdir(parents=True)
+        for sub in ("resumes", "jobs", "failed"):
+            (home / "inbox" / sub).mkdir(parents=True)
+        argv = argv or [str(BIN / "supervisord"), "-n", "-c", str(conf)]
+        self.proc = subprocess.Popen(argv, env=self.env,
+                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        wait_for(self._answers, timeout=15, message="supervisord's socket")
+
+    @property
+    def rpc(self):
+        """A fresh proxy per call: the transport's connection is unusable after one failed request."""
+        transport = SupervisorTransport(None, None, f"unix://{self.store}/supervisor.sock")
+        return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor
+
+    def _answers(self) -> bool:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"supervisord exited {self.proc.returncode}:\n{self.log('supervisord')}")
+        try:
+            return self.rpc.getState()["statename"] == "RUNNING"
+        except OSError:
+            return False
+
+    def info(self, name: str) -> dict:
+        return self.rpc.getProcessInfo(f"shortlist:{name}")
+
+    def healthz(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def metrics(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def running(self, name: str, other_than: int = 0) -> int:
+        info = self.info(name)
+        return info["pid"] if info["statename"] == "RUNNING" and info["pid"] != other_than else 0
+
+    def log(self, name: str) -> str:
+        path = self.store / "logs" / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def children(self) -> list[int]:
+        found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True)
+        return [int(p) for p in found.stdout.split()]
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGCONT)
+            except OSError:
+                pass
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+STUBBED = ("web",)  # programs not in the repo yet
+
+
+def stub_config(home: Path) -> Path:
+    """The repo's supervisord.conf with the STUBBED programs swapped for the stand-ins above."""
+    text = (ROOT / "supervisord.conf").read_text()
+    if "web" in STUBBED:
+        (home / "web_stub.py").write_text(STUB_WEB)
+        text = text.replace("%(here)s/.venv/bin/python -m ui", f"{sys.executable} {home}/web_stub.py")
+    if "watcher" in STUBBED:
+        (home / "watcher_stub.py").write_text(STUB_WATCHER)
+        text = text.replace("%(here)s/.venv/bin/python -m pipeline watch", f"{sys.executable} {home}/watcher_stub.py")
+    text = text.replace("%(here)s", str(ROOT))
+    conf = home / "supervisord.conf"
+    conf.write_text(text)
+    return conf
+
+
+@pytest.fixture(scope="module")
+def sup():
+    home = Path(tempfile.mkdtemp(prefix="sl-sup-"))  # short: a unix socket path must stay under 108 bytes
+    supervisor = Supervisor(stub_config(home), home)
+    try:
+        wait_for(lambda: supervisor.running("web") and supervisor.healthz(), timeout=30, message="web healthy")
+        wait_for(lambda: supervisor.running("watcher") and supervisor.metrics(), timeout=30,
+                 message="watcher healthy")
+        yield supervisor
+    finally:
+        supervisor.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def report(what: str, seconds: float) -> None:
+    print(f"\n[measured] {what}: {seconds:.1f} s")
+
+
+def test_sigkill_web_is_back_within_seconds(sup):
+    pid = wait_for(lambda: sup.running("web"), timeout=20, message="web running")
+    start = time.monotonic()
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: sup.info("web")["pid"] != pid and sup.healthz(), timeout=15, interval=0.05,
+             message="web back after SIGKILL")
+    took = time.monotonic() - start
+    report("web answering /healthz again after SIGKILL", took)
+    assert took < 5
+    assert "exited: web (terminated by SIGKILL; not expected)" in sup.log("supervisord")
+
+
+def _hang_and_wait(sup, name: str, healthy) -> tuple[float, float]:
+    pid = wait_for(lambda: sup.running(name), timeout=20, message=f"{name} running")
+    wait_for(healthy, timeout=20, message=f"{name} healthy")
+    start = time.monotonic()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        wait_for(lambda: sup.info(name)["pid"] != pid, timeout=30, interval=0.1, message=f"{name} restarted")
+        detected = time.monotonic() - start
+        wait_for(lambda: sup.running(name, other_than=pid) and healthy(), timeout=30 - detected, interval=0.1,
+                 message=f"{name} healthy after restart")
+        return detected, time.monotonic() - start
+    finally:
+        try:  # never leave a stopped process behind, whatever happened
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+
+
+def test_sigstop_web_is_restarted_by_autoheal_within_30s(sup):
+    detected, recovered = _hang_and_wait(sup, "web", sup.healthz)
+    report("web SIGSTOP detected and stopped", detected)
+    report("web SIGSTOP to /healthz answering again", recovered)
+    assert recovered < 30
+    assert re.search(r"ACTION restart shortlist:web pid=\d+ reason=hang: healthz: GET \S+ timed out",
+                     sup.log("autoheal")), sup.log("autoheal")
+
+
+def test_sigstop_watcher_is_restarted_by_autoheal_within_30s(sup):
+    detected, recovered = _hang_and_wait(sup, "watcher", sup.metrics)
+    report("watcher SIGSTOP detected and stopped", detected)
+    report("watcher SIGSTOP to /metrics answering again", recovered)
+    assert recovered < 30
+    assert re.search(r"ACTION restart shortlist:watcher pid=\d+ reason=hang", sup.log("autoheal"))
+
+
+def test_fatal_web_is_brought_back_after_backoff(sup):
+    sup.rpc.stopProcess("shortlist:web", True)
+    blocker = socket.socket()
+    blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT, not past a listener
+    blocker.bind(("127.0.0.1", sup.port))  # the web cannot bind its port: it fails fast, again and again
+    blocker.listen()
+    start = time.monotonic()
+    try:
+        sup.rpc.startProcess("shortlist:web", False)
+        wait_for(lambda: sup.info("web")["statename"] == "FATAL", timeout=45, interval=0.1, message="web FATAL")
+        fatal_after = time.monotonic() - start
+    finally:
+        blocker.close()
+    fatal_at = time.monotonic()
+    wait_for(lambda: sup.running("web") and sup.healthz(), timeout=30, interval=0.1, message="web back from FATAL")
+    report("web failing fast until FATAL", fatal_after)
+    report("web FATAL to /healthz answering again", time.monotonic() - fatal_at)
+    assert re.search(r"ACTION start shortlist:web: was FATAL", sup.log("autoheal"))
+    counts = (sup.store / "logs" / "autoheal.prom").read_text()
+    assert re.search(r'shortlist_autoheal_restarts_total\{process="web",reason="fatal"\} [1-9]', counts), counts
+
+
+def test_prometheus_runs_under_supervisord(sup):
+    assert shutil.which("prometheus"), "prometheus is not installed: apt-get install prometheus"
+    assert (ROOT / "observability" / "prometheus.yml").exists(), "observability/prometheus.yml is missing"
+    url = f"http://127.0.0.1:{sup.prom_port}/-/ready"
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+    wait_for(lambda: sup.running("prometheus") and ready(), timeout=30, message=f"prometheus ready on {url}")
+
+
+def test_prometheus_launcher_without_the_binary_exits_once_with_a_hint(tmp_path, monkeypatch):
+    from supervisor.options import ServerOptions
+    from supervisor.datatypes import RestartWhenExitUnexpected
+
+    (tmp_path / "store" / "logs").mkdir(parents=True)
+    monkeypatch.setenv("SHORTLIST_STORE", str(tmp_path / "store"))
+    options = ServerOptions()
+    options.realize(["-c", str(ROOT / "supervisord.conf")])
+    config = next(p for g in options.process_group_configs for p in g.process_configs if p.name == "prometheus")
+    assert config.exitcodes == [3] and config.autorestart is RestartWhenExitUnexpected
+    bin_dir = tmp_path / "bin"  # a PATH with what the launcher needs, and no prometheus
+    bin_dir.mkdir()
+    for tool in ("sh", "sleep", "mkdir"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    import shlex
+    argv = shlex.split(config.command)
+    started = time.monotonic()
+    done = subprocess.run(argv, env={"PATH": str(bin_dir)}, capture_output=True, text=True, timeout=20)
+    assert done.returncode == 3
+    assert "prometheus is not installed: apt-get install prometheus" in done.stderr
+    assert time.monotonic() - started > config.startsecs  # it reaches RUNNING, so it is not retried to FATAL
+
+
+def test_make_run_then_ctrl_c_stops_every_process():
+    home = Path(tempfile.mkdtemp(prefix="sl-run-"))
+    conf = stub_config(home)
+    supervisor = Supervisor(conf, home, ["make", "--no-print-directory", "run", f"CONF={conf}"])
+    try:
+        wait_for(lambda: supervisor.running("web") and supervisor.healthz(), timeout=30, message="web healthy")
+        wait_for(lambda: supervisor.running("watcher") and supervisor.metrics(), timeout=30, message="watcher up")
+        pids = {i["name"]: i["pid"] for i in supervisor.rpc.getAllProcessInfo() if i["pid"]}
+        start = time.monotonic()
+        os.killpg(supervisor.proc.pid, signal.SIGINT)  # what a terminal sends to its foreground job on Ctrl-C
+        supervisor.proc.wait(timeout=30)
+        report("make run stopped after Ctrl-C", time.monotonic() - start)
+
+        def leftovers() -> list[str]:  # a program's workers may take a moment longer than the program
+            alive = []
+            for name, pid in pids.items():
+                try:
+                    os.killpg(pid, 0)
+                    alive.append(name)
+                except ProcessLookupError:
+                    pass
+            return alive
+        try:
+            wait_for(lambda: not leftovers(), timeout=5, interval=0.1, message="every process group gone")
+        except AssertionError:
+            raise AssertionError(f"still running 5 s after Ctrl-C: {leftovers()}") from None
+        assert "received SIGINT indicating exit request" in supervisor.log("supervisord")
+        assert not (supervisor.store / "supervisor.sock").exists()
+    finally:
+        supervisor.close()
+        shutil.rmtree(home, ignore_errors=True)
