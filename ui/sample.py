@@ -259,3 +259,80 @@ def _document(doc_id: int, sha: str, kind: str, filename: str, text: str, files_
             "size_bytes": len(text.encode()), "pages": 1, "engine": "text", "stored_path": stored, "text": text,
             "candidate_id": candidate_id, "job_id": job_id, "version": 1, "years": years,
             "taxonomy_version": "sample", "created_at": created}
+
+
+def find_mentions(text: str, skills: list[str] | tuple[str, ...]) -> list[tuple[str, str, int, int]]:
+    """Every case-insensitive, whole-word occurrence of each skill (or its alias) in the text."""
+    import re
+    found = []
+    for skill in skills:
+        for surface in filter(None, (skill, ALIASES.get(skill))):
+            for match in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text, flags=re.IGNORECASE):
+                found.append((skill, match.group(0), match.start(), match.end()))
+    return sorted(found, key=lambda m: m[2])
+
+
+def add_job(engine: Engine, title: str, required: tuple[str, ...], preferred: tuple[str, ...] = (), years: int = 0,
+            *, identity: str | None = None, files_dir: Path | None = None, sha256: str | None = None) -> int:
+    """One job with a generated description; returns its id (existing candidates are not re-scored)."""
+    spec = JobSpec(title, tuple(required), tuple(preferred), years)
+    built = job_text(spec)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as connection:
+        doc_id, job_id = _next_id(connection, Document.__table__), _next_id(connection, Job.__table__)
+        sha = sha256 or hashlib.sha256(f"job:{job_id}:{built.text}".encode()).hexdigest()
+        connection.execute(insert(Job.__table__), [{
+            "id": job_id, "identity": identity or f"{title.lower().replace(' ', '-')}-{job_id}.txt",
+            "title": spec.title, "current_document_id": doc_id, "min_years": spec.years, "versions": 1,
+            "created_at": now, "updated_at": now}])
+        connection.execute(insert(Document.__table__), [_document(
+            doc_id, sha, "job", f"{spec.title.lower().replace(' ', '-')}.txt", built.text, files_dir, job_id=job_id,
+            years=spec.years, created=now)])
+        connection.execute(insert(SkillMention.__table__), [
+            {"document_id": doc_id, "skill": skill, "category": SKILLS.get(skill, "other"), "surface": surface,
+             "start": start, "end": end, "snippet": _snippet(built.text, start, end),
+             "requirement": "required" if skill in spec.required else "preferred"}
+            for skill, surface, start, end in built.mentions])
+        connection.execute(insert(Event.__table__).values(kind="document.scored", document_id=doc_id, job_id=job_id,
+                                                          sha256=sha, filename="job.txt", created_at=now))
+    return job_id
+
+
+def add_candidate(engine: Engine, name: str, text: str, *, email: str | None = None, years: float | None = None,
+                  filename: str = "resume.txt", files_dir: Path | None = None, sha256: str | None = None) -> int:
+    """One candidate whose resume is `text`, with skills found in it, scored against every job; returns its id."""
+    now = datetime.now(timezone.utc)
+    mentions = find_mentions(text, list(SKILLS))
+    have = {m[0] for m in mentions}
+    with engine.begin() as connection:
+        doc_id, cand_id = _next_id(connection, Document.__table__), _next_id(connection, Candidate.__table__)
+        sha = sha256 or hashlib.sha256(f"resume:{cand_id}:{text}".encode()).hexdigest()
+        connection.execute(insert(Candidate.__table__), [{
+            "id": cand_id, "identity": email or f"{filename}-{cand_id}", "name": name, "email": email,
+            "current_document_id": doc_id, "versions": 1, "created_at": now, "updated_at": now}])
+        connection.execute(insert(Document.__table__), [_document(
+            doc_id, sha, "resume", filename, text, files_dir, candidate_id=cand_id, years=years, created=now)])
+        if mentions:
+            connection.execute(insert(SkillMention.__table__), [
+                {"document_id": doc_id, "skill": skill, "category": SKILLS[skill], "surface": surface,
+                 "start": start, "end": end, "snippet": _snippet(text, start, end), "requirement": None}
+                for skill, surface, start, end in mentions])
+        for job_id, job_doc, spec in _all_jobs(connection):
+            match_id = _next_id(connection, Match.__table__)
+            connection.execute(insert(Match.__table__), [{
+                "id": match_id, "job_id": job_id, "candidate_id": cand_id, "resume_document_id": doc_id,
+                "job_document_id": job_doc,
+                "score": score(spec.required, spec.preferred, have, years or 0, spec.years),
+                "required_total": len(spec.required), "preferred_total": len(spec.preferred),
+                "required_matched": sum(s in have for s in spec.required),
+                "preferred_matched": sum(s in have for s in spec.preferred),
+                "resume_years": years, "job_years": spec.years, "taxonomy_version": "sample", "computed_at": now}])
+            rows = [{"match_id": match_id, "skill": skill, "requirement": requirement, "matched": skill in have}
+                    for requirement, names in (("required", spec.required), ("preferred", spec.preferred))
+                    for skill in names]
+            if rows:
+                connection.execute(insert(MatchSkill.__table__), rows)
+        connection.execute(insert(Event.__table__).values(kind="document.scored", document_id=doc_id,
+                                                          candidate_id=cand_id, sha256=sha, filename=filename,
+                                                          created_at=now))
+    return cand_id

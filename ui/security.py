@@ -151,7 +151,7 @@ SECURITY_HEADERS = [
 
 def _login_required(request: Request) -> Response:
     from ui.render import error, wants_json
-    if wants_json(request) or request.method not in ("GET", "HEAD"):
+    if wants_json(request) or request.method not in ("GET", "HEAD") or request.headers.get("hx-request"):
         response = error(request, 401, "Log in to use the hiring-team pages.")
         if request.headers.get("hx-request"):
             response.headers["HX-Redirect"] = "/login"

@@ -73,7 +73,9 @@ def check_type(kind: str, name: str, head: bytes) -> None:
         raise UploadError(415, f"{name} does not look like plain text (it contains binary data).")
 
 
-def _megabytes(size: int) -> str:
+def _megabytes(size: float) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
 
 
