@@ -136,6 +136,7 @@ class Healer:
         self.fatal_reset = fatal_reset
         self.textfile = textfile
         self.clock = clock
+        self.killpg = os.killpg
         self.restarts: dict[tuple[str, str], int] = {}
         self.info: dict[str, dict] = {}
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="probe")
@@ -226,7 +227,7 @@ class Healer:
             return
         if pid:
             try:  # a stopped process acts on the pending SIGTERM only once continued
-                os.killpg(pid, signal.SIGCONT)
+                self.killpg(pid, signal.SIGCONT)
             except OSError:
                 pass
 

@@ -308,3 +308,140 @@ def test_make_run_then_ctrl_c_stops_every_process():
     finally:
         supervisor.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+# The listener's decisions, driven with a fake supervisord and a fake clock -------------------
+
+class FakeSupervisor:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.processes: dict[str, dict] = {}
+
+    def getAllProcessInfo(self):
+        return list(self.processes.values())
+
+    def stopProcess(self, name, wait):
+        self.calls.append(("stop", name))
+        return True
+
+    def startProcess(self, name, wait):
+        self.calls.append(("start", name))
+        return True
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def healer():
+    from types import SimpleNamespace
+    from observability.autoheal import Healer, Program
+
+    clock, fake = Clock(), FakeSupervisor()
+    verdicts = {"web": None}
+    programs = {"web": Program("web", [("healthz", lambda: verdicts["web"], False)])}
+    h = Healer(SimpleNamespace(supervisor=fake), programs, failures=2, grace=5, fatal_backoff=5,
+               fatal_backoff_max=300, fatal_reset=60, textfile=None, clock=clock)
+    h.fake, h.clock_, h.verdicts = fake, clock, verdicts
+    h.killpg = lambda pid, sig: fake.calls.append(("signal", f"{pid}:{sig.name}"))
+    fake.processes["web"] = {"name": "web", "group": "shortlist", "statename": "RUNNING", "pid": 42,
+                             "start": clock.now - 100}
+    yield h
+    h.pool.shutdown()
+
+
+def _tick(h, seconds=5.0):
+    h.clock_.now += seconds
+    h.handle({"eventname": "TICK_5"}, f"when:{int(h.clock_.now)}")
+
+
+def _state(h, state, pid=0):
+    h.fake.processes["web"]["statename"] = state
+    h.handle({"eventname": f"PROCESS_STATE_{state}"},
+             f"processname:web groupname:shortlist from_state:RUNNING pid:{pid}")
+
+
+def test_listener_restarts_after_two_failed_probes_and_starts_once_stopped(healer):
+    healer.verdicts["web"] = "GET /healthz timed out after 2s"
+    _tick(healer)
+    assert healer.fake.calls == []  # one failure is not a hang
+    _tick(healer)
+    assert healer.fake.calls == [("stop", "shortlist:web"), ("signal", "42:SIGCONT")]
+    _state(healer, "STOPPING")
+    _state(healer, "STOPPED")
+    assert healer.fake.calls[-1] == ("start", "shortlist:web") and len(healer.fake.calls) == 3
+    assert healer.restarts == {("web", "hang"): 1}
+
+
+def test_listener_forgets_a_failure_when_the_probe_passes_and_ignores_young_processes(healer):
+    healer.verdicts["web"] = "refused"
+    _tick(healer)
+    healer.verdicts["web"] = None
+    _tick(healer)
+    healer.verdicts["web"] = "refused"
+    _tick(healer)
+    assert healer.fake.calls == []
+    healer.fake.processes["web"].update(start=healer.clock_.now + 5 - 3, pid=43)  # 3 s old at the next tick
+    _tick(healer)
+    _tick(healer, 1)
+    assert healer.fake.calls == []
+
+
+def test_listener_leaves_a_program_stopped_by_hand_alone(healer):
+    _state(healer, "STOPPED")
+    _tick(healer)
+    _tick(healer)
+    assert healer.fake.calls == []
+
+
+def test_listener_brings_fatal_back_after_a_doubling_backoff_that_resets(healer):
+    _state(healer, "FATAL")
+    _tick(healer, 4)
+    assert healer.fake.calls == []
+    _tick(healer, 2)  # 6 s after FATAL: past the first 5 s back-off
+    assert healer.fake.calls == [("start", "shortlist:web")]
+    _state(healer, "FATAL")
+    _tick(healer, 6)
+    assert len(healer.fake.calls) == 1  # the second back-off is 10 s
+    _tick(healer, 5)
+    assert len(healer.fake.calls) == 2
+    healer.fake.processes["web"].update(statename="RUNNING", start=healer.clock_.now)
+    _tick(healer, 61)
+    _state(healer, "FATAL")
+    _tick(healer, 6)
+    assert len(healer.fake.calls) == 3  # a minute of RUNNING reset the streak: 5 s again
+    assert healer.restarts == {("web", "fatal"): 3}
+
+
+def test_heartbeat_probe_reads_the_row_and_allows_a_fresh_start(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from store.db import make_engine, migrate, session_scope
+    from store.models import Heartbeat
+    from store.settings import load
+
+    from observability.autoheal import heartbeat_probe
+    from tests.conftest import instance_env
+
+    settings = load(instance_env(tmp_path))
+    started = {"at": time.time() - 100}
+    probe = heartbeat_probe(settings.database_url, "watcher", 15, lambda: started["at"])
+    assert "no heartbeat from watcher" in probe()  # no database yet, and the process is old
+    started["at"] = time.time() - 3
+    assert probe() is None  # a young process has not had time to beat
+    engine = make_engine(settings.database_url)
+    migrate(settings, engine)
+    started["at"] = time.time() - 100
+    beat = datetime.now(timezone.utc) - timedelta(seconds=40)
+    with session_scope(engine) as session:
+        session.add(Heartbeat(process="watcher", pid=1, beat_at=beat, started_at=beat))
+    assert re.fullmatch(r"heartbeat of watcher is 4\ds old \(limit 15s\)", probe())
+    with session_scope(engine) as session:
+        session.get(Heartbeat, "watcher").beat_at = datetime.now(timezone.utc)
+    assert probe() is None
+    engine.dispose()
