@@ -33,12 +33,13 @@ ZIP_RATIO_FLOOR = 10 * 1024 * 1024
 ZIP_MAX_RATIO = 100
 ZIP_MAX_ENTRIES = 2000
 
-# pdfplumber options: the defaults (x_tolerance=3 points) glue words together in
-# TeX output, whose word gaps are offsets of 2.2 points or less instead of
-# spaces. A tolerance of 0.14 em splits gaps down to 0.15 em and still keeps
-# letter-spaced words (tracking up to 0.13 em) whole; bench/pdf_engines.py
-# measures it.
-PDFPLUMBER_OPTIONS = {"x_tolerance_ratio": 0.14}
+# Words are split where the gap between two glyphs exceeds this share of the
+# font size. pdfplumber's default (x_tolerance=3 points) glues words together
+# in TeX output, whose word gaps are offsets of 2.2 points or less instead of
+# spaces; 0.14 em splits gaps down to 0.15 em and still keeps letter-spaced
+# words (tracking up to 0.13 em) whole. bench/pdf_engines.py measures it.
+WORD_GAP_EM = 0.14
+PDFPLUMBER_OPTIONS = {"x_tolerance_ratio": WORD_GAP_EM}
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
@@ -104,7 +105,7 @@ def _check_enough(raw: str, text: str, visual: str, min_chars: int, fmt: str, pa
         raise ParseError("no_text_layer", "The PDF has no text layer: its letters are drawn as shapes (outlined text); "
                                           "export it again with text kept as text, or run OCR.")
     garbled = len(_CID.findall(raw)) + raw.count("\ufffd")
-    if garbled >= max(10, chars):
+    if fmt == "pdf" and garbled >= max(10, chars):
         raise ParseError("no_text_layer", "The PDF's fonts carry no Unicode map, so its text comes out as glyph codes; "
                                           "export it again from the original document, or run OCR.")
     where = f"{pages} page(s)" if fmt == "pdf" else "the file"
@@ -115,7 +116,9 @@ def _check_enough(raw: str, text: str, visual: str, min_chars: int, fmt: str, pa
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{size / 1024:.0f} kB" if size >= 1024 else f"{size} bytes"
 
 
 # --------------------------------------------------------------------------- detection
@@ -251,9 +254,21 @@ def _parse_pdf(data: bytes, engine: str, max_pages: int) -> tuple[str, int, str]
     except Exception as exc:  # a third-party parser meeting hostile bytes; any failure means "unreadable"
         if _is_password_error(exc):
             raise ParseError("encrypted", "The PDF is password-protected; remove the password and drop it again.") from None
+        if engine == "pypdfium2" and _has_no_pages(data):  # PDFium refuses to load a document without pages
+            raise ParseError("empty", "The PDF has no pages.") from None
         raise ParseError("corrupt", f"The PDF is damaged and could not be read ({_short(exc)}); "
                                     "export or download it again.") from None
     return "\n\n".join(pages), len(pages), visual
+
+
+def _has_no_pages(data: bytes) -> bool:
+    try:
+        _pdfplumber_pages(data, max_pages=0)
+    except ParseError as error:
+        return error.code == "empty"
+    except Exception:
+        return False
+    return False
 
 
 def _check_pages(count: int, max_pages: int) -> None:
@@ -280,6 +295,8 @@ def _pdfium_pages(data: bytes, max_pages: int) -> tuple[list[str], str]:
                 textpage = page.get_textpage()
                 try:
                     text = textpage.get_text_range()
+                    if _fragmented(text):
+                        text = _text_from_boxes(textpage)
                 finally:
                     textpage.close()
                 if len(text.strip()) < 20 and visual != "image":
@@ -290,11 +307,53 @@ def _pdfium_pages(data: bytes, max_pages: int) -> tuple[list[str], str]:
                     visual = _visual(images, paths) or visual
             finally:
                 page.close()
-            # PDFium drops the line break after a hyphen it thinks splits a word and marks the hyphen U+FFFE.
-            texts.append(text.replace("\ufffe", "-\n").replace("\x02", "-\n"))
+            # PDFium drops the line break after a hyphen it thinks splits a word and marks the hyphen U+FFFE;
+            # put both back so that normalise decides, as it does for pdfplumber.
+            texts.append(text.replace("\ufffe", "-\n"))
         return texts, visual
     finally:
         pdf.close()
+
+
+def _fragmented(text: str) -> bool:
+    """PDFium sometimes puts every glyph on its own line (pages of few lines, one text object per glyph)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) >= 8 and sum(len(line.strip()) <= 2 for line in lines) > len(lines) / 2
+
+
+def _text_from_boxes(textpage) -> str:
+    """Rebuild a page's text from PDFium's glyph boxes: lines by baseline, words by gaps (as pdfplumber does)."""
+    import pypdfium2.raw as pdfium_c
+
+    glyphs = []
+    space_before = False
+    for index in range(textpage.count_chars()):
+        if pdfium_c.FPDFText_IsGenerated(textpage.raw, index) == 1:
+            continue
+        char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index) or 32)
+        if char.isspace():
+            space_before = True
+            continue
+        left, bottom, right, top = textpage.get_charbox(index, loose=True)
+        size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index) or (top - bottom) or 10.0
+        glyphs.append((bottom, left, right, size, char, space_before))
+        space_before = False
+    lines: list[list[tuple]] = []
+    for glyph in sorted(glyphs, key=lambda g: -g[0]):
+        if lines and abs(lines[-1][0][0] - glyph[0]) <= 0.3 * glyph[3]:
+            lines[-1].append(glyph)
+        else:
+            lines.append([glyph])
+    out = []
+    for line in lines:
+        parts, previous = [], None
+        for bottom, left, right, size, char, space in sorted(line, key=lambda g: g[1]):
+            if previous is not None and (space or left - previous > WORD_GAP_EM * size):
+                parts.append(" ")
+            parts.append(char)
+            previous = right
+        out.append("".join(parts))
+    return "\n".join(out)
 
 
 def _pdfplumber_pages(data: bytes, max_pages: int) -> tuple[list[str], str]:
@@ -475,10 +534,6 @@ _CID = re.compile(r"\(cid:\d+\)")
 _SPACES = re.compile(" {2,}")
 _LINE_EDGES = re.compile(" *\n *")
 _BLANK_LINES = re.compile("\n{3,}")
-_WORD = r"[^\W\d_]+"
-_BROKEN_WORD = re.compile(rf"({_WORD})-\n({_WORD})")
-_HYPHENATED = re.compile(rf"({_WORD})-(?=({_WORD}))")
-_TOKEN = re.compile(_WORD)
 _WORD_START = frozenset(" \n([{\"'\u201c\u2018")
 
 # A line-end hyphen after one of these first words, or before one of these
@@ -528,34 +583,56 @@ def normalise(text: str) -> str:
         text = stripped
     text = _SPACES.sub(" ", text)
     text = _LINE_EDGES.sub("\n", text)
-    while True:
+    text = _BLANK_LINES.sub("\n\n", text)
+    while True:  # removals above and joins below can bring a letter and a combining mark together
         joined = _join_broken_words(text)
+        if not unicodedata.is_normalized("NFKC", joined):
+            joined = unicodedata.normalize("NFKC", joined)
         if joined == text:
-            break
+            return text.strip()
         text = joined
-    text = _BLANK_LINES.sub("\n\n", text).strip()
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return text
 
 
 def _join_broken_words(text: str) -> str:
-    if "-\n" not in text:
-        return text
-    words = {token.lower() for token in _TOKEN.findall(text)}
-    compounds = {f"{a}-{b}".lower() for a, b in _HYPHENATED.findall(text)}
+    """Remove "-\n" inside words broken across lines, keeping the hyphen of real compounds."""
+    pieces, last, lowered = [], 0, ""
+    index = text.find("-\n")
+    while index != -1:
+        start, end = index, index + 2
+        while start > 0 and _is_letter(text[start - 1]):
+            start -= 1
+        while end < len(text) and _is_letter(text[end]):
+            end += 1
+        first, second = text[start:index], text[index + 2:end]
+        if first and second:
+            lowered = lowered or text.lower()
+            if _is_broken_word(first, second, text[start - 1] if start else " ", lowered):
+                pieces.append(text[last:index])
+                last = index + 2
+        index = text.find("-\n", index + 2)
+    return "".join(pieces) + text[last:] if pieces else text
 
-    def decide(match: re.Match) -> str:
-        first, second = match.group(1), match.group(2)
-        start = match.start()
-        if start > 0 and text[start - 1] not in _WORD_START:
-            return match.group(0)  # part of a longer token: "state-of-the-\nart", "3D-\nprinted"
-        if len(first) < 2 or len(second) < 2 or f"{first}-{second}".lower() in compounds:
-            return match.group(0)
-        if (first + second).lower() in words:
-            return first + second
-        if second[0].isupper() or first.lower() in COMPOUND_FIRST or second.lower() in COMPOUND_SECOND:
-            return match.group(0)
-        return first + second
 
-    return _BROKEN_WORD.sub(decide, text)
+def _is_broken_word(first: str, second: str, before: str, lowered: str) -> bool:
+    if before not in _WORD_START:
+        return False  # part of a longer token: "state-of-the-\nart", "3D-\nprinted"
+    if len(first) < 2 or len(second) < 2 or _has_token(lowered, f"{first}-{second}".lower()):
+        return False
+    if _has_token(lowered, (first + second).lower()):
+        return True
+    return not (second[0].isupper() or first.lower() in COMPOUND_FIRST or second.lower() in COMPOUND_SECOND)
+
+
+def _is_letter(char: str) -> bool:
+    return char.isalpha()
+
+
+def _has_token(text: str, token: str) -> bool:
+    """Whether token occurs in text with no letter right before or after it."""
+    at = text.find(token)
+    while at != -1:
+        end = at + len(token)
+        if (at == 0 or not text[at - 1].isalpha()) and (end == len(text) or not text[end].isalpha()):
+            return True
+        at = text.find(token, at + 1)
+    return False

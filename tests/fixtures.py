@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import io
 import random
+import re
 import textwrap
 import zipfile
 
@@ -407,6 +408,7 @@ def _with_page_count(data: bytes, pages: int) -> bytes:
         for info in source.infolist():
             content = source.read(info)
             if info.filename == "docProps/app.xml":
+                content = re.sub(rb"<Pages>\d*</Pages>", b"", content)
                 content = content.replace(b"</Properties>", f"<Pages>{pages}</Pages></Properties>".encode())
             target.writestr(info, content)
     return buffer.getvalue()
