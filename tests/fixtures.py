@@ -236,6 +236,9 @@ def make_pdf(text: str, *, pages: int = 1, encrypt: str | None = None, style: st
              tracking: float = 0.03) -> bytes:
     """Render text with reportlab, wrapped and flowed onto at least `pages` pages.
 
+    The fonts are the standard PDF ones: characters outside Windows-1252 are
+    drawn as a black square ("?" in the latex style).
+
     encrypt: a user password (the PDF cannot be opened without it); "" encrypts
     with an owner password only, which restricts copying but opens freely.
     style "plain" draws each line as one string with real space characters;
@@ -303,7 +306,8 @@ def _draw_tex_line(pdf, line: str, x: float, y: float, font: str, size: float, r
                 kern = rng.choice((0, 0, 0, 0, 0, -0.04, -0.02, 0.02))
                 if kern:
                     items.append(f"{-kern * 1000:.0f}")
-            items.append(text._formatText(char).removesuffix(" Tj"))
+            shown = text._formatText(char)
+            items.append(shown.removesuffix(" Tj") if shown.startswith("(") and "Tf" not in shown else "(?)")
     text._code.append(f"[{' '.join(items)}] TJ")
     pdf.drawText(text)
 
