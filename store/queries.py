@@ -398,8 +398,9 @@ def file_statuses(session: Session, hashes: Sequence[str]) -> dict[str, dict[str
             statuses[row["sha256"]].update(status)
     for sha, document in documents_by_sha256(session, hashes).items():
         if statuses[sha]["status"] not in ("scored", "duplicate"):
-            statuses[sha].update({"status": "scored", "detail": "", "document_id": document["id"],
-                                  "candidate_id": document["candidate_id"], "job_id": document["job_id"]})
+            statuses[sha].update({"status": "scored", "detail": ""})
+        statuses[sha].update({"document_id": document["id"], "candidate_id": document["candidate_id"],
+                              "job_id": document["job_id"]})
     return statuses
 
 
@@ -410,7 +411,8 @@ def event_file_status(event: dict[str, Any]) -> dict[str, Any] | None:
               "document.duplicate": "duplicate", "document.failed": "failed"}.get(kind)
     if status is None:
         return None
-    return {"status": status, "detail": event.get("detail") or "", "document_id": event.get("document_id"),
+    detail = (event.get("detail") or "") if status == "failed" else ""  # other details are for machines
+    return {"status": status, "detail": detail, "document_id": event.get("document_id"),
             "candidate_id": event.get("candidate_id"), "job_id": event.get("job_id")}
 
 
