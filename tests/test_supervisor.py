@@ -1,6 +1,8 @@
-"""Real supervisord from the repo's supervisord.conf: crashed, hung and FATAL programs come back.
+"""Real supervisord from the repo's supervisord.conf running the real web and watcher: crashed, hung
+and FATAL programs come back, and Ctrl-C on `make run` leaves nothing behind.
 
-Each test measures and prints how long recovery took (run with -s to see the figures).
+Each recovery test measures and prints how long it took (run with -s to see the figures). The last
+tests drive the autoheal listener's decisions with a fake supervisord and a fake clock.
 """
 from __future__ import annotations
 
@@ -25,35 +27,6 @@ from tests.conftest import ROOT, free_port, wait_for
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
 
-# Stand-ins for `python -m ui` and `python -m pipeline watch` until those land: the same
-# settings, endpoints and heartbeat row, nothing else.
-STUB_WEB = '''
-import http.server, os
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200 if self.path == "/healthz" else 404); self.end_headers(); self.wfile.write(b"ok")
-    def log_message(self, *a): pass
-http.server.ThreadingHTTPServer((os.environ["SHORTLIST_HOST"], int(os.environ["SHORTLIST_PORT"])), H).serve_forever()
-'''
-STUB_WATCHER = '''
-import os, time
-from prometheus_client import start_http_server
-from store.db import make_engine, migrate, session_scope
-from datetime import datetime, timezone
-from store.models import Heartbeat
-from store.settings import load, ensure_dirs
-s = load(); ensure_dirs(s); engine = make_engine(s.database_url); migrate(s, engine)
-start_http_server(s.metrics_port, addr=s.metrics_host)
-while True:
-    with session_scope(engine) as session:
-        now = datetime.now(timezone.utc)
-        beat = session.get(Heartbeat, "watcher") or Heartbeat(process="watcher", pid=os.getpid(), started_at=now)
-        beat.pid, beat.beat_at = os.getpid(), now
-        session.add(beat)
-    time.sleep(s.heartbeat_seconds)
-'''
-
-
 class Supervisor:
     """One supervisord with its own store, inbox and ports, driven over its XML-RPC socket."""
 
@@ -76,7 +49,11 @@ class Supervisor:
         self.proc = subprocess.Popen(argv, env=self.env,
                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                      start_new_session=True)
-        wait_for(self._answers, timeout=15, message="supervisord's socket")
+        try:
+            wait_for(self._answers, timeout=15, message="supervisord's socket")
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def rpc(self):
@@ -135,28 +112,10 @@ class Supervisor:
                 self.proc.wait()
 
 
-STUBBED = ("web",)  # programs not in the repo yet
-
-
-def stub_config(home: Path) -> Path:
-    """The repo's supervisord.conf with the STUBBED programs swapped for the stand-ins above."""
-    text = (ROOT / "supervisord.conf").read_text()
-    if "web" in STUBBED:
-        (home / "web_stub.py").write_text(STUB_WEB)
-        text = text.replace("%(here)s/.venv/bin/python -m ui", f"{sys.executable} {home}/web_stub.py")
-    if "watcher" in STUBBED:
-        (home / "watcher_stub.py").write_text(STUB_WATCHER)
-        text = text.replace("%(here)s/.venv/bin/python -m pipeline watch", f"{sys.executable} {home}/watcher_stub.py")
-    text = text.replace("%(here)s", str(ROOT))
-    conf = home / "supervisord.conf"
-    conf.write_text(text)
-    return conf
-
-
 @pytest.fixture(scope="module")
 def sup():
     home = Path(tempfile.mkdtemp(prefix="sl-sup-"))  # short: a unix socket path must stay under 108 bytes
-    supervisor = Supervisor(stub_config(home), home)
+    supervisor = Supervisor(ROOT / "supervisord.conf", home)
     try:
         wait_for(lambda: supervisor.running("web") and supervisor.healthz(), timeout=30, message="web healthy")
         wait_for(lambda: supervisor.running("watcher") and supervisor.metrics(), timeout=30,
@@ -191,8 +150,8 @@ def _hang_and_wait(sup, name: str, healthy) -> tuple[float, float]:
     try:
         wait_for(lambda: sup.info(name)["pid"] != pid, timeout=30, interval=0.1, message=f"{name} restarted")
         detected = time.monotonic() - start
-        wait_for(lambda: sup.running(name, other_than=pid) and healthy(), timeout=30 - detected, interval=0.1,
-                 message=f"{name} healthy after restart")
+        wait_for(lambda: sup.info(name)["pid"] not in (0, pid) and healthy(), timeout=30 - detected,
+                 interval=0.1, message=f"{name} healthy after restart")
         return detected, time.monotonic() - start
     finally:
         try:  # never leave a stopped process behind, whatever happened
@@ -232,7 +191,7 @@ def test_fatal_web_is_brought_back_after_backoff(sup):
     finally:
         blocker.close()
     fatal_at = time.monotonic()
-    wait_for(lambda: sup.running("web") and sup.healthz(), timeout=30, interval=0.1, message="web back from FATAL")
+    wait_for(lambda: sup.info("web")["pid"] and sup.healthz(), timeout=30, interval=0.1, message="web back from FATAL")
     report("web failing fast until FATAL", fatal_after)
     report("web FATAL to /healthz answering again", time.monotonic() - fatal_at)
     assert re.search(r"ACTION start shortlist:web: was FATAL", sup.log("autoheal"))
@@ -279,8 +238,7 @@ def test_prometheus_launcher_without_the_binary_exits_once_with_a_hint(tmp_path,
 
 def test_make_run_then_ctrl_c_stops_every_process():
     home = Path(tempfile.mkdtemp(prefix="sl-run-"))
-    conf = stub_config(home)
-    supervisor = Supervisor(conf, home, ["make", "--no-print-directory", "run", f"CONF={conf}"])
+    supervisor = Supervisor(ROOT / "supervisord.conf", home, ["make", "--no-print-directory", "run"])
     try:
         wait_for(lambda: supervisor.running("web") and supervisor.healthz(), timeout=30, message="web healthy")
         wait_for(lambda: supervisor.running("watcher") and supervisor.metrics(), timeout=30, message="watcher up")
