@@ -29,7 +29,7 @@ test: install-test
 check: install
 	$(BIN)/python -m compileall -q pipeline store ui chaos observability tests
 	docker-compose -f compose.yaml config -q
-	promtool check config observability/prometheus.yml
+	promtool check config observability/prometheus.yml observability/prometheus.compose.yml
 	@for f in $(RULE_FILES); do grep -q '^tests:' $$f || echo $$f; done | xargs -r promtool check rules
 
 ## rules: promtool unit tests of the recording and alerting rules (files with a top-level tests:)
