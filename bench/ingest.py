@@ -80,14 +80,13 @@ def main() -> None:
         print(f"{engine:10} {result['per_second']:8.1f} {result['seconds']:8.2f}  " +
               ", ".join(f"{name} {st.get(name, 0):.1f}" for name in ("parse", "extract", "score", "commit",
                                                                         "total")))
-    try:
-        from bench.pdf_engines import compare_engines
-    except ImportError:
-        return
-    print("\nPDF engines on the same files (extraction only):")
-    for row in compare_engines([(f"resume{i}.pdf", data, sample_resume(i, long=True))
-                                for i, data in enumerate(resumes[:30])]):
-        print("  " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
+    from bench.pdf_engines import compare_engines, summarise
+    rows = compare_engines([(f"resume{i}.pdf", data, sample_resume(i, long=True))
+                            for i, data in enumerate(resumes[:30])])
+    print("\nPDF engines on the same 30 files (parse only; recall = expected words recovered intact):")
+    for engine, row in summarise(rows).items():
+        print(f"  {engine:10} mean {row['mean_ms']:7.1f} ms  median {row['median_ms']:7.1f} ms  "
+              f"recall {row['recall']:.3f}  failed {row['failed']}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from store.models import Document, Failure
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.ingest")
+COMMIT_CHUNK = 16  # files per transaction: fewer commits, results still visible within a fraction of a second
 JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 
 
@@ -186,7 +187,7 @@ class Ingestor:
 
     # -- the stages
 
-    def claim(self, path: Path) -> Claim | Outcome:
+    def read(self, path: Path) -> Claim | Outcome:
         kind = self.kind_of(path)
         try:
             stat = path.stat()
@@ -194,60 +195,62 @@ class Ingestor:
         except FileNotFoundError:
             return Outcome(str(path), kind, "skipped", "the file disappeared before it could be read")
         self.metrics.seen.labels(kind if kind != "auto" else "resume").inc()
-        claim = Claim(path, kind, sha, data or b"", size, stat.st_mtime, 0)
-        existing = self._commit(lambda s: s.scalar(select(Document.id).where(Document.sha256 == sha)))
-        if existing is not None:
-            self._commit(lambda s: record.add_event(s, "document.duplicate", sha256=sha, filename=path.name,
-                                                    document_id=existing))
-            self._release(path)
-            label = kind if kind != "auto" else "resume"
-            self.metrics.files.labels(label, "duplicate").inc()
-            return Outcome(str(path), label, "duplicate", "the same bytes were already ingested", existing, sha)
+        return Claim(path, kind, sha, data or b"", size, stat.st_mtime, 0)
+
+    def claim(self, paths: list[Path], outcomes: list[Outcome | None]) -> list[tuple[int, Claim]]:
+        """Hash the files; drop those already ingested; record an attempt on the rest, all in one transaction."""
+        read = [(i, self.read(path)) for i, path in enumerate(paths)]
+        for i, claim in read:
+            if isinstance(claim, Outcome):
+                outcomes[i] = claim
+        read = [(i, claim) for i, claim in read if isinstance(claim, Claim)]
+        if not read:
+            return []
 
         def start(session):
-            attempt = record.bump_attempt(session, sha, path.name)
-            record.add_event(session, "document.started", sha256=sha, filename=path.name)
-            return attempt.attempts, attempt.last_error
-        claim.attempts, last_error = self._commit(start)
-        if claim.attempts > self.settings.max_attempts:
-            return self.quarantine(claim, "gave_up", f"Processing failed {claim.attempts - 1} times "
-                                   f"(last error: {last_error or 'the worker crashed or was killed'}); "
-                                   "the file was set aside so the rest of the inbox keeps moving.")
-        if size > self.settings.max_file_bytes:
-            return self.quarantine(claim, "too_large", f"The file is {_megabytes(size)}; the limit is "
-                                   f"{self.settings.max_file_mb:g} MB (SHORTLIST_MAX_FILE_MB).")
-        return claim
+            shas = list({claim.sha256 for _, claim in read})
+            existing = {sha: doc_id for sha, doc_id in
+                        session.execute(select(Document.sha256, Document.id).where(Document.sha256.in_(shas)))}
+            verdicts, seen = [], set()
+            for i, claim in read:
+                if claim.sha256 in existing or claim.sha256 in seen:  # same bytes earlier, or twice in this batch
+                    record.add_event(session, "document.duplicate", sha256=claim.sha256, filename=claim.path.name,
+                                     document_id=existing.get(claim.sha256))
+                    verdicts.append((existing.get(claim.sha256), 0, ""))
+                    continue
+                seen.add(claim.sha256)
+                attempt = record.bump_attempt(session, claim.sha256, claim.path.name)
+                record.add_event(session, "document.started", sha256=claim.sha256, filename=claim.path.name)
+                verdicts.append((None, attempt.attempts, attempt.last_error))
+            return verdicts
+        claimed = []
+        for (i, claim), (existing, attempts, last_error) in zip(read, self._commit(start)):
+            if attempts == 0:
+                if existing is not None:
+                    self._release(claim.path)
+                label = claim.kind if claim.kind != "auto" else "resume"
+                self.metrics.files.labels(label, "duplicate").inc()
+                outcomes[i] = Outcome(str(claim.path), label, "duplicate", "the same bytes were already ingested",
+                                      existing, claim.sha256)
+                continue
+            claim.attempts = attempts
+            if attempts > self.settings.max_attempts:
+                outcomes[i] = self.quarantine(claim, "gave_up", f"Processing failed {attempts - 1} times "
+                                              f"(last error: {last_error or 'the worker crashed or was killed'}); "
+                                              "the file was set aside so the rest of the inbox keeps moving.")
+            elif claim.size > self.settings.max_file_bytes:
+                outcomes[i] = self.quarantine(claim, "too_large", f"The file is {_megabytes(claim.size)}; the "
+                                              f"limit is {self.settings.max_file_mb:g} MB (SHORTLIST_MAX_FILE_MB).")
+            else:
+                claimed.append((i, claim))
+        return claimed
 
-    def analyse(self, claim: Claim) -> Analysis:
+    def prepare(self, claim: Claim) -> Analysis:
+        """In a parse thread: the worker's stages, then the archived original (its fsync off the main thread)."""
         item = Analysis(filename=claim.path.name, kind=claim.kind, data=claim.data)
-        return self.pool.run(analyse_in_worker, (item, self.limits, str(self.settings.skills), self.taxonomy.version))
-
-    def commit(self, claim: Claim, item: Analysis) -> Outcome:
-        started = time.perf_counter()
-        if item.taxonomy_version != self.taxonomy.version:  # the taxonomy changed while the worker ran
-            analyse_text(item, self.taxonomy)
-        stored = self.archive(claim, item.format)
-
-        def write(session):
-            document = record.save_document(session, item, sha256=claim.sha256, size=claim.size,
-                                            stored_path=str(stored))
-            results = record.score_document(session, document, self.taxonomy.version)
-            record.clear_attempt(session, claim.sha256)
-            record.add_event(session, "document.scored", document_id=document.id, sha256=claim.sha256,
-                             filename=claim.path.name, candidate_id=document.candidate_id, job_id=document.job_id,
-                             detail={"kind": item.kind, "matches": len(results)})
-            return document.id, results
-        document_id, results = self._commit(write)
-        self._release(claim.path)
-        elapsed = time.perf_counter() - started
-        self.metrics.stage.labels("commit").observe(elapsed)
-        for result in results:
-            self.metrics.score.observe(result.score)
-        self.metrics.files.labels(item.kind, "scored").inc()
-        self.metrics.last_ingest.set_to_current_time()
-        self.metrics.drop_to_scored.observe(max(0.0, time.time() - claim.mtime))
-        self.last_progress = time.monotonic()
-        return Outcome(str(claim.path), item.kind, "scored", document_id=document_id, sha256=claim.sha256)
+        item = self.pool.run(analyse_in_worker, (item, self.limits, str(self.settings.skills), self.taxonomy.version))
+        self.archive(claim, item.format)
+        return item
 
     def fail(self, claim: Claim, error: str) -> Outcome:
         """A crash, time-out or unexpected error: tried again later, quarantined after the last attempt."""
@@ -261,7 +264,7 @@ class Ingestor:
         log.warning("attempt %d on %s failed: %s", claim.attempts, claim.path.name, error)
         return Outcome(str(claim.path), kind, "failed", error, sha256=claim.sha256)
 
-    def finish(self, claim: Claim, future) -> Outcome:
+    def settle(self, claim: Claim, future) -> Analysis | Outcome:
         try:
             item = future.result()
         except ParseError as exc:
@@ -275,26 +278,89 @@ class Ingestor:
             return self.fail(claim, f"{type(exc).__name__}: {exc}")
         for stage, seconds in item.timings.items():
             self.metrics.stage.labels(stage).observe(seconds)
-        scoring = time.perf_counter()
-        outcome = self.commit(claim, item)
-        self.metrics.stage.labels("score").observe(time.perf_counter() - scoring)
-        return outcome
+        if item.taxonomy_version != self.taxonomy.version:  # the taxonomy changed while the worker ran
+            analyse_text(item, self.taxonomy)
+        return item
+
+    def commit(self, ready: list[tuple[Claim, Analysis]]) -> list[Outcome]:
+        """Write documents, versions, mentions, matches and events for a batch in one transaction."""
+        scoring = [0.0]
+
+        def write(session):
+            written, jobs = [], None
+            for claim, item in ready:
+                stored = self.settings.files_dir / f"{claim.sha256}.{item.format}"
+                document = record.save_document(session, item, sha256=claim.sha256, size=claim.size,
+                                                stored_path=str(stored))
+                started = time.perf_counter()
+                if item.kind == "resume" and jobs is None:
+                    jobs = record.job_requirements(session)
+                results = record.score_document(session, document, self.taxonomy.version,
+                                                jobs if item.kind == "resume" else None)
+                if item.kind == "job":
+                    jobs = None  # later resumes in the batch are scored against this job too
+                scoring[0] += time.perf_counter() - started
+                record.clear_attempt(session, claim.sha256)
+                record.add_event(session, "document.scored", document_id=document.id, sha256=claim.sha256,
+                                 filename=claim.path.name, candidate_id=document.candidate_id,
+                                 job_id=document.job_id, detail={"kind": item.kind, "matches": len(results)})
+                written.append((document.id, results))
+            return written
+        started = time.perf_counter()
+        written = self._commit(write)
+        per_file = (time.perf_counter() - started - scoring[0]) / len(ready)
+        outcomes = []
+        for (claim, item), (document_id, results) in zip(ready, written):
+            self._release(claim.path)
+            self.metrics.stage.labels("commit").observe(per_file)
+            self.metrics.stage.labels("score").observe(scoring[0] / len(ready))
+            for result in results:
+                self.metrics.score.observe(result.score)
+            self.metrics.files.labels(item.kind, "scored").inc()
+            self.metrics.drop_to_scored.observe(max(0.0, time.time() - claim.mtime))
+            outcomes.append(Outcome(str(claim.path), item.kind, "scored", document_id=document_id,
+                                    sha256=claim.sha256))
+        self.metrics.last_ingest.set_to_current_time()
+        self.last_progress = time.monotonic()
+        return outcomes
+
+    def commit_each(self, ready: list[tuple[Claim, Analysis]]) -> list[Outcome]:
+        """The batch as one transaction; if that fails for a reason other than a busy database, file by file."""
+        try:
+            return self.commit(ready)
+        except Exception:
+            if len(ready) == 1:
+                raise
+            log.exception("batch commit failed; committing its %d files one by one", len(ready))
+        outcomes = []
+        for claim, item in ready:
+            try:
+                outcomes += self.commit([(claim, item)])
+            except Exception as exc:
+                log.exception("commit failed for %s", claim.path.name)
+                outcomes.append(self.fail(claim, f"{type(exc).__name__}: {exc}"))
+        return outcomes
 
     def process(self, paths: list[Path]) -> list[Outcome]:
-        """Ingest files: parse concurrently in the workers, commit one at a time in order of completion."""
-        outcomes: list[Outcome | None] = []
-        futures = []
-        for path in paths:
-            claim = self.claim(path)
-            if isinstance(claim, Outcome):
-                outcomes.append(claim)
-                continue
-            futures.append((len(outcomes), claim, time.perf_counter(), self.threads.submit(self.analyse, claim)))
-            outcomes.append(None)
-        for index, claim, started, future in futures:
-            outcomes[index] = self.finish(claim, future)
-            self.metrics.stage.labels("total").observe(time.perf_counter() - started)
+        """Ingest files: the workers parse ahead while finished files are committed in chunks; outcomes in
+        input order."""
+        outcomes: list[Outcome | None] = [None] * len(paths)
+        started = time.perf_counter()
+        futures = [(i, claim, self.threads.submit(self.prepare, claim)) for i, claim in self.claim(paths, outcomes)]
+        ready: list[tuple[int, Claim, Analysis]] = []
+        for position, (i, claim, future) in enumerate(futures):
+            settled = self.settle(claim, future)
+            if isinstance(settled, Outcome):
+                outcomes[i] = settled
+            else:
+                ready.append((i, claim, settled))
+            if ready and (len(ready) >= COMMIT_CHUNK or position == len(futures) - 1):
+                for (slot, *_), outcome in zip(ready, self.commit_each([(c, a) for _, c, a in ready])):
+                    outcomes[slot] = outcome
+                ready = []
             self.last_progress = time.monotonic()
+        for _ in futures:
+            self.metrics.stage.labels("total").observe((time.perf_counter() - started) / len(futures))
         return outcomes  # type: ignore[return-value]  (every slot is filled)
 
     # -- the taxonomy

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
 from pipeline.score import MatchResult, score
@@ -32,7 +32,7 @@ def add_event(session: Session, kind: str, **fields) -> None:
     detail = fields.pop("detail", "")
     if not isinstance(detail, str):
         detail = json.dumps(detail, sort_keys=True)
-    session.add(Event(kind=kind, detail=detail, **fields))
+    session.execute(insert(Event.__table__).values(kind=kind, detail=detail, created_at=utcnow(), **fields))
 
 
 def bump_attempt(session: Session, sha256: str, filename: str) -> Attempt:
@@ -73,42 +73,42 @@ def _mentions(document_id: int, item: Analysis) -> list[dict]:
 def _write_mentions(session: Session, document_id: int, item: Analysis) -> None:
     rows = _mentions(document_id, item)
     if rows:
-        session.execute(SkillMention.__table__.insert(), rows)
+        session.execute(insert(SkillMention.__table__), rows)
 
 
 def save_document(session: Session, item: Analysis, *, sha256: str, size: int, stored_path: str) -> Document:
-    """Insert the document and its candidate or job (a new version when the identity exists), then score it."""
+    """Insert the document and its candidate or job (a new version when the identity exists); Core statements,
+    since this runs once per file on the hot path."""
+    identity = identity_of(item)
+    now = utcnow()
+    if item.kind == "job":
+        model = Job
+        fields = {"title": (item.title or display_name(item))[:200],
+                  "min_years": int(item.years) if item.years is not None else None}
+    else:
+        model = Candidate
+        fields = {"email": item.email}
+        if item.name:
+            fields["name"] = display_name(item)[:200]
+    row = session.execute(select(model.id, model.versions).where(model.identity == identity)).first()
+    if row is None:
+        if model is Candidate:
+            fields.setdefault("name", display_name(item)[:200])
+        owner_id = session.execute(insert(model).values(identity=identity, versions=1, created_at=now,
+                                                        updated_at=now, **fields).returning(model.id)).scalar_one()
+        version = 1
+    else:
+        owner_id, version = row[0], row[1] + 1
     document = Document(sha256=sha256, kind=item.kind, filename=item.filename[:255], format=item.format,
                         size_bytes=size, pages=item.pages, engine=item.engine, stored_path=stored_path,
-                        text=item.text, years=item.years, taxonomy_version=item.taxonomy_version)
-    identity = identity_of(item)
-    if item.kind == "job":
-        owner = session.scalars(select(Job).where(Job.identity == identity)).first()
-        if owner is None:
-            owner = Job(identity=identity, title=(item.title or display_name(item))[:200], versions=0)
-        owner.title = (item.title or owner.title)[:200]
-        owner.min_years = int(item.years) if item.years is not None else None
-    else:
-        owner = session.scalars(select(Candidate).where(Candidate.identity == identity)).first()
-        if owner is None:
-            owner = Candidate(identity=identity, name=display_name(item)[:200], versions=0)
-        owner.name = display_name(item)[:200] if item.name or not owner.name else owner.name
-        owner.email = item.email
-    owner.versions += 1
-    owner.updated_at = utcnow()
-    session.add(owner)
-    session.flush()
-    if item.kind == "job":
-        document.job_id = owner.id
-    else:
-        document.candidate_id = owner.id
-    document.version = owner.versions
-    session.add(document)
-    session.flush()
-    owner.current_document_id = document.id
-    session.add(owner)
+                        text=item.text, years=item.years, taxonomy_version=item.taxonomy_version, version=version,
+                        created_at=now, **({"job_id": owner_id} if model is Job else {"candidate_id": owner_id}))
+    values = {c.name: getattr(document, c.name) for c in Document.__table__.columns if c.name != "id"}
+    table = Document.__table__
+    document.id = session.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
+    session.execute(update(model).where(model.id == owner_id).values(
+        current_document_id=document.id, versions=version, updated_at=now, **(fields if row is not None else {})))
     _write_mentions(session, document.id, item)
-    session.flush()
     return document
 
 
@@ -146,33 +146,37 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
     """Replace the (job, candidate) matches given as (job_id, candidate_id, job_doc, resume_doc, result)."""
     if not pairs:
         return
-    by_job: dict[int, list[int]] = defaultdict(list)
-    for job_id, cand_id, *_ in pairs:
-        by_job[job_id].append(cand_id)
-    for job_id, cand_ids in by_job.items():
-        for start in range(0, len(cand_ids), 500):
-            session.execute(delete(Match).where(Match.job_id == job_id,
-                                                Match.candidate_id.in_(cand_ids[start:start + 500])))
-    matches = []
-    for job_id, cand_id, job_doc, resume_doc, result in pairs:
-        matches.append(Match(job_id=job_id, candidate_id=cand_id, job_document_id=job_doc,
-                             resume_document_id=resume_doc, score=result.score,
-                             required_total=len(result.matched_required) + len(result.missing_required),
-                             required_matched=len(result.matched_required),
-                             preferred_total=len(result.matched_preferred) + len(result.missing_preferred),
-                             preferred_matched=len(result.matched_preferred),
-                             resume_years=result.resume_years, job_years=result.job_years,
-                             taxonomy_version=version))
-    session.add_all(matches)
-    session.flush()
-    rows = []
-    for match, (*_, result) in zip(matches, pairs):
-        rows += [dict(match_id=match.id, skill=s, requirement="required", matched=True) for s in result.matched_required]
-        rows += [dict(match_id=match.id, skill=s, requirement="preferred", matched=True) for s in result.matched_preferred]
-        rows += [dict(match_id=match.id, skill=s, requirement="required", matched=False) for s in result.missing_required]
-        rows += [dict(match_id=match.id, skill=s, requirement="preferred", matched=False) for s in result.missing_preferred]
-    if rows:
-        session.execute(MatchSkill.__table__.insert(), rows)
+    jobs = sorted({pair[0] for pair in pairs})
+    candidates = sorted({pair[1] for pair in pairs})
+    if len(candidates) <= len(jobs):  # a new resume: its matches against every job
+        for start in range(0, len(candidates), 500):
+            session.execute(delete(Match).where(Match.candidate_id.in_(candidates[start:start + 500]),
+                                                Match.job_id.in_(jobs)))
+    else:
+        session.execute(delete(Match).where(Match.job_id.in_(jobs)))
+        # every current candidate is in `pairs` when a job is (re-)scored; the matches of others go too
+    now = utcnow()
+    rows = [dict(job_id=job_id, candidate_id=cand_id, job_document_id=job_doc, resume_document_id=resume_doc,
+                 score=result.score,
+                 required_total=len(result.matched_required) + len(result.missing_required),
+                 required_matched=len(result.matched_required),
+                 preferred_total=len(result.matched_preferred) + len(result.missing_preferred),
+                 preferred_matched=len(result.matched_preferred),
+                 resume_years=result.resume_years, job_years=result.job_years,
+                 taxonomy_version=version, computed_at=now)
+            for job_id, cand_id, job_doc, resume_doc, result in pairs]
+    table = Match.__table__
+    ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    skills = []
+    for match_id, (*_, result) in zip(ids, pairs):
+        for names, requirement, matched in ((result.matched_required, "required", True),
+                                            (result.matched_preferred, "preferred", True),
+                                            (result.missing_required, "required", False),
+                                            (result.missing_preferred, "preferred", False)):
+            skills += [dict(match_id=match_id, skill=name, requirement=requirement, matched=matched)
+                       for name in names]
+    if skills:
+        session.execute(insert(MatchSkill.__table__), skills)
 
 
 def score_pairs(jobs: dict, resumes: dict) -> list[tuple[int, int, int, int, MatchResult]]:
@@ -183,13 +187,15 @@ def score_pairs(jobs: dict, resumes: dict) -> list[tuple[int, int, int, int, Mat
     return pairs
 
 
-def score_document(session: Session, document: Document, version: str) -> list[MatchResult]:
-    """A new resume against every job, or a new job against every current resume."""
+def score_document(session: Session, document: Document, version: str, jobs: dict | None = None
+                   ) -> list[MatchResult]:
+    """A new resume against every job (`jobs` may carry job_requirements already read), or a new job
+    against every current resume."""
     if document.kind == "job":
         jobs = job_requirements(session, [document.job_id])
         resumes = resume_skills(session)
     else:
-        jobs = job_requirements(session)
+        jobs = job_requirements(session) if jobs is None else jobs
         resumes = resume_skills(session, [document.candidate_id])
     pairs = score_pairs(jobs, resumes)
     write_matches(session, pairs, version)

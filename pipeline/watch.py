@@ -20,7 +20,7 @@ from store.models import Heartbeat, utcnow
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.watch")
-BATCH = 16
+BATCH = 64
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -41,8 +41,13 @@ class StabilityTracker:
         self.wake = threading.Event()
 
     def touch(self, path: Path) -> None:
+        try:
+            info = path.stat()
+            signature = (info.st_size, info.st_mtime)
+        except OSError:
+            signature = None
         with self._lock:
-            self._pending[path] = (time.monotonic(), None)
+            self._pending[path] = (time.monotonic(), signature)
         self.wake.set()
 
     def forget(self, path: Path) -> None:
@@ -180,7 +185,7 @@ class Watcher:
                     if self.stop_event.is_set():
                         break
                     for outcome in self.ingestor.process(ready[start:start + BATCH]):
-                        if outcome.outcome == "failed":
+                        if outcome.outcome == "failed" or (outcome.outcome == "duplicate" and outcome.document_id is None):
                             self.tracker.touch(Path(outcome.path))
                     self.loop_tick = time.monotonic()
                     self.metrics.backlog.set(len(self.tracker) + max(0, len(ready) - start - BATCH))
