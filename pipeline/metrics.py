@@ -1,7 +1,8 @@
 """The watcher's Prometheus metrics, in one registry that tests can make fresh."""
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram, PlatformCollector, ProcessCollector,
+                               start_http_server)
 
 STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
@@ -12,6 +13,8 @@ class PipelineMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
+        ProcessCollector(registry=r)  # process_start_time_seconds: the restart panels count changes of it
+        PlatformCollector(registry=r)
         self.seen = Counter("shortlist_ingest_seen_total", "Files the watcher picked up, by kind.", ["kind"], registry=r)
         self.files = Counter("shortlist_ingest_files_total", "Files finished, by kind and outcome.",
                              ["kind", "outcome"], registry=r)
