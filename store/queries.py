@@ -143,8 +143,12 @@ def _ranking_filters(job_id: int, min_score: float | None, status: str | None, s
         conditions.append(_m.c.candidate_id == candidate_id)
     if min_score is not None:
         conditions.append(_m.c.score >= min_score)
-    if status:
-        conditions.append(_STATUS == status)
+    if status:  # decisions are few: test membership in the job's decided set rather than join every row
+        decided = select(_d.c.candidate_id).where(_d.c.job_id == job_id)
+        if status == "new":
+            conditions.append(_m.c.candidate_id.not_in(decided.where(_d.c.status != "new")))
+        else:
+            conditions.append(_m.c.candidate_id.in_(decided.where(_d.c.status == status)))
     if skill:
         conditions.append(_m.c.resume_document_id.in_(select(_sm.c.document_id).where(_sm.c.skill == skill)))
     return conditions
@@ -197,7 +201,7 @@ def ranking(session: Session, job_id: int, *, min_score: float | None = None, st
     if limit is not None:
         statement = statement.limit(max(limit, 0))
     rows = _all(session, statement)
-    total = _ranking_total(session, conditions, status, len(rows), limit, offset)
+    total = _ranking_total(session, conditions, len(rows), limit, offset)
     _attach_skills(session, rows)
     ranks = _ranks(session, job_id, [row["score"] for row in rows])
     for row in rows:
@@ -217,15 +221,11 @@ def _ordered(row: dict[str, Any]) -> dict[str, Any]:
     return {key: row[key] for key in _ROW_ORDER}
 
 
-def _ranking_total(session: Session, conditions: list, status: str | None, fetched: int, limit: int | None,
-                   offset: int) -> int:
+def _ranking_total(session: Session, conditions: list, fetched: int, limit: int | None, offset: int) -> int:
     offset = max(offset, 0)
     if limit is None or 0 < fetched < limit or (offset == 0 and fetched == 0 and limit > 0):
         return offset + fetched
-    source = _m
-    if status:
-        source = _m.outerjoin(_d, and_(_d.c.job_id == _m.c.job_id, _d.c.candidate_id == _m.c.candidate_id))
-    statement = select(func.count()).select_from(source).where(*conditions)
+    statement = select(func.count()).select_from(_m).where(*conditions)
     return int(session.connection().execute(statement).scalar() or 0)
 
 

@@ -97,8 +97,21 @@ def server(settings):
         yield server
 
 
+def caught_up(server, engine) -> None:
+    """Wait until the feed has read every event written so far."""
+    from sqlmodel import Session
+    from store.queries import feed_head
+    with Session(engine) as session:
+        head = feed_head(session)
+    deadline = time.monotonic() + 5
+    while server.app.state.feed.last_id < head:
+        assert time.monotonic() < deadline, "the feed did not catch up"
+        time.sleep(0.02)
+
+
 def test_a_scored_resume_reaches_an_open_stream_as_file_and_topics(server, engine):
     job = add_job(engine, "Backend Engineer", ("Python",))
+    caught_up(server, engine)
     reader = SSEReader(f"{server.url}/events")
     assert reader.status == 200
     candidate = add_candidate(engine, "Ada", "Python")
@@ -117,9 +130,7 @@ def test_a_reconnecting_browser_is_replayed_what_it_missed(server, engine):
     first.close()
     seen = server.app.state.feed.last_id
     add_candidate(engine, "Bea", "Go")  # while the browser is away
-    deadline = time.monotonic() + 5
-    while server.app.state.feed.last_id == seen and time.monotonic() < deadline:
-        time.sleep(0.05)
+    caught_up(server, engine)
     second = SSEReader(f"{server.url}/events", headers={"Last-Event-ID": str(seen)})
     _, data, _ = second.next("file")
     assert '"filename": "resume.txt"' in data
@@ -136,6 +147,7 @@ def test_an_anonymous_client_only_hears_about_its_own_files(tmp_path):
     with LiveServer(settings) as server:
         assert httpx.get(f"{server.url}/events", timeout=5).status_code == 401
         mine = "ab" * 32
+        caught_up(server, engine)
         reader = SSEReader(f"{server.url}/events?sha={mine}")
         add_candidate(engine, "Someone else", "Python")
         add_candidate(engine, "Me", "Python", sha256=mine)

@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from store.db import make_engine, migrate
 from store.settings import Settings, ensure_dirs, load
 from ui import feed as live
+from ui.data import ReadCache
 from ui.metrics import MetricsMiddleware, WebMetrics
 from ui.pages import auth, candidates, check, failed, health, jobs, ranking, upload
 from ui.render import error
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, registry: CollectorRegistry 
     app.state.write_engine = write_engine
     app.state.read_engine = read_engine
     app.state.feed = feed
+    app.state.read_cache = ReadCache()
     app.state.signer = signer
     app.state.max_files = MAX_FILES_PER_REQUEST
     return app

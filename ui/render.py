@@ -43,7 +43,7 @@ def years(value: float | int | None) -> str:
 
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["highlight"] = highlight
     env.filters["mark_surface"] = mark_surface
     env.filters["score_class"] = score_class

@@ -5,7 +5,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from store import queries
-from ui.data import read
+from ui.data import cached_read
 from ui.render import htmx_target, render
 from ui.routing import page
 from ui.security import logged_in
@@ -18,7 +18,7 @@ async def home(request: Request) -> Response:
 
 
 async def jobs(request: Request) -> Response:
-    rows = await read(request, queries.jobs_overview)
+    rows = await cached_read(request, queries.jobs_overview)
     context = {
         "jobs": [row for row in rows if not row["identity"].startswith(CHECK_PREFIX)],
         "checks": [row for row in rows if row["identity"].startswith(CHECK_PREFIX)],

@@ -10,15 +10,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from jinja2_fragments import render_block
+from markupsafe import Markup
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from store import queries
 from ui import actions
-from ui.data import read, write
+from ui.data import cached_read, read, write
 from ui.render import PrettyJSON, error, htmx_target, is_htmx, render, templates, page_globals, wants_json
 from ui.routing import BadRequest, choice_param, float_param, int_param, page
-from ui.security import csrf_protect
+from ui.security import csrf_protect, csrf_token
 
 PER_PAGE = (25, 50, 100, 200)
 # Sortable columns and the direction a first click sorts in.
@@ -105,7 +107,7 @@ async def ranking(request: Request) -> Response:
         view = View.parse(request.query_params)
     except BadRequest as exc:
         return error(request, 400, str(exc))
-    loaded = await read(request, _load, job_id, view, view.per_page, (view.page - 1) * view.per_page)
+    loaded = await cached_read(request, _load, job_id, view, view.per_page, (view.page - 1) * view.per_page)
     if loaded is None:
         return error(request, 404, f"There is no job {job_id}.")
     job, rows, total, counts = loaded
@@ -117,8 +119,27 @@ async def ranking(request: Request) -> Response:
     if wants_json(request):
         return render(request, "ranking.html", context)
     extra = {"view": view, "fresh": _fresh(rows), "per_page_options": PER_PAGE, "statuses": queries.STATUSES}
-    block = "table" if htmx_target(request) == "ranking-table" else None
-    return render(request, "ranking.html", {**context, **extra}, block=block)
+    table = await _table(request, {**context, **extra})
+    if htmx_target(request) == "ranking-table":
+        return HTMLResponse(table)
+    return render(request, "ranking.html", {**context, **extra, "table_html": Markup(table)})
+
+
+_CSRF_SLOT = "__shortlist_csrf_slot__"
+
+
+async def _table(request: Request, context: dict[str, Any]) -> str:
+    """The table block, rendered once per version of the data and view (it is most of the page's cost);
+    each response gets its own CSRF token put into the rendered copy."""
+    state = request.app.state
+    job_id, view = context["job"]["id"], context["view"]
+
+    async def render_table() -> str:
+        return render_block(templates.env, "ranking.html", "table",
+                            {**context, "csrf_token": _CSRF_SLOT, "table_html": None})
+
+    html = await state.read_cache.get(("ranking-table", job_id, view), state.feed.last_id, render_table)
+    return html.replace(_CSRF_SLOT, csrf_token(request))
 
 
 CSV_COLUMNS = ("rank", "candidate_id", "name", "email", "score", "status", "note", "matched", "missing_required",
