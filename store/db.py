@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,6 +84,7 @@ def _migration_lock(settings: Settings) -> Iterator[None]:
 def migrate(settings: Settings, engine: Engine) -> None:
     """Upgrade the schema to head; safe when the watcher and the web start at once."""
     from alembic import command
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     config = _alembic_config(settings.database_url)
     with _migration_lock(settings):
         for attempt in range(5):
