@@ -83,8 +83,8 @@ def _migration_lock(settings: Settings) -> Iterator[None]:
 
 def migrate(settings: Settings, engine: Engine) -> None:
     """Upgrade the schema to head; safe when the watcher and the web start at once."""
-    from alembic import command
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    from alembic import command
     config = _alembic_config(settings.database_url)
     with _migration_lock(settings):
         for attempt in range(5):
