@@ -337,8 +337,9 @@ def match_report(session: Session, job_id: int, candidate_id: int) -> dict[str, 
         evidence[mention["skill"]].append(mention)
     matched = [{"skill": s["skill"], "requirement": s["requirement"], "evidence": evidence.get(s["skill"], [])}
                for s in skills if s["matched"]]
+    title = session.connection().execute(select(_j.c.title).where(_j.c.id == job_id)).scalar()
     return {
-        "job_id": job_id, "candidate_id": candidate_id, "score": _round(match["score"]),
+        "job_id": job_id, "job_title": title, "candidate_id": candidate_id, "score": _round(match["score"]),
         "required_matched": match["required_matched"], "required_total": match["required_total"],
         "preferred_matched": match["preferred_matched"], "preferred_total": match["preferred_total"],
         "resume_years": match["resume_years"], "job_years": match["job_years"],

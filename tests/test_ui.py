@@ -1,9 +1,11 @@
 """The web UI's pages, their JSON twins, probes, metrics and error paths, on a real SQLite file in tmp_path."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,6 +15,7 @@ from sqlmodel import Session
 from store.db import make_engine
 from store.models import Failure, Heartbeat
 from tests.test_ui_support import client_for, ui_settings
+from ui.data import ReadCache
 from ui.sample import add_candidate, add_job
 from ui.security import csrf_protect
 
@@ -407,3 +410,56 @@ def test_static_assets_are_vendored(client):
         assert client.get(f"/static/{name}").status_code == 200
     html = client.get("/jobs").text
     assert "https://" not in "".join(re.findall(r'<script[^>]*>', html))
+
+
+# --- the feed-invalidated read cache ---------------------------------------------------------------
+
+def test_a_cached_ranking_follows_the_change_feed(client, engine, data):
+    first = rows_of(client, f"/jobs/{data['backend']}.json")
+    assert rows_of(client, f"/jobs/{data['backend']}.json") == first  # served from the cache
+    add_candidate(engine, "Zoe Newcomer", "Python PostgreSQL Docker Kubernetes Redis", years=9)
+    feed = client.app.state.feed
+    deadline = time.monotonic() + 5
+    while "Zoe Newcomer" not in [r["name"] for r in rows_of(client, f"/jobs/{data['backend']}.json")["candidates"]]:
+        assert time.monotonic() < deadline, f"still stale at feed event {feed.last_id}"
+        time.sleep(0.05)
+    assert "Zoe Newcomer" in client.get(f"/jobs/{data['backend']}").text
+
+
+def test_read_cache_versions_invalidation_and_shared_misses():
+    cache = ReadCache(entries=2, seconds=60)
+    calls = []
+
+    async def compute(value):
+        calls.append(value)
+        await asyncio.sleep(0.01)
+        return value
+
+    async def scenario():
+        assert await cache.get("a", 1, lambda: compute("x")) == "x"
+        assert await cache.get("a", 1, lambda: compute("y")) == "x"  # same version: cached
+        assert await cache.get("a", 2, lambda: compute("y")) == "y"  # the feed moved
+        cache.invalidate()                                          # this process wrote
+        assert await cache.get("a", 2, lambda: compute("z")) == "z"
+        results = await asyncio.gather(*(cache.get("b", 2, lambda: compute("b")) for _ in range(5)))
+        assert results == ["b"] * 5                                 # one computation for five readers
+        await cache.get("c", 2, lambda: compute("c"))
+        assert list(cache.entries) == ["b", "c"]                    # bounded, least recently used first out
+
+    asyncio.run(scenario())
+    assert calls == ["x", "y", "z", "b", "c"]
+
+
+def test_read_cache_expires_and_does_not_keep_errors():
+    cache = ReadCache(seconds=0.0)
+
+    async def boom():
+        raise RuntimeError("database down")
+
+    async def scenario():
+        with pytest.raises(RuntimeError):
+            await cache.get("k", 1, boom)
+        assert await cache.get("k", 1, lambda: asyncio.sleep(0, "v1")) == "v1"
+        assert await cache.get("k", 1, lambda: asyncio.sleep(0, "v2")) == "v2"  # expired at once
+
+    asyncio.run(scenario())

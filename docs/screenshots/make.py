@@ -1,0 +1,132 @@
+"""Make the README's screenshots: sample data in a throw-away instance, the app on 127.0.0.1, Chromium via Playwright.
+
+    .venv/bin/python docs/screenshots/make.py
+
+Writes jobs.png, ranking.png, candidate.png, check.png, upload.png and ranking-phone.png beside this file.
+"""
+from __future__ import annotations
+
+import hashlib
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+
+from store.db import make_engine, migrate  # noqa: E402
+from store.models import Decision  # noqa: E402
+from store.settings import ensure_dirs, load  # noqa: E402
+from ui.app import create_app  # noqa: E402
+from ui.sample import add_candidate, add_job, seed  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+RESUME = """Priya Raman
+priya.raman@example.com · Lisbon, Portugal
+
+SUMMARY
+Backend engineer with 7 years of experience building data-heavy services.
+
+EXPERIENCE
+Senior Software Engineer, Northwind Traders (2021-2025)
+- Rebuilt the order pipeline in Python with FastAPI and PostgreSQL; p95 latency down 40%.
+- Moved twelve services to Docker and Kubernetes on AWS, with Terraform for every environment.
+- Added Prometheus metrics and Grafana dashboards; paged half as often.
+
+Software Engineer, Contoso Ltd (2018-2021)
+- Built reporting jobs in SQL and Pandas; owned the Redis caching layer.
+- Ran CI/CD with Git-based reviews for a team of eight.
+
+EDUCATION
+BSc Computer Science, University of Lisbon
+"""
+JOB_SEEKER = """Sam Okafor
+sam.okafor@example.com
+
+Data analyst moving into engineering, 2 years of experience.
+Python and SQL every day: Pandas notebooks, dashboards and a small Airflow pipeline.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def populate(settings) -> dict[str, int]:
+    engine = make_engine(settings.database_url)
+    migrate(settings, engine)
+    backend = add_job(engine, "Backend Engineer", ("Python", "PostgreSQL", "Docker", "SQL"),
+                      ("Kubernetes", "Redis", "AWS"), 3)
+    add_job(engine, "Site Reliability Engineer", ("Linux", "Kubernetes", "Prometheus", "Terraform"),
+            ("Go", "Grafana", "Bash"), 5)
+    add_job(engine, "Data Engineer", ("Python", "SQL", "Spark", "Airflow"), ("Kafka", "Pandas"), 2)
+    seed(engine, candidates=60, jobs=0, rng_seed=11)
+    priya = add_candidate(engine, "Priya Raman", RESUME, email="priya.raman@example.com", years=7,
+                          filename="priya-raman-cv.txt", files_dir=settings.files_dir)
+    from sqlmodel import Session
+    from datetime import datetime, timezone
+    with Session(engine) as session:
+        for candidate, status, note in ((priya, "shortlisted", "Strong Postgres; call Tuesday"),
+                                        (3, "shortlisted", ""), (7, "rejected", "No Docker")):
+            session.add(Decision(job_id=backend, candidate_id=candidate, status=status, note=note,
+                                 updated_at=datetime.now(timezone.utc)))
+        session.commit()
+    # a finished job-seeker check: the two files' hashes name the result page
+    resume_sha = hashlib.sha256(JOB_SEEKER.encode()).hexdigest()
+    job_sha = hashlib.sha256(b"check: data engineer").hexdigest()
+    add_job(engine, "Junior Data Engineer", ("Python", "SQL", "Airflow", "Spark"), ("Kafka", "AWS"), 3,
+            identity=f"check-{job_sha[:12]}-job-description.txt", sha256=job_sha)
+    add_candidate(engine, "Sam Okafor", JOB_SEEKER, email="sam.okafor@example.com", years=2, sha256=resume_sha)
+    engine.dispose()
+    return {"backend": backend, "priya": priya, "check": f"/check/{resume_sha}/{job_sha}"}
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+    with tempfile.TemporaryDirectory(prefix="shortlist-shots-") as home:
+        settings = load({"SHORTLIST_HOME": home, "SHORTLIST_SKILLS": str(ROOT / "skills")})
+        ensure_dirs(settings)
+        ids = populate(settings)
+        port = free_port()
+        app = create_app(settings)
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        app.state.feed.should_stop = lambda: server.should_exit
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        shots = [("jobs.png", "/jobs", 1280, 720), ("ranking.png", f"/jobs/{ids['backend']}", 1280, 900),
+                 ("candidate.png", f"/candidates/{ids['priya']}", 1280, 900), ("check.png", ids["check"], 1280, 900),
+                 ("upload.png", "/upload", 1280, 720), ("ranking-phone.png", f"/jobs/{ids['backend']}", 390, 844)]
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                for name, path, width, height in shots:
+                    page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1,
+                                            reduced_motion="reduce")
+                    page.goto(base + path)
+                    page.wait_for_timeout(400)
+                    page.screenshot(path=str(HERE / name))
+                    page.close()
+                    print(f"wrote docs/screenshots/{name}")
+                browser.close()
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
