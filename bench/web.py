@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import socket
 import subprocess
@@ -32,6 +33,9 @@ SCENARIOS = (
     ("filtered", "/jobs/{job}?min_score=40&status=new&skill=Python"),
     ("sorted by name, page 20", "/jobs/{job}?sort=name&page=20"),
     ("first page as JSON", "/jobs/{job}.json"),
+    # every request a view nobody asked for before: the cache never helps (the cost of a change)
+    ("filtered, never cached", "/jobs/{job}?min_score={fresh}&status=new&skill=Python"),
+    ("first page, never cached", "/jobs/{job}?min_score={fresh}"),
 )
 
 
@@ -76,16 +80,17 @@ class Connection:
 async def drive(host: str, port: int, path: str, clients: int, seconds: float) -> tuple[list[float], int, float]:
     latencies: list[float] = []
     errors = 0
+    fresh = (i / 10_000 for i in itertools.count(1))  # a new min_score (a new view) per request
     connections = [Connection(host, port) for _ in range(clients)]
     for connection in connections:  # connect and warm up
-        await connection.get(path)
+        await connection.get(path.replace("{fresh}", "0"))
     deadline = time.perf_counter() + seconds
 
     async def one_client(connection: Connection) -> None:
         nonlocal errors
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            status = await connection.get(path)
+            status = await connection.get(path.replace("{fresh}", f"{next(fresh):.4f}"))
             latencies.append(time.perf_counter() - started)
             if status != 200:
                 errors += 1
@@ -140,7 +145,7 @@ def main() -> int:
             for name, path in SCENARIOS:
                 before = cpu_seconds(server.pid)
                 latencies, errors, elapsed = asyncio.run(
-                    drive("127.0.0.1", port, path.format(job=job), args.clients, args.seconds))
+                    drive("127.0.0.1", port, path.replace("{job}", str(job)), args.clients, args.seconds))
                 cpu = (cpu_seconds(server.pid) - before) * 1000 / max(1, len(latencies) + args.clients)
                 ms = [value * 1000 for value in latencies]
                 print(f"{name:26} {len(ms):>9,} {len(ms) / elapsed:>8.1f} {percentile(ms, 50):>8.1f} "

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from store.db import session_scope
 
 T = TypeVar("T")
-CACHE_ENTRIES = 256
+CACHE_ENTRIES = 64
 CACHE_SECONDS = 5.0
 
 

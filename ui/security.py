@@ -133,7 +133,7 @@ class SecurityMiddleware:
                 if token and token != cookie:
                     secure = "; Secure" if scope.get("scheme") == "https" else ""
                     headers.append((b"set-cookie", f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; "
-                                                   f"SameSite=Strict{secure}".encode()))
+                                                   f"SameSite=Lax{secure}".encode()))
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
