@@ -85,10 +85,13 @@ def _in_address(text: str, start: int, end: int) -> bool:
     return _URLISH.search(text, left, start) is not None or _URLISH.search(text, end, right) is not None
 
 
-def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = text.rfind("\n", 0, start) + 1
-    right = text.find("\n", end)
-    return left, len(text) if right == -1 else right
+def _line_bounds(text: str, start: int, end: int, reach: int = 2000) -> tuple[int, int]:
+    """The line around text[start:end], looking at most `reach` characters either way."""
+    lo = max(0, start - reach)
+    left = text.rfind("\n", lo, start) + 1 or lo
+    hi = min(len(text), end + reach)
+    right = text.find("\n", end, hi)
+    return left, hi if right == -1 else right
 
 
 def _has_context(text: str, start: int, end: int, words: re.Pattern[str]) -> bool:
@@ -97,35 +100,62 @@ def _has_context(text: str, start: int, end: int, words: re.Pattern[str]) -> boo
     return words.search(text, lo, start) is not None or words.search(text, end, hi) is not None
 
 
+_ITEM_CHARS = 40  # a list item is short: a separator must be this close on both sides
+_NEIGHBOUR_CHARS = 300  # how far another listed skill may be from a list item
+
+
 def _isolated(text: str, start: int, end: int) -> bool:
     """True when the hit is a whole item between list separators ("Go, Rust", "C/C++")."""
     left = start
-    while left > 0 and text[left - 1] not in _SEPARATORS:
+    stop = max(0, start - _ITEM_CHARS)
+    while left > stop and text[left - 1] not in _SEPARATORS:
         left -= 1
+    if left > 0 and text[left - 1] not in _SEPARATORS:
+        return False
     right = end
-    while right < len(text) and text[right] not in _SEPARATORS:
+    stop = min(len(text), end + _ITEM_CHARS)
+    while right < stop and text[right] not in _SEPARATORS:
         right += 1
+    if right < len(text) and text[right] not in _SEPARATORS:
+        return False
     return (_LIST_LEFT.fullmatch(text, left, start) is not None
             and _LIST_RIGHT.fullmatch(text, end, right) is not None)
 
 
 def _in_skills_list(text: str, hits: Sequence[tuple[int, int, Form]], index: int) -> bool:
-    """A hit needing context also counts as a list item next to another skill (line ±1)."""
+    """A hit needing context also counts when it is a list item and either another skill
+    is within two lines of it or the line before it is a label ending in ":"."""
     start, end, form = hits[index]
     if not _isolated(text, start, end):
         return False
-    line_start, line_end = _line_bounds(text, start, end)
-    lo = text.rfind("\n", 0, max(0, line_start - 1)) + 1
-    hi = text.find("\n", line_end + 1)
-    hi = len(text) if hi == -1 or line_end == len(text) else hi
-    for other in (*reversed(hits[:index]), *hits[index + 1:]):
+    line_start, _ = _line_bounds(text, start, end)
+    before = text[max(0, line_start - _NEIGHBOUR_CHARS):line_start]
+    label = before.rstrip(" \t\n")
+    if label.endswith(":") and "\n\n" not in before[len(label):]:
+        return True
+    window_lo, window_hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
+    lo = line_start
+    for _ in range(2):
+        lo = text.rfind("\n", window_lo, max(window_lo, lo - 1)) + 1 or window_lo
+    hi = end
+    for _ in range(3):
+        found = text.find("\n", hi + 1, window_hi)
+        hi = window_hi if found == -1 else found
+
+    def listed_skill(other: tuple[int, int, Form]) -> bool:
         o_start, o_end, o_form = other
-        if o_end < lo or o_start > hi:
-            if o_start > end:
-                break
-            continue
-        if o_form.skill is not form.skill and (not o_form.needs_context or _isolated(text, o_start, o_end)):
+        return o_form.skill is not form.skill and (not o_form.needs_context or _isolated(text, o_start, o_end))
+
+    i = index - 1
+    while i >= 0 and hits[i][1] >= lo:
+        if listed_skill(hits[i]):
             return True
+        i -= 1
+    i = index + 1
+    while i < len(hits) and hits[i][0] <= hi:
+        if listed_skill(hits[i]):
+            return True
+        i += 1
     return False
 
 
@@ -262,8 +292,8 @@ _WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
 _NUM = r"(?:\d{1,2}(?:\.\d)?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
 _YEARS_ASK = re.compile(
-    rf"(?P<lead>at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|min\.?|no\s+less\s+than|not\s+less\s+than|"
-    rf"more\s+than|over|upwards\s+of)?\s*\b(?P<a>{_NUM})(?:\s*\(\s*\d{{1,2}}\s*\))?\s*(?P<plus>\+|plus)?"
+    rf"(?:\b(?P<lead>at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|min\.?|no\s+less\s+than|not\s+less\s+than|"
+    rf"more\s+than|over|upwards\s+of)\s*)?\b(?P<a>{_NUM})(?:\s*\(\s*\d{{1,2}}\s*\))?\s*(?P<plus>\+|plus)?"
     rf"(?:\s*(?:-|–|—|to)\s*(?P<b>{_NUM})(?:\s*\(\s*\d{{1,2}}\s*\))?\s*\+?)?\s*(?:years?|yrs?)\b(?P<tail>[’']?[^.\n;]{{0,60}})",
     re.IGNORECASE,
 )
@@ -310,7 +340,7 @@ _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7,
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|fall|autumn|winter)\.?")
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
-_POINT = rf"(?:{_MONTH}\s*,?\s*'?{_YEAR}|(?:0?[1-9]|1[0-2])\s*/\s*{_YEAR}|{_YEAR})"
+_POINT = rf"(?:{_MONTH}\s*(?:,\s*)?'?{_YEAR}|(?:0?[1-9]|1[0-2])\s*/\s*{_YEAR}|{_YEAR})"
 _OPEN_END = r"(?:present|current(?:ly)?|now|today|date|ongoing)"
 _RANGE = re.compile(
     rf"(?<![\w/])(?P<a>{_POINT})\s*(?:-|–|—|to|until|till|through|thru)\s*(?:(?P<b>{_POINT})|(?P<open>{_OPEN_END}))(?![\w/])",
@@ -389,7 +419,7 @@ def resume_years(text: str, today: date | None = None) -> float | None:
 
 # ---------------------------------------------------------------- kind, contact, title
 
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}(?!\d)")
 _JOB_CUES = [(re.compile(p, re.IGNORECASE), weight) for p, weight in (
     (r"\bresponsibilities\b", 1), (r"\brequirements\b", 2), (r"\bqualifications\b", 1),
@@ -399,6 +429,12 @@ _JOB_CUES = [(re.compile(p, re.IGNORECASE), weight) for p, weight in (
     (r"\bbenefits\b", 1), (r"\bequal opportunity\b", 2), (r"\bsalary\b|\bcompensation\b", 1),
     (r"\bjoin (?:our|the) team\b", 2), (r"\bmust have\b", 1), (r"\byour role\b", 1), (r"\bcandidates?\b", 1),
 )]
+
+
+_EDUCATION_HEADING = re.compile(r"^[^\w\n]*education[^\w\n]*$", re.IGNORECASE | re.MULTILINE)
+_EXPERIENCE_HEADING = re.compile(
+    r"^[^\w\n]*(?:(?:work|professional)[ \t]+)?(?:experience|employment(?:[ \t]+history)?)[^\w\n]*$",
+    re.IGNORECASE | re.MULTILINE)
 
 
 def detect_kind(text: str) -> str:
@@ -414,9 +450,8 @@ def detect_kind(text: str) -> str:
     head = text[:400]
     resume = 2 * bool(_EMAIL.search(head)) + bool(_PHONE.search(head))
     resume += min(4, sum(1 for _ in _RANGE.finditer(text)))
-    resume += bool(re.search(r"^\W*education\W*$", text, re.IGNORECASE | re.MULTILINE))
-    resume += bool(re.search(r"^\W*(?:(?:work|professional)\s+)?(?:experience|employment(?: history)?)\W*$",
-                             text, re.IGNORECASE | re.MULTILINE))
+    resume += bool(_EDUCATION_HEADING.search(text))
+    resume += bool(_EXPERIENCE_HEADING.search(text))
     first = next((line for line in text.splitlines() if line.strip()), "")
     resume += 2 * bool(re.search(r"\b(?:r[eé]sum[eé]|curriculum vitae|cv)\b", first, re.IGNORECASE))
     return "job" if job > resume else "resume"
@@ -461,7 +496,8 @@ def contact(text: str) -> tuple[str | None, str | None]:
     return name, email.group() if email else None
 
 
-_TITLE_LINE = re.compile(r"^\W*(?:job\s+title|position(?:\s+title)?|title|role)\s*[:–—-]\s*(?P<title>\S.*?)\s*$",
+_TITLE_LINE = re.compile(r"^[^\w\n]*(?:job[ \t]+title|position(?:[ \t]+title)?|title|role)[ \t]*[:–—-][ \t]*"
+                         r"(?P<title>\S.*?)[ \t]*$",
                          re.IGNORECASE | re.MULTILINE)
 _GENERIC_TITLES = re.compile(
     r"^(?:job\s+(?:description|posting|opening|ad(?:vert)?)|position\s+description|about\s+(?:the\s+role|us)|"

@@ -251,29 +251,32 @@ def _trie_regex(node: dict[str, Any]) -> str:
     return body
 
 
+def _trie(keys: Any) -> dict[str, Any]:
+    trie: dict[str, Any] = {}
+    for key in keys:
+        node = trie
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return trie
+
+
 def _words_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = sorted({GAP.join(re.escape(w) for w in fold(word).split(" ")) for word in words},
-                          key=len, reverse=True)
-    return re.compile(LEFT_BOUNDARY + "(?:" + "|".join(alternatives) + ")" + RIGHT_BOUNDARY, re.IGNORECASE)
+    body = _trie_regex(_trie(fold(word) for word in words))
+    return re.compile(LEFT_BOUNDARY + "(?:" + body + ")" + RIGHT_BOUNDARY, re.IGNORECASE)
 
 
 def compile_matcher(skills: Any) -> Matcher:
     """Compile skills into one trie-shaped alternation regex with custom word boundaries."""
     forms: dict[str, Form] = {}
-    trie: dict[str, Any] = {}
     context: dict[str, re.Pattern[str]] = {}
     exclude: dict[str, re.Pattern[str]] = {}
     for skill in skills:
         for text in skill.forms:
-            key = fold(text)
-            forms[key] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for)
-            node = trie
-            for char in key:
-                node = node.setdefault(char, {})
-            node[""] = {}
+            forms[fold(text)] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for)
         if skill.context:
             context[skill.name] = _words_regex(skill.context)
         if skill.exclude:
             exclude[skill.name] = re.compile("|".join(f"(?:{p})" for p in skill.exclude), re.IGNORECASE)
-    pattern = re.compile(LEFT_BOUNDARY + "(?:" + _trie_regex(trie) + ")" + RIGHT_BOUNDARY)
+    pattern = re.compile(LEFT_BOUNDARY + "(?:" + _trie_regex(_trie(forms)) + ")" + RIGHT_BOUNDARY)
     return Matcher(pattern=pattern, forms=forms, context=context, exclude=exclude)
