@@ -1,4 +1,7 @@
-"""`python -m ui`: serve the web UI with uvicorn on SHORTLIST_HOST:SHORTLIST_PORT (127.0.0.1:8080 by default)."""
+"""`python -m ui`: serve the web UI with uvicorn on SHORTLIST_HOST:SHORTLIST_PORT (127.0.0.1:8080 by default).
+
+`python -m ui slo [--json]` prints the SLO report instead (ui/slo.py).
+"""
 from __future__ import annotations
 
 import logging
@@ -11,6 +14,9 @@ from ui.app import create_app
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["slo"]:
+        from ui.slo import cli
+        return cli(sys.argv[2:])
     settings = load()
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
