@@ -22,6 +22,7 @@ NAV: list[tuple[str, str, str]] = [
     ("Jobs", "/jobs", "team"),
     ("Upload", "/upload", "team"),
     ("Failed files", "/failed", "team"),
+    ("SLOs", "/slo", "team"),
     ("Check my resume", "/check", "public"),
 ]
 
