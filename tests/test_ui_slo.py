@@ -1,0 +1,113 @@
+"""The SLO report's pure parts (quantile, own figures, formatting, chart geometry) and its behaviour when what
+SHORTLIST_PROMETHEUS_URL points at is silent or not Prometheus. Against a real Prometheus: test_slo_live.py."""
+from __future__ import annotations
+
+import asyncio
+import math
+import socket
+import time
+
+import pytest
+from prometheus_client import CollectorRegistry, generate_latest
+
+from tests.test_ui_support import LiveServer, client_for, ui_settings
+from ui import slo
+from ui.metrics import WebMetrics
+from ui.pages.slo import chart
+
+
+def test_histogram_quantile_follows_prometheus():
+    buckets = [(0.1, 50), (0.5, 90), (1.0, 100), (math.inf, 100)]
+    assert slo.histogram_quantile(0.5, buckets) == pytest.approx(0.1)
+    assert slo.histogram_quantile(0.95, buckets) == pytest.approx(0.75)     # halfway through (0.5, 1.0]
+    assert slo.histogram_quantile(0.25, buckets) == pytest.approx(0.05)     # the first bucket starts at 0
+    assert slo.histogram_quantile(0.99, [(1.0, 5), (math.inf, 10)]) == 1.0  # in +Inf: the highest finite bound
+    assert slo.histogram_quantile(0.95, [(1.0, 0), (math.inf, 0)]) is None
+    assert slo.histogram_quantile(0.95, []) is None
+
+
+def test_own_figures_leave_out_probes_and_read_registry_and_text_alike():
+    metrics = WebMetrics(CollectorRegistry())
+    for route, status, seconds in [("/jobs", "200", 0.05), ("/jobs", "200", 0.3), ("/other", "404", 0.01),
+                                   ("/jobs/{job_id}", "500", 3.0), ("/healthz", "200", 0.001),
+                                   ("/metrics", "200", 0.001)]:
+        metrics.requests.labels("GET", route, status).inc()
+        metrics.latency.labels("GET", route).observe(seconds)
+    from_registry = slo.local_figures(slo.samples_from_registry(metrics.registry))
+    from_text = slo.local_figures(slo.samples_from_text(generate_latest(metrics.registry).decode()))
+    assert from_registry == from_text
+    assert from_registry["requests"] == 4
+    assert from_registry["success_ratio"] == 0.5 and from_registry["error_ratio"] == 0.25
+    assert from_registry["under_2s_ratio"] == 0.75
+    assert 2.0 < from_registry["p95_seconds"] <= 5.0
+    verdicts = {s["name"]: s["meets"] for s in from_registry["slos"]}
+    assert verdicts == {"requests-success": False, "error-rate": False, "latency": False}
+
+
+def test_no_requests_read_as_no_figures_not_as_failure():
+    figures = slo.local_figures(slo.samples_from_registry(WebMetrics(CollectorRegistry()).registry))
+    assert figures["requests"] == 0 and figures["success_ratio"] is None and figures["p95_seconds"] is None
+    assert {s["meets"] for s in figures["slos"]} == {None}
+
+
+@pytest.mark.parametrize(("value", "text"), [(1.0, "100%"), (0.995, "99.5%"), (0.99912, "99.91%"), (0.0, "0%"),
+                                             (None, "–"), (-26.9, "-2690%")])
+def test_percentages_read_plainly(value, text):
+    assert slo.percent(value) == text
+
+
+def test_objectives_come_from_the_spec():
+    objectives = {o.name: o for o in slo.objectives(slo.load_spec())}
+    assert objectives["requests-success"].objective_text() == "99%"
+    assert objectives["error-rate"].objective_text() == "under 1%" and objectives["error-rate"].lower_is_better
+    assert objectives["error-rate"].meets(0.005) and not objectives["error-rate"].meets(0.02)
+    assert objectives["latency"].threshold == 0.95
+    assert objectives["matching-score"].objective_text() == "at least 80" and not objectives["matching-score"].is_ratio
+
+
+def _row(series, **changes):
+    row = {"title": "Request success", "is_ratio": True, "lower_is_better": False, "threshold": 0.99,
+           "objective_text": "99%", "series": series}
+    return {**row, **changes}
+
+
+def test_a_chart_breaks_its_line_where_there_is_no_value_and_draws_the_objective():
+    series = [[0, 1.0], [10, 0.995], [20, None], [30, 0.5], [40, 0.6], [50, None], [60, 1.0]]
+    geometry = chart(_row(series), 0, 60)
+    assert len(geometry["paths"]) == 2 and len(geometry["dots"]) == 1
+    assert geometry["lo_label"] == "20%" and geometry["hi_label"] == "100%"
+    assert geometry["top"] < geometry["objective_y"] < geometry["bottom"]
+    assert "lowest 50%" in geometry["summary"] and not geometry["empty"]
+    empty = chart(_row([]), 0, 60)
+    assert empty["empty"] and empty["paths"] == [] and "no data" in empty["summary"]
+
+
+def test_an_error_ratio_chart_starts_at_zero_with_its_budget_in_view():
+    geometry = chart(_row([[0, 0.0], [10, 0.002]], lower_is_better=True, threshold=0.01,
+                          objective_text="under 1%"), 0, 10)
+    assert geometry["lo_label"] == "0%" and geometry["hi_label"] == "2%"
+    assert geometry["objective_y"] is not None
+
+
+def test_a_silent_prometheus_costs_the_page_two_seconds_not_more(tmp_path):
+    with socket.socket() as listener:  # accepts connections (the kernel's backlog) and never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        url = "http://127.0.0.1:%d" % listener.getsockname()[1]
+        began = time.monotonic()
+        report = asyncio.run(slo.measure(url))
+        assert time.monotonic() - began < slo.TIMEOUT + 1
+        assert "did not answer within 2 s" in report["prometheus_error"] and report["source"] == "local"
+        settings = ui_settings(tmp_path, SHORTLIST_PROMETHEUS_URL=url)
+        with client_for(settings) as client:
+            began = time.monotonic()
+            page = client.get("/slo")
+            assert time.monotonic() - began < slo.TIMEOUT + 1
+            assert "did not answer within 2 s" in page.text
+
+
+def test_a_server_that_is_not_prometheus_is_named_as_such(tmp_path):
+    with LiveServer(ui_settings(tmp_path / "other")) as other:  # a web UI, not a Prometheus
+        report = asyncio.run(slo.measure(other.url))
+    assert report["prometheus_error"] == f"{other.url} answered HTTP 404, not Prometheus's API"
+    assert [row["status"] for row in report["slos"]] == ["no-data"] * len(report["slos"])
