@@ -4,12 +4,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Sequence
+from typing import Iterable
 
-from pipeline.taxonomy import Form, Taxonomy, gap_normal
+from pipeline.taxonomy import Taxonomy
 
 SNIPPET_CHARS = 60
-CONTEXT_CHARS = 60  # how far (on the same line) a context word may be from a hit
 
 
 @dataclass(frozen=True)
@@ -25,138 +24,16 @@ class Mention:
 
 # ---------------------------------------------------------------- skill mentions
 
-# A hit inside a URL, an e-mail address or a dotted host name is not a mention.
-_URLISH = re.compile(r"://|www\.|@|\w\.(?:com|org|net|io|dev|edu|gov|co|ai|app)\b")
-# List separators: a hit standing alone between two of these is a skills-list item.
-_SEPARATORS = ",;|/•·●▪◦‣()[]{}:\t\n"
-_LIST_LEFT = re.compile(r"\s*(?:[-–—*+>]|and|or|&)?\s*", re.IGNORECASE)
-_LIST_RIGHT = re.compile(r"\s*(?:and|or|&|\.|v?\d{1,2}(?:\.[\dx]+)*\+?)?\s*", re.IGNORECASE)
-
-
 def extract_skills(text: str, taxonomy: Taxonomy) -> list[Mention]:
     """Every skill mention in `text`, in text order, after case, exclude and context hints."""
-    matcher = taxonomy.matcher
-    hits = list(matcher.hits(text))
-    mentions = []
-    for index, (start, end, form) in enumerate(hits):
-        if _accept(text, hits, index, matcher):
-            skill = form.skill
-            mentions.append(Mention(skill.name, skill.category, text[start:end], start, end,
-                                    snippet(text, start, end)))
-    return mentions
+    return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end))
+            for start, end, form in taxonomy.matcher.find(text)]
 
 
 def snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
     """About `width` characters around text[start:end], whitespace collapsed."""
     pad = max(10, (width - (end - start)) // 2)
     return " ".join(text[max(0, start - pad):end + pad].split())
-
-
-def _accept(text: str, hits: Sequence[tuple[int, int, Form]], index: int, matcher) -> bool:
-    start, end, form = hits[index]
-    skill = form.skill
-    if form.case_sensitive and gap_normal(text[start:end]) != gap_normal(form.text):
-        return False
-    if _in_address(text, start, end):
-        return False
-    exclude = matcher.exclude.get(skill.name)
-    if exclude is not None:
-        lo = max(0, start - 40)
-        for m in exclude.finditer(text, lo, min(len(text), end + 40)):
-            if m.start() <= start and m.end() >= end:
-                return False
-    if form.needs_context:
-        return _has_context(text, start, end, matcher.context[skill.name]) or _in_skills_list(text, hits, index)
-    return True
-
-
-def _in_address(text: str, start: int, end: int) -> bool:
-    """True when the hit is part of a URL, e-mail address or host name (not "Monday.com" itself)."""
-    if start >= 2 and text[start - 1] == "." and text[start - 2].isalnum():
-        return True  # "www.python.org", "jane.go@x"
-    if end + 1 < len(text) and text[end] == "." and (text[end + 1].islower() or text[end + 1].isdigit()):
-        return True  # "python.org"
-    left = start
-    while left > 0 and not text[left - 1].isspace():
-        left -= 1
-    right = end
-    while right < len(text) and not text[right].isspace():
-        right += 1
-    return _URLISH.search(text, left, start) is not None or _URLISH.search(text, end, right) is not None
-
-
-def _line_bounds(text: str, start: int, end: int, reach: int = 2000) -> tuple[int, int]:
-    """The line around text[start:end], looking at most `reach` characters either way."""
-    lo = max(0, start - reach)
-    left = text.rfind("\n", lo, start) + 1 or lo
-    hi = min(len(text), end + reach)
-    right = text.find("\n", end, hi)
-    return left, hi if right == -1 else right
-
-
-def _has_context(text: str, start: int, end: int, words: re.Pattern[str]) -> bool:
-    line_start, line_end = _line_bounds(text, start, end)
-    lo, hi = max(line_start, start - CONTEXT_CHARS), min(line_end, end + CONTEXT_CHARS)
-    return words.search(text, lo, start) is not None or words.search(text, end, hi) is not None
-
-
-_ITEM_CHARS = 40  # a list item is short: a separator must be this close on both sides
-_NEIGHBOUR_CHARS = 300  # how far another listed skill may be from a list item
-
-
-def _isolated(text: str, start: int, end: int) -> bool:
-    """True when the hit is a whole item between list separators ("Go, Rust", "C/C++")."""
-    left = start
-    stop = max(0, start - _ITEM_CHARS)
-    while left > stop and text[left - 1] not in _SEPARATORS:
-        left -= 1
-    if left > 0 and text[left - 1] not in _SEPARATORS:
-        return False
-    right = end
-    stop = min(len(text), end + _ITEM_CHARS)
-    while right < stop and text[right] not in _SEPARATORS:
-        right += 1
-    if right < len(text) and text[right] not in _SEPARATORS:
-        return False
-    return (_LIST_LEFT.fullmatch(text, left, start) is not None
-            and _LIST_RIGHT.fullmatch(text, end, right) is not None)
-
-
-def _in_skills_list(text: str, hits: Sequence[tuple[int, int, Form]], index: int) -> bool:
-    """A hit needing context also counts when it is a list item and either another skill
-    is within two lines of it or the line before it is a label ending in ":"."""
-    start, end, form = hits[index]
-    if not _isolated(text, start, end):
-        return False
-    line_start, _ = _line_bounds(text, start, end)
-    before = text[max(0, line_start - _NEIGHBOUR_CHARS):line_start]
-    label = before.rstrip(" \t\n")
-    if label.endswith(":") and "\n\n" not in before[len(label):]:
-        return True
-    window_lo, window_hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
-    lo = line_start
-    for _ in range(2):
-        lo = text.rfind("\n", window_lo, max(window_lo, lo - 1)) + 1 or window_lo
-    hi = end
-    for _ in range(3):
-        found = text.find("\n", hi + 1, window_hi)
-        hi = window_hi if found == -1 else found
-
-    def listed_skill(other: tuple[int, int, Form]) -> bool:
-        o_start, o_end, o_form = other
-        return o_form.skill is not form.skill and (not o_form.needs_context or _isolated(text, o_start, o_end))
-
-    i = index - 1
-    while i >= 0 and hits[i][1] >= lo:
-        if listed_skill(hits[i]):
-            return True
-        i -= 1
-    i = index + 1
-    while i < len(hits) and hits[i][0] <= hi:
-        if listed_skill(hits[i]):
-            return True
-        i += 1
-    return False
 
 
 # ---------------------------------------------------------------- required / preferred
@@ -175,6 +52,7 @@ _REQUIRED = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[.!?](?=\s|$)|;|\n")
+_CLAUSE_CHARS = 300  # a clause reaches at most this far from a mention
 _PIECE_SPLIT = re.compile(r"[,(]|\b(?:and|but|while|whereas)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-–•*·●▪◦‣>]|\d+[.)])\s+")
 _HEADING_MARKUP = re.compile(r"^[#*_\s]+|[#*_:\s]+$")
@@ -257,11 +135,11 @@ def _cue(piece: str) -> tuple[str | None, int]:
 
 
 def _clause_label(text: str, start: int, end: int) -> str | None:
-    lo = 0
-    for m in _CLAUSE_END.finditer(text, max(0, start - 400), start):
+    lo = max(0, start - _CLAUSE_CHARS)
+    for m in _CLAUSE_END.finditer(text, lo, start):
         lo = m.end()
-    stop = _CLAUSE_END.search(text, end)
-    hi = stop.start() if stop else len(text)
+    stop = _CLAUSE_END.search(text, end, end + _CLAUSE_CHARS)
+    hi = stop.start() if stop else min(len(text), end + _CLAUSE_CHARS)
     clause = text[lo:hi]
     preferred, required = _PREFERRED.search(clause), _REQUIRED.search(clause)
     if not (preferred and required):
@@ -328,11 +206,7 @@ def required_years(text: str) -> int | None:
             continue
         kind = _label_at(text, m.start("a"), m.end("a"), sections)
         (required if kind == "required" else preferred).append(low)
-    if required:
-        return int(max(required))
-    if preferred:
-        return int(min(preferred))
-    return None
+    return int(max(required)) if required else int(min(preferred)) if preferred else None
 
 
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
@@ -341,6 +215,8 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|fall|autumn|winter)\.?")
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 _POINT = rf"(?:{_MONTH}\s*(?:,\s*)?'?{_YEAR}|(?:0?[1-9]|1[0-2])\s*/\s*{_YEAR}|{_YEAR})"
+_YEAR_RE = re.compile(_YEAR)
+_MONTH_PART = re.compile(r"([a-z]+|\d{1,2}(?!\d))", re.IGNORECASE)
 _OPEN_END = r"(?:present|current(?:ly)?|now|today|date|ongoing)"
 _RANGE = re.compile(
     rf"(?<![\w/])(?P<a>{_POINT})\s*(?:-|–|—|to|until|till|through|thru)\s*(?:(?P<b>{_POINT})|(?P<open>{_OPEN_END}))(?![\w/])",
@@ -359,17 +235,15 @@ _OTHER_SECTIONS = re.compile(
 
 
 def _month_index(point: str, end: bool) -> int:
-    """Months since year 0 for a date point; a bare year is January (start) or January (end)."""
-    year = int(re.search(_YEAR, point).group())
-    month_word = re.match(r"[a-z]+", point, re.IGNORECASE)
-    if month_word:
-        month = _MONTHS[month_word.group().lower()[:3] if month_word.group().lower()[:3] in _MONTHS
-                        else month_word.group().lower()]
-        return year * 12 + month - 1 + (1 if end else 0)  # an end month counts in full
-    numeric = re.match(r"(\d{1,2})\s*/", point)
-    if numeric:
-        return year * 12 + int(numeric.group(1)) - 1 + (1 if end else 0)
-    return year * 12
+    """Months since year 0 at the start of a date point, or just after it when `end`
+    (an end month counts in full); a bare year starts in January, both as start and end."""
+    year = int(_YEAR_RE.search(point).group())
+    month = _MONTH_PART.match(point)
+    if not month:
+        return year * 12
+    word = month.group(1).lower()
+    number = int(word) if word.isdigit() else _MONTHS.get(word[:3]) or _MONTHS[word]
+    return year * 12 + number - 1 + end
 
 
 def resume_years(text: str, today: date | None = None) -> float | None:
@@ -403,17 +277,11 @@ def resume_years(text: str, today: date | None = None) -> float | None:
             stop = min(stop, now)
             if start < stop and stop - start <= 50 * 12:
                 spans.append((start, stop))
-    months = 0
-    reach = None
+    months, reach = 0, 0  # the union of the spans: count each month once
     for start, stop in sorted(spans):
-        if reach is None or start > reach:
-            months += stop - start
-            reach = stop
-        elif stop > reach:
-            months += stop - reach
-            reach = stop
-    candidates = [round(months / 12, 1)] if months else []
-    candidates += claims
+        months += max(0, stop - max(start, reach))
+        reach = max(reach, stop)
+    candidates = claims + ([months / 12] if months else [])
     return round(max(candidates), 1) if candidates else None
 
 
@@ -431,6 +299,7 @@ _JOB_CUES = [(re.compile(p, re.IGNORECASE), weight) for p, weight in (
 )]
 
 
+_RESUME_WORD = re.compile(r"\b(?:r[eé]sum[eé]|curriculum vitae|cv)\b", re.IGNORECASE)
 _EDUCATION_HEADING = re.compile(r"^[^\w\n]*education[^\w\n]*$", re.IGNORECASE | re.MULTILINE)
 _EXPERIENCE_HEADING = re.compile(
     r"^[^\w\n]*(?:(?:work|professional)[ \t]+)?(?:experience|employment(?:[ \t]+history)?)[^\w\n]*$",
@@ -453,7 +322,7 @@ def detect_kind(text: str) -> str:
     resume += bool(_EDUCATION_HEADING.search(text))
     resume += bool(_EXPERIENCE_HEADING.search(text))
     first = next((line for line in text.splitlines() if line.strip()), "")
-    resume += 2 * bool(re.search(r"\b(?:r[eé]sum[eé]|curriculum vitae|cv)\b", first, re.IGNORECASE))
+    resume += 2 * bool(_RESUME_WORD.search(first))
     return "job" if job > resume else "resume"
 
 
@@ -466,6 +335,7 @@ _NOT_NAMES = re.compile(
 )
 _PARTICLES = {"de", "da", "del", "della", "der", "den", "di", "do", "dos", "das", "du", "la", "le", "van",
               "von", "bin", "binti", "al", "el", "y", "ter"}
+_NAME_LABEL = re.compile(r"^(?:full\s+)?name\s*:\s*", re.IGNORECASE)
 _NAME_SPLIT = re.compile(r"\s*(?:[|•·,\t]|\s-\s|\s–\s|\s—\s| {3,})\s*")
 
 
@@ -489,7 +359,7 @@ def contact(text: str) -> tuple[str | None, str | None]:
     name = None
     for line in [line for line in text.splitlines() if line.strip()][:10]:
         first = _NAME_SPLIT.split(line.strip())[0]
-        first = re.sub(r"^(?:full\s+)?name\s*:\s*", "", first, flags=re.IGNORECASE).strip(" *#_")
+        first = _NAME_LABEL.sub("", first).strip(" *#_")
         if _looks_like_name(first):
             name = " ".join(first.split())
             break

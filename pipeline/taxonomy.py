@@ -1,11 +1,13 @@
-"""Load the skills taxonomy from `skills/*.yaml` and compile it once into a single matcher."""
+"""Load the skills taxonomy from `skills/*.yaml` and compile it once into a matcher that finds skills in text."""
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import yaml
 
@@ -68,6 +70,10 @@ class Form:
     needs_context: bool
 
 
+Hit = tuple[int, int, Form]  # start, end, form
+Signal = tuple[int, int, int, int]  # start, end of a URL or e-mail sign; start, end of its token
+
+
 @dataclass(frozen=True)
 class Matcher:
     """The whole taxonomy compiled into one regex plus per-skill hint regexes.
@@ -89,6 +95,28 @@ class Matcher:
             if form is None:
                 form = forms[_GAP_RE.sub(" ", found)]
             yield m.start(), m.end(), form
+
+    def find(self, text: str) -> list[tuple[int, int, Form]]:
+        """Hits that pass every hint (case, addresses, exclude, context), in text order."""
+        hits = list(self.hits(text))
+        signals = _address_signals(text) if hits else []
+        return [hit for index, hit in enumerate(hits) if self._accept(text, hits, index, signals)]
+
+    def _accept(self, text: str, hits: Sequence[Hit], index: int, signals: list[Signal]) -> bool:
+        start, end, form = hits[index]
+        if form.case_sensitive and gap_normal(text[start:end]) != gap_normal(form.text):
+            return False
+        if _in_address(text, start, end, signals):
+            return False
+        exclude = self.exclude.get(form.skill.name)
+        if exclude is not None:
+            for m in exclude.finditer(text, max(0, start - _EXCLUDE_CHARS), min(len(text), end + _EXCLUDE_CHARS)):
+                if m.start() <= start and m.end() >= end:
+                    return False
+        if form.needs_context:
+            return (_has_context(text, start, end, self.context[form.skill.name])
+                    or _in_skills_list(text, hits, index))
+        return True
 
 
 @dataclass(frozen=True)
@@ -280,3 +308,98 @@ def compile_matcher(skills: Any) -> Matcher:
             exclude[skill.name] = re.compile("|".join(f"(?:{p})" for p in skill.exclude), re.IGNORECASE)
     pattern = re.compile(LEFT_BOUNDARY + "(?:" + _trie_regex(_trie(forms)) + ")" + RIGHT_BOUNDARY)
     return Matcher(pattern=pattern, forms=forms, context=context, exclude=exclude)
+
+
+# ---------------------------------------------------------------- matching hints
+
+# A hit inside a URL, an e-mail address or a dotted host name is not a mention.
+_URLISH = re.compile(r"://|www\.|@|\w\.(?:com|org|net|io|dev|edu|gov|co|ai|app)\b")
+_TOKEN_CHARS = 200  # how far around a hit to look for the rest of a URL or address
+_NON_SPACE = re.compile(r"\S*")
+# A list item: a hit with only a list separator (and maybe a bullet, "and"/"or", or a
+# version number) between it and the previous and next separators: "Go, Rust", "C/C++".
+_SEPARATORS = r",;|/•·●▪◦‣()\[\]{}:\t\n"
+_ITEM_LEFT = re.compile(rf"(?<![^{_SEPARATORS}])[ \t]*(?:[-–—*+>]|and|or|&)?[ \t]*\Z", re.IGNORECASE)
+_ITEM_RIGHT = re.compile(rf"[ \t]*(?:and|or|&|\.|v?\d{{1,2}}(?:\.[\dx]+)*\+?)?[ \t]*(?:[{_SEPARATORS}]|\Z)",
+                         re.IGNORECASE)
+_ITEM_CHARS = 24  # how far before a list item its separator may be (room for a bullet and "and")
+_NEIGHBOUR_CHARS = 150  # how far another listed skill may be from a list item...
+_NEIGHBOURS = 12  # ...and how many hits either side are looked at
+_CONTEXT_CHARS = 60  # how far (on the same line) a context word may be from a hit
+_EXCLUDE_CHARS = 40  # how far an exclude pattern may reach around a hit
+
+
+def _address_signals(text: str) -> list[Signal]:
+    """(start, end, token start, token end) of each URL or e-mail sign ("://", "@", "x.com")."""
+    signals: list[Signal] = []
+    for m in _URLISH.finditer(text):
+        if signals and m.start() < signals[-1][3]:  # same token as the previous sign
+            signals.append((m.start(), m.end(), signals[-1][2], signals[-1][3]))
+            continue
+        left, stop = m.start(), max(0, m.start() - _TOKEN_CHARS)
+        while left > stop and not text[left - 1].isspace():
+            left -= 1
+        right = _NON_SPACE.match(text, m.end(), m.end() + _TOKEN_CHARS).end()
+        signals.append((m.start(), m.end(), left, right))
+    return signals
+
+
+def _in_address(text: str, start: int, end: int, signals: list[Signal]) -> bool:
+    """True when the hit is part of a URL, e-mail address or host name (not "Monday.com" itself)."""
+    if start >= 2 and text[start - 1] == "." and text[start - 2].isalnum():
+        return True  # "www.python.org", "jane.go@x"
+    if end + 1 < len(text) and text[end] == "." and (text[end + 1].islower() or text[end + 1].isdigit()):
+        return True  # "python.org"
+    i = bisect.bisect_left(signals, (start - _TOKEN_CHARS,))
+    while i < len(signals) and signals[i][0] <= end + _TOKEN_CHARS:
+        s_start, s_end, lo, hi = signals[i]
+        if lo <= start and end <= hi and not (start <= s_start and s_end <= end):
+            return True
+        i += 1
+    return False
+
+
+def _line_bounds(text: str, start: int, end: int, reach: int = 2000) -> tuple[int, int]:
+    """The line around text[start:end], looking at most `reach` characters either way."""
+    lo = max(0, start - reach)
+    left = text.rfind("\n", lo, start) + 1 or lo
+    hi = min(len(text), end + reach)
+    right = text.find("\n", end, hi)
+    return left, hi if right == -1 else right
+
+
+def _has_context(text: str, start: int, end: int, words: re.Pattern[str]) -> bool:
+    line_start, line_end = _line_bounds(text, start, end)
+    lo, hi = max(line_start, start - _CONTEXT_CHARS), min(line_end, end + _CONTEXT_CHARS)
+    return words.search(text, lo, start) is not None or words.search(text, end, hi) is not None
+
+
+def _isolated(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] is a whole item of a list."""
+    return (_ITEM_LEFT.search(text, max(0, start - _ITEM_CHARS), start) is not None
+            and _ITEM_RIGHT.match(text, end) is not None)
+
+
+def _in_skills_list(text: str, hits: Sequence[Hit], index: int) -> bool:
+    """A hit needing context also counts when it is a list item, and either the line before
+    ends in ":" or another skill is near it (same paragraph, _NEIGHBOUR_CHARS either way)."""
+    start, end, form = hits[index]
+    if not _isolated(text, start, end):
+        return False
+    line_start = _line_bounds(text, start, end)[0]
+    before = text[max(0, line_start - _NEIGHBOUR_CHARS):line_start]
+    label = before.rstrip(" \t\n")
+    if label.endswith(":") and "\n\n" not in before[len(label):]:
+        return True  # "Nice to have:\n- Go"
+    lo, hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
+    paragraph_start, paragraph_end = text.rfind("\n\n", lo, start), text.find("\n\n", end, hi)
+    lo, hi = lo if paragraph_start == -1 else paragraph_start + 2, hi if paragraph_end == -1 else paragraph_end
+
+    def listed_skill(other: Hit) -> bool:
+        o_start, o_end, o_form = other
+        return o_form.skill is not form.skill and (not o_form.needs_context or _isolated(text, o_start, o_end))
+
+    earlier = (hits[i] for i in range(index - 1, max(-1, index - 1 - _NEIGHBOURS), -1))
+    later = (hits[i] for i in range(index + 1, min(len(hits), index + 1 + _NEIGHBOURS)))
+    return (any(listed_skill(h) for h in itertools.takewhile(lambda h: h[0] >= lo, earlier))
+            or any(listed_skill(h) for h in itertools.takewhile(lambda h: h[1] <= hi, later)))
