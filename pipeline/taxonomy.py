@@ -23,6 +23,7 @@ RIGHT_BOUNDARY = r"(?![\w+#&@])"
 # so "machine learning" also finds "machine-learning" and "Machine\nLearning".
 GAP = r"[\s\-\u2010\u2011]+"
 _GAP_RE = re.compile(GAP)
+_RIGHT_GLUE = re.compile(r"[\w+#&@]")  # what RIGHT_BOUNDARY forbids after a form
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -97,13 +98,33 @@ class Matcher:
             yield m.start(), m.end(), form
 
     def find(self, text: str) -> list[tuple[int, int, Form]]:
-        """Hits that pass every hint (case, addresses, exclude, context), in text order."""
+        """Hits that pass every hint (case, addresses, exclude, context), in text order.
+
+        When the longest form at a position is rejected, a shorter form there may still
+        count: "Azure pipelines" (case-sensitive, so not Azure DevOps) is still Azure.
+        """
         hits = list(self.hits(text))
         signals = _address_signals(text) if hits else []
-        return [hit for index, hit in enumerate(hits) if self._accept(text, hits, index, signals)]
+        found = []
+        for index, hit in enumerate(hits):
+            candidate: Hit | None = hit
+            while candidate is not None and not self._accept(text, candidate, hits, index, signals):
+                candidate = self._shorter(text, candidate)
+            if candidate is not None:
+                found.append(candidate)
+        return found
 
-    def _accept(self, text: str, hits: Sequence[Hit], index: int, signals: list[Signal]) -> bool:
-        start, end, form = hits[index]
+    def _shorter(self, text: str, hit: Hit) -> Hit | None:
+        """The longest form that starts where `hit` does and ends before it, if any."""
+        start, end, _ = hit
+        for cut in range(end - 1, start, -1):
+            if (_RIGHT_GLUE.match(text, cut) is None and _GAP_RE.match(text, cut - 1) is None
+                    and (form := self.forms.get(fold(text[start:cut])))):
+                return start, cut, form
+        return None
+
+    def _accept(self, text: str, hit: Hit, hits: Sequence[Hit], index: int, signals: list[Signal]) -> bool:
+        start, end, form = hit
         if form.case_sensitive and gap_normal(text[start:end]) != gap_normal(form.text):
             return False
         if _in_address(text, start, end, signals):
@@ -115,7 +136,7 @@ class Matcher:
                     return False
         if form.needs_context:
             return (_has_context(text, start, end, self.context[form.skill.name])
-                    or _in_skills_list(text, hits, index))
+                    or _in_skills_list(text, hit, hits, index))
         return True
 
 
@@ -326,6 +347,12 @@ _ITEM_CHARS = 24  # how far before a list item its separator may be (room for a 
 _NEIGHBOUR_CHARS = 150  # how far another listed skill may be from a list item...
 _NEIGHBOURS = 12  # ...and how many hits either side are looked at
 _CONTEXT_CHARS = 60  # how far (on the same line) a context word may be from a hit
+# A claim of skill right before a hit is context for any skill: "experience with Spark",
+# "proficient in Go", "knowledge of C and Rust".
+_CLAIM = re.compile(
+    r"\b(?:experienced?|proficien(?:t|cy)|knowledge|familiar(?:ity)?|expertise|expert|skilled|skills|fluent|fluency|"
+    r"hands-on|certified|background)[ \t]+(?:with|in|of|on|using)[ \t]+(?:[\w.+#/-]+,?[ \t]+){0,3}\Z",
+    re.IGNORECASE)
 _EXCLUDE_CHARS = 40  # how far an exclude pattern may reach around a hit
 
 
@@ -369,9 +396,11 @@ def _line_bounds(text: str, start: int, end: int, reach: int = 2000) -> tuple[in
 
 
 def _has_context(text: str, start: int, end: int, words: re.Pattern[str]) -> bool:
+    """One of the skill's context words is on the hit's line, or a skill claim leads to it."""
     line_start, line_end = _line_bounds(text, start, end)
     lo, hi = max(line_start, start - _CONTEXT_CHARS), min(line_end, end + _CONTEXT_CHARS)
-    return words.search(text, lo, start) is not None or words.search(text, end, hi) is not None
+    return (words.search(text, lo, start) is not None or words.search(text, end, hi) is not None
+            or _CLAIM.search(text, lo, start) is not None)
 
 
 def _isolated(text: str, start: int, end: int) -> bool:
@@ -380,10 +409,10 @@ def _isolated(text: str, start: int, end: int) -> bool:
             and _ITEM_RIGHT.match(text, end) is not None)
 
 
-def _in_skills_list(text: str, hits: Sequence[Hit], index: int) -> bool:
+def _in_skills_list(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
     """A hit needing context also counts when it is a list item, and either the line before
     ends in ":" or another skill is near it (same paragraph, _NEIGHBOUR_CHARS either way)."""
-    start, end, form = hits[index]
+    start, end, form = hit
     if not _isolated(text, start, end):
         return False
     line_start = _line_bounds(text, start, end)[0]

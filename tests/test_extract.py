@@ -12,6 +12,7 @@ from pipeline.extract import (
     Mention, classify_requirements, contact, detect_kind, extract_skills, job_title, required_years, resume_years,
 )
 from pipeline.taxonomy import Taxonomy, load_taxonomy
+from tests import fixtures
 
 HERE = Path(__file__).resolve().parent
 TAXONOMY: Taxonomy = load_taxonomy(HERE.parent / "skills")
@@ -173,6 +174,11 @@ def test_context_word_or_skills_list_admits_an_ambiguous_form():
     assert "Go" in skills("Nice to have:\n- Go")  # an item of a labelled list
 
 
+def test_a_rejected_long_form_falls_back_to_a_shorter_one():
+    assert pairs("Azure pipelines") == [("Microsoft Azure", "Azure")]  # "Azure Pipelines" is case-sensitive
+    assert pairs("Azure Pipelines") == [("Azure DevOps", "Azure Pipelines")]
+
+
 def test_every_mention_in_text_order():
     found = extract_skills(RESUME, TAXONOMY)
     assert [m.start for m in found] == sorted(m.start for m in found)
@@ -204,6 +210,7 @@ def test_mentions_are_exact_ordered_spans(text):
     for m in found:
         assert 0 <= m.start < m.end <= len(text)
         assert text[m.start:m.end] == m.surface
+        assert m.surface == m.surface.strip(" \t\n-") != ""
         assert m.start >= previous_end  # increasing, never overlapping
         previous_end = m.end
         assert TAXONOMY.skills[m.skill].category == m.category
@@ -371,3 +378,35 @@ def test_contact():
 ])
 def test_job_title(text, title):
     assert job_title(text) == title
+
+
+# ---------------------------------------------------------------- the shared sample documents
+
+def canonical(name: str) -> str:
+    found = extract_skills(f"Skills: {name}, Kotlin", TAXONOMY)
+    assert found and found[0].start == len("Skills: "), name
+    return found[0].skill
+
+
+@pytest.mark.parametrize("i", range(0, 48, 3))
+def test_sample_resumes_round_trip(i):
+    text = fixtures.sample_resume(i, long=i % 2 == 0)
+    found = {m.skill for m in extract_skills(text, TAXONOMY)}
+    assert {canonical(s) for s in fixtures.resume_skills(i)} <= found
+    assert detect_kind(text) == "resume"
+    assert contact(text) == (fixtures.candidate_name(i), fixtures.candidate_email(i))
+    assert resume_years(text, today=TODAY) > 0
+
+
+@pytest.mark.parametrize("i", range(16))
+def test_sample_jobs_round_trip(i):
+    text = fixtures.sample_job(i)
+    found = extract_skills(text, TAXONOMY)
+    labels = classify_requirements(text, found)
+    required, preferred = fixtures.job_skills(i)
+    in_title = {m.skill for m in extract_skills(fixtures.job_title(i), TAXONOMY)}
+    assert all(labels[canonical(s)] == "required" for s in required)
+    assert all(labels[canonical(s)] == "preferred" for s in preferred if canonical(s) not in in_title)
+    assert detect_kind(text) == "job"
+    assert required_years(text) == fixtures.job_years(i)
+    assert job_title(text) == fixtures.job_title(i)
