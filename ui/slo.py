@@ -369,7 +369,8 @@ def table(report: dict[str, Any]) -> str:
         for row in report["slos"]:
             objective = objectives_by_name.get(row["name"])
             fmt = (lambda v: sli_text(objective, v)) if objective else percent
-            status = row["status"] + "".join(f", {a['alertname']} {a['state']}" for a in row["alerts"])
+            status = row["status"] + "".join(f", {a['alertname']} {a['state']}" + (f" ({a['window']})" if a["window"] else "")
+                                             for a in row["alerts"])
             rows.append((row["title"], row["objective_text"], fmt(row["sli_now"]), fmt(row["sli_period"]),
                          percent(row["budget_remaining"], 1), burn(row["burn_rate"]), status))
         widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]

@@ -16,8 +16,8 @@ from ui import slo as report_of
 from ui.render import error, htmx_target, render, wants_json
 from ui.routing import BadRequest, choice_param, page
 
-WIDTH, HEIGHT = 640, 150
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 52, 8, 10, 22
+WIDTH, HEIGHT = 420, 150   # drawn about this size in a card, so 11 px labels stay readable
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 6, 8, 22
 
 
 def _bounds(row: dict[str, Any], values: list[float]) -> tuple[float, float]:
