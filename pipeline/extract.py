@@ -41,9 +41,9 @@ def snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
 _PREFERRED = re.compile(
     r"nice[\s-]+to[\s-]+haves?|good[\s-]+to[\s-]+have|preferred|preferably|preference|"
     r"\bpluses\b|\ba\s+(?:big\s+|huge\s+|strong\s+|definite\s+)?plus\b|\bbonus|desirable|desired|"
-    r"\bideally\b|advantage(?:ous)?|\bnot\s+(?:required|necessary|mandatory|essential)|\boptional\b|"
-    r"would\s+be\s+(?:great|nice|helpful|beneficial|good)|\bhelpful\b|\bbeneficial\b|extra\s+credit|"
-    r"stand\s+out|\bappreciated\b|\bwelcome\b",
+    r"\bideally\b|\ban\s+(?:added\s+)?advantage\b|\badvantageous\b|\bnot\s+(?:required|necessary|mandatory|essential)|"
+    r"\boptional\b|would\s+be\s+(?:great|nice|helpful|beneficial|good)|\bhelpful\b|\bbeneficial\b|extra\s+credit|"
+    r"stand\s+out|\bappreciated\b|\b(?:is|are|also)\s+welcome\b",
     re.IGNORECASE,
 )
 _REQUIRED = re.compile(
@@ -177,7 +177,8 @@ _YEARS_ASK = re.compile(
 )
 _NOT_EXPERIENCE = re.compile(r"^[’']?\s*(?:ago|old|of\s+age|in\s+business|warranty)\b", re.IGNORECASE)
 _EXPERIENCE_TAIL = re.compile(r"^[’']?\s*(?:of|in|with|as|doing|working|building|professional|relevant|related|hands|"
-                              r"industry|experience|exp\b|post|progressive|combined|total|prior|full)", re.IGNORECASE)
+                              r"industry|experience|exp\b|post|progressive|combined|total|prior|full|minimum|min\b|or\s+more|and\s+above)",
+                              re.IGNORECASE)
 
 
 def _number(word: str) -> float:
