@@ -355,9 +355,10 @@ def await_files(label: str = "drop", within: float = 60.0, recovery_from: str = 
             found.setdefault(filename, []).append((code, reason, path))
         return found
 
-    def finished() -> bool:
-        done = scored()
-        return all(s in done for s in shas) and all(d.name in failed() for d in bad)
+    def finished() -> bool:  # every file has an outcome: scored, or quarantined (a good one too: then it is lost)
+        done, quarantined = scored(), failed()
+        return all(s in done or d.name in quarantined for s, d in shas.items()) \
+            and all(d.name in quarantined for d in bad)
     wait_until(finished, within, 0.25)
     drill.mark(f"{label} finished")
     events, failures = scored(), failed()

@@ -242,7 +242,7 @@ class Sandbox:
     def close(self, remove: bool = True) -> None:
         if self.proc is not None and self.proc.poll() is None:
             try:  # a drill's SIGSTOP must not keep a program from stopping
-                for pid in _session_pids(self.proc.pid):
+                for pid in session_pids(self.proc.pid):
                     os.kill(pid, signal.SIGCONT)
             except OSError:
                 pass
@@ -256,7 +256,7 @@ class Sandbox:
             shutil.rmtree(self.home, ignore_errors=True)
 
 
-def _session_pids(sid: int) -> list[int]:
+def session_pids(sid: int) -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
