@@ -40,22 +40,22 @@ def snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
 
 _PREFERRED = re.compile(
     r"nice[\s-]+to[\s-]+haves?|good[\s-]+to[\s-]+have|preferred|preferably|preference|"
-    r"\bpluses\b|\ba\s+(?:big\s+|huge\s+|strong\s+|definite\s+)?plus\b|\bbonus|desirable|desired|"
-    r"\bideally\b|\ban\s+(?:added\s+)?advantage\b|\badvantageous\b|\bnot\s+(?:required|necessary|mandatory|essential)|"
-    r"\boptional\b|would\s+be\s+(?:great|nice|helpful|beneficial|good)|\bhelpful\b|\bbeneficial\b|extra\s+credit|"
-    r"stand\s+out|\bappreciated\b|\b(?:is|are|also)\s+welcome\b",
+    r"\bpluses\b|\ba\s++(?:big\s++|huge\s++|strong\s++|definite\s++)?plus\b|\bbonus|desirable|desired|"
+    r"\bideally\b|\ban\s++(?:added\s++)?advantage\b|\badvantageous\b|\bnot\s++(?:required|necessary|mandatory|essential)|"
+    r"\boptional\b|would\s++be\s++(?:great|nice|helpful|beneficial|good)|\bhelpful\b|\bbeneficial\b|extra\s++credit|"
+    r"stand\s++out|\bappreciated\b|\b(?:is|are|also)\s++welcome\b",
     re.IGNORECASE,
 )
 _REQUIRED = re.compile(
     r"(?<!not\s)\brequired\b|\brequirements?\b|(?<!not\s)\bmust\b|\bmandatory\b|(?<!not\s)\bessential\b|"
-    r"\bminimum\s+qualifications\b|\bbasic\s+qualifications\b",
+    r"\bminimum\s++qualifications\b|\bbasic\s++qualifications\b",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[.!?](?=\s|$)|;|\n")
 _CLAUSE_CHARS = 300  # a clause reaches at most this far from a mention
 _PIECE_SPLIT = re.compile(r"[,(]|\b(?:and|but|while|whereas)\b", re.IGNORECASE)
-_BULLET = re.compile(r"^\s*(?:[-–•*·●▪◦‣>]|\d+[.)])\s+")
-_HEADING_MARKUP = re.compile(r"^[#*_\s]+|[#*_:\s]+$")
+_BULLET = re.compile(r"^\s*+(?:[-–•*·●▪◦‣>]|\d+[.)])\s++")
+_HEADING_MARKUP = re.compile(r"^[#*_\s]++|(?<![#*_:\s])[#*_:\s]++$")
 
 
 def classify_requirements(text: str, mentions: Iterable[Mention]) -> dict[str, str]:
@@ -170,14 +170,14 @@ _WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
 _NUM = r"(?:\d{1,2}(?:\.\d)?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
 _YEARS_ASK = re.compile(
-    rf"(?:\b(?P<lead>at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|min\.?|no\s+less\s+than|not\s+less\s+than|"
-    rf"more\s+than|over|upwards\s+of)\s*)?\b(?P<a>{_NUM})(?:\s*\(\s*\d{{1,2}}\s*\))?\s*(?P<plus>\+|plus)?"
-    rf"(?:\s*(?:-|–|—|to)\s*(?P<b>{_NUM})(?:\s*\(\s*\d{{1,2}}\s*\))?\s*\+?)?\s*(?:years?|yrs?)\b(?P<tail>[’']?[^.\n;]{{0,60}})",
+    rf"(?:\b(?P<lead>at\s++least|a\s++minimum\s++of|minimum\s++of|minimum|min\.?|no\s++less\s++than|not\s++less\s++than|"
+    rf"more\s++than|over|upwards\s++of)\s*+)?\b(?P<a>{_NUM})(?:\s*+\(\s*+\d{{1,2}}\s*+\))?\s*+(?P<plus>\+|plus)?"
+    rf"(?:\s*+(?:-|–|—|to)\s*+(?P<b>{_NUM})(?:\s*+\(\s*+\d{{1,2}}\s*+\))?\s*+\+?)?\s*+(?:years?|yrs?)\b(?P<tail>[’']?[^.\n;]{{0,60}})",
     re.IGNORECASE,
 )
-_NOT_EXPERIENCE = re.compile(r"^[’']?\s*(?:ago|old|of\s+age|in\s+business|warranty)\b", re.IGNORECASE)
-_EXPERIENCE_TAIL = re.compile(r"^[’']?\s*(?:of|in|with|as|doing|working|building|professional|relevant|related|hands|"
-                              r"industry|experience|exp\b|post|progressive|combined|total|prior|full|minimum|min\b|or\s+more|and\s+above)",
+_NOT_EXPERIENCE = re.compile(r"^[’']?\s*+(?:ago|old|of\s++age|in\s++business|warranty)\b", re.IGNORECASE)
+_EXPERIENCE_TAIL = re.compile(r"^[’']?\s*+(?:of|in|with|as|doing|working|building|professional|relevant|related|hands|"
+                              r"industry|experience|exp\b|post|progressive|combined|total|prior|full|minimum|min\b|or\s++more|and\s++above)",
                               re.IGNORECASE)
 
 
@@ -215,16 +215,16 @@ _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7,
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|fall|autumn|winter)\.?")
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
-_POINT = rf"(?:{_MONTH}\s*(?:,\s*)?'?{_YEAR}|(?:0?[1-9]|1[0-2])\s*/\s*{_YEAR}|{_YEAR})"
+_POINT = rf"(?:{_MONTH}\s*+(?:,\s*+)?'?{_YEAR}|(?:0?[1-9]|1[0-2])\s*+/\s*+{_YEAR}|{_YEAR})"
 _YEAR_RE = re.compile(_YEAR)
 _MONTH_PART = re.compile(r"([a-z]+|\d{1,2}(?!\d))", re.IGNORECASE)
 _OPEN_END = r"(?:present|current(?:ly)?|now|today|date|ongoing)"
 _RANGE = re.compile(
-    rf"(?<![\w/])(?P<a>{_POINT})\s*(?:-|–|—|to|until|till|through|thru)\s*(?:(?P<b>{_POINT})|(?P<open>{_OPEN_END}))(?![\w/])",
+    rf"(?<![\w/])(?P<a>{_POINT})\s*+(?:-|–|—|to|until|till|through|thru)\s*+(?:(?P<b>{_POINT})|(?P<open>{_OPEN_END}))(?![\w/])",
     re.IGNORECASE,
 )
 _CLAIM = re.compile(
-    rf"\b(?P<n>{_NUM})\s*\+?\s*(?:years?|yrs?)[’']?\s+(?:of\s+)?(?:[\w-]+\s+){{0,3}}?(?:experience|exp)\b",
+    rf"\b(?P<n>{_NUM})\s*+\+?\s*+(?:years?|yrs?)[’']?\s++(?:of\s++)?(?:[\w-]+\s++){{0,3}}?(?:experience|exp)\b",
     re.IGNORECASE,
 )
 _SKIPPED_SECTIONS = re.compile(
@@ -336,7 +336,7 @@ _NOT_NAMES = re.compile(
 )
 _PARTICLES = {"de", "da", "del", "della", "der", "den", "di", "do", "dos", "das", "du", "la", "le", "van",
               "von", "bin", "binti", "al", "el", "y", "ter"}
-_NAME_LABEL = re.compile(r"^(?:full\s+)?name\s*:\s*", re.IGNORECASE)
+_NAME_LABEL = re.compile(r"^(?:full\s++)?name\s*+:\s*+", re.IGNORECASE)
 _NAME_SPLIT = re.compile(r"\s*(?:[|•·,\t]|\s-\s|\s–\s|\s—\s| {3,})\s*")
 
 
@@ -368,11 +368,11 @@ def contact(text: str) -> tuple[str | None, str | None]:
 
 
 _TITLE_LINE = re.compile(r"^[^\w\n]*(?:job[ \t]+title|position(?:[ \t]+title)?|title|role)[ \t]*[:–—-][ \t]*"
-                         r"(?P<title>\S.*?)[ \t]*$",
+                         r"(?P<title>\S(?:.*\S)?)[ \t]*$",
                          re.IGNORECASE | re.MULTILINE)
 _GENERIC_TITLES = re.compile(
-    r"^(?:job\s+(?:description|posting|opening|ad(?:vert)?)|position\s+description|about\s+(?:the\s+role|us)|"
-    r"we(?:'re|’re| are)\s+hiring!?|hiring|careers?|overview|job)$", re.IGNORECASE)
+    r"^(?:job\s++(?:description|posting|opening|ad(?:vert)?)|position\s++description|about\s++(?:the\s++role|us)|"
+    r"we(?:'re|’re| are)\s++hiring!?|hiring|careers?|overview|job)$", re.IGNORECASE)
 
 
 def job_title(text: str) -> str | None:

@@ -340,8 +340,8 @@ _NON_SPACE = re.compile(r"\S*")
 # A list item: a hit with only a list separator (and maybe a bullet, "and"/"or", or a
 # version number) between it and the previous and next separators: "Go, Rust", "C/C++".
 _SEPARATORS = r",;|/•·●▪◦‣()\[\]{}:\t\n"
-_ITEM_LEFT = re.compile(rf"(?<![^{_SEPARATORS}])[ \t]*(?:[-–—*+>]|and|or|&)?[ \t]*\Z", re.IGNORECASE)
-_ITEM_RIGHT = re.compile(rf"[ \t]*(?:and|or|&|\.|v?\d{{1,2}}(?:\.[\dx]+)*\+?)?[ \t]*(?:[{_SEPARATORS}]|\Z)",
+_ITEM_LEFT = re.compile(rf"(?<![^{_SEPARATORS}])[ \t]*+(?:[-–—*+>]|and|or|&)?[ \t]*+\Z", re.IGNORECASE)
+_ITEM_RIGHT = re.compile(rf"[ \t]*+(?:and|or|&|\.|v?\d{{1,2}}(?:\.[\dx]+)*+\+?)?[ \t]*+(?:[{_SEPARATORS}]|\Z)",
                          re.IGNORECASE)
 _ITEM_CHARS = 24  # how far before a list item its separator may be (room for a bullet and "and")
 _NEIGHBOUR_CHARS = 150  # how far another listed skill may be from a list item...
