@@ -1,10 +1,11 @@
 """Pure extraction from document text: skill mentions, job requirements, years, kind, contact, title."""
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 from pipeline.taxonomy import Taxonomy
 
@@ -86,7 +87,7 @@ def _is_heading(line: str) -> str | None:
     core = _HEADING_MARKUP.sub("", stripped)
     if not core or len(core.split()) > 8:
         return None
-    marked = (stripped.endswith(":") or stripped.startswith("#") or stripped.startswith("**")
+    marked = (stripped.endswith(":") or stripped.startswith(("#", "**"))
               or (core.isupper() and any(c.isalpha() for c in core)))
     if marked or _PREFERRED.search(core) or _REQUIRED.search(core) or core.lower() in _KNOWN_HEADINGS:
         return core
@@ -146,7 +147,7 @@ def _clause_label(text: str, start: int, end: int) -> str | None:
         return "preferred" if preferred else "required" if required else None
     # Both kinds in one clause ("Python is required, Go is a plus"): decide per piece.
     bounds = [0, *(m.start() for m in _PIECE_SPLIT.finditer(clause)), len(clause)]
-    pieces = [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    pieces = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
     here = next(i for i, (a, b) in enumerate(pieces) if a <= start - lo < b or i == len(pieces) - 1)
     label, _ = _cue(clause[pieces[here][0]:pieces[here][1]])
     if label:

@@ -5,9 +5,10 @@ import bisect
 import hashlib
 import itertools
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import yaml
 
@@ -86,7 +87,7 @@ class Matcher:
     context: dict[str, re.Pattern[str]]  # skill name -> context word regex
     exclude: dict[str, re.Pattern[str]]  # skill name -> exclude regex
 
-    def hits(self, text: str) -> Iterator[tuple[int, int, Form]]:
+    def hits(self, text: str) -> Iterator[Hit]:
         """Every raw hit as (start, end, form), in text order, before hints are applied."""
         lowered = text.translate(_ASCII_LOWER)
         forms = self.forms
@@ -97,7 +98,7 @@ class Matcher:
                 form = forms[_GAP_RE.sub(" ", found)]
             yield m.start(), m.end(), form
 
-    def find(self, text: str) -> list[tuple[int, int, Form]]:
+    def find(self, text: str) -> list[Hit]:
         """Hits that pass every hint (case, addresses, exclude, context), in text order.
 
         When the longest form at a position is rejected, a shorter form there may still
@@ -300,7 +301,7 @@ def _trie_regex(node: dict[str, Any]) -> str:
     return body
 
 
-def _trie(keys: Any) -> dict[str, Any]:
+def _trie(keys: Iterable[str]) -> dict[str, Any]:
     trie: dict[str, Any] = {}
     for key in keys:
         node = trie
@@ -315,7 +316,7 @@ def _words_regex(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(LEFT_BOUNDARY + "(?:" + body + ")" + RIGHT_BOUNDARY, re.IGNORECASE)
 
 
-def compile_matcher(skills: Any) -> Matcher:
+def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     """Compile skills into one trie-shaped alternation regex with custom word boundaries."""
     forms: dict[str, Form] = {}
     context: dict[str, re.Pattern[str]] = {}

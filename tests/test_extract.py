@@ -6,10 +6,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import assume, example, given, settings, strategies as st
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
 
 from pipeline.extract import (
-    Mention, classify_requirements, contact, detect_kind, extract_skills, job_title, required_years, resume_years,
+    Mention,
+    classify_requirements,
+    contact,
+    detect_kind,
+    extract_skills,
+    job_title,
+    required_years,
+    resume_years,
 )
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 from tests import fixtures
