@@ -1,6 +1,7 @@
 """Pure extraction from document text: skill mentions, job requirements, years, kind, contact, title."""
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable
@@ -66,17 +67,42 @@ def classify_requirements(text: str, mentions: Iterable[Mention]) -> dict[str, s
     the kind of section it sits in ("Nice to have", "Preferred qualifications"), else
     "required". A skill that is required anywhere is required.
     """
-    sections = _preferred_sections(text)
+    labeller = _Labeller(text)
     result: dict[str, str] = {}
     for m in mentions:
-        label = _label_at(text, m.start, m.end, sections)
         if result.get(m.skill) != "required":
-            result[m.skill] = label
+            result[m.skill] = labeller.label(m.start, m.end)
     return result
 
 
-def _label_at(text: str, start: int, end: int, sections: list[tuple[int, bool]]) -> str:
-    return _clause_label(text, start, end) or ("preferred" if _in_preferred_section(sections, start) else "required")
+class _Labeller:
+    """Required or preferred at any place in one text; sections and clauses are found once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.sections = _preferred_sections(text)
+        self.section_starts = [offset for offset, _ in self.sections]
+        self.clause_ends = [m.start() for m in _CLAUSE_END.finditer(text)]  # one-character delimiters
+        self.cues: dict[tuple[int, int], tuple[bool, bool]] = {}
+
+    def label(self, start: int, end: int) -> str:
+        i = bisect.bisect_right(self.section_starts, start)
+        in_preferred = i > 0 and self.sections[i - 1][1]
+        return self.clause_label(start, end) or ("preferred" if in_preferred else "required")
+
+    def clause_label(self, start: int, end: int) -> str | None:
+        """The cue of the clause around text[start:end] (sentence, line or ";" part), if any."""
+        ends, text = self.clause_ends, self.text
+        i, j = bisect.bisect_left(ends, start), bisect.bisect_left(ends, end)
+        lo = max(ends[i - 1] + 1 if i else 0, start - _CLAUSE_CHARS)
+        hi = min(ends[j] if j < len(ends) else len(text), end + _CLAUSE_CHARS)
+        if (lo, hi) not in self.cues:
+            clause = text[lo:hi]
+            self.cues[lo, hi] = (_PREFERRED.search(clause) is not None, _REQUIRED.search(clause) is not None)
+        preferred, required = self.cues[lo, hi]
+        if not (preferred and required):
+            return "preferred" if preferred else "required" if required else None
+        return _mixed_clause_label(text[lo:hi], start - lo)
 
 
 def _is_heading(line: str) -> str | None:
@@ -115,15 +141,6 @@ def _preferred_sections(text: str) -> list[tuple[int, bool]]:
     return sections
 
 
-def _in_preferred_section(sections: list[tuple[int, bool]], position: int) -> bool:
-    preferred = False
-    for offset, is_preferred in sections:
-        if offset > position:
-            break
-        preferred = is_preferred
-    return preferred
-
-
 def _cue(piece: str) -> tuple[str | None, int]:
     """("preferred" | "required" | None, offset of the cue in piece); preferred cues win."""
     m = _PREFERRED.search(piece)
@@ -135,20 +152,12 @@ def _cue(piece: str) -> tuple[str | None, int]:
     return None, -1
 
 
-def _clause_label(text: str, start: int, end: int) -> str | None:
-    lo = max(0, start - _CLAUSE_CHARS)
-    for m in _CLAUSE_END.finditer(text, lo, start):
-        lo = m.end()
-    stop = _CLAUSE_END.search(text, end, end + _CLAUSE_CHARS)
-    hi = stop.start() if stop else min(len(text), end + _CLAUSE_CHARS)
-    clause = text[lo:hi]
-    preferred, required = _PREFERRED.search(clause), _REQUIRED.search(clause)
-    if not (preferred and required):
-        return "preferred" if preferred else "required" if required else None
-    # Both kinds in one clause ("Python is required, Go is a plus"): decide per piece.
+def _mixed_clause_label(clause: str, at: int) -> str | None:
+    """Both kinds of cue in one clause ("Python is required, Go is a plus"): decide by the
+    piece (between commas, "and", "but"...) holding offset `at`, or the cue that reaches it."""
     bounds = [0, *(m.start() for m in _PIECE_SPLIT.finditer(clause)), len(clause)]
     pieces = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-    here = next(i for i, (a, b) in enumerate(pieces) if a <= start - lo < b or i == len(pieces) - 1)
+    here = next(i for i, (a, b) in enumerate(pieces) if a <= at < b or i == len(pieces) - 1)
     label, _ = _cue(clause[pieces[here][0]:pieces[here][1]])
     if label:
         return label
@@ -194,7 +203,7 @@ def required_years(text: str) -> int | None:
     bound; the answer is the largest bound among required statements, else the smallest
     among preferred ones ("ideally 2+ years").
     """
-    sections = _preferred_sections(text)
+    labeller = _Labeller(text)
     required: list[float] = []
     preferred: list[float] = []
     for m in _YEARS_ASK.finditer(text):
@@ -206,7 +215,7 @@ def required_years(text: str) -> int | None:
         low = min(_number(m.group("a")), _number(m.group("b"))) if m.group("b") else _number(m.group("a"))
         if not 0 < low <= 40:
             continue
-        kind = _label_at(text, m.start("a"), m.end("a"), sections)
+        kind = labeller.label(m.start("a"), m.end("a"))
         (required if kind == "required" else preferred).append(low)
     return int(max(required)) if required else int(min(preferred)) if preferred else None
 
@@ -291,14 +300,19 @@ def resume_years(text: str, today: date | None = None) -> float | None:
 
 _EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}(?!\d)")
-_JOB_CUES = [(re.compile(p, re.IGNORECASE), weight) for p, weight in (
-    (r"\bresponsibilities\b", 1), (r"\brequirements\b", 2), (r"\bqualifications\b", 1),
-    (r"\bwe(?:'re|’re| are) (?:looking for|seeking|hiring)", 2), (r"\byou will\b|\byou'll\b|\byou’ll\b", 2),
-    (r"\bthe ideal candidate\b", 2), (r"\bjob description\b", 2), (r"\babout the (?:role|position|job)\b", 2),
-    (r"\babout us\b", 1), (r"\bapply\b", 1), (r"\bnice[\s-]to[\s-]have\b", 2), (r"\bwhat we offer\b", 2),
-    (r"\bbenefits\b", 1), (r"\bequal opportunity\b", 2), (r"\bsalary\b|\bcompensation\b", 1),
-    (r"\bjoin (?:our|the) team\b", 2), (r"\bmust have\b", 1), (r"\byour role\b", 1), (r"\bcandidates?\b", 1),
+# Lower-case phrases; each must start a word. (A leading \b would cost regex's fast literal search.)
+_JOB_CUES = [(re.compile(p), weight) for p, weight in (
+    (r"responsibilities\b", 1), (r"requirements\b", 2), (r"qualifications\b", 1),
+    (r"we(?:'re|’re| are) (?:looking for|seeking|hiring)", 2), (r"you(?: will|'ll|’ll)\b", 2),
+    (r"the ideal candidate\b", 2), (r"job description\b", 2), (r"about the (?:role|position|job)\b", 2),
+    (r"about us\b", 1), (r"apply\b", 1), (r"nice[\s-]to[\s-]have\b", 2), (r"what we offer\b", 2),
+    (r"benefits\b", 1), (r"equal opportunity\b", 2), (r"(?:salary|compensation)\b", 1),
+    (r"join (?:our|the) team\b", 2), (r"must have\b", 1), (r"your role\b", 1), (r"candidates?\b", 1),
 )]
+
+
+def _starts_word(pattern: re.Pattern[str], lowered: str) -> bool:
+    return any(m.start() == 0 or not lowered[m.start() - 1].isalnum() for m in pattern.finditer(lowered))
 
 
 _RESUME_WORD = re.compile(r"\b(?:r[eé]sum[eé]|curriculum vitae|cv)\b", re.IGNORECASE)
@@ -317,7 +331,8 @@ def detect_kind(text: str) -> str:
     "Education" (+1) or "Experience"/"Employment" (+1) heading, "resume"/"curriculum
     vitae" in the first line (+2).
     """
-    job = sum(weight for pattern, weight in _JOB_CUES if pattern.search(text))
+    lowered = text.lower()
+    job = sum(weight for pattern, weight in _JOB_CUES if _starts_word(pattern, lowered))
     head = text[:400]
     resume = 2 * bool(_EMAIL.search(head)) + bool(_PHONE.search(head))
     resume += min(4, sum(1 for _ in _RANGE.finditer(text)))
