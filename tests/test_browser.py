@@ -27,7 +27,8 @@ pytestmark = [pytest.mark.slow,
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=20_000)  # a loaded CI machine is slow; a live update is still asserted below
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
@@ -264,3 +265,21 @@ def test_an_open_ranking_page_reconnects_after_the_server_restarts(page, env, tm
     finally:
         second.stop()
         engine.dispose()
+
+
+# --- the job seeker's check, end to end through the real pipeline --------------------------------
+
+def test_a_job_seeker_checks_a_resume_against_a_pasted_job_description(page, web, watcher, tmp_path):
+    from playwright.sync_api import expect
+    resume = tmp_path / "my-resume.txt"
+    resume.write_text(sample_resume(0))
+    page.goto(web.url + "/check")
+    page.get_by_label("PDF, DOCX or TXT").set_input_files(str(resume))
+    page.get_by_label("Paste it").fill(sample_job(0))
+    page.get_by_role("button", name="Check my resume").click()
+    expect(page.locator("#check-result h1")).to_contain_text("Your match:", timeout=60_000)
+    assert "/check/" in page.url
+    expect(page.get_by_role("heading", name="What to add")).to_be_visible()
+    assert page.locator(".evidence li").count() > 0
+    expect(page.locator(".evidence mark").first).to_be_visible()
+    assert page.errors == []
