@@ -260,7 +260,7 @@ def test_an_open_ranking_page_reconnects_after_the_server_restarts(page, env, tm
     try:
         expect(page.locator("tr", has_text="Ada While Down")).to_be_visible(timeout=30_000)
         add_candidate(engine, "Bea After Restart", "Python")
-        expect(page.locator("tr", has_text="Bea After Restart")).to_be_visible(timeout=10_000)
+        expect(page.locator("tr", has_text="Bea After Restart")).to_be_visible(timeout=2_000)  # "within 2 s"
         assert loads == [1]
     finally:
         second.stop()
