@@ -463,3 +463,10 @@ def test_read_cache_expires_and_does_not_keep_errors():
         assert await cache.get("k", 1, lambda: asyncio.sleep(0, "v2")) == "v2"  # expired at once
 
     asyncio.run(scenario())
+
+
+def test_errors_for_htmx_are_a_small_fragment_the_page_flashes(client, data):
+    response = client.get("/jobs/999", headers={"HX-Request": "true", "HX-Target": "ranking-table"})
+    assert response.status_code == 404
+    assert response.text.strip() == ('<p class="alert alert-error" role="alert" data-status="404">'
+                                     'There is no job 999.</p>')

@@ -73,7 +73,7 @@
     li.setAttribute("data-status", st.status);
     li.querySelector(".state").textContent = labels[st.status];
     var detail = li.querySelector(".detail");
-    detail.textContent = st.detail || "";
+    detail.textContent = st.detail || li.getAttribute("data-note") || "";
     var bar = li.querySelector("progress");
     if (bar && st.status !== "uploading") bar.remove();
     if (st.status === "scored" || st.status === "duplicate") {
@@ -130,8 +130,8 @@
       var stored = body.files[0];
       items[stored.sha256] = li;
       li.setAttribute("data-sha", stored.sha256);
+      if (stored.stored_as !== file.name) li.setAttribute("data-note", "saved as " + stored.stored_as);
       setStatus(li, stored);
-      if (stored.stored_as !== file.name) li.querySelector(".detail").textContent = "saved as " + stored.stored_as;
       if (seen[stored.sha256]) setStatus(li, seen[stored.sha256]);
       else refresh([stored.sha256]);
     });
