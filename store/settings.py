@@ -65,7 +65,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", str, "Address the web UI binds to."),
     Setting("port", "8080", int, "Port of the web UI."),
     Setting("password", "", str, "If set, the hiring-team pages ask for this password."),
-    Setting("secret", "", str, "Key that signs sessions and CSRF tokens; random per start when empty."),
+    Setting("secret", "", str, "Key that signs sessions and CSRF tokens; when empty, one is made once and kept in {store}/.secret."),
     Setting("max_upload_mb", "20", _positive(float), "Largest browser upload accepted, in MB."),
     Setting("prometheus_url", "http://127.0.0.1:9090", str, "Prometheus the SLO page and report query."),
     Setting("log_level", "INFO", str, "Python log level of both processes."),

@@ -141,7 +141,13 @@ def test_delete_candidate_erases_rows_and_stored_files(client, engine, settings,
     stored = list(settings.files_dir.iterdir())
     assert len(stored) == 1
     with Session(engine) as session:
-        doc_ids = session.scalars(select(Document.id).where(Document.candidate_id == data["ada"])).all()
+        docs = session.execute(select(Document.id, Document.sha256, Document.filename)
+                               .where(Document.candidate_id == data["ada"])).all()
+        doc_ids = [doc.id for doc in docs]
+        session.add(Event(kind="document.started", sha256=docs[0].sha256, filename=docs[0].filename))
+        session.add(Event(kind="document.scored", document_id=docs[0].id, sha256=docs[0].sha256,
+                          filename=docs[0].filename, candidate_id=data["ada"], detail='{"kind": "resume"}'))
+        session.commit()
     response = client.post(f"/candidates/{data['ada']}/delete", data={"csrf_token": csrf(client)},
                            follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/jobs?deleted=1"
@@ -153,6 +159,9 @@ def test_delete_candidate_erases_rows_and_stored_files(client, engine, settings,
     assert count(engine, MatchSkill) == count(engine, Match) * 2  # only Bob's rows are left (3 + 1 skills)
     assert decision_of(engine, data["job"], data["ada"]) is None
     assert count(engine, Event, Event.kind == "candidate.deleted", Event.candidate_id == data["ada"]) == 1
+    assert count(engine, Event, Event.document_id == docs[0].id, Event.filename.is_not(None)) == 0, \
+        "the feed keeps no file names"
+    assert count(engine, Event, Event.sha256 == docs[0].sha256) == 0
     assert client.get(f"/candidates/{data['ada']}").status_code == 404
     assert "The candidate and their files were deleted." in client.get("/jobs?deleted=1").text
 
@@ -279,3 +288,11 @@ def test_login_needs_csrf_and_a_forged_session_is_refused(locked):
     assert locked.post("/login", data={"password": "open sesame"}).status_code == 403
     locked.cookies.set(SESSION_COOKIE, Signer("guess").new_session())
     assert locked.get("/jobs", follow_redirects=False).status_code == 303
+
+
+def test_without_a_configured_secret_the_key_survives_a_restart(settings):
+    from ui.security import stored_secret
+    first = stored_secret(settings.store)
+    assert stored_secret(settings.store) == first and len(first) == 64
+    assert (settings.store / ".secret").stat().st_mode & 0o777 == 0o600
+    assert Signer(first).unsign(Signer(stored_secret(settings.store)).sign("x", "csrf"), "csrf") == "x"

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from store.models import Attempt, Candidate, Decision, Document, Event, Failure, Match
@@ -70,8 +70,15 @@ def delete_candidate(session: Session, settings: Settings, candidate_id: int) ->
     candidate = session.get(Candidate, candidate_id)
     if candidate is None:
         raise ActionError(404, "No such candidate (already deleted?).")
-    paths = session.scalars(select(Document.stored_path).where(Document.candidate_id == candidate_id)).all()
+    documents = session.execute(select(Document.id, Document.sha256, Document.stored_path)
+                                .where(Document.candidate_id == candidate_id)).all()
+    paths = [row.stored_path for row in documents]
     files = [path for path in (stored_file(settings, p) for p in paths) if path is not None]
+    # The change feed keeps no trace of the erased files: names and hashes are blanked, not kept as history.
+    session.execute(update(Event).where(or_(Event.candidate_id == candidate_id,
+                                            Event.document_id.in_([row.id for row in documents]),
+                                            Event.sha256.in_([row.sha256 for row in documents])))
+                    .values(filename=None, sha256=None, detail=""))
     session.delete(candidate)
     session.add(Event(kind="candidate.deleted", candidate_id=candidate_id,
                       detail=f"{len(paths)} document(s) erased", created_at=now()))

@@ -22,7 +22,7 @@ from ui.data import ReadCache
 from ui.metrics import MetricsMiddleware, WebMetrics
 from ui.pages import auth, candidates, check, failed, health, jobs, ranking, slo, upload
 from ui.render import error
-from ui.security import SecurityMiddleware, Signer
+from ui.security import SecurityMiddleware, Signer, stored_secret
 from ui.uploads import BodyLimitMiddleware
 
 log = logging.getLogger("shortlist.ui")
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, *, registry: CollectorRegistry 
     write_engine = make_engine(settings.database_url)
     read_engine = write_engine.execution_options(sqlite_begin="DEFERRED")
     feed = live.Feed(read_engine, metrics, interval=feed_interval)
-    signer = Signer(settings.secret)
+    signer = Signer(settings.secret or stored_secret(settings.store))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette):

@@ -5,8 +5,10 @@ import base64
 import functools
 import hashlib
 import hmac
+import os
 import secrets
 import time
+from pathlib import Path
 from typing import Awaitable, Callable
 
 from starlette.requests import Request
@@ -24,8 +26,33 @@ PUBLIC_PREFIXES = ("/login", "/logout", "/static/", "/healthz", "/readyz", "/met
                    "/favicon.ico")
 
 
+def stored_secret(store: Path) -> str:
+    """The key kept in `store/.secret` (made once, readable by the owner only), so that a restart keeps
+    sessions and open pages' CSRF tokens valid when SHORTLIST_SECRET is not set."""
+    path = store / ".secret"
+    try:
+        return path.read_text().strip() or _new_secret(path)
+    except FileNotFoundError:
+        return _new_secret(path)
+
+
+def _new_secret(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+        handle.write(secret)
+    try:
+        os.link(temp, path)  # the first process to start wins; the others read its key
+    except FileExistsError:
+        secret = path.read_text().strip()
+    finally:
+        temp.unlink()
+    return secret
+
+
 class Signer:
-    """HMAC-SHA256 over a value with the app's secret (random per start when SHORTLIST_SECRET is empty)."""
+    """HMAC-SHA256 over a value with the app's secret (SHORTLIST_SECRET, else the one kept in the store)."""
 
     def __init__(self, secret: str) -> None:
         self.key = hashlib.sha256((secret or secrets.token_hex(32)).encode()).digest()
