@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from store.db import make_engine, migrate
-from store.settings import load
+from store.settings import ensure_dirs, load
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,17 +37,24 @@ def env(tmp_path):
     return instance_env(tmp_path)
 
 
+def instance(env: dict[str, str]):
+    """Settings of the instance `env` describes, its folders made and its database at the latest schema."""
+    settings = load(env)
+    ensure_dirs(settings)
+    engine = make_engine(settings.database_url)
+    migrate(settings, engine)
+    engine.dispose()
+    return settings
+
+
 @pytest.fixture
 def settings(env):
-    return load(env)
+    return instance(env)
 
 
 @pytest.fixture
 def engine(settings):
-    from store.settings import ensure_dirs
-    ensure_dirs(settings)
     engine = make_engine(settings.database_url)
-    migrate(settings, engine)
     yield engine
     engine.dispose()
 

@@ -7,25 +7,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from store.db import make_engine
 from store.models import (
     Attempt, Candidate, Decision, Document, Event, Failure, Match, MatchSkill, SkillMention,
 )
 from tests.test_ui_support import client_for, csrf, ui_settings
 from ui.sample import add_candidate, add_job
 from ui.security import CSRF_COOKIE, SESSION_COOKIE, Signer
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return ui_settings(tmp_path)
-
-
-@pytest.fixture
-def engine(settings):
-    engine = make_engine(settings.database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

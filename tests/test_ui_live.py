@@ -80,18 +80,6 @@ class SSEReader:
 
 
 @pytest.fixture
-def settings(tmp_path):
-    return ui_settings(tmp_path)
-
-
-@pytest.fixture
-def engine(settings):
-    engine = make_engine(settings.database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def server(settings):
     with LiveServer(settings) as server:
         yield server

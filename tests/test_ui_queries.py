@@ -11,20 +11,7 @@ from sqlmodel import Session
 from store import queries
 from store.db import make_engine, read_engine
 from store.models import Decision, Event, Failure
-from tests.test_ui_support import ui_settings
 from ui.sample import add_candidate, add_job, seed
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return ui_settings(tmp_path)
-
-
-@pytest.fixture
-def engine(settings):
-    engine = make_engine(settings.database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ Pytest collects no tests from this module; the test_ui*.py modules import from i
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 import time
 from pathlib import Path
@@ -15,21 +14,15 @@ import uvicorn
 from prometheus_client import CollectorRegistry
 from starlette.testclient import TestClient
 
-from store.db import make_engine, migrate
-from store.settings import Settings, ensure_dirs, load
-from tests.conftest import instance_env
+from store.settings import Settings
+from tests.conftest import free_port, instance, instance_env
 from ui.app import create_app
 from ui.security import CSRF_COOKIE
 
 
 def ui_settings(home: Path, **extra: str) -> Settings:
     """Settings for an instance living in `home`, with its database migrated."""
-    settings = load(instance_env(home, **extra))
-    ensure_dirs(settings)
-    engine = make_engine(settings.database_url)
-    migrate(settings, engine)
-    engine.dispose()
-    return settings
+    return instance(instance_env(home, **extra))
 
 
 @contextlib.contextmanager
@@ -44,12 +37,6 @@ def csrf(client: TestClient) -> str:
     if CSRF_COOKIE not in client.cookies:
         client.get("/check")
     return client.cookies[CSRF_COOKIE]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LiveServer:

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, strategies as st
 from sqlmodel import Session
 
-from store.db import make_engine
 from store.models import Event
 from tests.test_ui_support import client_for, csrf, ui_settings
 from ui.advice import advise, verdict
@@ -19,18 +18,6 @@ PDF = b"%PDF-1.4\n" + b"0" * 200
 RESUME = b"Jane Doe\njane@example.com\nPython, SQL and Docker for 4 years.\n"
 JD = ("Backend Engineer\nWe need Python, PostgreSQL and Docker (required) and Redis (nice to have). "
       "3+ years of experience.")
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return ui_settings(tmp_path)
-
-
-@pytest.fixture
-def engine(settings):
-    engine = make_engine(settings.database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

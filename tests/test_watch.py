@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT, db_rows, free_port, instance_env, start_watcher, wait_for
+from tests.conftest import ROOT, db_rows, free_port, start_watcher, wait_for
 from tests.fixtures import make_docx, make_pdf, sample_job, sample_resume
 
 pytestmark = pytest.mark.slow
@@ -37,8 +37,8 @@ def test_files_dropped_before_and_after_start_are_all_scored(tmp_path, settings,
     port = free_port()
     env = {**env, "SHORTLIST_METRICS_PORT": str(port)}
     inbox = settings.inbox
-    (inbox / "resumes").mkdir(parents=True)
-    (inbox / "jobs").mkdir(parents=True)
+    (inbox / "resumes").mkdir(parents=True, exist_ok=True)
+    (inbox / "jobs").mkdir(parents=True, exist_ok=True)
     for i in range(6):
         (inbox / "resumes" / f"early{i}.pdf").write_bytes(make_pdf(sample_resume(i)))
     (inbox / "jobs" / "job0.txt").write_text(sample_job(0))
@@ -109,8 +109,8 @@ def test_kill_9_under_load_loses_nothing_and_duplicates_nothing(tmp_path, settin
     """Kill the watcher every 1-2 s while 120 files are ingested; restart; count."""
     rng = random.Random(7)
     inbox = settings.inbox
-    (inbox / "resumes").mkdir(parents=True)
-    (inbox / "jobs").mkdir(parents=True)
+    (inbox / "resumes").mkdir(parents=True, exist_ok=True)
+    (inbox / "jobs").mkdir(parents=True, exist_ok=True)
     files = {}
     for i in range(3):
         files[f"jobs/job{i}.txt"] = sample_job(i).encode()
