@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import math
 import sys
@@ -40,6 +41,12 @@ LOCAL_SLIS = {
 }
 # Exit codes of `python -m ui slo` (documented in the README).
 EXIT_OK, EXIT_EXHAUSTED, EXIT_UNREACHABLE = 0, 1, 3
+
+
+@functools.cache
+def current_spec() -> dict[str, Any]:
+    """observability/slo.yaml, read once per process (Prometheus too needs a reload to see a change)."""
+    return load_spec()
 
 
 class PrometheusError(Exception):
@@ -181,7 +188,7 @@ async def measure(url: str, range_key: str = DEFAULT_RANGE, *, spec: dict[str, A
                   timeout: float = TIMEOUT, now: float | None = None) -> dict[str, Any]:
     """The report for every SLO, from the Prometheus at `url`; on any failure, the spec's SLOs without figures
     and `prometheus_error` saying what went wrong."""
-    spec = spec or load_spec()
+    spec = spec or current_spec()
     if range_key not in RANGES:
         raise ValueError(f"range must be one of {', '.join(RANGES)}")
     service, period = spec["service"], spec["period"]
@@ -234,6 +241,7 @@ async def measure(url: str, range_key: str = DEFAULT_RANGE, *, spec: dict[str, A
     report["p95_seconds"] = next((v for labels, v in now_ if labels.get("__name__", "").startswith(
         "sli:http_request_latency_seconds:p95_rate")), None)
     sla = spec.get("sla")
+    report["sla"] = None
     if sla:
         report["sla"] = {"slo": sla["slo"], "objective": float(sla["objective"]) / 100, "window": sla["window"],
                          "uptime": sli_period.get(sla["slo"]) if sla["window"] == period else None,
@@ -315,7 +323,7 @@ def histogram_quantile(q: float, buckets: Iterable[tuple[float, float]]) -> floa
 
 def local_figures(samples: Iterable[Sample], spec: dict[str, Any] | None = None) -> dict[str, Any]:
     """Request success, errors, share under 2 s and p95 of this process's user requests since it started."""
-    spec = spec or load_spec()
+    spec = spec or current_spec()
     requests = good = errors = timed = 0.0
     buckets: dict[float, float] = {}
     started = None
@@ -365,7 +373,7 @@ def table(report: dict[str, Any]) -> str:
         head = ("SLO", "objective", f"now ({report['window_now']})", report["period"], "budget left",
                 f"burn ({report['burn_window']})", "status")
         rows = [head]
-        objectives_by_name = {o.name: o for o in objectives(load_spec())}
+        objectives_by_name = {o.name: o for o in objectives(current_spec())}
         for row in report["slos"]:
             objective = objectives_by_name.get(row["name"])
             fmt = (lambda v: sli_text(objective, v)) if objective else percent
