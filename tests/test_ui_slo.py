@@ -111,3 +111,15 @@ def test_a_server_that_is_not_prometheus_is_named_as_such(tmp_path):
         report = asyncio.run(slo.measure(other.url))
     assert report["prometheus_error"] == f"{other.url} answered HTTP 404, not Prometheus's API"
     assert [row["status"] for row in report["slos"]] == ["no-data"] * len(report["slos"])
+
+
+def test_the_page_refreshes_its_body_alone(tmp_path):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = "http://127.0.0.1:%d" % closed.getsockname()[1]  # bound, not listening: refused
+    settings = ui_settings(tmp_path, SHORTLIST_PROMETHEUS_URL=url)
+    with client_for(settings) as client:
+        page = client.get("/slo?range=6h")
+        assert 'hx-get="/slo?range=6h" hx-trigger="every 15s"' in page.text and 'href="/slo"' in page.text
+        part = client.get("/slo?range=6h", headers={"HX-Request": "true", "HX-Target": "slo-body"})
+        assert part.text.lstrip().startswith('<section id="slo-body"') and "<html" not in part.text
