@@ -48,7 +48,7 @@ def run_one(name: str, path: Path, short: bool, reports: Path | None) -> dict:
     control.reports_folder = reports
     control.last.clear()
     started = time.monotonic()
-    journal = run_experiment(experiment, settings={"runtime": {"rollbacks": {"strategy": "always"}}})
+    run_experiment(experiment, settings={"runtime": {"rollbacks": {"strategy": "always"}}})
     result = control.last.get("report")
     if result is None:
         raise SystemExit(f"{name}: the experiment ran without the chaos.control control; no report was written")
@@ -68,7 +68,6 @@ def run_one(name: str, path: Path, short: bool, reports: Path | None) -> dict:
                   f"{check['detail']}", flush=True)
     for error in result["errors"]:
         print(f"  ERROR {error}", flush=True)
-    del journal
     return result
 
 

@@ -145,6 +145,10 @@ def markdown(report: dict[str, Any]) -> str:
         if f["good_dropped"]:
             lines.append(f"| files ({label}): good dropped / scored / duplicates / lost | {f['good_dropped']} / "
                          f"{f['good_scored']} / {f['duplicates']} / {f['lost']} |")
+        if f.get("good_quarantined"):
+            codes = ", ".join(f"{k} {v}" for k, v in sorted(f.get("good_quarantined_codes", {}).items()))
+            lines.append(f"| files ({label}): good files quarantined instead of scored | {f['good_quarantined']} "
+                         f"({codes}) |")
         if f["bad_dropped"]:
             codes = ", ".join(f"{k} {v}" for k, v in sorted(f["quarantine_codes"].items()))
             lines.append(f"| files ({label}): bad dropped / quarantined | {f['bad_dropped']} / {f['quarantined']} "

@@ -164,7 +164,7 @@ def test_drill(deployment, tmp_path, name):
 @pytest.mark.slow
 def test_drill_kill_watcher(deployment, tmp_path):
     report = run_drill(deployment, "kill-watcher", tmp_path)
-    files = report["files"]["files"]
+    files = report["files"]["resumes"]
     assert files["good_dropped"] == 300 and files["duplicates"] == 0, files
     assert report["measures"]["kills"] >= 5
     gave_up = files["good_quarantined_codes"].get("gave_up", 0)
