@@ -85,6 +85,7 @@ class WorkerPool:
                 raise WorkerTimeout(f"took longer than {self.timeout:g} s")
             ok, value = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
+            worker.process.join(2)  # reap it, so the exit code is known
             code = worker.process.exitcode
             self._replace(worker, "crash")
             raise WorkerCrashed(f"the parse worker died (exit code {code})") from None
