@@ -15,13 +15,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from pipeline import record
+from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
 from pipeline.parse import ParseError
 from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
 from store.db import session_scope
-from store.models import Document, Failure
+from store.models import Attempt, Document, Failure
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.ingest")
@@ -100,13 +101,18 @@ class Ingestor:
                                        on_replace=lambda reason: self.metrics.worker_restarts.labels(reason).inc())
         self.threads = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="parse")
         self.last_progress = time.monotonic()
+        self.inflight = InFlight(settings.store / "inflight")
         with session_scope(engine) as session:
             record.save_taxonomy(session, self.taxonomy.version, len(self.taxonomy))
+            for sha, filename in self.inflight.orphans():
+                record.count_attempt(session, sha, filename, "the watcher stopped (crashed or was killed) while "
+                                                             "this file was in a parse worker")
         self.refresh_quarantine_gauge()
 
     def close(self) -> None:
         self.threads.shutdown(wait=True)
         self.pool.close()
+        self.inflight.close()
 
     # -- where a file came from and where it goes
 
@@ -155,11 +161,11 @@ class Ingestor:
             shutil.copyfile(claim.path, target)
         kind = claim.kind if claim.kind != "auto" else "resume"
         target.with_name(target.name + ".reason.txt").write_text(
-            f"{reason}\n\nfile: {claim.path.name}\nkind: {kind}\ncode: {code}\nattempts: {claim.attempts}\n"
+            f"{reason}\n\nfile: {claim.path.name}\nkind: {kind}\ncode: {code}\nattempts: {max(claim.attempts, 1)}\n"
             f"sha256: {claim.sha256}\nwhen: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n", encoding="utf-8")
         self._commit(lambda session: record.save_failure(
             session, sha256=claim.sha256, kind=kind, filename=claim.path.name, code=code, reason=reason,
-            quarantined_path=str(target), attempts=claim.attempts))
+            quarantined_path=str(target), attempts=max(claim.attempts, 1)))
         self.metrics.files.labels(kind, "quarantined").inc()
         self.refresh_quarantine_gauge()
         log.warning("quarantined %s: %s", claim.path.name, reason)
@@ -198,7 +204,7 @@ class Ingestor:
         return Claim(path, kind, sha, data or b"", size, stat.st_mtime, 0)
 
     def claim(self, paths: list[Path], outcomes: list[Outcome | None]) -> list[tuple[int, Claim]]:
-        """Hash the files; drop those already ingested; record an attempt on the rest, all in one transaction."""
+        """Hash the files; drop those already ingested; read the attempts the rest have had; one transaction."""
         read = [(i, self.read(path)) for i, path in enumerate(paths)]
         for i, claim in read:
             if isinstance(claim, Outcome):
@@ -216,16 +222,16 @@ class Ingestor:
                 if claim.sha256 in existing or claim.sha256 in seen:  # same bytes earlier, or twice in this batch
                     record.add_event(session, "document.duplicate", sha256=claim.sha256, filename=claim.path.name,
                                      document_id=existing.get(claim.sha256))
-                    verdicts.append((existing.get(claim.sha256), 0, ""))
+                    verdicts.append((existing.get(claim.sha256), None, ""))
                     continue
                 seen.add(claim.sha256)
-                attempt = record.bump_attempt(session, claim.sha256, claim.path.name)
+                attempt = session.get(Attempt, claim.sha256)
                 record.add_event(session, "document.started", sha256=claim.sha256, filename=claim.path.name)
-                verdicts.append((None, attempt.attempts, attempt.last_error))
+                verdicts.append((None, attempt.attempts if attempt else 0, attempt.last_error if attempt else ""))
             return verdicts
         claimed = []
         for (i, claim), (existing, attempts, last_error) in zip(read, self._commit(start)):
-            if attempts == 0:
+            if attempts is None:
                 if existing is not None:
                     self._release(claim.path)
                 label = claim.kind if claim.kind != "auto" else "resume"
@@ -234,8 +240,8 @@ class Ingestor:
                                       existing, claim.sha256)
                 continue
             claim.attempts = attempts
-            if attempts > self.settings.max_attempts:
-                outcomes[i] = self.quarantine(claim, "gave_up", f"Processing failed {attempts - 1} times "
+            if attempts >= self.settings.max_attempts:
+                outcomes[i] = self.quarantine(claim, "gave_up", f"Processing failed {attempts} times "
                                               f"(last error: {last_error or 'the worker crashed or was killed'}); "
                                               "the file was set aside so the rest of the inbox keeps moving.")
             elif claim.size > self.settings.max_file_bytes:
@@ -248,13 +254,18 @@ class Ingestor:
     def prepare(self, claim: Claim) -> Analysis:
         """In a parse thread: the worker's stages, then the archived original (its fsync off the main thread)."""
         item = Analysis(filename=claim.path.name, kind=claim.kind, data=claim.data)
-        item = self.pool.run(analyse_in_worker, (item, self.limits, str(self.settings.skills), self.taxonomy.version))
+        self.inflight.add(claim.sha256, claim.path.name)  # the attempt, recorded before the work starts
+        try:
+            item = self.pool.run(analyse_in_worker,
+                                 (item, self.limits, str(self.settings.skills), self.taxonomy.version))
+        finally:
+            self.inflight.remove(claim.sha256)
         self.archive(claim, item.format)
         return item
 
     def fail(self, claim: Claim, error: str) -> Outcome:
         """A crash, time-out or unexpected error: tried again later, quarantined after the last attempt."""
-        self._commit(lambda session: record.note_attempt_error(session, claim.sha256, error))
+        claim.attempts = self._commit(lambda s: record.count_attempt(s, claim.sha256, claim.path.name, error))
         kind = claim.kind if claim.kind != "auto" else "resume"
         if claim.attempts >= self.settings.max_attempts:
             return self.quarantine(claim, "gave_up", f"Processing failed {claim.attempts} times "

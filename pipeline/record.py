@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
 from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
@@ -35,19 +34,14 @@ def add_event(session: Session, kind: str, **fields) -> None:
     session.execute(insert(Event.__table__).values(kind=kind, detail=detail, created_at=utcnow(), **fields))
 
 
-def bump_attempt(session: Session, sha256: str, filename: str) -> Attempt:
+def count_attempt(session: Session, sha256: str, filename: str, error: str) -> int:
+    """One more failed or crashed attempt on a file; returns how many it has had."""
     attempt = session.get(Attempt, sha256) or Attempt(sha256=sha256, filename=filename)
     attempt.attempts += 1
+    attempt.last_error = error
     attempt.updated_at = utcnow()
     session.add(attempt)
-    return attempt
-
-
-def note_attempt_error(session: Session, sha256: str, error: str) -> None:
-    attempt = session.get(Attempt, sha256)
-    if attempt is not None:
-        attempt.last_error = error
-        session.add(attempt)
+    return attempt.attempts
 
 
 def clear_attempt(session: Session, sha256: str) -> None:

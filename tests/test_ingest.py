@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,30 @@ def test_junk_names_are_ignored(name):
 
 def test_document_names_are_not_junk():
     assert not is_junk(Path("Ada Lovelace CV.pdf"))
+
+
+def test_only_files_a_dead_watcher_had_in_a_worker_are_charged_an_attempt(settings, engine):
+    """A watcher killed with a batch claimed charges nothing to the files no worker had started on."""
+    from pipeline.inflight import InFlight
+    from pipeline.ingest import sha256_file
+    paths = [drop(settings, "resume", f"r{i}.txt", sample_resume(i).encode()) for i in range(3)]
+    shas = [sha256_file(path)[0] for path in paths]
+    journal = settings.store / "inflight"
+    journal.mkdir(parents=True, exist_ok=True)
+    (journal / f"{_exited_pid()}.txt").write_text(f"{shas[0]}\tr0.txt\n")
+    ingestor = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        attempts = db_rows(settings, "SELECT sha256, attempts, last_error FROM attempt")
+        assert [(sha, n) for sha, n, _ in attempts] == [(shas[0], 1)]
+        assert "watcher stopped" in attempts[0][2]
+        assert list(journal.glob("*.txt")) == [], "the dead watcher's journal is consumed"
+        assert {o.outcome for o in ingestor.process(paths)} == {"scored"}
+        assert db_rows(settings, "SELECT count(*) FROM attempt") == [(0,)]
+    finally:
+        ingestor.close()
+
+
+def _exited_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
