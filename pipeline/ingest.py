@@ -18,7 +18,7 @@ from pipeline import record
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
 from pipeline.parse import ParseError
-from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text
+from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text, warm_worker
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
 from store.db import session_scope
@@ -97,7 +97,8 @@ class Ingestor:
         self.taxonomy: Taxonomy = load_taxonomy(settings.skills)
         self.metrics.set_taxonomy(self.taxonomy.version, len(self.taxonomy))
         self.limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
-        self.pool = pool or WorkerPool(settings.workers, settings.parse_timeout,
+        self.pool = pool or WorkerPool(settings.workers, settings.parse_timeout, initializer=warm_worker,
+                                       initargs=(str(settings.skills),),
                                        on_replace=lambda reason: self.metrics.worker_restarts.labels(reason).inc())
         self.threads = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="parse")
         self.last_progress = time.monotonic()
@@ -254,10 +255,10 @@ class Ingestor:
     def prepare(self, claim: Claim) -> Analysis:
         """In a parse thread: the worker's stages, then the archived original (its fsync off the main thread)."""
         item = Analysis(filename=claim.path.name, kind=claim.kind, data=claim.data)
-        self.inflight.add(claim.sha256, claim.path.name)  # the attempt, recorded before the work starts
-        try:
+        try:  # the attempt is recorded once a worker is ready, before the work starts
             item = self.pool.run(analyse_in_worker,
-                                 (item, self.limits, str(self.settings.skills), self.taxonomy.version))
+                                 (item, self.limits, str(self.settings.skills), self.taxonomy.version),
+                                 on_start=lambda: self.inflight.add(claim.sha256, claim.path.name))
         finally:
             self.inflight.remove(claim.sha256)
         self.archive(claim, item.format)

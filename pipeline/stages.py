@@ -78,10 +78,28 @@ def run_stages(item: Analysis, limits: Limits, taxonomy: Taxonomy) -> Analysis:
 _taxonomies: dict[str, Taxonomy] = {}
 
 
+def _worker_taxonomy(skills_dir: str, version: str | None) -> Taxonomy | None:
+    """The worker's copy of the taxonomy; None while skills/ does not load (the driver then extracts)."""
+    taxonomy = _taxonomies.get(skills_dir)
+    if taxonomy is None or (version is not None and taxonomy.version != version):
+        try:
+            taxonomy = _taxonomies[skills_dir] = load_taxonomy(Path(skills_dir))
+        except Exception:  # a half-edited skills/ file must not fail the files being parsed
+            return taxonomy
+    return taxonomy
+
+
+def warm_worker(skills_dir: str) -> None:
+    """A worker's start: load the taxonomy before it says it is ready, so its first file is not slow."""
+    _worker_taxonomy(skills_dir, None)
+
+
 def analyse_in_worker(task: tuple[Analysis, Limits, str, str]) -> Analysis:
     item, limits, skills_dir, version = task
-    taxonomy = _taxonomies.get(skills_dir)
-    if taxonomy is None or taxonomy.version != version:
-        taxonomy = load_taxonomy(Path(skills_dir))
-        _taxonomies[skills_dir] = taxonomy
+    taxonomy = _worker_taxonomy(skills_dir, version)
+    if taxonomy is None:
+        started = time.perf_counter()
+        stage_parse(item, limits, taxonomy)
+        item.timings["parse"] = time.perf_counter() - started
+        return item  # no taxonomy_version: the driver extracts with the one it holds
     return run_stages(item, limits, taxonomy)

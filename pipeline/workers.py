@@ -7,6 +7,10 @@ import threading
 from typing import Any, Callable
 
 
+READY = "ready"
+START_TIMEOUT = 120.0
+
+
 class WorkerTimeout(Exception):
     """The task ran past its time limit; its worker was killed."""
 
@@ -18,6 +22,7 @@ class WorkerCrashed(Exception):
 def _serve(conn, initializer, initargs) -> None:
     if initializer:
         initializer(*initargs)
+    conn.send(READY)
     while True:
         try:
             message = conn.recv()
@@ -41,6 +46,13 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child, initializer, initargs), daemon=True)
         self.process.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self) -> bool:
+        """A new worker first says it has started; no task is handed over before that."""
+        if not self.ready and self.conn.poll(START_TIMEOUT):
+            self.ready = self.conn.recv() == READY
+        return self.ready
 
     def kill(self) -> None:
         self.process.kill()
@@ -76,9 +88,14 @@ class WorkerPool:
         self._on_replace(reason)
         self._add()
 
-    def run(self, func: Callable[[Any], Any], arg: Any) -> Any:
+    def run(self, func: Callable[[Any], Any], arg: Any, on_start: Callable[[], None] | None = None) -> Any:
+        """`on_start` is called once a worker is ready and just before the task is handed to it."""
         worker = self._idle.get()
         try:
+            if not worker.wait_ready():
+                raise EOFError
+            if on_start:
+                on_start()
             worker.conn.send((func, arg))
             if not worker.conn.poll(self.timeout):
                 self._replace(worker, "timeout")

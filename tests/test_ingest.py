@@ -232,3 +232,29 @@ def _exited_pid() -> int:
     proc = subprocess.Popen(["true"])
     proc.wait()
     return proc.pid
+
+
+def test_a_broken_skills_file_keeps_the_old_taxonomy_and_files_still_score(env, tmp_path):
+    from pipeline import stages
+    from store.db import make_engine
+    from tests.conftest import instance
+    skills = tmp_path / "skills"
+    shutil.copytree(ROOT / "skills", skills)
+    settings = instance({**env, "SHORTLIST_SKILLS": str(skills)})
+    engine = make_engine(settings.database_url)
+    metrics = PipelineMetrics()
+    ingestor = Ingestor(settings, engine, metrics)
+    try:
+        (skills / "zz_broken.yaml").write_text("category: Broken\nskills:\n  - aliases: [no name]\n")
+        assert not ingestor.reload_taxonomy()
+        assert metrics.registry.get_sample_value("shortlist_taxonomy_errors_total") == 1
+        outcome = ingestor.process([drop(settings, "resume", "ada.txt", RESUME_A.encode())])[0]
+        assert outcome.outcome == "scored"
+        # a worker started while skills/ is broken parses, and leaves extraction to the driver
+        stages._taxonomies.clear()
+        item = stages.Analysis(filename="ada.txt", kind="resume", data=RESUME_A.encode())
+        limits = stages.Limits("pypdfium2", 1 << 20, 50, 80)
+        done = stages.analyse_in_worker((item, limits, str(skills), "another version"))
+        assert done.text and done.taxonomy_version == "" and done.mentions == []
+    finally:
+        ingestor.close()
