@@ -79,9 +79,16 @@ def http_probe(url: str, timeout: float) -> Probe:
 
 
 def heartbeat_probe(database_url: str, process: str, stale_after: float,
-                    started: Callable[[], float]) -> Probe:
-    """Stale when neither the Heartbeat row nor the process start is newer than stale_after seconds."""
+                    started: Callable[[], float], beat_file: Optional[Path] = None) -> Probe:
+    """Stale when none of the Heartbeat row, the heartbeat file and the process start is newer than
+    stale_after seconds (the file beats even while another writer holds the database lock)."""
     engine = None
+
+    def file_beat() -> Optional[float]:
+        try:
+            return beat_file.stat().st_mtime if beat_file else None
+        except OSError:
+            return None
 
     def latest_beat() -> Optional[float]:
         nonlocal engine
@@ -110,7 +117,8 @@ def heartbeat_probe(database_url: str, process: str, stale_after: float,
 
     def probe() -> Optional[str]:
         now = time.time()
-        beat = latest_beat()
+        beats = [b for b in (latest_beat(), file_beat()) if b is not None]
+        beat = max(beats) if beats else None
         evidence = max(beat or 0.0, started())
         age = now - evidence
         if age <= stale_after:
@@ -288,7 +296,8 @@ def build_programs(args: argparse.Namespace, info: Callable[[str], dict]) -> dic
             ("metrics", http_probe(f"http://{metrics_host}:{conf.metrics_port}/metrics", args.timeout), False))
     stale_after = args.stale_after or max(3 * conf.heartbeat_seconds, 15.0)
     programs[args.watcher].probes.append(("heartbeat", heartbeat_probe(
-        conf.database_url, "watcher", stale_after, lambda: float(info(args.watcher).get("start", 0))), True))
+        conf.database_url, "watcher", stale_after, lambda: float(info(args.watcher).get("start", 0)),
+        conf.store / "watcher.heartbeat"), True))
     return programs
 
 

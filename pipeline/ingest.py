@@ -188,6 +188,7 @@ class Ingestor:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
                 self.metrics.retries.inc()
+                self.last_progress = time.monotonic()  # waiting out a lock on purpose is not being stuck
                 log.warning("database busy, retrying (%d): %s", attempt, exc.orig)
                 time.sleep(min(0.2 * attempt, 2.0))
         raise RuntimeError("the database stayed locked; giving up for now")

@@ -31,6 +31,11 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in parts[:-1]) or is_junk(path)
 
 
+def heartbeat_path(settings: Settings) -> Path:
+    """The file the watcher touches on every heartbeat."""
+    return settings.store / "watcher.heartbeat"
+
+
 class StabilityTracker:
     """A path is stable after a quiet period with size and mtime unchanged, and is still a regular file."""
 
@@ -132,15 +137,20 @@ class Watcher:
         return found
 
     def heartbeat(self) -> None:
-        """Beat while the main loop makes progress; a stuck loop stops the beat and /readyz notices."""
+        """Beat while the main loop makes progress; a stuck loop stops the beat and autoheal notices.
+
+        Two beats: a file touched in the store (what autoheal reads; it needs no database lock, so a
+        watcher waiting out another writer's lock is not taken for hung) and the Heartbeat row (/readyz)."""
         pid = os.getpid()
         started = utcnow()
         stale_after = max(60.0, 6 * self.settings.heartbeat_seconds)
+        beat_file = heartbeat_path(self.settings)
         while not self.stop_event.wait(self.settings.heartbeat_seconds):
-            if time.monotonic() - self.loop_tick > stale_after:
-                log.error("main loop has not ticked for %.0f s; withholding heartbeat",
-                          time.monotonic() - self.loop_tick)
+            quiet = time.monotonic() - max(self.loop_tick, self.ingestor.last_progress)
+            if quiet > stale_after:
+                log.error("main loop has not ticked for %.0f s; withholding heartbeat", quiet)
                 continue
+            beat_file.touch()
             try:
                 with session_scope(self.engine) as session:
                     beat = session.get(Heartbeat, "watcher") or Heartbeat(process="watcher", pid=pid)
@@ -149,7 +159,7 @@ class Watcher:
                     beat.beat_at = utcnow()
                     session.add(beat)
             except Exception as exc:  # a locked database must not kill the heartbeat thread
-                log.warning("heartbeat not written: %s", exc)
+                log.warning("heartbeat row not written: %s", exc)
 
     def start(self) -> None:
         for root in self.roots:

@@ -403,3 +403,32 @@ def test_heartbeat_probe_reads_the_row_and_allows_a_fresh_start(tmp_path):
         session.get(Heartbeat, "watcher").beat_at = datetime.now(timezone.utc)
     assert probe() is None
     engine.dispose()
+
+
+def test_heartbeat_file_keeps_a_watcher_alive_while_the_database_is_locked(tmp_path):
+    """The watcher touches a file on every beat; a stale row (the database was locked) is not a hang."""
+    import os
+    from datetime import datetime, timedelta, timezone
+
+    from store.db import make_engine, migrate, session_scope
+    from store.models import Heartbeat
+    from store.settings import load
+
+    from observability.autoheal import heartbeat_probe
+    from tests.conftest import instance_env
+
+    settings = load(instance_env(tmp_path))
+    engine = make_engine(settings.database_url)
+    migrate(settings, engine)
+    beat = datetime.now(timezone.utc) - timedelta(seconds=40)
+    with session_scope(engine) as session:
+        session.add(Heartbeat(process="watcher", pid=1, beat_at=beat, started_at=beat))
+    beat_file = settings.store / "watcher.heartbeat"
+    probe = heartbeat_probe(settings.database_url, "watcher", 15, lambda: time.time() - 100, beat_file)
+    assert "4" in probe()  # the row is 40 s old and there is no file yet
+    beat_file.touch()
+    assert probe() is None
+    old = time.time() - 30
+    os.utime(beat_file, (old, old))
+    assert re.fullmatch(r"heartbeat of watcher is 30s old \(limit 15s\)", probe())
+    engine.dispose()

@@ -58,6 +58,7 @@ def test_files_dropped_before_and_after_start_are_all_scored(tmp_path, settings,
         assert "shortlist_taxonomy_skills" in body
         assert wait_for(lambda: _count(settings, "SELECT count(*) FROM heartbeat WHERE process = 'watcher'"), 10,
                         message="a heartbeat")
+        assert wait_for(lambda: (settings.store / "watcher.heartbeat").exists(), 10, message="the heartbeat file")
     finally:
         _stop(proc)
     left = sorted(p.name for p in (inbox / "resumes").rglob("*") if p.is_file())
