@@ -5,8 +5,9 @@ deadlock), and it gives up for good on a process that fails `startretries` times
 This listener covers both. On every TICK_5 it probes each RUNNING program:
 
 - web: GET /healthz must answer 2xx within --timeout seconds;
-- watcher: its /metrics must answer, and its Heartbeat row in the database must be fresher than
-  --stale-after seconds (default: three heartbeat periods, at least 15 s);
+- watcher: its /metrics must answer, and its heartbeat (the newer of its Heartbeat row and the file
+  $SHORTLIST_STORE/watcher.heartbeat) must be fresher than --stale-after seconds (default: three
+  heartbeat periods, at least 15 s);
 - prometheus: GET /-/healthy, when it runs.
 
 After --failures consecutive failed probes (a stale heartbeat counts at once) it restarts the
