@@ -2,7 +2,7 @@
 
     .venv/bin/python docs/screenshots/make.py
 
-Writes jobs.png, ranking.png, candidate.png, check.png, upload.png and ranking-phone.png beside this file.
+Writes jobs.png, ranking.png, candidate.png, check.png, upload.png, slo.png and ranking-phone.png beside this file.
 """
 from __future__ import annotations
 
@@ -109,7 +109,8 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         shots = [("jobs.png", "/jobs", 1280, 720), ("ranking.png", f"/jobs/{ids['backend']}", 1280, 900),
                  ("candidate.png", f"/candidates/{ids['priya']}", 1280, 900), ("check.png", ids["check"], 1280, 900),
-                 ("upload.png", "/upload", 1280, 720), ("ranking-phone.png", f"/jobs/{ids['backend']}", 390, 844)]
+                 ("upload.png", "/upload", 1280, 720), ("slo.png", "/slo", 1280, 900),
+                 ("ranking-phone.png", f"/jobs/{ids['backend']}", 390, 844)]
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
