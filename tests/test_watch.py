@@ -52,8 +52,11 @@ def test_files_dropped_before_and_after_start_are_all_scored(tmp_path, settings,
         (inbox / "resumes" / "~$lock.docx").write_bytes(b"junk")
         wait_for(lambda: _count(settings, "SELECT count(*) FROM document") == 14, 90, message="14 documents")
         wait_for(lambda: _count(settings, "SELECT count(*) FROM match") == 24, 30, message="24 matches")
-        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-        assert 'shortlist_ingest_files_total{kind="resume",outcome="scored"} 12.0' in body
+        def metrics():  # counted just after the commit the test saw, so read until it shows
+            body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+            return body if 'shortlist_ingest_files_total{kind="resume",outcome="scored"} 12.0' in body else None
+        body = wait_for(metrics, 10, message="12 scored resumes in /metrics")
+        assert 'shortlist_ingest_files_total{kind="job",outcome="scored"} 2.0' in body
         assert "resume_matching_score_count 24.0" in body
         assert "shortlist_taxonomy_skills" in body
         assert wait_for(lambda: _count(settings, "SELECT count(*) FROM heartbeat WHERE process = 'watcher'"), 10,
