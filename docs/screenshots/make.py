@@ -3,11 +3,16 @@
     .venv/bin/python docs/screenshots/make.py
 
 Writes jobs.png, ranking.png, candidate.png, check.png, upload.png, slo.png and ranking-phone.png beside this file.
+When Prometheus is installed, the SLO page is shot against a real one (rules with windows shortened 60 times,
+as in tests/test_slo_live.py) after a minute of traffic, some of it failing; otherwise it shows the page's
+own figures.
 """
 from __future__ import annotations
 
 import hashlib
+import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -92,13 +97,43 @@ def populate(settings) -> dict[str, int]:
     return {"backend": backend, "priya": priya, "check": f"/check/{resume_sha}/{job_sha}"}
 
 
+def start_prometheus(home: Path, web_port: int, prom_port: int) -> subprocess.Popen | None:
+    """A real Prometheus scraping the app every second, with the SLO rules' windows shortened 60 times."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        print("prometheus is not installed: slo.png shows the page's own figures")
+        return None
+    from observability import generate
+    rules = home / "prometheus"
+    generate.write(rules, scale=generate.SHORT_SCALE)
+    config = rules / "prometheus.yml"
+    config.write_text(generate.prometheus_config(f"127.0.0.1:{web_port}", f"127.0.0.1:{free_port()}", rules,
+                                                 scrape_interval="1s"), encoding="utf-8")
+    return subprocess.Popen([binary, f"--config.file={config}", f"--storage.tsdb.path={home / 'tsdb'}",
+                             f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"])
+
+
+def traffic(base: str, paths: list[str], seconds: float) -> None:
+    """Bounded page views on 127.0.0.1, one in ten to an address that does not exist (a 404)."""
+    import httpx
+    deadline = time.monotonic() + seconds
+    with httpx.Client(base_url=base, timeout=5) as client:
+        n = 0
+        while time.monotonic() < deadline:
+            client.get(paths[n % len(paths)] if n % 10 else "/no-such-page")
+            n += 1
+            time.sleep(0.05)
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory(prefix="shortlist-shots-") as home:
-        settings = load({"SHORTLIST_HOME": home, "SHORTLIST_SKILLS": str(ROOT / "skills")})
+        port, prom_port = free_port(), free_port()
+        settings = load({"SHORTLIST_HOME": home, "SHORTLIST_SKILLS": str(ROOT / "skills"),
+                         "SHORTLIST_PROMETHEUS_URL": f"http://127.0.0.1:{prom_port}"})
         ensure_dirs(settings)
         ids = populate(settings)
-        port = free_port()
+        prometheus = start_prometheus(Path(home), port, prom_port)
         app = create_app(settings)
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         app.state.feed.should_stop = lambda: server.should_exit
@@ -107,6 +142,8 @@ def main() -> int:
         while not server.started:
             time.sleep(0.05)
         base = f"http://127.0.0.1:{port}"
+        if prometheus is not None:
+            traffic(base, ["/jobs", f"/jobs/{ids['backend']}", f"/candidates/{ids['priya']}", "/failed"], 60)
         shots = [("jobs.png", "/jobs", 1280, 720), ("ranking.png", f"/jobs/{ids['backend']}", 1280, 900),
                  ("candidate.png", f"/candidates/{ids['priya']}", 1280, 900), ("check.png", ids["check"], 1280, 900),
                  ("upload.png", "/upload", 1280, 720), ("slo.png", "/slo", 1280, 900),
@@ -126,6 +163,9 @@ def main() -> int:
         finally:
             server.should_exit = True
             thread.join(timeout=10)
+            if prometheus is not None:
+                prometheus.terminate()
+                prometheus.wait(10)
     return 0
 
 
