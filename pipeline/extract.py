@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, sections
 from pipeline.taxonomy import Taxonomy
 
 SNIPPET_CHARS = 60
@@ -15,21 +16,42 @@ SNIPPET_CHARS = 60
 
 @dataclass(frozen=True)
 class Mention:
-    """One occurrence of a skill: canonical name, the text as written, where, and evidence."""
+    """One occurrence of a skill: canonical name, the text as written, where, evidence, and
+    the section it sits in ("skills", "benefits"...; None when unknown)."""
     skill: str
     category: str
     surface: str
     start: int
     end: int
     snippet: str
+    section: str | None = None
 
 
 # ---------------------------------------------------------------- skill mentions
 
-def extract_skills(text: str, taxonomy: Taxonomy) -> list[Mention]:
-    """Every skill mention in `text`, in text order, after case, exclude and context hints."""
-    return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end))
-            for start, end, form in taxonomy.matcher.find(text)]
+def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> list[Mention]:
+    """Every skill mention in `text`, in text order, after case, exclude and context hints.
+
+    With `kind` ("resume" or "job") each mention carries its section, a skills section
+    admits forms that need context, and ambiguous forms in a resume's interests or
+    references never count.
+    """
+    found = sections(text, kind) if kind else []
+    index = SectionIndex(found)
+    listing = [(s.start, s.end) for s in found if s.name in SKILL_LIST_SECTIONS]
+    barred = [(s.start, s.end) for s in found if kind and s.name in NOT_SKILL_SECTIONS[kind]]
+    return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
+                    index.at(start))
+            for start, end, form in taxonomy.matcher.find(text, listing=listing, barred=barred)]
+
+
+def counted(mentions: Iterable[Mention], kind: str) -> list[Mention]:
+    """The mentions that count for a document of `kind`: not a resume's interests or
+    references, not a job's title line, "about us" or benefits -- unless the same skill
+    is also mentioned where it counts."""
+    mentions = list(mentions)
+    barred = NOT_SKILL_SECTIONS[kind]
+    return [m for m in mentions if m.section not in barred]
 
 
 def snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
@@ -343,64 +365,5 @@ def detect_kind(text: str) -> str:
     return "job" if job > resume else "resume"
 
 
-_NOT_NAMES = re.compile(
-    r"\b(?:r[eé]sum[eé]|curriculum|vitae|cv|profile|summary|objective|contact|experience|education|skills|"
-    r"engineer|developer|manager|analyst|designer|consultant|specialist|director|nurse|teacher|accountant|"
-    r"assistant|scientist|architect|administrator|officer|coordinator|intern|senior|junior|lead|"
-    r"technician|representative|associate|executive|professional|page|street|avenue|road)\b",
-    re.IGNORECASE,
-)
-_PARTICLES = {"de", "da", "del", "della", "der", "den", "di", "do", "dos", "das", "du", "la", "le", "van",
-              "von", "bin", "binti", "al", "el", "y", "ter"}
-_NAME_LABEL = re.compile(r"^(?:full\s++)?name\s*+:\s*+", re.IGNORECASE)
-_NAME_SPLIT = re.compile(r"\s*(?:[|•·,\t]|\s-\s|\s–\s|\s—\s| {3,})\s*")
-
-
-def _looks_like_name(line: str) -> bool:
-    words = line.split()
-    if not 2 <= len(words) <= 4 or _NOT_NAMES.search(line):
-        return False
-    capitals = 0
-    for word in words:
-        if word.lower() in _PARTICLES:
-            continue
-        if not (word[0].isupper() and all(c.isalpha() or c in "'’-." for c in word)):
-            return False
-        capitals += 1
-    return capitals >= 2
-
-
-def contact(text: str) -> tuple[str | None, str | None]:
-    """(name, email) of a resume's candidate; either may be None."""
-    email = _EMAIL.search(text)
-    name = None
-    for line in [line for line in text.splitlines() if line.strip()][:10]:
-        first = _NAME_SPLIT.split(line.strip())[0]
-        first = _NAME_LABEL.sub("", first).strip(" *#_")
-        if _looks_like_name(first):
-            name = " ".join(first.split())
-            break
-    return name, email.group() if email else None
-
-
-_TITLE_LINE = re.compile(r"^[^\w\n]*(?:job[ \t]+title|position(?:[ \t]+title)?|title|role)[ \t]*[:–—-][ \t]*"
-                         r"(?P<title>\S(?:.*\S)?)[ \t]*$",
-                         re.IGNORECASE | re.MULTILINE)
-_GENERIC_TITLES = re.compile(
-    r"^(?:job\s++(?:description|posting|opening|ad(?:vert)?)|position\s++description|about\s++(?:the\s++role|us)|"
-    r"we(?:'re|’re| are)\s++hiring!?|hiring|careers?|overview|job)$", re.IGNORECASE)
-
-
-def job_title(text: str) -> str | None:
-    """A job description's title: a "Title:"/"Position:"/"Job title:" line, else the first
-    short line among the first five (headings like "Job Description" skipped)."""
-    labelled = _TITLE_LINE.search(text)
-    if labelled:
-        return labelled.group("title").strip(" *#_")[:200] or None
-    lines = [line for line in text.splitlines() if line.strip()][:5]
-    for line in lines:
-        core = _HEADING_MARKUP.sub("", _BULLET.sub("", line.strip()))
-        core = " ".join(core.split())
-        if core and len(core) <= 100 and len(core.split()) <= 12 and not _GENERIC_TITLES.match(core):
-            return core
-    return None
+# Names and titles live in pipeline/titles.py; these names stay importable from here.
+from pipeline.titles import candidate_name, contact, job_title, resume_titles  # noqa: E402,F401
