@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -47,6 +48,9 @@ JOB_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(
     ("apply", r"\bhow\s+to\s+apply\b|\bto\s+apply\b|\bapplication\s+process\b|\bnext\s+steps\b"),
 ))
 KINDS = {"resume": RESUME_HEADINGS, "job": JOB_HEADINGS}
+# One pass first: a line that matches none of a kind's patterns is not one of its headings.
+_ANY = {kind: re.compile("|".join(f"(?:{p.pattern})" for _, p in headings), re.IGNORECASE)
+        for kind, headings in KINDS.items()}
 
 # Sections whose skills describe the company or the person's free time, not the work asked or done.
 NOT_SKILL_SECTIONS = {"resume": frozenset({"interests", "references"}), "job": frozenset({"about", "benefits", "title"})}
@@ -75,6 +79,8 @@ def heading_name(line: str, kind: str) -> str | None:
         return None
     if core[0].islower():  # a sentence fragment ("experience with Go") is not a heading
         return None
+    if _ANY[kind].search(core) is None:
+        return None
     for name, pattern in KINDS[kind]:
         if pattern.search(core):
             return name
@@ -86,6 +92,11 @@ def sections(text: str, kind: str) -> list[Section]:
     (except a job's first line, its "title"). kind: "resume" or "job"."""
     if kind not in KINDS:
         raise ValueError(f"kind must be 'resume' or 'job', not {kind!r}")
+    return list(_sections(text, kind))
+
+
+@functools.lru_cache(maxsize=16)  # skills, years and titles all ask for the same document's sections
+def _sections(text: str, kind: str) -> tuple[Section, ...]:
     found: list[Section] = []
     offset = 0
     opened: tuple[str, int] | None = None
@@ -102,7 +113,7 @@ def sections(text: str, kind: str) -> list[Section]:
         offset += len(line)
     if opened is not None:
         found.append(Section(opened[0], opened[1], len(text)))
-    return sorted(found, key=lambda s: s.start)
+    return tuple(sorted(found, key=lambda s: s.start))
 
 
 def title_span(text: str) -> tuple[int, int] | None:
