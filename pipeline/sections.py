@@ -58,6 +58,7 @@ NOT_SKILL_SECTIONS = {"resume": frozenset({"interests", "references"}), "job": f
 SKILL_LIST_SECTIONS = frozenset({"skills", "certifications", "requirements", "preferred"})
 
 _MARKUP = re.compile(r"^[\s#*_=>|•·●▪◦‣-]+|[\s#*_=:|•·●▪◦‣.-]+$")
+_ITEM = re.compile(r"(?:[-–•·●▪◦‣>]|\*(?!\*)|\d+[.)])\s")
 _LETTERS = re.compile(r"[^\W\d_]")
 _HEADING_CHARS = 60
 _HEADING_WORDS = 7
@@ -72,6 +73,8 @@ def heading_name(line: str, kind: str) -> str | None:
     stripped = line.strip()
     if not stripped or len(stripped) > _HEADING_CHARS:
         return None
+    if _ITEM.match(stripped) or stripped.rstrip(" *_#")[-1:] in (".", "!", "?", ";"):
+        return None  # a list item or a sentence, not a heading
     core = _MARKUP.sub("", stripped)
     if not core or not _LETTERS.search(core) or len(core.split()) > _HEADING_WORDS:
         return None

@@ -43,7 +43,7 @@ def english_spread(word: str) -> float:
 def name_like(form: str) -> bool:
     """True for a single Title-case word that is a known word (a possible name of a person,
     a place or a company): such a form next to other capitalised words is part of a name."""
-    return (form.istitle() and form.isalpha() and len(form) > 2
+    return (form.istitle() and form.isalpha() and len(form) > 2 and not _ACTIVITY.search(form)
             and zipf(form) >= NAME_THRESHOLD)
 
 

@@ -154,7 +154,10 @@ class Matcher:
             for m in exclude.finditer(text, max(0, start - _EXCLUDE_CHARS), min(len(text), end + _EXCLUDE_CHARS)):
                 if m.start() <= start and m.end() >= end:
                     return False
-        if form.ambiguous:
+        if form.ambiguous or (form.name_like and text[start:end].islower()
+                              and sense.TECH_CATEGORY.search(form.skill.category)):
+            # A product named by a known word is written capitalised; "a python", "a docker",
+            # "selenium and zinc" in lower case are the everyday words.
             return self._in_sense(text, hit, hits, index, where or _Where((), ()))
         if form.name_like and not (where and where.listing(start)) and not _isolated(text, start, end):
             return not _in_proper_name(text, hit, hits, index)

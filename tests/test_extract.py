@@ -150,8 +150,8 @@ def test_trap_corpus(case):
 
 
 def test_trap_corpus_is_large():
-    assert len(TRAPS) >= 40
-    assert sum(len(c.get("absent", [])) for c in TRAPS) >= 30
+    assert len(TRAPS) >= 150
+    assert sum(len(c.get("absent", [])) for c in TRAPS) >= 150
 
 
 def test_mention_carries_offsets_category_and_snippet():
