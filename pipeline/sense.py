@@ -29,8 +29,19 @@ def _zipf():
 
 
 def zipf(phrase: str, lang: str = "en") -> float:
-    """Zipf frequency (0-8) of a lower-cased word or phrase in everyday text of `lang`."""
-    return _zipf()(phrase.lower(), lang)
+    """Zipf frequency (0-8) of a lower-cased word or phrase in everyday text of `lang`.
+
+    English uses wordfreq's large list (down to Zipf 1); other languages its small lists
+    (Zipf 3 and up; rarer words read 0), which keeps the memory of a compile small.
+    """
+    return _zipf()(phrase.lower(), lang, wordlist="large" if lang == "en" else "small")
+
+
+def release() -> None:
+    """Drop wordfreq's loaded word lists (about 35 MB) once a taxonomy's flags are computed."""
+    import wordfreq
+    wordfreq.get_frequency_dict.cache_clear()
+    wordfreq.get_frequency_list.cache_clear()
 
 
 def english_spread(word: str) -> float:
