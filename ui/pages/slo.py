@@ -25,10 +25,11 @@ def _bounds(row: dict[str, Any], values: list[float]) -> tuple[float, float]:
     ratio from 0 up to above its budget, a plain value from 0 to 100."""
     if not row["is_ratio"]:
         return 0.0, max([100.0, *values])
+    marks = [t for t in (row["threshold"],) if t is not None]
     if row["lower_is_better"]:
-        top = max([row["threshold"], *values]) * 1.5
+        top = max([*marks, *values, 0.001]) * 1.5
         return 0.0, min(1.0, _nice_up(top))
-    bottom = min([row["threshold"], *values])
+    bottom = min([*marks, *values, 1.0])
     span = max(1 - bottom, 0.001) * 1.5
     return max(0.0, _nice_down(1 - span)), 1.0
 
@@ -76,7 +77,7 @@ def chart(row: dict[str, Any], start: float, end: float) -> dict[str, Any]:
         "bottom": HEIGHT - PAD_BOTTOM, "mid_y": (PAD_TOP + HEIGHT - PAD_BOTTOM) / 2,
         "paths": ["M" + " L".join(f"{px},{py}" for px, py in seg) for seg in segments if len(seg) > 1],
         "dots": [seg[0] for seg in segments if len(seg) == 1],
-        "objective_y": y(row["threshold"]) if lo <= row["threshold"] <= hi else None,
+        "objective_y": y(row["threshold"]) if row["threshold"] is not None and lo <= row["threshold"] <= hi else None,
         "hi_label": fmt(hi), "lo_label": fmt(lo), "start_label": _clock(start), "end_label": _clock(end),
         "empty": not values, "summary": summary,
     }
