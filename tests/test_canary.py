@@ -98,10 +98,10 @@ def test_watcher_gauges_drop_when_an_alias_goes_and_recover_when_it_returns(tmp_
             return None
         first = wait_for(lambda: _quiet(recall, 1), 60, message="a first canary run")
         assert first >= 0.9
-        original = _drop_alias(skills, "BLS")
+        edited, original = _drop_alias(skills, "BLS")
         dropped = wait_for(lambda: _quiet(recall, 2), 60, message="a canary run after the edit")
         assert dropped < first
-        (skills / "healthcare.yaml").write_text(original, encoding="utf-8")
+        edited.write_text(original, encoding="utf-8")
         assert wait_for(lambda: _quiet(recall, 3), 60, message="a canary run after the undo") == first
         assert db_rows_count(tmp_path) == 0
     finally:
@@ -127,18 +127,16 @@ def _env(home: Path, skills: Path) -> dict[str, str]:
     return instance_env(home, SHORTLIST_SKILLS=str(skills))
 
 
-def _drop_alias(skills: Path, alias: str) -> str:
-    """Remove `alias` from the healthcare file; return the file's text before."""
-    path = skills / "healthcare.yaml"
-    original = path.read_text(encoding="utf-8")
-    data = yaml.safe_load(original)
-    for skill in data["skills"]:
-        if alias in skill.get("aliases", []):
-            skill["aliases"].remove(alias)
-            if alias in (skill.get("case_sensitive") or []):
-                skill["case_sensitive"].remove(alias)
-            break
-    else:
-        raise AssertionError(f"no skill has the alias {alias!r}")
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return original
+def _drop_alias(skills: Path, alias: str) -> tuple[Path, str]:
+    """Remove `alias` from the skills file that declares it; return that file and its text before."""
+    for path in sorted(skills.glob("*.yaml")):
+        original = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(original)
+        for skill in data["skills"]:
+            if alias in skill.get("aliases", []):
+                skill["aliases"].remove(alias)
+                if isinstance(skill.get("case_sensitive"), list) and alias in skill["case_sensitive"]:
+                    skill["case_sensitive"].remove(alias)
+                path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+                return path, original
+    raise AssertionError(f"no skill has the alias {alias!r}")
