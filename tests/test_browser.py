@@ -12,7 +12,7 @@ import pytest
 
 from store.db import make_engine
 from store.settings import load
-from tests.conftest import ROOT, free_port, instance_env, start_watcher, wait_for
+from tests.instance import ROOT, free_port, instance_env, start_watcher, wait_for
 from tests.fixtures import candidate_name, sample_job, sample_resume
 from tests.test_ui_support import ui_settings
 from ui.sample import add_candidate, add_job
