@@ -163,7 +163,7 @@ class Seeder:
         """A resume for `name` listing `skills` (or, given a string, that very text after the name)."""
         text = (resume_text(name, [], years, email=email, summary=skills) if isinstance(skills, str)
                 else resume_text(name, skills, years, email=email))
-        return self.document("resume", filename or f"{file_stem(name)}-cv.txt", text)
+        return self.document("resume", filename or f"{file_stem(name)}.txt", text)
 
     def inbox_file(self, path: Path) -> Seeded:
         """A file waiting in inbox/resumes or inbox/jobs, processed as the watcher would (its inbox copy goes)."""
