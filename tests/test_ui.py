@@ -17,7 +17,7 @@ from tests.instance import wait_for
 from tests.seed import FILLER, expected_match
 from tests.test_ui_support import client_for
 from ui.data import ReadCache
-from ui.security import csrf_protect
+from ui.security import CSRF_COOKIE, csrf_protect
 
 RESUME = """Ada Lovelace
 ada@example.com
@@ -491,3 +491,17 @@ def test_errors_for_htmx_are_a_small_fragment_the_page_flashes(client, data):
     assert response.status_code == 404
     assert response.text.strip() == ('<p class="alert alert-error" role="alert" data-status="404">'
                                      'There is no job 999.</p>')
+
+
+def test_a_cached_ranking_carries_each_visitors_own_csrf_token(client, data):
+    url = f"/jobs/{data['backend']}"
+    first = client.get(url)
+    token = client.cookies[CSRF_COOKIE]
+    client.cookies.clear()
+    second = client.get(url)
+    other = client.cookies[CSRF_COOKIE]
+    assert token != other
+    assert f'value="{token}"' in first.text and f'value="{other}"' in second.text
+    assert token not in second.text
+    fragment = client.get(url, headers={"HX-Request": "true", "HX-Target": "ranking-table"}).text
+    assert fragment.lstrip().startswith('<section id="ranking-table"') and other in fragment
