@@ -288,3 +288,16 @@ def test_without_a_configured_secret_the_key_survives_a_restart(settings):
     assert stored_secret(settings.store) == first and len(first) == 64
     assert (settings.store / ".secret").stat().st_mode & 0o777 == 0o600
     assert Signer(first).unsign(Signer(stored_secret(settings.store)).sign("x", "csrf"), "csrf") == "x"
+
+
+def test_a_session_expires_and_a_token_is_bound_to_its_purpose(monkeypatch):
+    import time as clock
+
+    from ui.security import SESSION_SECONDS
+    signer = Signer("secret")
+    cookie = signer.new_session()
+    assert signer.session_ok(cookie) and not signer.csrf_ok(cookie, cookie)  # a session is no CSRF token
+    issued = clock.time()
+    monkeypatch.setattr(clock, "time", lambda: issued + SESSION_SECONDS + 5)
+    assert not signer.session_ok(cookie)
+    assert not signer.session_ok(cookie[:-1]) and not signer.session_ok("") and not signer.session_ok(None)
