@@ -156,7 +156,8 @@ def candidates_of(seeded, job: str) -> list[dict]:
 ])
 def test_ranking_filters_sorts_and_pages(client, data, seeded, query, expected):
     body = rows_of(client, f"/jobs/{data['backend']}.json?{query}")
-    assert [row["name"] for row in body["candidates"]] == [r["name"] for r in expected(candidates_of(seeded, "backend"))]
+    want = expected(candidates_of(seeded, "backend"))
+    assert [row["name"] for row in body["candidates"]] == [r["name"] for r in want]
 
 
 def test_the_seeded_ranking_tells_the_filters_apart(seeded):
@@ -382,7 +383,8 @@ def test_latency_histogram_has_the_slo_buckets(client, data):
     lines = metric_lines(client, "http_request_latency_seconds_bucket")
     buckets = {re.search(r'le="([^"]+)"', line).group(1) for line in lines if 'route="/jobs"' in line}
     assert buckets == {"0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.0", "5.0", "10.0", "+Inf"}
-    assert any('method="GET",route="/jobs"' in line for line in metric_lines(client, "http_request_latency_seconds_count"))
+    counts = metric_lines(client, "http_request_latency_seconds_count")
+    assert any('method="GET",route="/jobs"' in line for line in counts)
 
 
 def test_metrics_count_server_errors_as_500(settings, data, monkeypatch):

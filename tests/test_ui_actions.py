@@ -40,7 +40,8 @@ def count(engine, model, *where) -> int:
 
 def decision_of(engine, job, candidate):
     with Session(engine) as session:
-        return session.scalars(select(Decision).where(Decision.job_id == job, Decision.candidate_id == candidate)).first()
+        return session.scalars(select(Decision).where(Decision.job_id == job,
+                                                      Decision.candidate_id == candidate)).first()
 
 
 # --- decisions -------------------------------------------------------------------------------

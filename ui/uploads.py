@@ -1,4 +1,4 @@
-"""Browser uploads into inbox/: safe file names, size and type checks, and an atomic write the watcher never sees half-done."""
+"""Browser uploads into inbox/: safe names, size and type checks, an atomic write the watcher never sees half-done."""
 from __future__ import annotations
 
 import hashlib
@@ -93,7 +93,7 @@ def _free_name(folder: Path, name: str) -> Path:
 
 
 def write_atomic(folder: Path, name: str, chunks, limit: int) -> tuple[Path, str, int]:
-    """Write chunks to a hidden .part file in `folder`, fsync, then rename to a free name; returns (path, sha256, size)."""
+    """Write chunks to a hidden .part file in `folder`, fsync, rename to a free name; returns (path, sha256, size)."""
     folder.mkdir(parents=True, exist_ok=True)
     temp = folder / f".upload-{secrets.token_hex(8)}.part"
     digest = hashlib.sha256()

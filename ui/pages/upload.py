@@ -29,7 +29,7 @@ async def upload_page(request: Request) -> Response:
 
 @csrf_protect
 async def upload(request: Request) -> Response:
-    """POST /upload (multipart: kind, files…): each file written atomically into inbox/<kind>/; 202 with their sha256s."""
+    """POST /upload (multipart: kind, files…): each file written atomically into inbox/<kind>/; 202, their sha256s."""
     state = request.app.state
     form = await request.form(max_files=state.max_files)
     kind = form.get("kind")
