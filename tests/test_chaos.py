@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.instance import ROOT
 
 SHORT_LIMIT = 90.0  # seconds a drill's short form may take
 BOUNDS = {"kill-web": 5.0, "hang-web": 30.0, "hang-watcher": 30.0}  # time to recover, seconds

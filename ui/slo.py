@@ -382,9 +382,9 @@ def table(report: dict[str, Any]) -> str:
         objectives_by_name = {o.name: o for o in objectives(current_spec())}
         for row in report["slos"]:
             objective = objectives_by_name.get(row["name"])
-            fmt = (lambda v: sli_text(objective, v)) if objective else percent
-            status = row["status"] + "".join(f", {a['alertname']} {a['state']}" + (f" ({a['window']})" if a["window"] else "")
-                                             for a in row["alerts"])
+            fmt = (lambda v, objective=objective: sli_text(objective, v)) if objective else percent
+            status = row["status"] + "".join(f", {a['alertname']} {a['state']}"
+                                             + (f" ({a['window']})" if a["window"] else "") for a in row["alerts"])
             rows.append((row["title"], row["objective_text"], fmt(row["sli_now"]), fmt(row["sli_period"]),
                          percent(row["budget_remaining"], 1), burn(row["burn_rate"]), status))
         widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
@@ -393,8 +393,9 @@ def table(report: dict[str, Any]) -> str:
         sla = report.get("sla")
         if sla and sla["uptime"] is not None:
             lines.append("")
-            lines.append(f"SLA: uptime over {sla['window']} {percent(sla['uptime'])} (promised {percent(sla['objective'])})"
-                         f", service credit owed {number(sla['credit_percent'])}%")
+            lines.append(f"SLA: uptime over {sla['window']} {percent(sla['uptime'])} "
+                         f"(promised {percent(sla['objective'])}), "
+                         f"service credit owed {number(sla['credit_percent'])}%")
         for alert in report["alerts"]:
             lines.append(f"alert {alert['alertname']} {alert['state']} ({alert['severity']})")
         if report["exhausted"]:
@@ -412,7 +413,8 @@ def table(report: dict[str, Any]) -> str:
                          f"p95 {number(local['p95_seconds'], 3)} s")
             for item in local["slos"]:
                 verdict = {True: "meets", False: "misses", None: "no requests"}[item["meets"]]
-                lines.append(f"  {item['title']}: {percent(item['value'])} (objective {item['objective_text']}), {verdict}")
+                lines.append(f"  {item['title']}: {percent(item['value'])} "
+                             f"(objective {item['objective_text']}), {verdict}")
     return "\n".join(lines)
 
 

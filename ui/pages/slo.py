@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ui import slo as report_of
-from ui.render import error, htmx_target, render, wants_json
-from ui.routing import BadRequest, choice_param, page
+from ui.render import htmx_target, render, wants_json
+from ui.routing import choice_param, page
 
 WIDTH, HEIGHT = 420, 150   # drawn about this size in a card, so 11 px labels stay readable
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 6, 8, 22
@@ -99,22 +99,18 @@ def _figures(row: dict[str, Any]) -> dict[str, str]:
 
 async def slo(request: Request) -> Response:
     settings = request.app.state.settings
-    try:
-        range_key = choice_param(request.query_params, "range", list(report_of.RANGES), report_of.DEFAULT_RANGE)
-    except BadRequest as exc:
-        return error(request, 400, str(exc))
+    range_key = choice_param(request.query_params, "range", list(report_of.RANGES), report_of.DEFAULT_RANGE)
     report = await report_of.measure(settings.prometheus_url, range_key)
     report["local"] = report_of.local_figures(report_of.samples_from_registry(request.app.state.metrics.registry))
     if wants_json(request):
         return render(request, "slo.html", report)
-    context = {
-        **report,
+    extra = {
         "cards": [{**row, "figures": _figures(row), "chart": chart(row, report["start"], report["end"])}
                   for row in report["slos"]],
         "fmt_percent": report_of.percent, "fmt_number": report_of.number,
     }
     block = "slo_body" if htmx_target(request) == "slo-body" else None
-    return render(request, "slo.html", context, block=block)
+    return render(request, "slo.html", report, block=block, extra=extra)
 
 
 routes = [*page("/slo", slo, "slo")]
