@@ -111,9 +111,10 @@ def run(folder: Path, taxonomy: Taxonomy, limits: Limits) -> CanaryReport:
             results.append(result)
             continue
         found = _hard(item, taxonomy)
-        result.found, result.missed, result.extra = sorted(found & expected), sorted(expected - found), sorted(found - expected)
-        result.years = item.years
-        hits, found_total, expected_total = hits + len(found & expected), found_total + len(found), expected_total + len(expected)
+        result.found, result.missed = sorted(found & expected), sorted(expected - found)
+        result.extra, result.years = sorted(found - expected), item.years
+        hits, found_total = hits + len(found & expected), found_total + len(found)
+        expected_total += len(expected)
         if split:
             kept = [s for s in split if s in item.requirements]
             result.misclassified = sorted(s for s in kept if item.requirements[s] != split[s])
@@ -143,7 +144,7 @@ def _rank(documents: list[dict[str, Any]], analysed: dict[str, Analysis]) -> tup
         for rid in resumes:
             resume = analysed.get(rid)
             value = -1.0 if resume is None else score({m.skill for m in resume.mentions}, job.requirements,
-                                                     resume.years, job.years).score
+                                                     resume.years, None if job.years is None else int(job.years)).score
             scored.append((-value, rid))
         rankings[doc["id"]] = [rid for _, rid in sorted(scored)]
         ndcgs.append(ndcg_at(rankings[doc["id"]], grades, RANK_DEPTH))
