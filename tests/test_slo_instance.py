@@ -8,7 +8,10 @@ the traffic sent. Then a real Prometheus that scrapes another instance (down, so
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -184,3 +187,36 @@ def test_the_slo_page_says_prometheus_has_no_target_for_this_instance_not_an_out
     assert "has no target for this instance" in cli.stdout
     assert "exhausted" not in cli.stdout and "service credit" not in cli.stdout
 
+
+
+# --- the README's quick start: how to move the ports, and `make run` doing it
+
+
+def test_the_quick_start_says_how_to_move_the_ports_and_make_run_follows_them():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    example = re.search(r"^((?:SHORTLIST_[A-Z_]+=\S+ )+)make run$", quick_start, re.M)
+    assert example, "the quick start shows no `SHORTLIST_…=… make run` with the ports moved"
+    moved = dict(pair.split("=", 1) for pair in example.group(1).split())
+    assert set(moved) == {"SHORTLIST_PORT", "SHORTLIST_METRICS_PORT", "SHORTLIST_PROMETHEUS_URL"}
+    assert moved["SHORTLIST_PORT"] != "8080" and moved["SHORTLIST_METRICS_PORT"] != "9101"
+    assert not moved["SHORTLIST_PROMETHEUS_URL"].endswith(":9090")
+    # The same three settings on free ports (the example's own may be taken on a shared machine), through make.
+    home = Path(tempfile.mkdtemp(prefix="sl-readme-"))
+    run = Supervisor(ROOT / "supervisord.conf", home, ["make", "--no-print-directory", "run"])
+    prom_url = f"http://127.0.0.1:{run.prom_port}"
+    try:
+        assert {run.env[name] for name in moved} == {str(run.port), str(run.metrics_port), prom_url}
+        readyz = f"http://127.0.0.1:{run.port}/readyz"
+        wait_for(lambda: run.healthz() and httpx.get(readyz, timeout=2, trust_env=False).status_code == 200,
+                 timeout=45, message="/readyz on the moved port")
+        expected = {("shortlist-web", f"127.0.0.1:{run.port}", "up"),
+                    ("shortlist-watcher", f"127.0.0.1:{run.metrics_port}", "up"),
+                    ("prometheus", f"127.0.0.1:{run.prom_port}", "up")}
+        wait_for(lambda: _targets(prom_url) == expected, timeout=45, interval=0.5,
+                 message="Prometheus on the moved port scraping the moved ones")
+        os.killpg(run.proc.pid, signal.SIGINT)  # Ctrl-C
+        run.proc.wait(timeout=30)
+    finally:
+        run.close()
+        shutil.rmtree(home, ignore_errors=True)
