@@ -316,6 +316,7 @@ def test_a_prometheus_url_it_cannot_listen_on_is_refused_with_the_reason(tmp_pat
     ("127.0.0.1:18080", "[::1]:18080", True),           # loopback is loopback
     ("127.0.0.1:18080", "192.0.2.7:18080", False),      # another machine
     ("0.0.0.0:8080", "web:8080", True),                 # compose: a service name
+    ("127.0.0.1:9101", "watcher:9101", True),           # compose: the watcher, as the web's settings see it
     ("0.0.0.0:8080", "192.0.2.7:8080", True),           # bound to every interface
     ("0.0.0.0:8080", "web:9101", False),
     ("127.0.0.1:18080", "not an address", False),

@@ -105,14 +105,17 @@ def test_the_slis_describe_this_instance(stack):
     value = wait_for(lambda: _value(stack.prom_url, success), timeout=40, interval=0.5,
                      message="the success-rate SLI to be recorded")
     assert value == pytest.approx(0.8, abs=0.05), value
-    assert _value(stack.prom_url, 'sli:shortlist_uptime:ratio_rate5m{slo="uptime"}') == 1
+    # This web is up (another instance's port would read 0). Prometheus starts beside it, so its first scrape may
+    # have come before the web listened: one miss among the scrapes of the last five minutes.
+    assert _value(stack.prom_url, f'up{{job="shortlist-web", instance="127.0.0.1:{stack.port}"}}') == 1
+    assert _value(stack.prom_url, 'sli:shortlist_uptime:ratio_rate5m{slo="uptime"}') > 0.5
 
     report = httpx.get(f"http://127.0.0.1:{stack.port}/slo.json", timeout=10, trust_env=False).json()
     assert report["source"] == "prometheus" and report["unscraped"] is None, report["unscraped"]
     assert {(t["job"], t["state"]) for t in report["targets"]} == {("shortlist-web", "up"), ("shortlist-watcher", "up")}
     rows = {row["name"]: row for row in report["slos"]}
     assert rows["requests-success"]["sli_now"] == pytest.approx(0.8, abs=0.05)
-    assert rows["uptime"]["sli_now"] == 1 and rows["uptime"]["status"] != "not-scraped"
+    assert rows["uptime"]["sli_now"] > 0.5 and rows["uptime"]["status"] != "not-scraped"
     cli = subprocess.run([sys.executable, "-m", "ui", "slo", "--json"], cwd=ROOT, env=stack.env,
                          capture_output=True, text=True, timeout=60)
     printed = json.loads(cli.stdout)

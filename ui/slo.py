@@ -190,6 +190,15 @@ def scrape_check(bound: dict[str, str], active: list[dict[str, str]]) -> list[di
     return checks
 
 
+def _judge_targets(report: dict[str, Any], instance: dict[str, str], active: list[dict[str, str]]) -> bool:
+    """Fill the report's targets, unscraped and note; True when Prometheus does not scrape this instance."""
+    report["targets"] = scrape_check(instance, active)
+    report["unscraped"], report["note"] = _scrape_verdict(report["prometheus_url"], report["targets"])
+    if report["unscraped"]:
+        report["source"] = "local"
+    return report["unscraped"] is not None
+
+
 def _scrape_verdict(url: str, checks: list[dict[str, Any]]) -> tuple[str | None, str | None]:
     """(why the SLIs are withheld, or None; a note on other instances whose figures the SLIs add in, or None)."""
     missing = [c for c in checks if c["state"] == "missing"]
@@ -217,6 +226,10 @@ async def _all(coroutines: list, timeout: float) -> list:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _nothing() -> None:
+    """Stands in for a query the report does not make."""
 
 
 def _by_slo(samples: list[tuple[dict[str, str], Any]]) -> dict[str, Any]:
@@ -256,20 +269,17 @@ async def measure(url: str, range_key: str = DEFAULT_RANGE, *, spec: dict[str, A
                 prom.query(f"ALERTS{{{sel}}}"),
                 prom.query(f"sla:service_credit:percent{{{sel}}}"),
                 prom.query_range(f'{{__name__=~"sli:.+_rate{RANGES[range_key]}", {sel}, slo!=""}}', start, end, step),
-                prom.targets() if instance is not None else asyncio.sleep(0, None),
+                prom.targets() if instance is not None else _nothing(),
             ], timeout)
         except PrometheusError as exc:
             report.update(source="local", prometheus_error=str(exc))
             now_ = over_period = burn_1h = budget = alerts = credit = series = active = []
-    if instance is not None and not report["prometheus_error"]:
-        report["targets"] = scrape_check(instance, active)
-        report["unscraped"], report["note"] = _scrape_verdict(url, report["targets"])
-        if report["unscraped"]:
-            report["source"] = "local"
-            now_ = over_period = burn_1h = budget = alerts = credit = series = []
+    if instance is not None and not report["prometheus_error"] and _judge_targets(report, instance, active):
+        now_ = over_period = burn_1h = budget = alerts = credit = series = []  # another service's figures
     if report["source"] == "prometheus" and not now_ and not over_period:
-        report["note"] = (f"Prometheus at {url} answers but has recorded no Shortlist SLIs yet: it needs the rules "
-                          "in observability/rules/ loaded and the web process as a target, and a minute of data.")
+        report["note"] = " ".join(filter(None, [
+            f"Prometheus at {url} answers but has recorded no Shortlist SLIs yet: it needs the rules in "
+            "observability/rules/ loaded and the web process as a target, and a minute of data.", report["note"]]))
     sli_now, sli_period = _by_slo(now_), _by_slo(over_period)
     burn_rates, budgets = _by_slo(burn_1h), _by_slo(budget)
     charts = {labels["slo"]: values for labels, values in series if "slo" in labels}
