@@ -44,9 +44,16 @@ def _value(prom_url: str, expr: str) -> float | None:
 def _targets(prom_url: str) -> set[tuple[str, str, str]]:
     try:
         body = httpx.get(f"{prom_url}/api/v1/targets", params={"state": "active"}, timeout=3, trust_env=False).json()
-    except httpx.HTTPError:
+    except (httpx.HTTPError, ValueError):  # not listening yet, or "Service Unavailable" while it starts
         return set()
     return {(t["labels"]["job"], t["labels"]["instance"], t["health"]) for t in body["data"]["activeTargets"]}
+
+
+def _ready(prom_url: str) -> bool:
+    try:
+        return httpx.get(f"{prom_url}/-/ready", timeout=2, trust_env=False).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +65,7 @@ def stack():
         wait_for(lambda: supervisor.running("web") and supervisor.healthz(), timeout=30, message="web healthy")
         wait_for(lambda: supervisor.running("watcher") and supervisor.metrics(), timeout=30, message="watcher up")
         supervisor.prom_url = f"http://127.0.0.1:{supervisor.prom_port}"
+        wait_for(lambda: _ready(supervisor.prom_url), timeout=30, message="Prometheus ready")
         yield supervisor
     except BaseException:
         print("\n".join(f"--- {n}\n{supervisor.log(n)[-3000:]}" for n in ("supervisord", "prometheus", "web")))
@@ -144,6 +152,7 @@ def foreign(tmp_path_factory):
     log.close()
     url = f"http://127.0.0.1:{prom_port}"
     try:
+        wait_for(lambda: _ready(url), timeout=30, message="Prometheus to be ready")
         wait_for(lambda: _targets(url) and (_value(url, 'slo:error_budget_remaining:ratio{slo="uptime"}') or 0) < 0
                  and (_value(url, "sla:service_credit:percent") or 0) > 0, timeout=30, interval=0.5,
                  message="the other instance's uptime budget spent and a service credit owed")
