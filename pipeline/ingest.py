@@ -19,7 +19,7 @@ from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
 from pipeline.parse import ParseError
 from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text, warm_worker
-from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
 from store.db import session_scope
 from store.models import Attempt, Document, Failure
@@ -95,6 +95,7 @@ class Ingestor:
         self.engine = engine
         self.metrics = metrics or PipelineMetrics()
         self.taxonomy: Taxonomy = load_taxonomy(settings.skills)
+        self.refused_version = ""  # the content hash of a skills/ that failed to load, not tried again
         self.metrics.set_taxonomy(self.taxonomy.version, len(self.taxonomy))
         self.limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
         self.pool = pool or WorkerPool(settings.workers, settings.parse_timeout, initializer=warm_worker,
@@ -379,10 +380,21 @@ class Ingestor:
     # -- the taxonomy
 
     def reload_taxonomy(self) -> bool:
-        """Load skills/ again; when it changed, re-extract every stored text and re-score every match."""
+        """Load skills/ again; when it changed, re-extract every stored text and re-score every match.
+
+        The files' content hash is compared first, so an event that changed nothing costs no parse or compile,
+        and a broken version is reported once, not on every event."""
+        try:
+            content = taxonomy_version(self.settings.skills)
+        except OSError as exc:
+            log.warning("skills/ could not be read: %s", exc)
+            return False
+        if content in (self.taxonomy.version, self.refused_version):
+            return False
         try:
             taxonomy = load_taxonomy(self.settings.skills)
         except Exception as exc:
+            self.refused_version = content
             self.metrics.taxonomy_errors.inc()
             log.error("skills/ has an error, keeping taxonomy %s: %s", self.taxonomy.version[:12], exc)
             return False
