@@ -12,7 +12,9 @@ from typing import Any
 
 import yaml
 
-SKILL_KEYS = frozenset({"name", "aliases", "case_sensitive", "context", "context_for", "exclude"})
+SKILL_KEYS = frozenset({"name", "aliases", "case_sensitive", "context", "context_for", "exclude",
+                        "implies", "related", "broader"})
+RELATED_STRENGTH = 0.5  # a `related` skill listed without a strength
 FILE_KEYS = frozenset({"category", "skills"})
 
 # Characters that may not touch a surface form: letters, digits and underscore (\w)
@@ -57,6 +59,9 @@ class Skill:
     context_for: frozenset[str] = frozenset()  # forms that need context (or a skills list)
     exclude: tuple[str, ...] = ()  # regexes; a hit inside a match of one is not a mention
     source: str = ""  # file the skill was declared in
+    implies: tuple[str, ...] = ()  # skills anyone with this one has (Spring Boot -> Java)
+    related: tuple[tuple[str, float], ...] = ()  # (skill, strength in (0, 1)): MySQL ~ PostgreSQL
+    broader: tuple[str, ...] = ()  # the wider skill this is part of (Amazon RDS -> AWS)
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -200,6 +205,7 @@ def load_taxonomy(folder: Path) -> Taxonomy:
                     )
                 owners[key] = (skill.name, path.name)
             skills[skill.name] = skill
+    _check_relations(skills)
     return Taxonomy(
         skills=skills,
         version=digest.hexdigest(),
@@ -298,7 +304,38 @@ def _parse_skill(name: str, index: int, category: str, entry: Any) -> Skill:
         context_for=context_for,
         exclude=exclude,
         source=name,
+        implies=_strings(name, where, "implies", entry.get("implies")),
+        related=_related(name, where, entry.get("related")),
+        broader=_strings(name, where, "broader", entry.get("broader")),
     )
+
+
+def _related(name: str, where: str, value: Any) -> tuple[tuple[str, float], ...]:
+    """`related: [MySQL]` (strength RELATED_STRENGTH) or `related: {MySQL: 0.6}`."""
+    if isinstance(value, dict):
+        pairs = []
+        for other, strength in value.items():
+            if not isinstance(other, str) or not other.strip():
+                raise TaxonomyError(f"{name}: {where}: 'related' keys must be skill names")
+            if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 < strength < 1:
+                raise TaxonomyError(f"{name}: {where}: 'related' strength of {other!r} must be a number "
+                                    f"between 0 and 1 (exclusive), got {strength!r}")
+            pairs.append((other.strip(), float(strength)))
+        return tuple(pairs)
+    return tuple((other, RELATED_STRENGTH) for other in _strings(name, where, "related", value))
+
+
+def _check_relations(skills: dict[str, Skill]) -> None:
+    """Every relation names a skill that exists, and none names the skill itself."""
+    for skill in skills.values():
+        named = [("implies", n) for n in skill.implies] + [("broader", n) for n in skill.broader]
+        named += [("related", n) for n, _ in skill.related]
+        for key, other in named:
+            if other == skill.name:
+                raise TaxonomyError(f"{skill.source}: {skill.name!r}: '{key}' names the skill itself")
+            if other not in skills:
+                raise TaxonomyError(f"{skill.source}: {skill.name!r}: '{key}' names {other!r}, "
+                                    f"which no skills file declares")
 
 
 def _trie_regex(node: dict[str, Any]) -> str:
