@@ -1,4 +1,4 @@
-"""The daemon: a watchdog observer feeds a stability tracker; stable files go to the Ingestor in batches."""
+"""The daemon: a watchdog observer notices files, a stability tracker queues them, the driver ingests them."""
 from __future__ import annotations
 
 import logging
@@ -14,7 +14,8 @@ from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_D
                              EVENT_TYPE_MOVED, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
-from pipeline.ingest import Ingestor, is_junk
+from pipeline.inbox import is_junk
+from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from store.db import session_scope
 from store.models import Heartbeat, utcnow
@@ -131,6 +132,14 @@ class Watcher:
             self.skills_changed.set()
             self.tracker.wake.set()
 
+    def requeue(self, paths: list[Path]) -> None:
+        """A file still in the inbox after its turn (charged an attempt, put back while the database was
+        locked, or a copy of a file that was not committed yet) is taken again after the stability wait; the
+        attempts recorded in the database decide when it is set aside."""
+        for path in paths:
+            if path.exists():
+                self.tracker.touch(path)
+
     def rescan(self) -> int:
         found = 0
         for root in self.roots:
@@ -201,9 +210,9 @@ class Watcher:
                 for start in range(0, len(ready), BATCH):
                     if self.stop_event.is_set():
                         break
-                    for outcome in self.ingestor.process(ready[start:start + BATCH]):
-                        if outcome.outcome == "failed" or (outcome.outcome == "duplicate" and outcome.document_id is None):
-                            self.tracker.touch(Path(outcome.path))
+                    batch = ready[start:start + BATCH]
+                    self.ingestor.process(batch)
+                    self.requeue(batch)
                     self.loop_tick = time.monotonic()
                     self.metrics.backlog.set(len(self.tracker) + max(0, len(ready) - start - BATCH))
                 if not ready:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import Ingestor, is_junk
+from pipeline.inbox import is_junk
+from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.workers import WorkerPool
 from tests.conftest import ROOT, db_rows
@@ -150,7 +151,7 @@ def test_a_file_that_keeps_timing_out_is_quarantined_after_three_attempts(settin
 
 
 def test_a_file_whose_attempts_were_spent_by_crashes_is_quarantined_on_sight(settings, ingestor):
-    from pipeline.ingest import sha256_file
+    from pipeline.inbox import sha256_file
     path = drop(settings, "resume", "killer.pdf", make_pdf(RESUME_A))
     sha = sha256_file(path)[0]
     db_rows(settings, "INSERT INTO attempt (sha256, filename, attempts, last_error, updated_at) "
@@ -210,7 +211,7 @@ def test_document_names_are_not_junk():
 def test_only_files_a_dead_watcher_had_in_a_worker_are_charged_an_attempt(settings, engine):
     """A watcher killed with a batch claimed charges nothing to the files no worker had started on."""
     from pipeline.inflight import InFlight
-    from pipeline.ingest import sha256_file
+    from pipeline.inbox import sha256_file
     paths = [drop(settings, "resume", f"r{i}.txt", sample_resume(i).encode()) for i in range(3)]
     shas = [sha256_file(path)[0] for path in paths]
     journal = settings.store / "inflight"
