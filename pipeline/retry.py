@@ -57,9 +57,11 @@ def _transaction(engine: Engine, wait_s: float) -> Iterator[Session]:
 class CommitPolicy:
     """`run(write)` calls `write(session)` in one transaction and returns its result, or raises DatabaseBusy."""
 
-    def __init__(self, engine: Engine, deadline_s: float, on_retry: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, engine: Engine, deadline_s: float, on_retry: Callable[[], None] = lambda: None,
+                 attempt_wait_s: float = ATTEMPT_WAIT_S) -> None:
         self.engine = engine
         self.deadline_s = deadline_s
+        self.attempt_wait_s = attempt_wait_s
         self.on_retry = on_retry  # counts the retry and notes progress: waiting out a lock is not being stuck
 
     def _before_sleep(self, state: RetryCallState) -> None:
@@ -75,7 +77,7 @@ class CommitPolicy:
         try:
             for attempt in retrying:
                 with attempt:
-                    wait = min(ATTEMPT_WAIT_S, max(0.0, deadline - time.monotonic()))
+                    wait = min(self.attempt_wait_s, max(0.0, deadline - time.monotonic()))
                     with _transaction(self.engine, wait) as session:
                         return write(session)
         except RetryError as exc:
