@@ -24,6 +24,7 @@ from store.settings import Settings
 log = logging.getLogger("shortlist.ingest")
 COMMIT_CHUNK = 16  # files per transaction: fewer commits, results still visible within a fraction of a second
 
+# is_junk and sha256_file live in pipeline/inbox.py; importing them from here keeps working.
 __all__ = ["COMMIT_CHUNK", "Ingestor", "Outcome", "is_junk", "sha256_file"]
 
 
@@ -45,9 +46,11 @@ class Ingestor:
         self.threads = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="parse")
         self.refused_version = ""  # the content hash of a skills/ that failed to load, not tried again
 
+        orphans = self.ctx.inflight.orphans()  # read once: reading consumes a dead watcher's journal
+
         def start(session):
             record.save_taxonomy(session, taxonomy.version, len(taxonomy))
-            for sha, filename in self.ctx.inflight.orphans():
+            for sha, filename in orphans:
                 record.count_attempt(session, sha, filename, "the watcher stopped (crashed or was killed) while "
                                                              "this file was in a parse worker")
         self.ctx.policy.run(start)
