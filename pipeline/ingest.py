@@ -73,6 +73,10 @@ class Ingestor:
         return self.ctx.taxonomy
 
     @property
+    def limits(self) -> Limits:
+        return self.ctx.limits
+
+    @property
     def last_progress(self) -> float:
         return self.ctx.last_progress
 

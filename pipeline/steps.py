@@ -241,8 +241,9 @@ def score(job: FileJob, snapshot: Snapshot) -> FileJob:
     return job.to(Status.SCORED)
 
 
-def _write(session: Session, jobs: list[FileJob], snapshot: Snapshot, settings: Settings, version: str) -> None:
-    """The chunk's documents, versions, mentions, matches and events (the writer's calls, in one transaction)."""
+def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, settings: Settings, version: str) -> None:
+    """A scored chunk's documents, versions, mentions, matches and events, in the caller's transaction (the
+    commit step's write; tests/seed.py makes the same call)."""
     if generation(session) != snapshot.generation:  # another process added documents since the snapshot
         snapshot = read_snapshot(session, jobs=True, resumes=True)
         for job in jobs:
@@ -278,7 +279,7 @@ def commit(ctx: Context, jobs: list[FileJob], snapshot: Snapshot) -> list[FileJo
     """The scored chunk in one transaction; raises what the write raised, except a lock past the deadline,
     which puts the chunk back for later."""
     try:
-        ctx.policy.run(lambda session: _write(session, jobs, snapshot, ctx.settings, ctx.taxonomy.version))
+        ctx.policy.run(lambda session: write(session, jobs, snapshot, ctx.settings, ctx.taxonomy.version))
     except DatabaseBusy as exc:
         return [defer(ctx, job, exc) for job in jobs]
     return [job.to(Status.COMMITTED) for job in jobs]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port, instance, instance_env, start_watcher, wait_for
+from tests.instance import ROOT, free_port, instance, instance_env, start_watcher, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -43,12 +44,20 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def _answers(url: str) -> bool:
+def _get(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
+            return response.read().decode() if response.status == 200 else None
     except OSError:
-        return False
+        return None
+
+
+def _started(metrics_url: str) -> bool:
+    """The watcher answers and its start-up work is over: the first canary run (at start) has finished."""
+    body = _get(metrics_url)
+    if body is None or not (ROOT / "skills" / "canary").is_dir():  # no canary folder: no canary run to wait for
+        return body is not None
+    return re.search(r'^shortlist_canary_runs_total\{outcome="(ok|error)"\} [1-9]', body, re.M) is not None
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -74,8 +83,9 @@ def test_an_idle_watcher_and_web_rest(tmp_path):
     with open(tmp_path / "web.log", "ab") as log:
         web = subprocess.Popen([sys.executable, "-m", "ui"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for(lambda: _answers(f"http://127.0.0.1:{metrics_port}/metrics"), 60, message="the watcher's /metrics")
-        wait_for(lambda: _answers(f"http://127.0.0.1:{web_port}/healthz"), 60, message="the web's /healthz")
+        wait_for(lambda: _started(f"http://127.0.0.1:{metrics_port}/metrics"), 90,
+                 message="the watcher's /metrics and its first canary run")
+        wait_for(lambda: _get(f"http://127.0.0.1:{web_port}/healthz"), 60, message="the web's /healthz")
         time.sleep(3)  # let start-up work (worker warm-up, first rescan) finish before the window opens
         before = {"watcher": cpu_seconds(watcher.pid), "web": cpu_seconds(web.pid)}
         started = time.monotonic()

@@ -11,7 +11,7 @@ from pipeline.inbox import is_junk
 from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.workers import WorkerPool
-from tests.conftest import ROOT, db_rows
+from tests.instance import ROOT, db_rows
 from tests.fixtures import make_corrupt_pdf, make_docx, make_pdf, sample_job, sample_resume
 
 JOB = """Senior Backend Engineer
@@ -238,7 +238,7 @@ def _exited_pid() -> int:
 def test_a_broken_skills_file_keeps_the_old_taxonomy_and_files_still_score(env, tmp_path):
     from pipeline import stages
     from store.db import make_engine
-    from tests.conftest import instance
+    from tests.instance import instance
     skills = tmp_path / "skills"
     shutil.copytree(ROOT / "skills", skills)
     settings = instance({**env, "SHORTLIST_SKILLS": str(skills)})
@@ -287,15 +287,14 @@ def test_matches_scored_from_the_snapshot_equal_a_re_score_from_the_database(set
 
 
 def test_a_database_locked_past_the_deadline_puts_files_back_without_charging_them(env):
-    from tests.conftest import instance
-    from tests.test_retry import hold_lock
+    from tests.instance import hold_write_lock, instance
     from store.db import make_engine
     settings = instance({**env, "SHORTLIST_DB_DEADLINE_SECONDS": "1"})
     engine = make_engine(settings.database_url)
     ingestor = Ingestor(settings, engine, PipelineMetrics())
     try:
         path = drop(settings, "resume", "ada.txt", RESUME_A.encode())
-        holder = hold_lock(settings, 4)
+        holder = hold_write_lock(settings, 4)
         outcome = ingestor.process([path])[0]
         holder.join()
         assert outcome.outcome == "failed" and "locked" in outcome.reason, outcome

@@ -1,33 +1,13 @@
 """The commit policy against a real SQLite file whose write lock another connection holds."""
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 
 import pytest
 from sqlalchemy import text
 
 from pipeline.retry import CommitPolicy, DatabaseBusy
-
-
-def hold_lock(settings, seconds: float) -> threading.Thread:
-    """Another connection takes the write lock (BEGIN IMMEDIATE) and keeps it for `seconds`."""
-    taken = threading.Event()
-
-    def hold() -> None:
-        conn = sqlite3.connect(settings.database_url.split("///", 1)[1], isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            taken.set()
-            time.sleep(seconds)
-            conn.execute("ROLLBACK")
-        finally:
-            conn.close()
-    thread = threading.Thread(target=hold, daemon=True)
-    thread.start()
-    assert taken.wait(10)
-    return thread
+from tests.instance import hold_write_lock
 
 
 def _insert(session):
@@ -39,7 +19,7 @@ def test_a_write_that_stays_locked_gives_up_at_the_deadline_not_after_minutes(se
     retries = []
     policy = CommitPolicy(engine, deadline_s=2, on_retry=lambda: retries.append(time.monotonic()),
                           attempt_wait_s=0.4)
-    holder = hold_lock(settings, 6)
+    holder = hold_write_lock(settings, 6)
     started = time.monotonic()
     with pytest.raises(DatabaseBusy, match="stayed locked"):
         policy.run(_insert)
@@ -51,7 +31,7 @@ def test_a_write_that_stays_locked_gives_up_at_the_deadline_not_after_minutes(se
 
 def test_a_lock_released_before_the_deadline_is_waited_out_and_the_write_lands(settings, engine):
     policy = CommitPolicy(engine, deadline_s=20)
-    holder = hold_lock(settings, 1.0)
+    holder = hold_write_lock(settings, 1.0)
     assert policy.run(_insert) == "written"
     holder.join()
     with engine.connect() as conn:
