@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
-from pipeline.score import MatchResult, score
+from pipeline.score import MatchResult
 from pipeline.stages import Analysis
 from store.models import (Attempt, Candidate, Document, Event, Failure, Job, Match, MatchSkill, SkillMention,
                           Taxonomy, utcnow)
@@ -106,36 +106,6 @@ def save_document(session: Session, item: Analysis, *, sha256: str, size: int, s
     return document
 
 
-def job_requirements(session: Session, job_ids: list[int] | None = None) -> dict[int, tuple[int, int | None, dict]]:
-    """job id -> (current document id, years asked, {skill: required|preferred})."""
-    query = (select(Job.id, Job.current_document_id, Job.min_years, SkillMention.skill, SkillMention.requirement)
-             .join(SkillMention, SkillMention.document_id == Job.current_document_id, isouter=True))
-    if job_ids is not None:
-        query = query.where(Job.id.in_(job_ids))
-    jobs: dict[int, tuple[int, int | None, dict]] = {}
-    for job_id, doc_id, years, skill, requirement in session.execute(query):
-        entry = jobs.setdefault(job_id, (doc_id, years, {}))
-        if skill is not None:
-            if entry[2].get(skill) != "required":
-                entry[2][skill] = requirement or "required"
-    return jobs
-
-
-def resume_skills(session: Session, candidate_ids: list[int] | None = None) -> dict[int, tuple[int, float | None, set]]:
-    """candidate id -> (current document id, estimated years, {skills})."""
-    query = (select(Candidate.id, Candidate.current_document_id, Document.years, SkillMention.skill)
-             .join(Document, Document.id == Candidate.current_document_id)
-             .join(SkillMention, SkillMention.document_id == Document.id, isouter=True))
-    if candidate_ids is not None:
-        query = query.where(Candidate.id.in_(candidate_ids))
-    resumes: dict[int, tuple[int, float | None, set]] = {}
-    for cand_id, doc_id, years, skill in session.execute(query):
-        entry = resumes.setdefault(cand_id, (doc_id, years, set()))
-        if skill is not None:
-            entry[2].add(skill)
-    return resumes
-
-
 def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchResult]], version: str) -> None:
     """Replace the (job, candidate) matches given as (job_id, candidate_id, job_doc, resume_doc, result)."""
     if not pairs:
@@ -171,29 +141,6 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
                        for name in names]
     if skills:
         session.execute(insert(MatchSkill.__table__), skills)
-
-
-def score_pairs(jobs: dict, resumes: dict) -> list[tuple[int, int, int, int, MatchResult]]:
-    pairs = []
-    for job_id, (job_doc, job_years, requirements) in jobs.items():
-        for cand_id, (resume_doc, years, skills) in resumes.items():
-            pairs.append((job_id, cand_id, job_doc, resume_doc, score(skills, requirements, years, job_years)))
-    return pairs
-
-
-def score_document(session: Session, document: Document, version: str, jobs: dict | None = None
-                   ) -> list[MatchResult]:
-    """A new resume against every job (`jobs` may carry job_requirements already read), or a new job
-    against every current resume."""
-    if document.kind == "job":
-        jobs = job_requirements(session, [document.job_id])
-        resumes = resume_skills(session)
-    else:
-        jobs = job_requirements(session) if jobs is None else jobs
-        resumes = resume_skills(session, [document.candidate_id])
-    pairs = score_pairs(jobs, resumes)
-    write_matches(session, pairs, version)
-    return [pair[-1] for pair in pairs]
 
 
 def replace_mentions(session: Session, document: Document, item: Analysis) -> None:

@@ -1,4 +1,4 @@
-"""The daemon: a watchdog observer feeds a stability tracker; stable files go to the Ingestor in batches."""
+"""The daemon: a watchdog observer notices files, a stability tracker queues them, the driver ingests them."""
 from __future__ import annotations
 
 import logging
@@ -10,10 +10,12 @@ import time
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
+                             EVENT_TYPE_MOVED, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
-from pipeline.ingest import Ingestor, is_junk
+from pipeline.inbox import is_junk
+from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.prober import CanaryProber
 from store.db import session_scope
@@ -22,6 +24,10 @@ from store.settings import Settings
 
 log = logging.getLogger("shortlist.watch")
 BATCH = 64
+# Events that mean a file's content or name changed. Opening, reading (closed without a write) and attribute
+# changes are left out: the watcher's own reads of skills/ and of the inbox would otherwise look like edits.
+CHANGES = frozenset({EVENT_TYPE_MODIFIED, EVENT_TYPE_CREATED, EVENT_TYPE_MOVED, EVENT_TYPE_DELETED,
+                     EVENT_TYPE_CLOSED})
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -92,6 +98,8 @@ class _Handler(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in CHANGES:
+            return
         if event.is_directory:
             if event.event_type in ("created", "moved"):
                 self.watcher.rescan_soon.set()
@@ -125,6 +133,14 @@ class Watcher:
         if path.is_relative_to(self.settings.skills) and path.suffix in (".yaml", ".yml"):
             self.skills_changed.set()
             self.tracker.wake.set()
+
+    def requeue(self, paths: list[Path]) -> None:
+        """A file still in the inbox after its turn (charged an attempt, put back while the database was
+        locked, or a copy of a file that was not committed yet) is taken again after the stability wait; the
+        attempts recorded in the database decide when it is set aside."""
+        for path in paths:
+            if path.exists():
+                self.tracker.touch(path)
 
     def rescan(self) -> int:
         found = 0
@@ -198,9 +214,9 @@ class Watcher:
                 for start in range(0, len(ready), BATCH):
                     if self.stop_event.is_set():
                         break
-                    for outcome in self.ingestor.process(ready[start:start + BATCH]):
-                        if outcome.outcome == "failed" or (outcome.outcome == "duplicate" and outcome.document_id is None):
-                            self.tracker.touch(Path(outcome.path))
+                    batch = ready[start:start + BATCH]
+                    self.ingestor.process(batch)
+                    self.requeue(batch)
                     self.loop_tick = time.monotonic()
                     self.metrics.backlog.set(len(self.tracker) + max(0, len(ready) - start - BATCH))
                 if not ready:

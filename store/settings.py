@@ -57,6 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("parse_timeout", "30", _positive(float), "Seconds one file may take in a parse worker before it is killed."),
     Setting("workers", "2", _positive(int), "Parse worker processes."),
     Setting("max_attempts", "3", _positive(int), "Failed or crashed attempts before a file is quarantined."),
+    Setting("db_deadline_seconds", "60", _positive(float), "Longest one pipeline write waits for another writer's database lock before its files are put back for later."),
     Setting("stable_seconds", "0.5", float, "Quiet time (no events, size and mtime unchanged) before a file is taken."),
     Setting("rescan_seconds", "30", _positive(float), "Period of the full inbox rescan that catches missed events."),
     Setting("heartbeat_seconds", "5", _positive(float), "Period of the watcher's heartbeat row (read by /readyz)."),
@@ -96,6 +97,7 @@ class Settings:
     parse_timeout: float
     workers: int
     max_attempts: int
+    db_deadline_seconds: float
     stable_seconds: float
     rescan_seconds: float
     heartbeat_seconds: float

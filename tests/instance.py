@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -66,3 +67,24 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2, message: s
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {message}")
+
+
+def hold_write_lock(settings, seconds: float) -> threading.Thread:
+    """Another connection takes SQLite's write lock (BEGIN IMMEDIATE) and keeps it for `seconds`; join the
+    thread to wait for the release."""
+    taken = threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(settings.database_url.split("///", 1)[1], isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            taken.set()
+            time.sleep(seconds)
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+    thread = threading.Thread(target=hold, name="hold-write-lock", daemon=True)
+    thread.start()
+    if not taken.wait(10):
+        raise AssertionError("could not take the write lock")
+    return thread

@@ -2,9 +2,10 @@
 
 A seeded document goes through the same calls the ingest driver makes: the pipeline's own stages
 (`pipeline.stages.run_stages`: parse, then `analyse_text`) with the real taxonomy, the original archived
-under files/<sha256>.<ext>, then the writer in `pipeline/record.py` (save_document, score_document,
-add_event) in one transaction. There is no second skill finder and no second score formula here:
-what a test expects is computed from what the pipeline read (`Seeded.analysis`), never typed in.
+under files/<sha256>.<ext>, then the driver's own score step (`pipeline.steps.score`, pure, over a
+snapshot of the other side) and its write (`pipeline.steps.write`, the writer's calls) in one transaction.
+There is no second skill finder and no second score formula here: what a test expects is computed from
+what the pipeline read (`Seeded.analysis`), never typed in.
 
 Plain functions, no pytest: bench/ and docs/screenshots/ import this module too.
 """
@@ -20,10 +21,13 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from pipeline import record
+from pipeline import record, steps
+from pipeline.filejob import FileJob, Status
+from pipeline.snapshot import read_snapshot
 from pipeline.score import MatchResult, score
 from pipeline.stages import Analysis, Limits, run_stages
 from pipeline.taxonomy import Taxonomy, load_taxonomy
+from store.models import Document
 from store.settings import Settings
 
 
@@ -130,22 +134,18 @@ class Seeder:
             item = self.analyse(kind, filename, data)
             sha256 = hashlib.sha256(data).hexdigest()
             analysed.append((item, sha256, len(data), self.archive(sha256, item.format, data)))
-        seeded = []
+        jobs = [FileJob(Path(item.filename), item.kind, Status.ARCHIVED, sha256=sha256, size=size, analysis=item)
+                for item, sha256, size, _stored in analysed]
         with Session(self.engine) as session:
-            jobs = None
-            for item, sha256, size, stored in analysed:
-                document = record.save_document(session, item, sha256=sha256, size=size, stored_path=str(stored))
-                if item.kind == "resume" and jobs is None:
-                    jobs = record.job_requirements(session)
-                results = record.score_document(session, document, self.taxonomy.version,
-                                                jobs if item.kind == "resume" else None)
-                if item.kind == "job":
-                    jobs = None
-                record.add_event(session, "document.scored", document_id=document.id, sha256=sha256,
-                                 filename=item.filename, candidate_id=document.candidate_id,
-                                 job_id=document.job_id, detail={"kind": item.kind, "matches": len(results)})
-                owner = document.job_id if item.kind == "job" else document.candidate_id
-                seeded.append(Seeded(owner, document.id, sha256, item))
+            other_side = read_snapshot(session, jobs=True, resumes=True)
+            for job in jobs:
+                steps.score(job, other_side)
+            steps.write(session, jobs, other_side, self.settings, self.taxonomy.version)
+            seeded = []
+            for job in jobs:
+                document = session.get(Document, job.document_id)
+                owner = document.job_id if document.kind == "job" else document.candidate_id
+                seeded.append(Seeded(owner, document.id, job.sha256, job.analysis))
             session.commit()
         return seeded
 
