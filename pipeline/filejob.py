@@ -24,10 +24,12 @@ class Status(StrEnum):
     FAILED = "failed"        # an attempt was charged; tried again later
     DEFERRED = "deferred"    # the database stayed locked; tried again later, not charged
     SKIPPED = "skipped"      # it disappeared before it could be read
+    HELD = "held"            # another watcher holds a live claim on the same bytes; left in the inbox for it
 
 
 OUTCOME = {Status.DONE: "scored", Status.DUPLICATE: "duplicate", Status.QUARANTINED: "quarantined",
-           Status.FAILED: "failed", Status.DEFERRED: "failed", Status.SKIPPED: "skipped"}
+           Status.FAILED: "failed", Status.DEFERRED: "failed", Status.SKIPPED: "skipped",
+           Status.HELD: "held"}
 
 
 def label(kind: str) -> str:
@@ -41,7 +43,7 @@ class Outcome:
     """What happened to one file, as the command line and the watcher report it."""
     path: str
     kind: str
-    outcome: str  # scored | duplicate | quarantined | failed | skipped
+    outcome: str  # scored | duplicate | quarantined | failed | skipped | held
     reason: str = ""
     document_id: int | None = None
     sha256: str = ""

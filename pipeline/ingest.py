@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from pipeline import inbox, matching, record, snapshot, steps
+from pipeline import claims, inbox, matching, record, snapshot, steps
 from pipeline.filejob import FileJob, Outcome, Status
 from pipeline.inbox import is_junk, sha256_file
 from pipeline.inflight import InFlight
@@ -42,7 +42,8 @@ class Ingestor:
         self.ctx = steps.Context(
             settings, engine, metrics, pool, InFlight(settings.store / "inflight"),
             CommitPolicy(engine, settings.db_deadline_seconds, on_retry=self._retrying), taxonomy,
-            Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars))
+            Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars),
+            claims.Leases(engine, settings.claim_lease_seconds))
         self.threads = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="parse")
         self.refused_version = ""  # the content hash of a skills/ that failed to load, not tried again
 
@@ -84,6 +85,7 @@ class Ingestor:
         self.threads.shutdown(wait=True)
         self.ctx.pool.close()
         self.ctx.inflight.close()
+        self.ctx.leases.close()
 
     def process(self, paths: list[Path]) -> list[Outcome]:
         """Ingest files: claim them together, let the workers parse ahead, and finish them in chunks of
@@ -92,6 +94,18 @@ class Ingestor:
         jobs = [FileJob(path, inbox.kind_of(ctx.settings, path)) for path in paths]
         started = time.perf_counter()
         claimed = [job for job in steps.claim(ctx, jobs) if job.status is Status.CLAIMED]
+        ctx.leases.held = len(claimed)  # renewed by its thread until this batch's turn ends
+        try:
+            self._work(claimed)
+        finally:
+            ctx.leases.held = 0
+            steps.unclaim(ctx, jobs)
+        for _ in claimed:
+            ctx.metrics.stage.labels("total").observe((time.perf_counter() - started) / len(claimed))
+        return [job.outcome() for job in jobs]
+
+    def _work(self, claimed: list[FileJob]) -> None:
+        ctx = self.ctx
         futures = [self.threads.submit(steps.prepare, ctx, job) for job in claimed]
         chunk: list[FileJob] = []
         for position, (job, future) in enumerate(zip(claimed, futures)):
@@ -102,9 +116,6 @@ class Ingestor:
                 self.finish(chunk)
                 chunk = []
             ctx.progress()
-        for _ in claimed:
-            ctx.metrics.stage.labels("total").observe((time.perf_counter() - started) / len(claimed))
-        return [job.outcome() for job in jobs]
 
     def finish(self, chunk: list[FileJob]) -> None:
         """Snapshot the other side (a read, before the timed stage), score (pure), commit (one transaction),

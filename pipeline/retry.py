@@ -5,6 +5,11 @@ SQLite's busy handler for at most ATTEMPT_WAIT_S (never past the deadline), then
 and tries again. When the deadline passes the write raises DatabaseBusy: the caller puts its files back for
 later without charging them an attempt (the lock is not the file's fault). This replaces a 20-try loop stacked
 on a 30 s busy timeout, which could hold one commit for about ten minutes.
+
+On PostgreSQL the same rule holds through one transaction-scoped advisory lock (WRITER_LOCK_KEY), waited for
+at most the attempt's wait (`lock_timeout`): pipeline writes from every watcher on every host commit one at a
+time, so a chunk's check that no document arrived since its snapshot (steps.write) is as sound as on SQLite.
+A lock time-out, a deadlock or a serialization failure is "busy" there and is retried the same way.
 """
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
@@ -30,8 +36,23 @@ class DatabaseBusy(RuntimeError):
     """Another writer held the database past the write's deadline."""
 
 
+WRITER_LOCK_KEY = 0x5EED_0002
+# lock_not_available (lock_timeout), serialization_failure, deadlock_detected
+RETRIED_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
+
+
 def is_busy(exc: BaseException) -> bool:
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in RETRIED_SQLSTATES:
+        return True
     return isinstance(exc, OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def take_writer_lock(session: Session, wait_s: float) -> None:
+    """PostgreSQL: wait at most `wait_s` for the pipeline's writer lock, held until this transaction ends."""
+    session.execute(text(f"SET LOCAL lock_timeout = {max(1, int(wait_s * 1000))}"))
+    session.execute(text(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})"))
 
 
 @contextmanager
@@ -44,6 +65,8 @@ def _transaction(engine: Engine, wait_s: float) -> Iterator[Session]:
         try:
             with Session(bind=connection, expire_on_commit=False) as session:
                 try:
+                    if engine.dialect.name == "postgresql":
+                        take_writer_lock(session, wait_s)
                     yield session
                     session.commit()
                 except BaseException:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from pipeline import inbox, matching, record
+from pipeline import claims, inbox, matching, record
 from pipeline.filejob import FileJob, Status
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
@@ -45,6 +46,7 @@ class Context:
     policy: CommitPolicy
     taxonomy: Taxonomy
     limits: Limits
+    leases: claims.Leases
     last_progress: float = field(default_factory=time.monotonic)
 
     def progress(self) -> None:
@@ -119,22 +121,34 @@ def read(ctx: Context, job: FileJob) -> FileJob:
     return job
 
 
-def _start(session: Session, jobs: list[FileJob]) -> list[tuple[int | None, int | None, str]]:
-    """Per job (existing document id, attempts so far or None for a duplicate, last error); events written."""
+class Verdict(NamedTuple):
+    existing: int | None  # the document already holding these bytes
+    attempts: int | None  # attempts so far; None for a duplicate
+    last_error: str = ""
+    held: bool = False  # another watcher's live claim holds these bytes
+
+
+def _start(session: Session, jobs: list[FileJob], leases: claims.Leases) -> list[Verdict]:
+    """Per job its verdict; the new files claimed for this watcher and their events written."""
     shas = list({job.sha256 for job in jobs})
     existing = dict(session.execute(select(Document.sha256, Document.id).where(Document.sha256.in_(shas))).all())
-    verdicts: list[tuple[int | None, int | None, str]] = []
+    first = {job.sha256: job.path.name for job in reversed(jobs) if job.sha256 not in existing}
+    won = claims.take(session, leases.owner, first.items(), leases.lease_s)
+    verdicts: list[Verdict] = []
     seen: set[str] = set()
     for job in jobs:
         if job.sha256 in existing or job.sha256 in seen:  # same bytes earlier, or twice in this batch
             record.add_event(session, "document.duplicate", sha256=job.sha256, filename=job.path.name,
                              document_id=existing.get(job.sha256))
-            verdicts.append((existing.get(job.sha256), None, ""))
+            verdicts.append(Verdict(existing.get(job.sha256), None))
             continue
         seen.add(job.sha256)
+        if job.sha256 not in won:
+            verdicts.append(Verdict(None, 0, held=True))
+            continue
         attempt = session.get(Attempt, job.sha256)
         record.add_event(session, "document.started", sha256=job.sha256, filename=job.path.name)
-        verdicts.append((None, attempt.attempts if attempt else 0, attempt.last_error if attempt else ""))
+        verdicts.append(Verdict(None, attempt.attempts if attempt else 0, attempt.last_error if attempt else ""))
     return verdicts
 
 
@@ -144,12 +158,15 @@ def claim(ctx: Context, jobs: list[FileJob]) -> list[FileJob]:
     if not fresh:
         return jobs
     try:
-        verdicts = ctx.policy.run(lambda session: _start(session, fresh))
+        verdicts = ctx.policy.run(lambda session: _start(session, fresh, ctx.leases))
     except DatabaseBusy as exc:
         for job in fresh:
             defer(ctx, job, exc)
         return jobs
-    for job, (existing, attempts, last_error) in zip(fresh, verdicts):
+    for job, (existing, attempts, last_error, held) in zip(fresh, verdicts):
+        if held:
+            job.to(Status.HELD, "another watcher is working on the same bytes")
+            continue
         if attempts is None:
             if existing is not None:  # the same bytes are committed: this copy is not needed
                 inbox.remove_from_inbox(ctx.settings, job.path)
@@ -243,11 +260,21 @@ def score(job: FileJob, snapshot: Snapshot) -> FileJob:
 
 def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, settings: Settings, version: str) -> None:
     """A scored chunk's documents, versions, mentions, matches and events, in the caller's transaction (the
-    commit step's write; tests/seed.py makes the same call)."""
-    if generation(session) != snapshot.generation:  # another process added documents since the snapshot
+    commit step's write; tests/seed.py makes the same call). A file whose bytes another watcher committed
+    meanwhile (its claim's lease ran out while this one still worked) becomes a duplicate, not a second
+    document; the claims of the files written go in the same transaction."""
+    done = dict(session.execute(select(Document.sha256, Document.id)
+                                .where(Document.sha256.in_([job.sha256 for job in jobs]))).all())
+    for job in jobs:
+        if job.sha256 in done:
+            job.document_id = done[job.sha256]
+            job.to(Status.DUPLICATE, "another watcher committed the same bytes first")
+    jobs = [job for job in jobs if job.status is not Status.DUPLICATE]
+    if done or generation(session) != snapshot.generation:  # another process added documents since the snapshot
         snapshot = read_snapshot(session, jobs=True, resumes=True)
         for job in jobs:
             score(job, snapshot)
+    claims.release_files(session, [job.sha256 for job in jobs])
     written: dict[tuple[str, str], tuple[int, int]] = {}
 
     def ids(kind: str, identity: str) -> tuple[int, int]:
@@ -282,7 +309,25 @@ def commit(ctx: Context, jobs: list[FileJob], snapshot: Snapshot) -> list[FileJo
         ctx.policy.run(lambda session: write(session, jobs, snapshot, ctx.settings, ctx.taxonomy.version))
     except DatabaseBusy as exc:
         return [defer(ctx, job, exc) for job in jobs]
-    return [job.to(Status.COMMITTED) for job in jobs]
+    for job in jobs:
+        if job.status is Status.DUPLICATE:
+            inbox.remove_from_inbox(ctx.settings, job.path)
+            ctx.metrics.files.labels(job.label, "duplicate").inc()
+        else:
+            job.to(Status.COMMITTED)
+    return jobs
+
+
+def unclaim(ctx: Context, jobs: list[FileJob]) -> None:
+    """The batch's turn is over: give up this watcher's claims on files not committed (failed, quarantined, put
+    back); a committed file's claim went in its commit. When the database is busy the leases run out instead."""
+    hashes = [job.sha256 for job in jobs if job.sha256 and job.status not in (Status.DONE, Status.HELD)]
+    if not hashes:
+        return
+    try:
+        ctx.policy.run(lambda session: claims.release(session, ctx.leases.owner, hashes))
+    except DatabaseBusy as exc:
+        log.warning("claims on %d files left to expire: %s", len(hashes), exc)
 
 
 def release(ctx: Context, job: FileJob, seconds: dict[str, float]) -> FileJob:

@@ -60,6 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("db_deadline_seconds", "60", _positive(float), "Longest one pipeline write waits for another writer's database lock before its files are put back for later."),
     Setting("stable_seconds", "0.5", float, "Quiet time (no events, size and mtime unchanged) before a file is taken."),
     Setting("rescan_seconds", "30", _positive(float), "Period of the full inbox rescan that catches missed events."),
+    Setting("claim_lease_seconds", "60", _positive(float),
+            "How long a watcher's claim on a file lasts unless renewed; a watcher that dies gives its files up then."),
     Setting("heartbeat_seconds", "5", _positive(float), "Period of the watcher's heartbeat row (read by /readyz)."),
     Setting("metrics_port", "9101", int, "Port of the watcher's Prometheus /metrics (0 disables it)."),
     Setting("metrics_host", "127.0.0.1", str, "Address the watcher's /metrics binds to."),
@@ -100,6 +102,7 @@ class Settings:
     db_deadline_seconds: float
     stable_seconds: float
     rescan_seconds: float
+    claim_lease_seconds: float
     heartbeat_seconds: float
     metrics_port: int
     metrics_host: str

@@ -48,6 +48,8 @@ Kept the books in QuickBooks and Excel, ran payroll and customer service.
 Skills: Excel, QuickBooks, bookkeeping, payroll
 """
 
+DATABASES = ("sqlite", "postgresql")  # each test that uses the instance runs on both
+
 
 @pytest.fixture
 def ingestor(settings, engine):
