@@ -71,6 +71,31 @@ def release(session: Session, owner: str, hashes: Iterable[str]) -> None:
         session.execute(delete(Claim).where(Claim.owner == owner, Claim.sha256.in_(hashes)))
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def forget_dead_here(session: Session, owner: str) -> int:
+    """Drop the claims of this host's watchers that are gone (a supervisor restarting a killed watcher need not
+    wait out its leases); watchers on other hosts are judged by their leases alone. Returns how many."""
+    host = owner.rpartition(":")[0]
+    dead = []
+    for (other,) in session.execute(select(Claim.owner).where(Claim.owner.like(f"{host}:%")).distinct()):
+        pid_text = other.rpartition(":")[2]
+        if other != owner and other.rpartition(":")[0] == host and pid_text.isdigit() and not _alive(int(pid_text)):
+            dead.append(other)
+    if not dead:
+        return 0
+    result = session.execute(delete(Claim).where(Claim.owner.in_(dead)))
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
 def release_files(session: Session, hashes: list[str]) -> None:
     """The files' results are committed in this transaction: nobody needs a claim on them any more."""
     if hashes:

@@ -51,7 +51,12 @@ class Ingestor:
 
         def start(session):
             record.save_taxonomy(session, taxonomy.version, len(taxonomy))
+            claims.forget_dead_here(session, self.ctx.leases.owner)
+            committed = set(session.scalars(select(Document.sha256).where(
+                Document.sha256.in_([sha for sha, _ in orphans])))) if orphans else set()
             for sha, filename in orphans:
+                if sha in committed:  # another watcher finished the file meanwhile
+                    continue
                 record.count_attempt(session, sha, filename, "the watcher stopped (crashed or was killed) while "
                                                              "this file was in a parse worker")
         self.ctx.policy.run(start)

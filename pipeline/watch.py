@@ -215,8 +215,9 @@ class Watcher:
                     if self.stop_event.is_set():
                         break
                     batch = ready[start:start + BATCH]
-                    self.ingestor.process(batch)
-                    self.requeue(batch)
+                    outcomes = self.ingestor.process(batch)
+                    # a file another watcher holds is its to finish; the rescan looks again if it dies
+                    self.requeue([Path(o.path) for o in outcomes if o.outcome != "held"])
                     self.loop_tick = time.monotonic()
                     self.metrics.backlog.set(len(self.tracker) + max(0, len(ready) - start - BATCH))
                 if not ready:
