@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
                              EVENT_TYPE_MOVED, FileSystemEvent, FileSystemEventHandler)
-from watchdog.observers import Observer
 
 from pipeline.inbox import is_junk
+from pipeline import observer as observers
 from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.prober import CanaryProber
@@ -116,12 +116,16 @@ class Watcher:
         self.engine = engine
         self.metrics = metrics or PipelineMetrics()
         self.ingestor = Ingestor(settings, engine, self.metrics)
-        self.tracker = StabilityTracker(settings.stable_seconds)
+        self.observer_kind, self.observer_reason = observers.choose(settings.observer, settings.inbox)
+        polling = self.observer_kind == "polling"
+        # polling hears a change only at its next scan: a file must stay unchanged over two of them
+        self.tracker = StabilityTracker(max(settings.stable_seconds, 2 * settings.poll_seconds) if polling
+                                        else settings.stable_seconds)
         self.roots = [settings.inbox / "resumes", settings.inbox / "jobs"]
         self.stop_event = threading.Event()
         self.rescan_soon = threading.Event()
         self.skills_changed = threading.Event()
-        self.observer = Observer()
+        self.observer = observers.make_observer(self.observer_kind, settings.poll_seconds)
         self.canary = CanaryProber(settings, self.metrics, lambda: self.ingestor.taxonomy, self.ingestor.limits)
 
     def offer(self, path: Path) -> None:
@@ -195,8 +199,8 @@ class Watcher:
         self.start()
         self.rescan()
         next_rescan = time.monotonic() + self.settings.rescan_seconds
-        log.info("watching %s (taxonomy %s, %d skills)", self.settings.inbox, self.ingestor.taxonomy.version[:12],
-                 len(self.ingestor.taxonomy))
+        log.info("watching %s with %s (%s; taxonomy %s, %d skills)", self.settings.inbox, self.observer_kind,
+                 self.observer_reason, self.ingestor.taxonomy.version[:12], len(self.ingestor.taxonomy))
         try:
             while not self.stop_event.is_set():
                 self.loop_tick = time.monotonic()

@@ -59,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_attempts", "3", _positive(int), "Failed or crashed attempts before a file is quarantined."),
     Setting("db_deadline_seconds", "60", _positive(float), "Longest one pipeline write waits for another writer's database lock before its files are put back for later."),
     Setting("stable_seconds", "0.5", float, "Quiet time (no events, size and mtime unchanged) before a file is taken."),
+    Setting("observer", "auto", str,
+            "How the inbox is watched: auto (polling when it is on NFS, SMB, 9p, sshfs…), inotify or polling."),
+    Setting("poll_seconds", "1", _positive(float), "Period of the polling observer's scan of the inbox."),
     Setting("rescan_seconds", "30", _positive(float), "Period of the full inbox rescan that catches missed events."),
     Setting("claim_lease_seconds", "60", _positive(float),
             "How long a watcher's claim on a file lasts unless renewed; a watcher that dies gives its files up then."),
@@ -101,6 +104,8 @@ class Settings:
     max_attempts: int
     db_deadline_seconds: float
     stable_seconds: float
+    observer: str
+    poll_seconds: float
     rescan_seconds: float
     claim_lease_seconds: float
     heartbeat_seconds: float
@@ -144,6 +149,8 @@ def load(environ: dict[str, str] | None = None) -> Settings:
             raise SystemExit(f"{setting.env}={raw[setting.name]!r} is not valid: {exc}") from None
     if values["pdf_engine"] not in {"pypdfium2", "pdfplumber"}:
         raise SystemExit(f"{PREFIX}PDF_ENGINE must be pypdfium2 or pdfplumber, got {values['pdf_engine']!r}")
+    if values["observer"] not in {"auto", "inotify", "polling"}:
+        raise SystemExit(f"{PREFIX}OBSERVER must be auto, inotify or polling, got {values['observer']!r}")
     return Settings(**values)
 
 
