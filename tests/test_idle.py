@@ -60,6 +60,18 @@ def _started(metrics_url: str) -> bool:
     return re.search(r'^shortlist_canary_runs_total\{outcome="(ok|error)"\} [1-9]', body, re.M) is not None
 
 
+def _alive(proc: subprocess.Popen, name: str) -> bool:
+    if proc.poll() is not None:
+        raise AssertionError(f"the {name} process exited with {proc.returncode} (see {name}.log)")
+    return True
+
+
+def _quiet(pid: int, slice_s: float = 2.0) -> bool:
+    before = cpu_seconds(pid)
+    time.sleep(slice_s)
+    return (cpu_seconds(pid) - before) / slice_s < BOUND
+
+
 def _stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -83,10 +95,16 @@ def test_an_idle_watcher_and_web_rest(tmp_path):
     with open(tmp_path / "web.log", "ab") as log:
         web = subprocess.Popen([sys.executable, "-m", "ui"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for(lambda: _started(f"http://127.0.0.1:{metrics_port}/metrics"), 90,
+        wait_for(lambda: _alive(watcher, "watcher") and _started(f"http://127.0.0.1:{metrics_port}/metrics"), 90,
                  message="the watcher's /metrics and its first canary run")
-        wait_for(lambda: _get(f"http://127.0.0.1:{web_port}/healthz"), 60, message="the web's /healthz")
-        time.sleep(3)  # let start-up work (worker warm-up, first rescan) finish before the window opens
+        wait_for(lambda: _alive(web, "web") and _get(f"http://127.0.0.1:{web_port}/healthz"), 60,
+                 message="the web's /healthz")
+        # Start-up work (each parse worker loads and compiles the taxonomy, tens of seconds on a busy machine)
+        # should be over before the window opens: wait, up to 2 minutes, for a quiet 2 s slice of both. A
+        # process that never rests never gets one; the window is then measured anyway and fails with its figure.
+        settle_by = time.monotonic() + 120
+        while time.monotonic() < settle_by and not (_quiet(watcher.pid) and _quiet(web.pid)):
+            pass
         before = {"watcher": cpu_seconds(watcher.pid), "web": cpu_seconds(web.pid)}
         started = time.monotonic()
         time.sleep(WINDOW_S)
