@@ -19,7 +19,8 @@ _names = itertools.count(1)
 
 def pytest_generate_tests(metafunc):
     databases = getattr(metafunc.module, "DATABASES", None)
-    if databases and "database" in metafunc.fixturenames:
+    chosen = any(mark.args and mark.args[0] == "database" for mark in metafunc.definition.iter_markers("parametrize"))
+    if databases and "database" in metafunc.fixturenames and not chosen:
         metafunc.parametrize("database", databases, indirect=True)
 
 
