@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -26,6 +26,7 @@ from sqlmodel import Session
 from store.models import Claim, utcnow
 
 log = logging.getLogger("shortlist.claims")
+CLAIM: Table = Claim.__table__  # type: ignore[attr-defined]
 
 
 def owner_name() -> str:
@@ -35,7 +36,9 @@ def owner_name() -> str:
 
 def now(session: Session) -> datetime:
     if session.get_bind().dialect.name == "postgresql":
-        return session.scalar(select(func.now()))
+        found = session.scalar(select(func.now()))
+        assert isinstance(found, datetime)
+        return found
     return utcnow()
 
 
@@ -47,7 +50,7 @@ def take(session: Session, owner: str, files: Iterable[tuple[str, str]], lease_s
     start = now(session)
     until = start + timedelta(seconds=lease_s)
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    table = Claim.__table__
+    table = CLAIM
     statement = dialect.insert(table).values([{**row, "owner": owner, "lease_until": until, "claimed_at": start}
                                               for row in rows])
     statement = statement.on_conflict_do_update(
@@ -61,14 +64,14 @@ def take(session: Session, owner: str, files: Iterable[tuple[str, str]], lease_s
 def renew(session: Session, owner: str, lease_s: float) -> int:
     """Push every lease `owner` holds `lease_s` past now; returns how many it holds."""
     until = now(session) + timedelta(seconds=lease_s)
-    result = session.execute(update(Claim).where(Claim.owner == owner).values(lease_until=until))
+    result = session.execute(update(CLAIM).where(CLAIM.c.owner == owner).values(lease_until=until))
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
 def release(session: Session, owner: str, hashes: Iterable[str]) -> None:
     hashes = list(hashes)
     if hashes:
-        session.execute(delete(Claim).where(Claim.owner == owner, Claim.sha256.in_(hashes)))
+        session.execute(delete(CLAIM).where(CLAIM.c.owner == owner, CLAIM.c.sha256.in_(hashes)))
 
 
 def _alive(pid: int) -> bool:
@@ -86,20 +89,20 @@ def forget_dead_here(session: Session, owner: str) -> int:
     wait out its leases); watchers on other hosts are judged by their leases alone. Returns how many."""
     host = owner.rpartition(":")[0]
     dead = []
-    for (other,) in session.execute(select(Claim.owner).where(Claim.owner.like(f"{host}:%")).distinct()):
+    for (other,) in session.execute(select(CLAIM.c.owner).where(CLAIM.c.owner.like(f"{host}:%")).distinct()):
         pid_text = other.rpartition(":")[2]
         if other != owner and other.rpartition(":")[0] == host and pid_text.isdigit() and not _alive(int(pid_text)):
             dead.append(other)
     if not dead:
         return 0
-    result = session.execute(delete(Claim).where(Claim.owner.in_(dead)))
+    result = session.execute(delete(CLAIM).where(CLAIM.c.owner.in_(dead)))
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
 def release_files(session: Session, hashes: list[str]) -> None:
     """The files' results are committed in this transaction: nobody needs a claim on them any more."""
     if hashes:
-        session.execute(delete(Claim).where(Claim.sha256.in_(hashes)))
+        session.execute(delete(CLAIM).where(CLAIM.c.sha256.in_(hashes)))
 
 
 class Leases:

@@ -163,7 +163,7 @@ def claim(ctx: Context, jobs: list[FileJob]) -> list[FileJob]:
         for job in fresh:
             defer(ctx, job, exc)
         return jobs
-    for job, (existing, attempts, last_error, held) in zip(fresh, verdicts):
+    for job, (existing, attempts, last_error, held) in zip(fresh, verdicts, strict=True):
         if held:
             job.to(Status.HELD, "another watcher is working on the same bytes")
             continue
@@ -263,8 +263,9 @@ def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, settings: S
     commit step's write; tests/seed.py makes the same call). A file whose bytes another watcher committed
     meanwhile (its claim's lease ran out while this one still worked) becomes a duplicate, not a second
     document; the claims of the files written go in the same transaction."""
-    done = dict(session.execute(select(Document.sha256, Document.id)
-                                .where(Document.sha256.in_([job.sha256 for job in jobs]))).all())
+    table = Document.__table__  # type: ignore[attr-defined]
+    done: dict[str, int] = {sha: id_ for sha, id_ in session.execute(
+        select(table.c.sha256, table.c.id).where(table.c.sha256.in_([job.sha256 for job in jobs])))}
     for job in jobs:
         if job.sha256 in done:
             job.document_id = done[job.sha256]

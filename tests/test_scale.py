@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import random
 import signal
-import time
 from datetime import timedelta
 
 import pytest
@@ -100,7 +99,7 @@ def test_three_watchers_killed_at_random_score_every_file_exactly_once(tmp_path,
     try:
         # kill while files are being worked on: at random points between 5 % and 75 % of the way
         for share in sorted(rng.uniform(0.05, 0.75) for _ in range(6)):
-            wait_for(lambda: _count(settings, "SELECT count(*) FROM document") >= share * total, 400,
+            wait_for(lambda share=share: _count(settings, "SELECT count(*) FROM document") >= share * total, 400,
                      interval=0.1, message=f"{share:.0%} of the documents (logs: {tmp_path})")
             victim = rng.randrange(3)
             procs[victim].send_signal(signal.SIGKILL)
