@@ -66,14 +66,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resumes", type=int, default=300)
     parser.add_argument("--watchers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--pg-option", action="append", default=[], metavar="NAME=VALUE",
+                        help="a PostgreSQL server setting, e.g. synchronous_commit=off (repeatable)")
     args = parser.parse_args()
     jobs = [sample_job(i) for i in range(10)]
     resumes = [(f"r{i}.docx", make_docx(sample_resume(i).splitlines())) if i % 3 == 0
                else (f"r{i}.pdf", make_pdf(sample_resume(i, long=True))) for i in range(args.resumes)]
     from tests.pg import Cluster
-    cluster = Cluster(fast=False).start()
+    cluster = Cluster(fast=False, options=tuple(args.pg_option)).start()
     print(f"{args.resumes} resumes (2/3 PDF, 1/3 DOCX) after 10 jobs; {os.cpu_count()} CPUs; one parse worker "
-          "per watcher")
+          f"per watcher; PostgreSQL settings: {', '.join(args.pg_option) or 'defaults'}")
     print(f"{'database':<11} {'watchers':>8} {'seconds':>8} {'resumes/s':>10} {'matches':>8}")
     try:
         for watchers in args.watchers:

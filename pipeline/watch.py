@@ -23,7 +23,9 @@ from store.models import Heartbeat, utcnow
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.watch")
-BATCH = 64
+# Files claimed per turn: small enough that watchers sharing an inbox, which see the same files become stable
+# at the same moment, split them (the second finds the first chunk held and claims the next one at once).
+BATCH = 16
 # Events that mean a file's content or name changed. Opening, reading (closed without a write) and attribute
 # changes are left out: the watcher's own reads of skills/ and of the inbox would otherwise look like edits.
 CHANGES = frozenset({EVENT_TYPE_MODIFIED, EVENT_TYPE_CREATED, EVENT_TYPE_MOVED, EVENT_TYPE_DELETED,

@@ -32,12 +32,13 @@ def _as_owner(command: list[str]) -> list[str]:
 class Cluster:
     """One PostgreSQL server: `start()`, `create_database(name)` (returns its SQLAlchemy URL), `stop()`."""
 
-    def __init__(self, fast: bool = True) -> None:
+    def __init__(self, fast: bool = True, options: tuple[str, ...] = ()) -> None:
         binaries = pg_bin()
         if binaries is None:
             raise RuntimeError("PostgreSQL is not installed (Debian package `postgresql`: initdb not found)")
         self.bin = binaries
         self.fast = fast
+        self.options = options  # more server settings, "name=value"
         self.folder = Path(tempfile.mkdtemp(prefix="shortlist-pg-"))
         self.data = self.folder / "data"
         self.port = free_port()
@@ -52,7 +53,8 @@ class Cluster:
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
                   "-E", "UTF8", "--no-instructions")
         options = [f"-p {self.port}", "-c listen_addresses=127.0.0.1", f"-k {self.folder}",
-                   "-c max_connections=200", *(f"-c {o}" for o in (FAST if self.fast else ()))]
+                   "-c max_connections=200",
+                   *(f"-c {o}" for o in (*(FAST if self.fast else ()), *self.options))]
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "server.log"),
                   "-o", " ".join(options), "-w", "-t", "60", "start")
         return self
