@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline watch|ingest|rank|extract|migrate`."""
+"""Command line: `python -m pipeline watch|ingest|rank|extract|evaluate|migrate`."""
 from __future__ import annotations
 
 import argparse
@@ -125,6 +125,18 @@ def cmd_extract(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_evaluate(settings: Settings, args) -> int:
+    from pipeline.evaluate import evaluate, format_report
+    from pipeline.labels import LabelError
+    try:
+        report = evaluate(Path(args.dir), settings.skills, workers=settings.workers)
+    except LabelError as exc:
+        print(f"cannot evaluate {args.dir}: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))
+    return 0
+
+
 def cmd_migrate(settings: Settings, _args) -> int:
     _setup(settings)
     print(f"database at head: {settings.database_url}")
@@ -146,12 +158,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--kind", choices=("resume", "job"))
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("evaluate", help="measure extraction and ranking on a labelled set, beside baselines")
+    p.add_argument("dir", nargs="?", default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "devset"),
+                   help="folder with labels.json and files/ (default: ../shared/devset)")
+    p.add_argument("--json", action="store_true")
     sub.add_parser("migrate", help="upgrade the database schema to the latest version")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `rank … | head` ends quietly
     settings = load()
     handler = {"watch": cmd_watch, "ingest": cmd_ingest, "rank": cmd_rank, "extract": cmd_extract,
-               "migrate": cmd_migrate}[args.command]
+               "evaluate": cmd_evaluate, "migrate": cmd_migrate}[args.command]
     return handler(settings, args)
 
 

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 REQUIRED_WEIGHT = 2.0
 PREFERRED_WEIGHT = 1.0
-EXPERIENCE_SHARE = 0.2  # at most this share of the score is lost for missing years of experience
+EXPERIENCE_SHARE = 0.2
+SOFT_CATEGORIES = frozenset({"Soft skills"})  # generic personal traits: left out of evaluation  # at most this share of the score is lost for missing years of experience
 
 
 @dataclass(frozen=True)
