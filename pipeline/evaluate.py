@@ -69,9 +69,12 @@ def ingest_set(labels: LabelledSet, home: Path, skills: Path, workers: int = 2) 
                 skills_of = stored["docs"][by_id[doc_id]]["skills"]
                 if skills_of.get(skill) != "required":
                     skills_of[skill] = requirement or "required"
-        for job_doc, resume_doc, score in session.execute(
-                select(Match.job_document_id, Match.resume_document_id, Match.score)):
+        stored["components"] = {}
+        for job_doc, resume_doc, score, *parts in session.execute(
+                select(Match.job_document_id, Match.resume_document_id, Match.score, Match.coverage, Match.depth,
+                       Match.text_relevance, Match.role_fit, Match.experience_fit)):
             stored["scores"][by_id[job_doc], by_id[resume_doc]] = score
+            stored["components"][by_id[job_doc], by_id[resume_doc]] = parts
     engine.dispose()
     return stored
 
