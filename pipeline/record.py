@@ -112,7 +112,7 @@ def save_document(session: Session, item: Analysis, *, sha256: str, size: int, s
 # -- scoring: features read once per document, then every pair through pipeline.score
 
 _model: Model | None = None
-_features: OrderedDict = OrderedDict()  # (kind, document id, taxonomy, roles version) -> features
+_features: OrderedDict = OrderedDict()  # (kind, document id, sha256, taxonomy, roles version) -> features
 FEATURE_CACHE = 20_000  # documents whose features stay in memory between scorings
 
 
@@ -149,8 +149,9 @@ def _texts_of(session: Session, document_ids: list[int]) -> dict[int, str]:
 
 
 def _cached(kind: str, rows: list[tuple], model: Model, build, session: Session) -> list:
-    """Features for (document id, taxonomy version, ...) rows, building the ones not in memory."""
-    keys = [(kind, row[0], row[1], model.roles.version) for row in rows]
+    """Features for (document id, sha256, taxonomy version, ...) rows, building the ones not in memory. The
+    sha256 keeps two databases (tests, the evaluation's throw-away instance) from sharing an entry."""
+    keys = [(kind, row[0], row[1], row[2], model.roles.version) for row in rows]
     missing = [row[0] for row, key in zip(rows, keys) if key not in _features]
     if missing:
         texts, mentions = _texts_of(session, missing), _mentions_of(session, missing)
@@ -170,28 +171,30 @@ def job_requirements(session: Session, job_ids: list[int] | None = None, model: 
                      ) -> dict[int, JobFeatures]:
     """job id -> the features of its current document (wanted skills, text vector, role, years asked)."""
     model = _the_model(model)
-    query = (select(Job.current_document_id, Document.taxonomy_version, Job.id, Job.min_years, Job.title)
+    query = (select(Job.current_document_id, Document.sha256, Document.taxonomy_version, Job.id, Job.min_years,
+                    Job.title)
              .join(Document, Document.id == Job.current_document_id))
     if job_ids is not None:
         query = query.where(Job.id.in_(job_ids))
     rows = session.execute(query).all()
     features = _cached("job", rows, model, lambda row, text, mentions: job_features(
-        row[0], text, mentions, row[3], row[4], model.roles), session)
-    return {row[2]: f for row, f in zip(rows, features)}
+        row[0], text, mentions, row[4], row[5], model.roles), session)
+    return {row[3]: f for row, f in zip(rows, features)}
 
 
 def resume_skills(session: Session, candidate_ids: list[int] | None = None, model: Model | None = None
                   ) -> dict[int, ResumeFeatures]:
     """candidate id -> the features of their current resume (skills with depth, text vector, titles, years)."""
     model = _the_model(model)
-    query = (select(Candidate.current_document_id, Document.taxonomy_version, Candidate.id, Document.years)
+    query = (select(Candidate.current_document_id, Document.sha256, Document.taxonomy_version, Candidate.id,
+                    Document.years)
              .join(Document, Document.id == Candidate.current_document_id))
     if candidate_ids is not None:
         query = query.where(Candidate.id.in_(candidate_ids))
     rows = session.execute(query).all()
     features = _cached("resume", rows, model, lambda row, text, mentions: resume_features(
-        row[0], text, mentions, row[3], model.roles), session)
-    return {row[2]: f for row, f in zip(rows, features)}
+        row[0], text, mentions, row[4], model.roles), session)
+    return {row[3]: f for row, f in zip(rows, features)}
 
 
 def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchResult]], version: str) -> None:
