@@ -21,6 +21,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline import textrank
 from pipeline.features import SOFT_CATEGORIES, JobFeatures, ResumeFeatures
@@ -35,9 +36,8 @@ WEIGHTS_FILE = Path(__file__).with_name("model_weights.json")
 MODEL_CODE = "relevance-1"  # bump when the formula (not the weights) changes
 
 
-@dataclass(frozen=True)
-class SkillAnswer:
-    """One skill the job names, and how the resume answers it."""
+class SkillAnswer(NamedTuple):
+    """One skill the job names, and how the resume answers it (a tuple: millions are made in a re-score)."""
     skill: str
     requirement: str  # required | preferred
     kind: str | None  # exact | implied | related | broader | None (missing)
@@ -112,29 +112,52 @@ def givers(skill: str, relations: Relations) -> tuple[tuple[str, str, float], ..
     return tuple(out)
 
 
-def _answer(skill: str, requirement: str, have: dict[str, float], options) -> SkillAnswer:
-    best = None
+@dataclass(frozen=True)
+class JobPlan:
+    """What scoring one job against many resumes needs, worked out once per job."""
+    options: tuple[tuple[str, str, tuple[tuple[str, str, float], ...], SkillAnswer], ...]  # skill, req, givers, missing
+    slots: tuple[tuple[float, tuple[int, ...]], ...]  # (weight, indexes into options)
+    total: float
+
+
+def plan(job: JobFeatures, relations: Relations) -> JobPlan:
+    skills = list(job.requirement)
+    options = tuple((s, job.requirement[s], givers(s, relations), SkillAnswer(s, job.requirement[s], None, None, 0.0,
+                                                                              0.0)) for s in skills)
+    index = {s: i for i, s in enumerate(skills)}
+    grouped = {s for group in job.groups for s in group}
+    slots = [(job.wanted[s], (index[s],)) for s in job.wanted if s not in grouped]
+    slots += [(max(job.wanted[s] for s in group), tuple(index[s] for s in group)) for group in job.groups]
+    return JobPlan(options, tuple(slots), sum(w for w, _ in slots))
+
+
+def _answer(skill: str, requirement: str, have: dict[str, float], options, missing: SkillAnswer) -> SkillAnswer:
+    best, value = missing, 0.0
     for giver, kind, strength in options:
         depth = have.get(giver)
-        if depth is not None and (best is None or strength * depth > best.strength * best.depth):
-            best = SkillAnswer(skill, requirement, kind, None if kind == "exact" else giver, strength, depth)
-            if strength == 1.0 and depth == 1.0:
+        if depth is not None and strength * depth > value:
+            best, value = SkillAnswer(skill, requirement, kind, None if kind == "exact" else giver, strength, depth), \
+                strength * depth
+            if value == 1.0:
                 break
-    return best or SkillAnswer(skill, requirement, None, None, 0.0, 0.0)
+    return best
 
 
-def _skills(resume: ResumeFeatures, job: JobFeatures, options: dict) -> tuple[tuple[SkillAnswer, ...], float | None,
-                                                                                   float | None]:
-    answers = {s: _answer(s, job.requirement[s], resume.skills, options[s]) for s in job.requirement}
-    grouped = {s for group in job.groups for s in group}
-    slots = [(job.wanted[s], (answers[s],)) for s in job.wanted if s not in grouped]
-    slots += [(max(job.wanted[s] for s in group), tuple(answers[s] for s in group)) for group in job.groups]
-    total = sum(weight for weight, _ in slots)
-    if not total:
-        return tuple(answers.values()), None, None
-    coverage = sum(w * max(a.strength for a in members) for w, members in slots) / total
-    depth = sum(w * max(a.strength * a.depth for a in members) for w, members in slots) / total
-    return tuple(answers.values()), coverage, depth
+def _skills(resume: ResumeFeatures, job_plan: JobPlan) -> tuple[tuple[SkillAnswer, ...], float | None, float | None]:
+    have = resume.skills
+    answers = tuple(_answer(s, req, have, options, missing) for s, req, options, missing in job_plan.options)
+    if not job_plan.total:
+        return answers, None, None
+    coverage = depth = 0.0
+    for weight, members in job_plan.slots:
+        if len(members) == 1:
+            a = answers[members[0]]
+            coverage += weight * a.strength
+            depth += weight * a.strength * a.depth
+        else:
+            coverage += weight * max(answers[i].strength for i in members)
+            depth += weight * max(answers[i].strength * answers[i].depth for i in members)
+    return answers, coverage / job_plan.total, depth / job_plan.total
 
 
 def role_fit(resume: ResumeFeatures, job: JobFeatures, closeness) -> float | None:
@@ -159,9 +182,8 @@ def combine(components: dict[str, float | None], weights: Weights) -> float:
 
 
 def score_pair(resume: ResumeFeatures, job: JobFeatures, cosine: float, relations: Relations, weights: Weights,
-               closeness, options: dict | None = None) -> MatchResult:
-    options = options or {s: givers(s, relations) for s in job.requirement}
-    answers, coverage, depth = _skills(resume, job, options)
+               closeness, job_plan: JobPlan | None = None) -> MatchResult:
+    answers, coverage, depth = _skills(resume, job_plan or plan(job, relations))
     parts = {"coverage": coverage, "depth": depth, "text": min(1.0, cosine / TEXT_FULL),
              "role": role_fit(resume, job, closeness), "experience": experience_fit(resume.years, job.years)}
     return MatchResult(combine(parts, weights), answers, coverage, depth, parts["text"], parts["role"],
@@ -174,7 +196,7 @@ def score_many(resumes: Sequence[ResumeFeatures], jobs: Sequence[JobFeatures], r
     cosines = textrank.cosines([r.text for r in resumes], [j.text for j in jobs]) if resumes and jobs else None
     out = []
     for j, job in enumerate(jobs):
-        options = {s: givers(s, relations) for s in job.requirement}
-        out.append([score_pair(resume, job, float(cosines[r, j]), relations, weights, closeness, options)
+        job_plan = plan(job, relations)
+        out.append([score_pair(resume, job, float(cosines[r, j]), relations, weights, closeness, job_plan)
                     for r, resume in enumerate(resumes)])
     return out
