@@ -10,12 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-SKILL_KEYS = frozenset({"name", "aliases", "case_sensitive", "context", "context_for", "exclude",
-                        "implies", "related", "broader"})
-RELATED_STRENGTH = 0.5  # a `related` skill listed without a strength
-FILE_KEYS = frozenset({"category", "skills"})
+from pipeline.taxonomy_schema import (FILE_KEYS, GAP, RELATED_STRENGTH, SKILL_KEYS, SkillEntry, TaxonomyError,
+                                      fold, read_skills_file)
 
 # Characters that may not touch a surface form: letters, digits and underscore (\w)
 # on both sides, plus the glue of "R&D" and "@handle" before, "C++", "C#", "R&D" and
@@ -24,23 +20,9 @@ LEFT_BOUNDARY = r"(?<![\w@&])"
 RIGHT_BOUNDARY = r"(?![\w+#&@])"
 # Inside a surface form a space or hyphen matches any run of whitespace or hyphens,
 # so "machine learning" also finds "machine-learning" and "Machine\nLearning".
-GAP = r"[\s\-\u2010\u2011]+"
 _GAP_RE = re.compile(GAP)
 _RIGHT_GLUE = re.compile(r"[\w+#&@]")  # what RIGHT_BOUNDARY forbids after a form
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-class TaxonomyError(ValueError):
-    """A skills file that cannot be loaded; the message names the file and the entry."""
-
-
-def fold(surface: str) -> str:
-    """The key a surface form is looked up by: ASCII-lowercased, gaps collapsed to one space.
-
-    Only ASCII letters are folded, so a text keeps its length and offsets when folded.
-    """
-    return _GAP_RE.sub(" ", surface.translate(_ASCII_LOWER)).strip()
 
 
 def gap_normal(surface: str) -> str:
@@ -62,6 +44,7 @@ class Skill:
     implies: tuple[str, ...] = ()  # skills anyone with this one has (Spring Boot -> Java)
     related: tuple[tuple[str, float], ...] = ()  # (skill, strength in (0, 1)): MySQL ~ PostgreSQL
     broader: tuple[str, ...] = ()  # the wider skill this is part of (Amazon RDS -> AWS)
+    line: int = field(default=0, compare=False)  # line of the entry in `source`
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -169,25 +152,25 @@ def load_taxonomy(folder: Path) -> Taxonomy:
         raise TaxonomyError(f"{folder}: no skills files (*.yaml) found")
     digest = hashlib.sha256()
     skills: dict[str, Skill] = {}
-    owners: dict[str, tuple[str, str]] = {}  # folded form -> (skill name, file name)
+    owners: dict[str, tuple[str, str]] = {}  # folded form -> (skill name, file:line)
     categories: list[str] = []
     for path in files:
         raw = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + raw + b"\0")
-        category, entries = _read_file(path.name, raw)
-        if category not in categories:
-            categories.append(category)
-        for index, entry in enumerate(entries, start=1):
-            skill = _parse_skill(path.name, index, category, entry)
+        parsed, lines = read_skills_file(path.name, raw)
+        if parsed.category not in categories:
+            categories.append(parsed.category)
+        for index, (entry, line) in enumerate(zip(parsed.skills, lines, strict=True), start=1):
+            skill = _skill(entry, parsed.category, path.name, line)
             for form in skill.forms:
                 key = fold(form)
                 if key in owners:
-                    other, other_file = owners[key]
+                    other, other_where = owners[key]
                     raise TaxonomyError(
-                        f"{path.name}: entry #{index} ({skill.name!r}): {form!r} is already "
-                        f"used by {other!r} in {other_file}"
+                        f"{path.name}:{line}: entry #{index} ({skill.name!r}): {form!r} is already "
+                        f"used by {other!r} in {other_where}"
                     )
-                owners[key] = (skill.name, path.name)
+                owners[key] = (skill.name, f"{path.name}:{line}")
             skills[skill.name] = skill
     _check_relations(skills)
     return Taxonomy(
@@ -198,115 +181,23 @@ def load_taxonomy(folder: Path) -> Taxonomy:
     )
 
 
-def _read_file(name: str, raw: bytes) -> tuple[str, list[Any]]:
-    try:
-        data = yaml.load(raw.decode("utf-8"), Loader=_LOADER)
-    except UnicodeDecodeError as exc:
-        raise TaxonomyError(f"{name}: not UTF-8 text: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise TaxonomyError(f"{name}: invalid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise TaxonomyError(f"{name}: expected a mapping with 'category' and 'skills'")
-    unknown = set(data) - FILE_KEYS
-    if unknown:
-        raise TaxonomyError(f"{name}: unknown top-level key(s) {sorted(unknown)}; allowed: {sorted(FILE_KEYS)}")
-    category = data.get("category")
-    if not isinstance(category, str) or not category.strip():
-        raise TaxonomyError(f"{name}: missing 'category' (a non-empty string)")
-    entries = data.get("skills")
-    if not isinstance(entries, list) or not entries:
-        raise TaxonomyError(f"{name}: 'skills' must be a non-empty list")
-    return category.strip(), entries
-
-
-def _strings(name: str, where: str, key: str, value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise TaxonomyError(f"{name}: {where}: '{key}' must be a list of non-empty strings")
-    return tuple(v.strip() for v in value)
-
-
-def _parse_skill(name: str, index: int, category: str, entry: Any) -> Skill:
-    where = f"entry #{index}"
-    if not isinstance(entry, dict):
-        raise TaxonomyError(f"{name}: {where}: expected a mapping with at least 'name', got {entry!r}")
-    skill_name = entry.get("name")
-    if skill_name is None:
-        raise TaxonomyError(f"{name}: {where}: missing 'name' (keys: {sorted(entry)})")
-    if not isinstance(skill_name, (str, int, float)) or not str(skill_name).strip():
-        raise TaxonomyError(f"{name}: {where}: 'name' must be a non-empty string")
-    skill_name = str(skill_name).strip()
-    where = f"entry #{index} ({skill_name!r})"
-    unknown = set(entry) - SKILL_KEYS
-    if unknown:
-        raise TaxonomyError(f"{name}: {where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(SKILL_KEYS)}")
-    aliases = _strings(name, where, "aliases", entry.get("aliases"))
-    forms = (skill_name, *aliases)
-    for form in forms:
-        if not fold(form):
-            raise TaxonomyError(f"{name}: {where}: empty surface form {form!r}")
-    seen: set[str] = set()
-    for form in forms:
-        if fold(form) in seen:
-            raise TaxonomyError(f"{name}: {where}: {form!r} is listed twice")
-        seen.add(fold(form))
-
-    def subset(key: str, default_all: bool) -> frozenset[str]:
-        value = entry.get(key)
-        if value is None:
-            return frozenset(forms) if default_all else frozenset()
-        if value is True:
-            return frozenset(forms)
-        if value is False:
-            return frozenset()
-        listed = _strings(name, where, key, value)
-        missing = [f for f in listed if f not in forms]
-        if missing:
-            raise TaxonomyError(f"{name}: {where}: '{key}' names {missing}, which are not its name or aliases")
-        return frozenset(listed)
-
-    case_sensitive = subset("case_sensitive", default_all=False)
-    context = _strings(name, where, "context", entry.get("context"))
-    context_for = subset("context_for", default_all=True) if context else frozenset()
-    if entry.get("context_for") is not None and not context:
-        raise TaxonomyError(f"{name}: {where}: 'context_for' given without 'context' words")
-    exclude = _strings(name, where, "exclude", entry.get("exclude"))
-    for pattern in exclude:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise TaxonomyError(f"{name}: {where}: bad 'exclude' regex {pattern!r}: {exc}") from None
+def _skill(entry: SkillEntry, category: str, source: str, line: int) -> Skill:
+    """The validated entry as a `Skill` of `category`, declared at `source`:`line`."""
+    context_for = entry.form_set("context_for", default_all=True) if entry.context else frozenset()
     return Skill(
-        name=skill_name,
+        name=entry.name,
         category=category,
-        aliases=aliases,
-        case_sensitive=case_sensitive,
-        context=context,
+        aliases=entry.aliases,
+        case_sensitive=entry.form_set("case_sensitive", default_all=False),
+        context=entry.context,
         context_for=context_for,
-        exclude=exclude,
-        source=name,
-        implies=_strings(name, where, "implies", entry.get("implies")),
-        related=_related(name, where, entry.get("related")),
-        broader=_strings(name, where, "broader", entry.get("broader")),
+        exclude=entry.exclude,
+        source=source,
+        implies=entry.implies,
+        related=entry.related,
+        broader=entry.broader,
+        line=line,
     )
-
-
-def _related(name: str, where: str, value: Any) -> tuple[tuple[str, float], ...]:
-    """`related: [MySQL]` (strength RELATED_STRENGTH) or `related: {MySQL: 0.6}`."""
-    if isinstance(value, dict):
-        pairs = []
-        for other, strength in value.items():
-            if not isinstance(other, str) or not other.strip():
-                raise TaxonomyError(f"{name}: {where}: 'related' keys must be skill names")
-            if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 < strength < 1:
-                raise TaxonomyError(f"{name}: {where}: 'related' strength of {other!r} must be a number "
-                                    f"between 0 and 1 (exclusive), got {strength!r}")
-            pairs.append((other.strip(), float(strength)))
-        return tuple(pairs)
-    return tuple((other, RELATED_STRENGTH) for other in _strings(name, where, "related", value))
 
 
 def _check_relations(skills: dict[str, Skill]) -> None:
@@ -314,11 +205,12 @@ def _check_relations(skills: dict[str, Skill]) -> None:
     for skill in skills.values():
         named = [("implies", n) for n in skill.implies] + [("broader", n) for n in skill.broader]
         named += [("related", n) for n, _ in skill.related]
+        where = f"{skill.source}:{skill.line}"
         for key, other in named:
             if other == skill.name:
-                raise TaxonomyError(f"{skill.source}: {skill.name!r}: '{key}' names the skill itself")
+                raise TaxonomyError(f"{where}: {skill.name!r}: '{key}' names the skill itself")
             if other not in skills:
-                raise TaxonomyError(f"{skill.source}: {skill.name!r}: '{key}' names {other!r}, "
+                raise TaxonomyError(f"{where}: {skill.name!r}: '{key}' names {other!r}, "
                                     f"which no skills file declares")
 
 
