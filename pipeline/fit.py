@@ -19,13 +19,15 @@ from pipeline.score import COMPONENTS, WEIGHTS_FILE
 
 STEP = 20  # grid: weights in multiples of 1/STEP
 MIN_STEPS = 1  # every component keeps at least MIN_STEPS/STEP: the model never drops a part a recruiter weighs
+MAX_TEXT = 0.10  # text relevance at most this share: folds agree on the weights, and the ranking stays skills-led
 FOLDS = 5
 
 
 def grid() -> np.ndarray:
     rows = [c for c in itertools.product(range(MIN_STEPS, STEP + 1), repeat=len(COMPONENTS) - 1)
             if sum(c) <= STEP - MIN_STEPS]
-    return np.array([[*c, STEP - sum(c)] for c in rows], dtype=np.float64) / STEP
+    weights = np.array([[*c, STEP - sum(c)] for c in rows], dtype=np.float64) / STEP
+    return weights[weights[:, COMPONENTS.index("text")] <= MAX_TEXT + 1e-9]
 
 
 def scores(weights: np.ndarray, parts: np.ndarray) -> np.ndarray:

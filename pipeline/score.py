@@ -5,7 +5,8 @@
                 (Spring Boot -> Java), partly when only a related or broader one is (the relation's strength)
     depth       the same, each answer weighted by how the resume shows the skill: used in dated experience
                 (recent more than old) > projects > summary > only listed (features.SECTION_DEPTH)
-    text        cosine of the two texts' term vectors with fixed IDF (textrank), TEXT_FULL and above = 1
+    text        cosine of the two texts' term vectors with fixed IDF (textrank), TEXT_FULL and above = 1;
+                never below coverage (the text adds evidence the skills missed, it never takes from them)
     role        the resume's titles against the job title through the roles vocabulary (same family 1,
                 related family part), less a step per seniority level short of the job's
     experience  years against the job's ask, capped at 1
@@ -184,7 +185,10 @@ def combine(components: dict[str, float | None], weights: Weights) -> float:
 def score_pair(resume: ResumeFeatures, job: JobFeatures, cosine: float, relations: Relations, weights: Weights,
                closeness, job_plan: JobPlan | None = None) -> MatchResult:
     answers, coverage, depth = _skills(resume, job_plan or plan(job, relations))
-    parts = {"coverage": coverage, "depth": depth, "text": min(1.0, cosine / TEXT_FULL),
+    text = min(1.0, cosine / TEXT_FULL)
+    if coverage is not None:
+        text = max(text, coverage)  # the text adds evidence skills missed; it never takes from a full skills match
+    parts = {"coverage": coverage, "depth": depth, "text": text,
              "role": role_fit(resume, job, closeness), "experience": experience_fit(resume.years, job.years)}
     return MatchResult(combine(parts, weights), answers, coverage, depth, parts["text"], parts["role"],
                        parts["experience"], resume.years, job.years, weights.version)
