@@ -10,12 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline import extract, textrank
+from pipeline import years as years_module
 from pipeline.roles import DEFAULT_LEVEL, Roles
+from pipeline.sections import sections as find_sections
 
 SOFT_CATEGORIES = frozenset({"Soft skills"})  # generic personal traits: weigh nothing in a match
 REQUIRED_WEIGHT, PREFERRED_WEIGHT = 2.0, 1.0
 # How much one mention shows, by the section it sits in; a skill used in dated experience counts most.
-SECTION_DEPTH = {"experience": 1.0, "projects": 0.8, "summary": 0.6, "other": 0.6, "skills": 0.5, "education": 0.5}
+SECTION_DEPTH = {"experience": 1.0, "projects": 0.8, "summary": 0.6, "other": 0.6, "skills": 0.5, "education": 0.5,
+                 "certifications": 0.5, "interests": 0.4, "references": 0.4}
 REPEAT_BONUS = 0.05  # each further mention of a skill adds this much depth (up to 1)
 RECENT_YEARS, DECAY_PER_YEAR, OLDEST_FACTOR = 2, 0.05, 0.5  # recency: full for 2 years, then fades to half
 
@@ -56,30 +59,11 @@ class JobFeatures:
     extra: dict = field(default_factory=dict)
 
 
-# ---------------------------------------------------------------- sections and recency (seam for Mention.section)
-
-_SECTION_WORDS = (
-    ("experience", r"experience|employment|work history|career|professional background|positions|work"),
-    ("projects", r"projects?|portfolio|publications"),
-    ("skills", r"skills|technologies|technical|tools|competenc|expertise|proficienc|stack|keywords"),
-    ("education", r"education|academic|certific|licen[cs]e|training|courses|coursework|degrees?"),
-    ("summary", r"summary|profile|objective|about|overview|highlights"),
-)
-_HEADING = [(name, re.compile(rf"\b(?:{words})", re.IGNORECASE)) for name, words in _SECTION_WORDS]
-
+# ---------------------------------------------------------------- sections and recency (Mention.section when set)
 
 def sections(text: str) -> list[tuple[int, str]]:
-    """(offset, section kind) at each heading-like line of a resume, in order; "summary" from the top."""
-    found, offset = [(0, "summary")], 0
-    for line in text.splitlines(keepends=True):
-        core = line.strip(" \t\r\n#*_:-•|")
-        if core and len(core) <= 40 and len(core.split()) <= 5 and not any(c.isdigit() for c in core):
-            for name, pattern in _HEADING:
-                if pattern.search(core):
-                    found.append((offset, name))
-                    break
-        offset += len(line)
-    return found
+    """(offset, section kind) of a resume's sections in order (pipeline.sections), "summary" from the top."""
+    return [(0, "summary")] + [(section.start, section.name) for section in find_sections(text, "resume")]
 
 
 def _ranges(text: str) -> tuple[list[tuple[int, int]], int | None]:
@@ -87,8 +71,8 @@ def _ranges(text: str) -> tuple[list[tuple[int, int]], int | None]:
     years = [int(y) for y in re.findall(r"(?<!\d)(?:19[5-9]\d|20\d\d)(?!\d)", text)]
     latest = max(years) if years else None
     out = []
-    for m in extract._RANGE.finditer(text):
-        end = latest if m.group("open") else int(extract._YEAR_RE.search(m.group("b")).group())
+    for m in years_module.RANGE.finditer(text):
+        end = latest if m.group("open") else int(re.search(years_module.YEAR, m.group("b")).group())
         out.append((m.start(), end or 0))
     return out, latest
 
@@ -124,6 +108,12 @@ def resume_titles(text: str, roles: Roles) -> tuple[str, ...]:
         return tuple(finder(text))
     return tuple(line.strip() for line in text.splitlines()
                  if 0 < len(line.split()) <= _TITLE_LINE_WORDS and roles.families_in(line))
+
+
+def mentions_of(item) -> list[StoredMention]:
+    """The mentions of an analysed document (pipeline.stages.Analysis) as scoring reads them."""
+    return [StoredMention(m.skill, m.category, m.start, m.end, item.requirements.get(m.skill),
+                          getattr(m, "section", None)) for m in item.mentions]
 
 
 def resume_features(document_id: int, text: str, mentions: Iterable[StoredMention], years: float | None,

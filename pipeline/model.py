@@ -9,6 +9,8 @@ from pipeline.roles import Roles, roles_for
 from pipeline.score import Weights, load_weights
 from pipeline.taxonomy import Taxonomy
 
+DEFAULT_SKILLS = Path(__file__).resolve().parent.parent / "skills"
+
 
 @dataclass(frozen=True)
 class Model:
@@ -22,5 +24,6 @@ class Model:
         return f"{self.weights.version}+roles-{self.roles.version}"
 
 
-def model_for(taxonomy: Taxonomy, skills_dir: Path) -> Model:
-    return Model(relations_of(taxonomy), roles_for(skills_dir), load_weights())
+def model_for(taxonomy: Taxonomy, skills_dir: Path | None = None) -> Model:
+    """The model for a taxonomy, with the roles vocabulary under `skills_dir` (default: the repository's skills/)."""
+    return Model(relations_of(taxonomy), roles_for(skills_dir or DEFAULT_SKILLS), load_weights())
