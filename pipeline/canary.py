@@ -138,7 +138,7 @@ def _rank(documents: list[dict[str, Any]], analysed: dict[str, Analysis], taxono
     model = model_for(taxonomy)
     resumes = [d["id"] for d in documents if d["kind"] == "resume" and d["id"] in analysed]
     features = {rid: resume_features(0, analysed[rid].text, mentions_of(analysed[rid]), analysed[rid].years,
-                                     model.roles) for rid in resumes}
+                                     model.roles, analysed[rid].name or "") for rid in resumes}
     rankings, ndcgs = {}, []
     for doc in documents:
         if doc["kind"] != "job":

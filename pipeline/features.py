@@ -99,6 +99,7 @@ def mention_depth(section: str, offset: int, ranges: list[tuple[int, int]], late
 # ---------------------------------------------------------------- resumes
 
 _TITLE_LINE_WORDS = 12
+TITLE_RECENCY = (1.0, 0.7, 0.5)  # the most recent title counts fully, earlier ones less
 
 
 def resume_titles(text: str, roles: Roles) -> tuple[str, ...]:
@@ -117,7 +118,7 @@ def mentions_of(item) -> list[StoredMention]:
 
 
 def resume_features(document_id: int, text: str, mentions: Iterable[StoredMention], years: float | None,
-                    roles: Roles) -> ResumeFeatures:
+                    roles: Roles, name: str = "") -> ResumeFeatures:
     marks = sections(text)
     ranges, latest = _ranges(text)
     depth: dict[str, float] = {}
@@ -130,9 +131,10 @@ def resume_features(document_id: int, text: str, mentions: Iterable[StoredMentio
     weights: dict[str, float] = {}
     for i, title in enumerate(titles):
         for family in roles.families_in(title):
-            weights[family] = max(weights.get(family, 0.0), 1.0 if i < 3 else 0.7)
+            weights[family] = max(weights.get(family, 0.0), TITLE_RECENCY[min(i, len(TITLE_RECENCY) - 1)])
     level = roles.level(titles[0]) if titles else None
-    return ResumeFeatures(document_id, years, depth, textrank.vector(text), weights, level, titles[:5])
+    return ResumeFeatures(document_id, years, depth, textrank.vector(text, leave_out=name), weights, level,
+                          titles[:5])
 
 
 # ---------------------------------------------------------------- jobs

@@ -187,13 +187,13 @@ def resume_skills(session: Session, candidate_ids: list[int] | None = None, mode
     """candidate id -> the features of their current resume (skills with depth, text vector, titles, years)."""
     model = _the_model(model)
     query = (select(Candidate.current_document_id, Document.sha256, Document.taxonomy_version, Candidate.id,
-                    Document.years)
+                    Document.years, Candidate.name)
              .join(Document, Document.id == Candidate.current_document_id))
     if candidate_ids is not None:
         query = query.where(Candidate.id.in_(candidate_ids))
     rows = session.execute(query).all()
     features = _cached("resume", rows, model, lambda row, text, mentions: resume_features(
-        row[0], text, mentions, row[4], model.roles), session)
+        row[0], text, mentions, row[4], model.roles, row[5]), session)
     return {row[3]: f for row, f in zip(rows, features)}
 
 

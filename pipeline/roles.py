@@ -63,17 +63,21 @@ def load_roles(folder: Path) -> Roles:
             if not isinstance(entry, dict) or not entry.get("name") or not entry.get("titles"):
                 raise RolesError(f"{path.name}: family #{i + 1} needs a name and a list of titles")
             groups[entry["name"]] = entry.get("group") or entry["name"]
-            related[entry["name"]] = tuple(entry.get("related") or ())
+            links = entry.get("related") or ()
+            related[entry["name"]] = tuple(links.items()) if isinstance(links, dict) else \
+                tuple((name, RELATED_STRENGTH) for name in links)
             family_of.update({fold(str(t)): entry["name"] for t in entry["titles"]})
     strengths: dict[tuple[str, str], float] = {}
     for a in groups:
         for b in groups:
             if a != b and groups[a] == groups[b]:
                 strengths[a, b] = GROUP_STRENGTH
-        for b in related[a]:
+        for b, strength in related[a]:
             if b not in groups:
                 raise RolesError(f"roles: {a} is related to {b!r}, which is not a family")
-            strengths[a, b] = strengths[b, a] = max(strengths.get((a, b), 0.0), RELATED_STRENGTH)
+            if not 0 < float(strength) < 1:
+                raise RolesError(f"roles: {a} -> {b}: a related strength is between 0 and 1, got {strength!r}")
+            strengths[a, b] = strengths[b, a] = float(strength)
     phrases = sorted(family_of, key=len, reverse=True)
     pattern = re.compile(r"(?<![\w.#+])(" + "|".join(re.escape(p) for p in phrases) + r")(?![\w#+])"
                          if phrases else r"(?!x)x")

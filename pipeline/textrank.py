@@ -42,10 +42,15 @@ def slot(word: str) -> int:
 Vector = tuple[np.ndarray, np.ndarray]  # (slots int32, weights float32): compact, for thousands in memory
 
 
-def vector(text: str) -> Vector:
-    """The unit-length term vector of a text: saturated term frequency times fixed IDF, hashed."""
+_CONTACT = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\S*linkedin\.com\S*|\+?\d[\d\s().-]{7,}\d")
+
+
+def vector(text: str, leave_out: str = "") -> Vector:
+    """The unit-length term vector of a text: saturated term frequency times fixed IDF, hashed. Contact details
+    (e-mail, links, phone numbers) and the words of `leave_out` (a person's name) say nothing about the work."""
+    skip = set(tokens(leave_out))
     weights: dict[int, float] = {}
-    for word, count in Counter(tokens(text)).items():
+    for word, count in Counter(t for t in tokens(_CONTACT.sub(" ", text)) if t not in skip).items():
         weight = count * (K1 + 1) / (count + K1) * idf(word)
         if weight > 0:
             index = slot(word)

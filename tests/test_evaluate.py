@@ -10,7 +10,7 @@ import pytest
 from pipeline.__main__ import main
 from pipeline.evaluate import evaluate
 from pipeline.labels import LabelError, load_labels
-from tests.conftest import ROOT
+from tests.instance import ROOT
 from tests.labelled_set import write_labelled_set
 
 DEVSET = Path(os.environ.get("DEVSET_DIR") or ROOT.parent / "shared" / "devset")
