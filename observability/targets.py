@@ -1,4 +1,6 @@
-"""Where Prometheus finds this instance: scrape targets and listen address from SHORTLIST_PORT, _METRICS_PORT, _PROMETHEUS_URL.
+"""Where Prometheus finds this instance: scrape targets and listen address from the port settings.
+
+The settings are SHORTLIST_PORT, _METRICS_PORT and _PROMETHEUS_URL.
 
 observability/prometheus.yml names no address: each job reads its targets from a file_sd file, `targets/<job>.json`
 beside the config. `write()` writes those files for the settings in force, and a copy of prometheus.yml whose rule
@@ -41,7 +43,7 @@ def join(host: str, port: int) -> str:
 
 
 def scrape_address(host: str, port: int) -> str:
-    """Where Prometheus on this machine reaches a process bound to host:port (a wildcard bind is reached on loopback)."""
+    """Where Prometheus on this machine reaches a process bound to host:port (a wildcard bind: on loopback)."""
     if host in _WILDCARDS:
         host = "::1" if host == "::" else "127.0.0.1"
     return join(host, port)

@@ -146,7 +146,8 @@ def foreign(tmp_path_factory):
     config.write_text(generate.prometheus_config(f"127.0.0.1:{other_web}", f"127.0.0.1:{other_watcher}", root,
                                                  scrape_interval="1s"), encoding="utf-8")
     log = open(root / "prometheus.log", "wb")
-    proc = subprocess.Popen([shutil.which("prometheus"), f"--config.file={config}", f"--storage.tsdb.path={root / 'tsdb'}",
+    proc = subprocess.Popen([shutil.which("prometheus"), f"--config.file={config}",
+                             f"--storage.tsdb.path={root / 'tsdb'}",
                              f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"],
                             stdout=log, stderr=subprocess.STDOUT)
     log.close()

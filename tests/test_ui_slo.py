@@ -136,8 +136,8 @@ def test_scrape_check_tells_this_instance_from_another_one():
         ("shortlist-web", "missing", ["127.0.0.1:8080"]), ("shortlist-watcher", "up", [])]
     unscraped, note = slo._scrape_verdict("http://127.0.0.1:9090", checks)
     assert unscraped == ("Prometheus at http://127.0.0.1:9090 has no target for this instance: it does not scrape "
-                         "the web UI on 127.0.0.1:18080 (its shortlist-web job scrapes 127.0.0.1:8080). What it records "
-                         "would describe another service, or nothing, so no SLO figures are shown")
+                         "the web UI on 127.0.0.1:18080 (its shortlist-web job scrapes 127.0.0.1:8080). "
+                         "What it records would describe another service, or nothing, so no SLO figures are shown")
     assert note is None
     both = elsewhere + [{"job": "shortlist-web", "instance": "localhost:18080", "health": "down"}]
     checks = slo.scrape_check(bound, both)

@@ -2,7 +2,8 @@
 
 `measure()` asks Prometheus's HTTP API for the series the generated rules record (the SLI now and over
 the compliance period, the error budget remaining, the burn rate over the last hour, the alerts and a
-range of the SLI for a chart) and, given this instance's addresses, which targets it scrapes, all queries at once and within `TIMEOUT` seconds together, so a slow or
+range of the SLI for a chart) and, given this instance's addresses, which targets it scrapes, all queries
+at once and within `TIMEOUT` seconds together, so a slow or
 missing Prometheus never holds a page up. A Prometheus that scrapes no target for this instance (another
 instance's ports, say) has SLIs of some other service: the report then withholds them and says so.
 `local_figures()` computes what a process can say about its
