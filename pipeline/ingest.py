@@ -18,6 +18,7 @@ from pipeline import record
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
 from pipeline.parse import ParseError
+from pipeline.parse.errors import size_and_limit
 from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text, warm_worker
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
@@ -72,10 +73,6 @@ def sha256_file(path: Path) -> tuple[str, bytes | None, int]:
                 if size > 256 << 20:
                     chunks = None
     return digest.hexdigest(), (b"".join(chunks) if chunks is not None else None), size
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.{1 if size >= 1024 * 1024 else 3}f} MB"
 
 
 def _fsync_dir(path: Path) -> None:
@@ -247,8 +244,9 @@ class Ingestor:
                                               f"(last error: {last_error or 'the worker crashed or was killed'}); "
                                               "the file was set aside so the rest of the inbox keeps moving.")
             elif claim.size > self.settings.max_file_bytes:
-                outcomes[i] = self.quarantine(claim, "too_large", f"The file is {_megabytes(claim.size)}; the "
-                                              f"limit is {self.settings.max_file_mb:g} MB (SHORTLIST_MAX_FILE_MB).")
+                said, allowed = size_and_limit(claim.size, self.settings.max_file_bytes)
+                outcomes[i] = self.quarantine(claim, "too_large", f"The file is {said}; the limit is {allowed} "
+                                              "(SHORTLIST_MAX_FILE_MB).")
             else:
                 claimed.append((i, claim))
         return claimed

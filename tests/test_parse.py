@@ -224,7 +224,26 @@ def test_empty_file():
 def test_too_large_is_checked_before_anything_else():
     error = failure(b"\x00" * 2048, "resume.txt", max_bytes=1024)  # binary: parsing would say unsupported_type
     assert error.code == "too_large"
-    assert "2 kB" in error.reason and "1 kB limit" in error.reason
+    assert "The file is 2 KB, more than the 1 KB limit" in error.reason
+
+
+@pytest.mark.parametrize("size, limit, said, allowed", [
+    (21_002_731, 20 * 1024 * 1024, "20.03 MB", "20 MB"),  # the "20.0 MB; the limit is 20.0 MB"
+    (20 * 1024 * 1024 + 1, 20 * 1024 * 1024, "20,971,521 bytes", "20,971,520 bytes"),
+    (5000, 1048, "4.9 KB", "1 KB"),
+    (30 * 1024 * 1024, 20 * 1024 * 1024, "30 MB", "20 MB"),
+    (900, 500, "900 bytes", "500 bytes"),
+])
+def test_a_size_over_its_limit_never_reads_as_the_limit(size, limit, said, allowed):
+    from pipeline.parse.errors import size_and_limit
+    assert size_and_limit(size, limit) == (said, allowed)
+
+
+@given(st.integers(1, 1 << 40), st.integers(1, 1 << 40))
+def test_different_sizes_are_always_worded_differently(size, limit):
+    from pipeline.parse.errors import size_and_limit
+    said, allowed = size_and_limit(size, limit)
+    assert (said == allowed) == (size == limit)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

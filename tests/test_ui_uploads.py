@@ -106,12 +106,20 @@ def test_unsupported_types_are_415_with_a_reason(client, settings, kind, name, c
     assert [p for p in settings.inbox_dir(kind).iterdir() if p.name != ".gitkeep"] == []
 
 
+def test_a_file_just_over_the_limit_says_its_real_size(tmp_path):
+    settings = ui_settings(tmp_path / "mb", SHORTLIST_MAX_UPLOAD_MB="1")
+    with client_for(settings) as client:
+        response = upload(client, "resume", ("big.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 30 * 1024)))
+        assert response.status_code == 413
+        assert response.json()["error"] == "big.pdf is 1.03 MB; the limit is 1 MB per file."
+
+
 def test_a_file_over_the_limit_is_413(tmp_path):
     settings = ui_settings(tmp_path / "small", SHORTLIST_MAX_UPLOAD_MB="0.001")  # about 1 KB
     with client_for(settings) as client:
         response = upload(client, "resume", ("big.txt", b"x" * 5000))
         assert response.status_code == 413
-        assert response.json()["error"] == "big.txt is 4.9 KB; the limit is 1.0 KB per file."
+        assert response.json()["error"] == "big.txt is 4.9 KB; the limit is 1 KB per file."
         html = client.post("/upload", data={"kind": "resume", "csrf_token": csrf(client)},
                            files=[("files", ("big.txt", b"x" * 5000))])
         assert html.status_code == 413 and "Too large" in html.text
@@ -123,7 +131,7 @@ def test_a_request_body_over_the_limit_is_413_before_it_is_read(tmp_path):
     with client_for(settings) as client:
         response = upload(client, "resume", *[(f"f{i}.txt", b"x" * 1000) for i in range(2000)])
         assert response.status_code == 413
-        assert "larger than the" in response.json()["error"]
+        assert re.match(r"The upload is 2\.\d+ MB; a single request may carry at most 1 MB\.", response.json()["error"])
 
 
 def test_upload_errors(client, settings):

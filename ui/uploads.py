@@ -12,6 +12,8 @@ from pathlib import Path
 
 from starlette.datastructures import UploadFile
 
+from pipeline.parse.errors import megabytes, size_and_limit
+
 ACCEPTED = {
     "resume": (".pdf", ".docx", ".txt"),
     "job": (".pdf", ".docx", ".txt", ".md"),
@@ -73,12 +75,6 @@ def check_type(kind: str, name: str, head: bytes) -> None:
         raise UploadError(415, f"{name} does not look like plain text (it contains binary data).")
 
 
-def _megabytes(size: float) -> str:
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 def _free_name(folder: Path, name: str) -> Path:
     target = folder / name
     stem, suffix = Path(name).stem, Path(name).suffix
@@ -100,7 +96,7 @@ def write_atomic(folder: Path, name: str, chunks, limit: int) -> tuple[Path, str
             for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
-                    raise UploadError(413, f"{name} is larger than the {_megabytes(limit)} limit.")
+                    raise UploadError(413, f"{name} is larger than the {megabytes(limit)} limit.")
                 digest.update(chunk)
                 handle.write(chunk)
             handle.flush()
@@ -129,7 +125,8 @@ def store_upload(upload: UploadFile, kind: str, folder: Path, limit: int, prefix
     if size == 0:
         raise UploadError(400, f"{original or 'The file'} is empty.")
     if size > limit:
-        raise UploadError(413, f"{original} is {_megabytes(size)}; the limit is {_megabytes(limit)} per file.")
+        said, allowed = size_and_limit(size, limit)
+        raise UploadError(413, f"{original} is {said}; the limit is {allowed} per file.")
     upload.file.seek(0)
     check_type(kind, name, upload.file.read(4096))
     target, sha, written = write_atomic(folder, name, _read_chunks(upload), limit)
@@ -142,7 +139,8 @@ def store_text(text: str, kind: str, folder: Path, name: str, limit: int) -> Sto
     if not text.strip():
         raise UploadError(400, "The pasted text is empty.")
     if len(data) > limit:
-        raise UploadError(413, f"The pasted text is {_megabytes(len(data))}; the limit is {_megabytes(limit)}.")
+        said, allowed = size_and_limit(len(data), limit)
+        raise UploadError(413, f"The pasted text is {said}; the limit is {allowed}.")
     target, sha, size = write_atomic(folder, name, [data], limit)
     return Stored(filename=name, stored_as=target.name, kind=kind, sha256=sha, size=size)
 
@@ -158,10 +156,13 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        message = (f"The upload is larger than the {_megabytes(self.limit)} a single request may carry. "
+        message = (f"The upload is larger than the {megabytes(self.limit)} a single request may carry. "
                    f"Send fewer or smaller files at a time.")
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
+            said, allowed = size_and_limit(int(length), self.limit)
+            message = (f"The upload is {said}; a single request may carry at most {allowed}. "
+                       f"Send fewer or smaller files at a time.")
             from starlette.requests import Request
             from ui.render import error
             await error(Request(scope), 413, message)(scope, receive, send)
