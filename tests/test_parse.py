@@ -175,9 +175,21 @@ def test_content_decides_the_format():
     assert parse_bytes(docx_bytes, "resume.pdf").format == "docx"
     assert parse_bytes(pdf_bytes, "resume.txt").format == "pdf"
     assert parse_bytes(pdf_bytes, "resume.docx").format == "pdf"
-    assert parse_bytes(RESUME.encode(), "resume.pdf").format == "txt"
-    assert parse_bytes(RESUME.encode(), "resume.docx").format == "txt"
+    assert parse_bytes(RESUME.encode(), "resume.md").format == "md"
+    assert parse_bytes(RESUME.encode(), "resume").format == "txt"
     assert detect_format(b"junk\n%PDF-1.4\n", "x") == "pdf"  # readers allow bytes before the header
+
+
+@pytest.mark.parametrize("name", ["resume.pdf", "resume.docx"])
+def test_text_named_as_a_document_is_mislabelled(name):
+    error = failure(RESUME.encode(), name)
+    assert error.code == "mislabelled"
+    assert f"is named .{name.rsplit('.', 1)[1]} but its content is plain text" in error.reason
+
+
+def test_text_under_another_extension_is_refused():
+    error = failure(RESUME.encode(), "resume.html")
+    assert error.code == "unsupported_type" and "named .html, a type Shortlist does not read" in error.reason
 
 
 @pytest.mark.parametrize("name", ["resume.pdf", "resume.docx"])

@@ -93,17 +93,50 @@ def test_same_name_twice_never_overwrites_a_waiting_file(client, settings):
 
 
 @pytest.mark.parametrize("kind, name, content, message", [
-    ("resume", "virus.exe", b"MZ", "a resume must be a PDF, DOCX, TXT file, not EXE"),
-    ("resume", "notes.md", b"# hi", "not MD"),
-    ("resume", "fake.pdf", b"hello", "does not look like a PDF"),
-    ("resume", "fake.docx", b"hello", "does not look like a Word .docx file"),
-    ("job", "binary.txt", b"a\x00b", "does not look like plain text"),
-    ("job", "noextension", b"text", "not a file without an extension"),
+    ("resume", "virus.exe", b"MZ", "The file 'virus.exe' is named .exe, a type Shortlist does not read"),
+    ("resume", "page.html", b"<html>Python</html>", "is named .html, a type Shortlist does not read"),
+    ("resume", "fake.pdf", b"hello", "is named .pdf but its content is plain text, not a PDF"),
+    ("resume", "fake.docx", b"hello", "is named .docx but its content is plain text, not a Word document"),
+    ("job", "binary.txt", b"a\x00b", "is binary data that is not PDF, DOCX or text"),
+    ("job", "photo.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 50, "is a PNG image"),
 ])
 def test_unsupported_types_are_415_with_a_reason(client, settings, kind, name, content, message):
     response = upload(client, kind, (name, content))
     assert response.status_code == 415 and message in response.json()["error"]
     assert [p for p in settings.inbox_dir(kind).iterdir() if p.name != ".gitkeep"] == []
+
+
+@pytest.mark.parametrize("name, content", [
+    ("text named.pdf", RESUME),  # refused by both
+    ("notes.html", RESUME),  # refused by both
+    ("cv.md", RESUME),  # accepted by both
+    ("cv", RESUME),  # accepted by both
+    ("word named.pdf", None),  # a real Word document named .pdf: content wins in both
+])
+def test_the_form_and_the_inbox_apply_one_rule_with_one_reason(client, settings, engine, name, content):
+    """The same bytes under the same name: the form's answer and the inbox's outcome agree, word for word."""
+    from pipeline.ingest import Ingestor
+    from pipeline.metrics import PipelineMetrics
+    from tests.fixtures import make_docx
+    content = content * 3 if content is not None else make_docx(RESUME.decode().splitlines() * 3)
+    response = upload(client, "resume", (name, content))
+    stored = sorted(p for p in settings.inbox_dir("resume").iterdir() if p.name != ".gitkeep")
+    for path in stored:
+        path.unlink()
+    dropped = settings.inbox_dir("resume") / safe_name(name)
+    dropped.write_bytes(content)
+    ingestor = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        outcome = ingestor.process([dropped])[0]
+    finally:
+        ingestor.close()
+    if response.status_code == 415:
+        assert outcome.outcome == "quarantined" and outcome.reason == response.json()["error"]
+        reason_file = settings.failed_dir / (safe_name(name) + ".reason.txt")
+        assert reason_file.read_text().startswith(outcome.reason)
+    else:
+        assert response.status_code == 202 and len(stored) == 1
+        assert outcome.outcome == "scored", outcome
 
 
 def test_a_file_just_over_the_limit_says_its_real_size(tmp_path):
@@ -221,7 +254,7 @@ def test_check_with_an_uploaded_job_description(client, settings):
     ([("resume", ("cv.txt", RESUME)), ("job_file", ("jd.txt", b"x" * 100))], {"job_text": JD}, 400,
      "paste it or choose a file, not both"),
     ([("resume", ("cv.txt", RESUME))], {"job_text": "Python"}, 400, "too short to read skills from"),
-    ([("resume", ("cv.exe", b"MZ"))], {"job_text": JD}, 415, "a resume must be a PDF, DOCX, TXT file"),
+    ([("resume", ("cv.exe", b"MZ"))], {"job_text": JD}, 415, "is named .exe, a type Shortlist does not read"),
 ])
 def test_check_errors(client, settings, files, form, status, message):
     response = check(client, files, form)

@@ -12,12 +12,10 @@ from pathlib import Path
 
 from starlette.datastructures import UploadFile
 
-from pipeline.parse.errors import megabytes, size_and_limit
+from pipeline.parse.detect import ACCEPTED_EXTENSIONS, detect_format
+from pipeline.parse.errors import ParseError, megabytes, size_and_limit
 
-ACCEPTED = {
-    "resume": (".pdf", ".docx", ".txt"),
-    "job": (".pdf", ".docx", ".txt", ".md"),
-}
+ACCEPTED = {"resume": ACCEPTED_EXTENSIONS, "job": ACCEPTED_EXTENSIONS}  # the pipeline's rule, for the form's hints
 KIND_LABEL = {"resume": "resume", "job": "job description"}
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
 _RUNS = re.compile(r"[\s_]+")
@@ -59,20 +57,13 @@ def safe_name(raw: str | None, default: str = "upload") -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
-def check_type(kind: str, name: str, head: bytes) -> None:
-    """Refuse (415) what the pipeline cannot read: an unknown extension, or content that does not match it."""
-    suffix = Path(name).suffix.lower()
-    accepted = ACCEPTED[kind]
-    if suffix not in accepted:
-        listed = ", ".join(s.lstrip(".").upper() for s in accepted)
-        raise UploadError(415, f"{name}: a {KIND_LABEL[kind]} must be a {listed} file, not "
-                               f"{suffix.lstrip('.').upper() or 'a file without an extension'}.")
-    if suffix == ".pdf" and not head.startswith(b"%PDF-"):
-        raise UploadError(415, f"{name} does not look like a PDF (it does not start with %PDF-).")
-    if suffix == ".docx" and not head.startswith(b"PK\x03\x04"):
-        raise UploadError(415, f"{name} does not look like a Word .docx file (it is not a ZIP package).")
-    if suffix in (".txt", ".md") and b"\x00" in head:
-        raise UploadError(415, f"{name} does not look like plain text (it contains binary data).")
+def check_type(data: bytes, name: str) -> str:
+    """Refuse (415) what the pipeline would quarantine for its type, with the pipeline's own reason:
+    the same rule (pipeline.parse.detect) decides for the inbox and for the form."""
+    try:
+        return detect_format(data, name)
+    except ParseError as exc:
+        raise UploadError(415, exc.reason) from None
 
 
 def _free_name(folder: Path, name: str) -> Path:
@@ -128,7 +119,7 @@ def store_upload(upload: UploadFile, kind: str, folder: Path, limit: int, prefix
         said, allowed = size_and_limit(size, limit)
         raise UploadError(413, f"{original} is {said}; the limit is {allowed} per file.")
     upload.file.seek(0)
-    check_type(kind, name, upload.file.read(4096))
+    check_type(upload.file.read(), safe_name(original))
     target, sha, written = write_atomic(folder, name, _read_chunks(upload), limit)
     return Stored(filename=original, stored_as=target.name, kind=kind, sha256=sha, size=written)
 
