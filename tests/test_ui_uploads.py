@@ -71,7 +71,8 @@ def test_upload_writes_into_the_inbox_with_a_safe_name(client, settings):
     assert response.status_code == 202
     stored = response.json()["files"][0]
     assert stored == {"filename": "../../etc/passwd.pdf", "stored_as": "passwd.pdf", "kind": "resume",
-                      "sha256": hashlib.sha256(PDF).hexdigest(), "size": len(PDF), "status": "queued", "detail": ""}
+                      "sha256": hashlib.sha256(PDF).hexdigest(), "size": len(PDF), "status": "queued", "detail": "",
+                      "outcome": "stored"}
     assert (settings.inbox_dir("resume") / "passwd.pdf").read_bytes() == PDF
     assert inbox_files(settings, "resume") == ["passwd.pdf"]
     assert not any(settings.home.rglob("*.part"))
@@ -83,6 +84,46 @@ def test_upload_many_files_and_a_job_description(client, settings):
     assert [f["stored_as"] for f in response.json()["files"]] == ["a.txt", "b.docx", "c.pdf"]
     response = upload(client, "job", ("role.md", b"# Role\nPython"))
     assert response.status_code == 202 and (settings.inbox_dir("job") / "role.md").exists()
+
+
+def test_a_batch_answers_for_every_file_and_never_stops_at_a_bad_one(client, settings, engine):
+    from pipeline.ingest import Ingestor
+    from pipeline.metrics import PipelineMetrics
+    known = RESUME * 3 + b"Known already.\n"
+    (settings.inbox_dir("resume") / "known.txt").write_bytes(known)
+    ingestor = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        assert ingestor.process([settings.inbox_dir("resume") / "known.txt"])[0].outcome == "scored"
+    finally:
+        ingestor.close()
+    response = upload(client, "resume", ("a.txt", RESUME), ("virus.exe", b"MZ"), ("b.txt", RESUME + b"b"),
+                      ("a-again.txt", RESUME), ("fake.pdf", b"hello"), ("empty.txt", b""),
+                      ("old.txt", known), ("c.pdf", PDF))
+    assert response.status_code == 202
+    body = response.json()
+    answers = [(f["filename"], f["outcome"]) for f in body["files"]]
+    assert answers == [("a.txt", "stored"), ("virus.exe", "refused"), ("b.txt", "stored"),
+                       ("a-again.txt", "duplicate"), ("fake.pdf", "refused"), ("empty.txt", "refused"),
+                       ("old.txt", "duplicate"), ("c.pdf", "stored")]
+    by_name = {f["filename"]: f for f in body["files"]}
+    assert "is named .exe, a type Shortlist does not read" in by_name["virus.exe"]["detail"]
+    assert by_name["virus.exe"]["http_status"] == 415
+    assert "is named .pdf but its content is plain text" in by_name["fake.pdf"]["detail"]
+    assert by_name["a-again.txt"]["detail"] == "The same file is already earlier in this upload."
+    assert by_name["old.txt"]["detail"] == "Already read as known.txt; nothing new to add."
+    assert by_name["old.txt"]["candidate_id"] is not None
+    assert by_name["empty.txt"]["detail"] == "empty.txt is empty." and by_name["empty.txt"]["http_status"] == 400
+    assert (body["stored"], body["duplicate"], body["refused"]) == (3, 2, 3)
+    assert inbox_files(settings, "resume") == ["a.txt", "b.txt", "c.pdf"]
+
+
+def test_a_batch_where_every_file_is_refused_answers_each_with_the_first_status(client, settings):
+    response = upload(client, "resume", ("virus.exe", b"MZ"), ("fake.pdf", b"hello"))
+    assert response.status_code == 415
+    body = response.json()
+    assert [f["outcome"] for f in body["files"]] == ["refused", "refused"]
+    assert "virus.exe" in body["error"] and "fake.pdf" in body["error"]
+    assert inbox_files(settings, "resume") == []
 
 
 def test_same_name_twice_never_overwrites_a_waiting_file(client, settings):

@@ -1,6 +1,8 @@
 """The hiring team's upload page: many resumes and job descriptions at once, each followed live through the pipeline."""
 from __future__ import annotations
 
+import hashlib
+
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -26,9 +28,47 @@ async def upload_page(request: Request) -> Response:
     return render(request, "upload.html", {"limits": limits(request), "files": []})
 
 
+def _digest(upload_file: UploadFile) -> str:
+    digest = hashlib.sha256()
+    upload_file.file.seek(0)
+    while chunk := upload_file.file.read(1 << 20):
+        digest.update(chunk)
+    upload_file.file.seek(0)
+    return digest.hexdigest()
+
+
+def _answer(upload_file: UploadFile, kind: str, outcome: str, detail: str = "", **fields) -> dict:
+    """One file's answer when it was not stored: a duplicate or a refusal, with the reason."""
+    return {"filename": upload_file.filename or "", "stored_as": None, "kind": kind, "sha256": fields.pop("sha256", None),
+            "size": upload_file.size, "status": outcome, "outcome": outcome, "detail": detail, **fields}
+
+
+async def _one(request: Request, upload_file: UploadFile, kind: str, batch: set[str]) -> dict:
+    """Store one file of a batch, or say why not; never raises for a bad file."""
+    state = request.app.state
+    sha = await run_in_threadpool(_digest, upload_file)
+    if sha in batch:
+        return _answer(upload_file, kind, "duplicate", "The same file is already earlier in this upload.", sha256=sha)
+    batch.add(sha)
+    known = (await read(request, queries.documents_by_sha256, [sha])).get(sha)
+    if known is not None:
+        return _answer(upload_file, kind, "duplicate", f"Already read as {known['filename']}; nothing new to add.",
+                       sha256=sha, document_id=known["id"], candidate_id=known["candidate_id"], job_id=known["job_id"])
+    try:
+        stored = await run_in_threadpool(store_upload, upload_file, kind, state.settings.inbox_dir(kind),
+                                         int(state.settings.max_upload_mb * 1024 * 1024))
+    except UploadError as exc:
+        state.metrics.upload_rejects.labels(str(exc.status)).inc()
+        return _answer(upload_file, kind, "refused", exc.message, sha256=sha, http_status=exc.status)
+    state.metrics.uploads.labels(kind).inc()
+    return {**stored.as_dict(), "outcome": "stored"}
+
+
 @csrf_protect
 async def upload(request: Request) -> Response:
-    """POST /upload (multipart: kind, files…): each file written atomically into inbox/<kind>/; 202 with their sha256s."""
+    """POST /upload (multipart: kind, files…): every file answered on its own, in order: stored (written
+    atomically into inbox/<kind>/), duplicate (already known, not written again) or refused with the reason.
+    202 when any file was stored or known; when every file was refused, the first refusal's status."""
     state = request.app.state
     form = await request.form(max_files=state.max_files)
     kind = form.get("kind")
@@ -37,22 +77,19 @@ async def upload(request: Request) -> Response:
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and (f.filename or f.size)]
     if not files:
         return error(request, 400, "Choose at least one file to upload.")
-    stored = []
-    for upload_file in files:
-        try:
-            stored.append(await run_in_threadpool(store_upload, upload_file, kind, state.settings.inbox_dir(kind),
-                                                  int(state.settings.max_upload_mb * 1024 * 1024)))
-        except UploadError as exc:
-            state.metrics.upload_rejects.labels(str(exc.status)).inc()
-            if not stored:
-                return error(request, exc.status, exc.message)
-            stored_names = ", ".join(s.filename for s in stored)
-            return error(request, exc.status, f"{exc.message} (Already queued: {stored_names}.)")
-        state.metrics.uploads.labels(kind).inc()
-    body = {"files": [s.as_dict() for s in stored]}
+    batch: set[str] = set()
+    answers = [await _one(request, f, kind, batch) for f in files]
+    refused = [a for a in answers if a["outcome"] == "refused"]
+    status = 202 if len(refused) < len(answers) else refused[0]["http_status"]
+    body: dict = {"files": answers, "stored": sum(a["outcome"] == "stored" for a in answers),
+                  "duplicate": sum(a["outcome"] == "duplicate" for a in answers), "refused": len(refused)}
+    if status != 202:
+        body["error"] = " ".join(a["detail"] for a in refused)
     if wants_json(request):
-        return PrettyJSON(body, status_code=202)
-    return render(request, "upload.html", {"limits": limits(request), **body}, status=202)
+        return PrettyJSON(body, status_code=status)
+    if status != 202:
+        return error(request, status, body["error"])
+    return render(request, "upload.html", {"limits": limits(request), **body}, status=status)
 
 
 async def status(request: Request) -> Response:
