@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from pipeline import record
+from pipeline import checks, record
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
 from pipeline.parse import ParseError
@@ -42,7 +42,7 @@ def is_junk(path: Path) -> bool:
 class Outcome:
     path: str
     kind: str
-    outcome: str  # scored | duplicate | quarantined | failed | skipped
+    outcome: str  # scored | duplicate | quarantined | failed | skipped | check.done | check.failed | check.waiting
     reason: str = ""
     document_id: int | None = None
     sha256: str = ""
@@ -203,8 +203,9 @@ class Ingestor:
         return Claim(path, kind, sha, data or b"", size, stat.st_mtime, 0)
 
     def claim(self, paths: list[Path], outcomes: list[Outcome | None]) -> list[tuple[int, Claim]]:
-        """Hash the files; drop those already ingested; read the attempts the rest have had; one transaction."""
-        read = [(i, self.read(path)) for i, path in enumerate(paths)]
+        """Hash the files (those without an outcome yet); drop those already ingested; read the attempts the
+        rest have had; one transaction."""
+        read = [(i, self.read(path)) for i, path in enumerate(paths) if outcomes[i] is None]
         for i, claim in read:
             if isinstance(claim, Outcome):
                 outcomes[i] = claim
@@ -354,8 +355,9 @@ class Ingestor:
 
     def process(self, paths: list[Path]) -> list[Outcome]:
         """Ingest files: the workers parse ahead while finished files are committed in chunks; outcomes in
-        input order."""
+        input order. Files of a job seeker's check (inbox/checks/<id>/) go their own, private way."""
         outcomes: list[Outcome | None] = [None] * len(paths)
+        self.run_checks(paths, outcomes)
         started = time.perf_counter()
         futures = [(i, claim, self.threads.submit(self.prepare, claim)) for i, claim in self.claim(paths, outcomes)]
         ready: list[tuple[int, Claim, Analysis]] = []
@@ -373,6 +375,18 @@ class Ingestor:
         for _ in futures:
             self.metrics.stage.labels("total").observe((time.perf_counter() - started) / len(futures))
         return outcomes  # type: ignore[return-value]  (every slot is filled)
+
+    def run_checks(self, paths: list[Path], outcomes: list[Outcome | None]) -> None:
+        """Run the checks among `paths`, once per check folder, and fill in their outcomes."""
+        done: dict[Path, str] = {}
+        for i, path in enumerate(paths):
+            folder = checks.check_folder(self.settings.inbox, path)
+            if folder is None:
+                continue
+            if folder not in done:
+                done[folder] = checks.run_check(self, folder) if folder.is_dir() else "done"
+                self.last_progress = time.monotonic()
+            outcomes[i] = Outcome(str(path), "check", f"check.{done[folder]}")
 
     # -- the taxonomy
 

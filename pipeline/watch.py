@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from pipeline import checks
 from pipeline.ingest import Ingestor, is_junk
 from pipeline.metrics import PipelineMetrics
 from store.db import session_scope
@@ -108,7 +109,7 @@ class Watcher:
         self.metrics = metrics or PipelineMetrics()
         self.ingestor = Ingestor(settings, engine, self.metrics)
         self.tracker = StabilityTracker(settings.stable_seconds)
-        self.roots = [settings.inbox / "resumes", settings.inbox / "jobs"]
+        self.roots = [settings.inbox / "resumes", settings.inbox / "jobs", settings.inbox / checks.FOLDER]
         self.stop_event = threading.Event()
         self.rescan_soon = threading.Event()
         self.skills_changed = threading.Event()
@@ -188,6 +189,7 @@ class Watcher:
                 if self.rescan_soon.is_set() or time.monotonic() >= next_rescan:
                     self.rescan_soon.clear()
                     self.rescan()
+                    checks.purge_checks(self.ingestor)
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
                 ready = self.tracker.stable()
                 self.metrics.backlog.set(len(self.tracker) + len(ready))

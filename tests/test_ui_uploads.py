@@ -265,19 +265,19 @@ def check(client, files, form=None, headers=None):
                        headers=headers or {}, follow_redirects=False)
 
 
-def test_check_queues_both_files_and_goes_to_the_result(client, settings):
+def test_check_writes_the_pair_into_its_own_folder_and_goes_to_the_result(client, settings):
     response = check(client, [("resume", ("my cv.txt", RESUME))], {"job_text": JD})
     assert response.status_code == 303
-    resume_sha, job_sha = hashlib.sha256(RESUME).hexdigest(), hashlib.sha256(JD.encode()).hexdigest()
-    assert response.headers["location"] == f"/check/{resume_sha}/{job_sha}"
-    assert inbox_files(settings, "resume")[-1] == f"check-{resume_sha[:12]}-my_cv.txt"
-    job_file = settings.inbox_dir("job") / f"check-{job_sha[:12]}-job-description.txt"
-    assert job_file.read_text() == JD
+    check_id = response.headers["location"].removeprefix("/check/")
+    assert re.fullmatch(r"[0-9a-f]{64}", check_id)
+    folder = settings.inbox / "checks" / check_id
+    assert (folder / "resume.txt").read_bytes() == RESUME and (folder / "job.txt").read_text() == JD
+    assert inbox_files(settings, "resume") == [] and inbox_files(settings, "job") == []
+    assert [p.name for p in (settings.inbox / "checks").iterdir()] == [check_id]  # no .part left
     page = client.get(response.headers["location"])
-    assert page.status_code == 200 and "Reading your files" in page.text
-    assert f'sse-connect="/events?after=0&amp;sha={resume_sha}&amp;sha={job_sha}"' in page.text
-    body = client.get(response.headers["location"] + ".json").json()
-    assert body["state"] == "waiting" and body["resume"]["status"] == "queued"
+    assert page.status_code == 200 and "Reading your files" in page.text and 'hx-trigger="every 1s"' in page.text
+    assert "sse-connect" not in page.text  # the check's id is its only key: it never goes on the team's feed
+    assert client.get(response.headers["location"] + ".json").json()["state"] == "waiting"
 
 
 def test_check_with_an_uploaded_job_description(client, settings):
@@ -285,8 +285,14 @@ def test_check_with_an_uploaded_job_description(client, settings):
                      headers={"Accept": "application/json"})
     assert response.status_code == 202
     body = response.json()
-    assert body["job"]["stored_as"].startswith("check-") and body["job"]["stored_as"].endswith("-role.md")
-    assert body["result"] == f"/check/{body['resume']['sha256']}/{body['job']['sha256']}"
+    assert body["result"] == f"/check/{body['check']}"
+    assert sorted(p.name for p in (settings.inbox / "checks" / body["check"]).iterdir()) == ["job.md", "resume.txt"]
+
+
+def test_a_refused_check_file_leaves_nothing_behind(client, settings):
+    response = check(client, [("resume", ("cv.txt", RESUME)), ("job_file", ("jd.pdf", JD.encode()))])
+    assert response.status_code == 415 and "is named .pdf but its content is plain text" in response.text
+    assert list((settings.inbox / "checks").iterdir()) == []
 
 
 @pytest.mark.parametrize("files, form, status, message", [
@@ -308,38 +314,10 @@ def test_check_needs_csrf(client):
     assert response.status_code == 403
 
 
-def test_check_result_shows_score_evidence_missing_and_advice(client, engine):
-    url = check(client, [("resume", ("cv.txt", RESUME))], {"job_text": JD}).headers["location"]
-    resume_sha, job_sha = url.split("/")[2:4]
-    add_job(engine, "Backend Engineer", ("Python", "PostgreSQL", "Docker"), ("Redis",), 3, sha256=job_sha,
-            identity=f"check-{job_sha[:12]}-job-description.txt")
-    add_candidate(engine, "Jane Doe", RESUME.decode(), years=4, sha256=resume_sha)
-    body = client.get(url + ".json").json()
-    assert body["state"] == "done"
-    report = body["report"]
-    assert [m["skill"] for m in report["matched"]] == ["Docker", "Python"]
-    assert report["matched"][1]["evidence"][0]["surface"] == "Python"
-    assert report["missing_required"] == ["PostgreSQL"] and report["missing_preferred"] == ["Redis"]
-    assert body["advice"][0].startswith("Add PostgreSQL if you have used it")
-    html = client.get(url).text
-    assert "Your match:" in html and '<mark class="skill" title="Python" data-skill="Python">Python</mark>' in html
-    assert "What to add" in html and "hx-trigger" not in html.split('id="check-result"')[1].split(">")[0]
-    fragment = client.get(url, headers={"HX-Request": "true", "HX-Target": "check-result"}).text
-    assert fragment.lstrip().startswith('<section id="check-result" class="check-result state-done"')
-
-
-def test_check_result_shows_why_a_file_failed(client, engine):
-    url = check(client, [("resume", ("cv.txt", RESUME))], {"job_text": JD}).headers["location"]
-    resume_sha = url.split("/")[2]
-    add_event(engine, kind="document.failed", sha256=resume_sha, filename="cv.txt",
-              detail="Only 20 characters of text were found.")
-    html = client.get(url).text
-    assert "We could not read one of the files" in html and "Only 20 characters of text were found." in html
-
-
-def test_check_result_of_unknown_hashes_waits_and_bad_hashes_are_404(client):
-    assert client.get(f"/check/{'a' * 64}/{'b' * 64}.json").json()["state"] == "waiting"
-    assert client.get("/check/abc/def").status_code == 404
+def test_check_result_of_an_unknown_id_is_404_and_bad_ids_too(client):
+    response = client.get(f"/check/{'a' * 64}.json")
+    assert response.status_code == 404 and "results are erased" in response.json()["error"]
+    assert client.get("/check/abc").status_code == 404
 
 
 def test_check_is_public_when_a_password_is_set(tmp_path):
@@ -354,22 +332,30 @@ def test_check_is_public_when_a_password_is_set(tmp_path):
 
 # --- advice ----------------------------------------------------------------------------------
 
-def test_advice_in_plain_language_most_important_first():
+def test_advice_grouped_by_importance_in_plain_language():
     report = {"score": 55.0, "missing_required": ["Kubernetes"], "missing_preferred": ["Go"],
               "resume_years": 2.0, "job_years": 5,
+              "missing": [{"skill": "Kubernetes", "requirement": "required", "sentence": "Run Kubernetes in production",
+                           "related": ["Docker"]},
+                          {"skill": "Go", "requirement": "preferred", "sentence": "Go is a plus", "related": []}],
               "matched": [{"skill": "Linux", "evidence": [{}]}, {"skill": "Bash", "evidence": [{}, {}]}]}
-    tips = advise(report)
-    assert tips[0].startswith("Add Kubernetes if you have used it: the job lists it as required.")
-    assert tips[1] == ("The job asks for 5+ years; your resume shows about 2. If you have more, make the dates of "
-                       "each role explicit.")
-    assert tips[2] == "Mention Go if you know it: it is a nice-to-have for this job."
-    assert re.match(r"Linux appears only once\. Show it in context", tips[3])
+    advice = advise(report)
+    assert [gap["skill"] for gap in advice["required"]] == ["Kubernetes"]
+    assert advice["required"][0]["tip"] == (
+        "Add Kubernetes if you have used it: the job lists it as required. Use the posting's word for it and say "
+        "where you used it. Your resume already shows Docker, close to it: if you used Kubernetes alongside, say "
+        "so there.")
+    assert advice["required"][0]["sentence"] == "Run Kubernetes in production"
+    assert advice["preferred"][0]["tip"] == "Mention Go if you know it: it is a nice-to-have for this job."
+    assert advice["general"][0] == ("The job asks for 5+ years; your resume shows about 2. If you have more, make the "
+                                    "dates of each role explicit.")
+    assert re.match(r"Linux appears only once\. Show it in context", advice["general"][1])
     assert verdict(55.0).startswith("A partial match")
 
 
 def test_advice_when_nothing_is_missing():
     report = {"score": 100.0, "missing_required": [], "missing_preferred": [], "resume_years": None,
               "job_years": None, "matched": [{"skill": "Go", "evidence": [{}, {}]}]}
-    assert advise(report) == ["Nothing is missing for this job. Lead with the results you achieved using these "
-                              "skills."]
+    assert advise(report) == {"required": [], "preferred": [], "general": [
+        "Nothing is missing for this job. Lead with the results you achieved using these skills."]}
     assert verdict(90).startswith("A strong match")

@@ -1,4 +1,4 @@
-"""The only writes the web process makes: a person's decisions, erasing a candidate, and retrying a quarantined file."""
+"""The only writes the web process makes: a person's decisions, erasing a candidate or a check, and retrying a quarantined file."""
 from __future__ import annotations
 
 import os
@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session
 
-from store.models import Attempt, Candidate, Decision, Document, Event, Failure, Match
+from store.models import Attempt, Candidate, Decision, Document, Event, Failure, Match, SeekerCheck
 from store.settings import Settings
 from ui.uploads import _free_name, _name_lock, safe_name
 
@@ -48,6 +48,11 @@ def decide(session: Session, job_id: int, candidate_id: int, *, status: str | No
     session.add(Event(kind="decision", job_id=job_id, candidate_id=candidate_id, detail=decision.status,
                       created_at=now()))
     return {"job_id": job_id, "candidate_id": candidate_id, "status": decision.status, "note": decision.note}
+
+
+def erase_check(session: Session, check_id: str) -> bool:
+    """A job seeker is done with their check: erase its result now (True if there was one)."""
+    return bool(session.execute(delete(SeekerCheck).where(SeekerCheck.id == check_id)).rowcount)
 
 
 def stored_file(settings: Settings, stored_path: str | None) -> Path | None:

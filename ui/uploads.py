@@ -107,10 +107,13 @@ def _read_chunks(upload: UploadFile, size: int = 1 << 20):
         yield chunk
 
 
-def store_upload(upload: UploadFile, kind: str, folder: Path, limit: int, prefix: str = "") -> Stored:
-    """Validate one uploaded file and write it into `folder` (runs in a worker thread)."""
+def store_upload(upload: UploadFile, kind: str, folder: Path, limit: int, stem: str | None = None) -> Stored:
+    """Validate one uploaded file and write it into `folder` (runs in a worker thread), as its own safe
+    name or as `stem` plus its extension."""
     original = upload.filename or ""
-    name = prefix + safe_name(original)
+    name = safe_name(original)
+    if stem is not None:
+        name = stem + Path(name).suffix
     upload.file.seek(0, os.SEEK_END)
     size = upload.file.tell()
     if size == 0:

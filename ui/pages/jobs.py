@@ -10,19 +10,13 @@ from ui.render import htmx_target, render
 from ui.routing import page
 from ui.security import logged_in
 
-CHECK_PREFIX = "check-"  # jobs written by the job seeker's check page (ui/pages/check.py)
-
-
 async def home(request: Request) -> Response:
     return RedirectResponse("/jobs" if logged_in(request) else "/check", status_code=303)
 
 
 async def jobs(request: Request) -> Response:
     rows = await cached_read(request, queries.jobs_overview)
-    context = {
-        "jobs": [row for row in rows if not row["identity"].startswith(CHECK_PREFIX)],
-        "checks": [row for row in rows if row["identity"].startswith(CHECK_PREFIX)],
-    }
+    context = {"jobs": rows}
     block = "jobs_table" if htmx_target(request) == "jobs-table" else None
     return render(request, "jobs.html", context, block=block)
 
