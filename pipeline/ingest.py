@@ -23,7 +23,7 @@ from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text, w
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
 from store.db import session_scope
-from store.models import Attempt, Document, Failure
+from store.models import Attempt, Document, Event, Failure, Job
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.ingest")
@@ -99,6 +99,7 @@ class Ingestor:
                                        on_replace=lambda reason: self.metrics.worker_restarts.labels(reason).inc())
         self.threads = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="parse")
         self.last_progress = time.monotonic()
+        self.reopened_seen = 0  # change-feed id up to which reopened jobs were scored (all again at start)
         self.inflight = InFlight(settings.store / "inflight")
         with session_scope(engine) as session:
             record.save_taxonomy(session, self.taxonomy.version, len(self.taxonomy))
@@ -387,6 +388,36 @@ class Ingestor:
                 done[folder] = checks.run_check(self, folder) if folder.is_dir() else "done"
                 self.last_progress = time.monotonic()
             outcomes[i] = Outcome(str(path), "check", f"check.{done[folder]}")
+
+    # -- a person's decisions the pipeline acts on
+
+    def score_reopened(self) -> int:
+        """Score the jobs reopened since the last look (a `job.status` event saying open; the web writes it)
+        against every current resume, since resumes that arrived while a job was closed were not. Returns how
+        many jobs were scored."""
+        def work(session):
+            rows = session.execute(select(Event.id, Event.job_id, Event.detail)
+                                   .where(Event.id > self.reopened_seen, Event.kind == "job.status")
+                                   .order_by(Event.id)).all()
+            if not rows:
+                return None, 0
+            wanted = {job_id for _, job_id, detail in rows if detail == "open" and job_id is not None}
+            jobs = session.execute(select(Job.id, Job.current_document_id)
+                                   .where(Job.id.in_(wanted), Job.status == "open")).all() if wanted else []
+            for job_id, document_id in jobs:
+                document = session.get(Document, document_id)
+                if document is None:
+                    continue
+                results = record.score_document(session, document, self.taxonomy.version)
+                record.add_event(session, "job.rescored", job_id=job_id, detail={"matches": len(results)})
+            return rows[-1][0], len(jobs)
+        last, scored = self._commit(work)
+        if last is not None:
+            self.reopened_seen = last
+        if scored:
+            self.last_progress = time.monotonic()
+            log.info("%d reopened job(s) scored against every current resume", scored)
+        return scored
 
     # -- the taxonomy
 

@@ -107,11 +107,14 @@ def save_document(session: Session, item: Analysis, *, sha256: str, size: int, s
 
 
 def job_requirements(session: Session, job_ids: list[int] | None = None) -> dict[int, tuple[int, int | None, dict]]:
-    """job id -> (current document id, years asked, {skill: required|preferred})."""
+    """job id -> (current document id, years asked, {skill: required|preferred}); every open job when no ids are
+    given (a closed job is not scored against new resumes; its ranking stays as it was when it closed)."""
     query = (select(Job.id, Job.current_document_id, Job.min_years, SkillMention.skill, SkillMention.requirement)
              .join(SkillMention, SkillMention.document_id == Job.current_document_id, isouter=True))
     if job_ids is not None:
         query = query.where(Job.id.in_(job_ids))
+    else:
+        query = query.where(Job.status == "open")
     jobs: dict[int, tuple[int, int | None, dict]] = {}
     for job_id, doc_id, years, skill, requirement in session.execute(query):
         entry = jobs.setdefault(job_id, (doc_id, years, {}))

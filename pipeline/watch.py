@@ -22,6 +22,7 @@ from store.settings import Settings
 
 log = logging.getLogger("shortlist.watch")
 BATCH = 64
+DECISIONS_SECONDS = 1.0  # how often the change feed is read for reopened jobs
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -177,6 +178,7 @@ class Watcher:
         self.start()
         self.rescan()
         next_rescan = time.monotonic() + self.settings.rescan_seconds
+        next_decisions = 0.0
         log.info("watching %s (taxonomy %s, %d skills)", self.settings.inbox, self.ingestor.taxonomy.version[:12],
                  len(self.ingestor.taxonomy))
         try:
@@ -190,7 +192,11 @@ class Watcher:
                     self.rescan_soon.clear()
                     self.rescan()
                     checks.purge_checks(self.ingestor)
+                    self.ingestor.refresh_quarantine_gauge()  # a person may have dismissed failed files
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
+                if time.monotonic() >= next_decisions:  # a person's decisions the pipeline acts on
+                    self.ingestor.score_reopened()
+                    next_decisions = time.monotonic() + DECISIONS_SECONDS
                 ready = self.tracker.stable()
                 self.metrics.backlog.set(len(self.tracker) + len(ready))
                 for start in range(0, len(ready), BATCH):
