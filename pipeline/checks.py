@@ -18,7 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, func, insert, select
+from sqlmodel import Session
 
 from pipeline.check_report import check_report
 from pipeline.parse import ParseError
@@ -82,8 +83,11 @@ def run_check(ingestor: "Ingestor", folder: Path) -> str:
             break
     state = "failed" if reason else "done"
     report = json.dumps(check_report(items["resume"], items["job"])) if not reason else ""
-    ingestor._commit(lambda session: session.execute(insert(SeekerCheck.__table__).values(
-        id=folder.name, state=state, report=report, reason=reason, created_at=utcnow())))
+    def write(session):  # a replace: a watcher stopped after this commit sees the folder again on restart
+        session.execute(delete(SeekerCheck).where(SeekerCheck.id == folder.name))
+        session.execute(insert(SeekerCheck.__table__).values(id=folder.name, state=state, report=report,
+                                                             reason=reason, created_at=utcnow()))
+    ingestor._commit(write)
     shutil.rmtree(folder, ignore_errors=True)
     ingestor.metrics.files.labels("check", "scored" if state == "done" else "failed").inc()
     log.info("check %s… %s", folder.name[:8], state)
@@ -94,8 +98,10 @@ def purge_checks(ingestor: "Ingestor") -> int:
     """Erase check results older than the retention, and check folders left that long; returns rows erased."""
     retention = timedelta(minutes=ingestor.settings.check_retention_minutes)
     cutoff = utcnow() - retention
+    with Session(ingestor.read_engine) as session:  # read first: no write lock taken when nothing expired
+        expired = session.scalar(select(func.count()).select_from(SeekerCheck).where(SeekerCheck.created_at < cutoff))
     erased = ingestor._commit(lambda session: session.execute(
-        delete(SeekerCheck).where(SeekerCheck.created_at < cutoff)).rowcount)
+        delete(SeekerCheck).where(SeekerCheck.created_at < cutoff)).rowcount) if expired else 0
     root = ingestor.settings.inbox / FOLDER
     for folder in root.iterdir() if root.is_dir() else []:
         try:

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from pipeline import checks, record
 from pipeline.inflight import InFlight
@@ -90,6 +91,7 @@ class Ingestor:
                  pool: WorkerPool | None = None) -> None:
         self.settings = settings
         self.engine = engine
+        self.read_engine = engine.execution_options(sqlite_begin="DEFERRED")  # reads never take the write lock
         self.metrics = metrics or PipelineMetrics()
         self.taxonomy: Taxonomy = load_taxonomy(settings.skills)
         self.metrics.set_taxonomy(self.taxonomy.version, len(self.taxonomy))
@@ -395,6 +397,11 @@ class Ingestor:
         """Score the jobs reopened since the last look (a `job.status` event saying open; the web writes it)
         against every current resume, since resumes that arrived while a job was closed were not. Returns how
         many jobs were scored."""
+        with Session(self.read_engine) as session:  # read first: no write lock taken when nothing changed
+            if session.scalar(select(Event.id).where(Event.id > self.reopened_seen, Event.kind == "job.status")
+                              .limit(1)) is None:
+                return 0
+
         def work(session):
             rows = session.execute(select(Event.id, Event.job_id, Event.detail)
                                    .where(Event.id > self.reopened_seen, Event.kind == "job.status")

@@ -164,3 +164,17 @@ def test_the_real_watcher_runs_a_check_and_erases_its_files(tmp_path, settings, 
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def test_a_check_seen_again_after_a_crash_between_commit_and_cleanup_is_replaced_not_fatal(settings, ingestor):
+    with client_for(settings) as client:
+        check_id = submit(client)
+        folder = settings.inbox / "checks" / check_id
+        kept = {p.name: p.read_bytes() for p in folder.iterdir()}
+        run_pending(settings, ingestor)
+        folder.mkdir()  # as if the watcher died after the commit and before deleting the folder
+        for name, data in kept.items():
+            (folder / name).write_bytes(data)
+        assert [o.outcome for o in run_pending(settings, ingestor)] == ["check.done", "check.done"]
+        assert db_rows(settings, "SELECT count(*) FROM seeker_check") == [(1,)]
+        assert client.get(f"/check/{check_id}.json").json()["state"] == "done"
