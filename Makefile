@@ -25,8 +25,10 @@ run: install dirs
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## check: configs parse: Python compiles, compose validates, Prometheus config and rules check
-check: install
+## check: lint (ruff), types (mypy), configs parse: Python compiles, compose validates, Prometheus config and rules
+check: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m compileall -q pipeline store ui chaos observability tests
 	docker-compose -f compose.yaml config -q
 	promtool check config observability/prometheus.yml observability/prometheus.compose.yml

@@ -197,8 +197,10 @@ class Sandbox:
         self.home = Path(home) if home else Path(tempfile.mkdtemp(prefix="sl-chaos-"))
         self.store = self.home / "store"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTLIST_")}
+        # A copy of skills/ (with its canaries): a drill may edit the taxonomy without touching the repo's.
+        shutil.copytree(ROOT / "skills", self.home / "skills", dirs_exist_ok=True)
         self.env.update(
-            SHORTLIST_HOME=str(self.home), SHORTLIST_SKILLS=str(ROOT / "skills"),
+            SHORTLIST_HOME=str(self.home), SHORTLIST_SKILLS=str(self.home / "skills"),
             SHORTLIST_STORE=str(self.store), SHORTLIST_INBOX=str(self.home / "inbox"),
             SHORTLIST_HOST="127.0.0.1", SHORTLIST_PORT=str(free_port()),
             SHORTLIST_METRICS_HOST="127.0.0.1", SHORTLIST_METRICS_PORT=str(free_port()),

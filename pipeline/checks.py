@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, insert, select
-from sqlmodel import Session
 
 from pipeline.check_report import check_report
 from pipeline.parse import ParseError
@@ -98,10 +97,12 @@ def purge_checks(ingestor: "Ingestor") -> int:
     """Erase check results older than the retention, and check folders left that long; returns rows erased."""
     retention = timedelta(minutes=ingestor.settings.check_retention_minutes)
     cutoff = utcnow() - retention
-    with Session(ingestor.read_engine) as session:  # read first: no write lock taken when nothing expired
-        expired = session.scalar(select(func.count()).select_from(SeekerCheck).where(SeekerCheck.created_at < cutoff))
+    table = SeekerCheck.__table__  # type: ignore[attr-defined]
+    with ingestor.read_engine.connect() as connection:  # read first: no write lock taken when nothing expired
+        expired = connection.execute(select(func.count()).select_from(table)
+                                     .where(table.c.created_at < cutoff)).scalar()
     erased = ingestor._commit(lambda session: session.execute(
-        delete(SeekerCheck).where(SeekerCheck.created_at < cutoff)).rowcount) if expired else 0
+        delete(table).where(table.c.created_at < cutoff)).rowcount) if expired else 0
     root = ingestor.settings.inbox / FOLDER
     for folder in root.iterdir() if root.is_dir() else []:
         try:

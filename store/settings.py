@@ -70,6 +70,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("check_retention_minutes", "30", _positive(float), "Minutes a job seeker's check result is kept before it is erased (its files are erased as soon as they are read)."),
     Setting("prometheus_url", "http://127.0.0.1:9090", str, "Prometheus the SLO page and report query."),
     Setting("log_level", "INFO", str, "Python log level of both processes."),
+    Setting("canary", "{skills}/canary", _path, "Folder of canary documents with known answers (canaries.yaml, files/)."),
+    Setting("canary_seconds", "300", float, "Period of the watcher's canary run that measures parsing accuracy (0 turns it off)."),
 )
 
 
@@ -108,6 +110,8 @@ class Settings:
     check_retention_minutes: float
     prometheus_url: str
     log_level: str
+    canary: Path
+    canary_seconds: float
 
     @property
     def files_dir(self) -> Path:

@@ -9,7 +9,7 @@ import pytest
 from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from store.db import make_engine
-from tests.conftest import db_rows
+from tests.instance import db_rows
 from tests.fixtures import make_corrupt_pdf, sample_job, sample_resume
 from tests.test_browser import CHROMIUM, Web, browser, page  # noqa: F401  (fixtures)
 from tests.test_ui_support import ui_settings
@@ -41,7 +41,7 @@ def ingest(settings, files: dict[str, str | bytes]) -> None:
 
 @pytest.fixture
 def instance(tmp_path):
-    from tests.conftest import instance_env
+    from tests.instance import instance_env
     env = instance_env(tmp_path)
     return env, ui_settings(tmp_path)
 
@@ -89,7 +89,8 @@ def test_a_100_character_name_keeps_the_score_and_decision_columns_on_screen(pag
     assert name.get_attribute("title") == LONG_NAME and name.inner_text() == LONG_NAME
     heading = page.locator("h1")
     assert heading.get_attribute("title") == LONG_TITLE and right_edge(heading) <= width
-    for url in ("/jobs", f"/candidates/{db_rows(settings, 'SELECT id FROM candidate WHERE name = ?', LONG_NAME)[0][0]}"):
+    candidate = db_rows(settings, "SELECT id FROM candidate WHERE name = ?", LONG_NAME)[0][0]
+    for url in ("/jobs", f"/candidates/{candidate}"):
         page.goto(web.url + url)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{url} scrolls sideways"
     assert page.errors == []

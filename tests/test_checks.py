@@ -11,7 +11,7 @@ from pipeline import checks
 from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from store.models import utcnow
-from tests.conftest import db_rows, start_watcher, wait_for
+from tests.instance import db_rows, start_watcher, wait_for
 from tests.test_ingest import JOB, RESUME_A, RESUME_B, drop
 from tests.test_ui_support import client_for, csrf
 

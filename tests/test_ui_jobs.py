@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
-from tests.conftest import db_rows
+from tests.instance import db_rows
 from tests.fixtures import make_corrupt_pdf
 from tests.test_ingest import JOB, RESUME_A, RESUME_B, drop
 from tests.test_ui_support import client_for, csrf

@@ -11,11 +11,11 @@ from sqlmodel import Session
 from store.models import Event
 from tests.test_ui_support import client_for, csrf, ui_settings
 from ui.advice import advise, verdict
-from ui.sample import add_candidate, add_job
 from ui.uploads import safe_name
 
 PDF = b"%PDF-1.4\n" + b"0" * 200
-RESUME = b"Jane Doe\njane@example.com\nPython, SQL and Docker for 4 years.\n"
+RESUME = (b"Jane Doe\njane@example.com\n\nSummary\nBackend developer with 4 years of experience: Python, SQL "
+          b"and Docker in production at a logistics firm.\n")
 JD = ("Backend Engineer\nWe need Python, PostgreSQL and Docker (required) and Redis (nice to have). "
       "3+ years of experience.")
 
@@ -239,14 +239,16 @@ def add_event(engine, **fields):
         session.commit()
 
 
-def test_status_follows_a_file_through_the_pipeline(client, engine):
+def test_status_follows_a_file_through_the_pipeline(client, engine, settings, seeder):
     sha = upload(client, "resume", ("jane.txt", RESUME)).json()["files"][0]["sha256"]
     status = lambda: client.get(f"/upload/status.json?sha={sha}").json()["files"][0]  # noqa: E731
     assert status()["status"] == "queued"
     add_event(engine, kind="document.started", sha256=sha, filename="jane.txt")
     assert status()["status"] == "parsing"
-    candidate = add_candidate(engine, "Jane Doe", RESUME.decode(), sha256=sha)
-    assert status()["status"] == "scored" and status()["candidate_id"] == candidate
+    (waiting,) = [p for p in settings.inbox_dir("resume").iterdir() if p.name != ".gitkeep"]
+    candidate = seeder.inbox_file(waiting)
+    assert candidate.sha256 == sha and candidate.name == "Jane Doe"
+    assert status()["status"] == "scored" and status()["candidate_id"] == candidate.id
     assert 'data-status="scored"' in client.get(f"/upload/status?sha={sha}").text
 
 

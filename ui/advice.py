@@ -19,11 +19,13 @@ def verdict(score: float | None) -> str:
 def _gap_tip(gap: dict[str, Any]) -> str:
     skill, related = gap["skill"], [r for r in gap.get("related") or [] if r != gap["skill"]]
     if gap["requirement"] == "required":
-        tip = f"Add {skill} if you have used it: the job lists it as required. Use the posting's word for it and say where you used it."
+        tip = (f"Add {skill} if you have used it: the job lists it as required. Use the posting's word for it and "
+               "say where you used it.")
     else:
         tip = f"Mention {skill} if you know it: it is a nice-to-have for this job."
     if related:
-        tip += f" Your resume already shows {_listed(related)}, close to it: if you used {skill} alongside, say so there."
+        tip += (f" Your resume already shows {_listed(related)}, close to it: if you used {skill} alongside, "
+                "say so there.")
     return tip
 
 

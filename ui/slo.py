@@ -59,7 +59,7 @@ class Objective:
     name: str
     title: str
     description: str
-    target: float            # the share that must be good (0.99), or an informational value's threshold (80)
+    target: float | None     # the share that must be good (0.99); None for an informational figure
     informational: bool
     lower_is_better: bool    # the SLI is an error ratio, like error-rate's
     is_ratio: bool           # False for a plain value (the average matching score)
@@ -70,7 +70,7 @@ class Objective:
         sli = slo["sli"]
         is_ratio = "value" not in sli
         return cls(name=slo["name"], title=slo["title"], description=slo["description"],
-                   target=float(slo["objective"]) / (100 if is_ratio else 1),
+                   target=float(slo["objective"]) / (100 if is_ratio else 1) if "objective" in slo else None,
                    informational=bool(slo.get("informational")), lower_is_better="bad" in sli,
                    is_ratio=is_ratio, record=sli["record"])
 
@@ -78,17 +78,21 @@ class Objective:
         return f"sli:{self.record}_rate{window}"
 
     @property
-    def threshold(self) -> float:
+    def threshold(self) -> float | None:
         """What the SLI itself is held to: the objective, or for an error ratio the budget (1 - objective)."""
+        if self.target is None:
+            return None
         return 1 - self.target if self.lower_is_better else self.target
 
     def objective_text(self) -> str:
+        if self.target is None:
+            return "none: shown only"
         if not self.is_ratio:
             return f"at least {number(self.target)}"
         return f"under {percent(1 - self.target)}" if self.lower_is_better else percent(self.target)
 
     def meets(self, value: float | None) -> bool | None:
-        if value is None:
+        if value is None or self.threshold is None:
             return None
         return value <= self.threshold if self.lower_is_better else value >= self.threshold
 
@@ -269,9 +273,11 @@ def _row(objective: Objective, now: float | None, over_period: float | None, bud
 
 def _status(objective: Objective, row: dict[str, Any]) -> str:
     """ok, burning (an alert pending or firing, or the budget going faster than it lasts), exhausted or no-data;
-    an informational SLO meets or is below its threshold."""
+    an informational SLO meets or is below its threshold, or is only shown when it has none."""
     if objective.informational:
         value = row["sli_period"] if row["sli_period"] is not None else row["sli_now"]
+        if objective.target is None:
+            return "no-data" if value is None else "shown"
         met = objective.meets(value)
         return "no-data" if met is None else "meets" if met else "below"
     if row["budget_remaining"] is None and row["sli_now"] is None:
@@ -376,9 +382,9 @@ def table(report: dict[str, Any]) -> str:
         objectives_by_name = {o.name: o for o in objectives(current_spec())}
         for row in report["slos"]:
             objective = objectives_by_name.get(row["name"])
-            fmt = (lambda v: sli_text(objective, v)) if objective else percent
-            status = row["status"] + "".join(f", {a['alertname']} {a['state']}" + (f" ({a['window']})" if a["window"] else "")
-                                             for a in row["alerts"])
+            fmt = (lambda v, objective=objective: sli_text(objective, v)) if objective else percent
+            status = row["status"] + "".join(f", {a['alertname']} {a['state']}"
+                                             + (f" ({a['window']})" if a["window"] else "") for a in row["alerts"])
             rows.append((row["title"], row["objective_text"], fmt(row["sli_now"]), fmt(row["sli_period"]),
                          percent(row["budget_remaining"], 1), burn(row["burn_rate"]), status))
         widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
@@ -387,8 +393,9 @@ def table(report: dict[str, Any]) -> str:
         sla = report.get("sla")
         if sla and sla["uptime"] is not None:
             lines.append("")
-            lines.append(f"SLA: uptime over {sla['window']} {percent(sla['uptime'])} (promised {percent(sla['objective'])})"
-                         f", service credit owed {number(sla['credit_percent'])}%")
+            lines.append(f"SLA: uptime over {sla['window']} {percent(sla['uptime'])} "
+                         f"(promised {percent(sla['objective'])}), "
+                         f"service credit owed {number(sla['credit_percent'])}%")
         for alert in report["alerts"]:
             lines.append(f"alert {alert['alertname']} {alert['state']} ({alert['severity']})")
         if report["exhausted"]:
@@ -406,7 +413,8 @@ def table(report: dict[str, Any]) -> str:
                          f"p95 {number(local['p95_seconds'], 3)} s")
             for item in local["slos"]:
                 verdict = {True: "meets", False: "misses", None: "no requests"}[item["meets"]]
-                lines.append(f"  {item['title']}: {percent(item['value'])} (objective {item['objective_text']}), {verdict}")
+                lines.append(f"  {item['title']}: {percent(item['value'])} "
+                             f"(objective {item['objective_text']}), {verdict}")
     return "\n".join(lines)
 
 

@@ -14,10 +14,10 @@ import os
 import secrets
 import shutil
 from datetime import timedelta
-from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -26,8 +26,8 @@ from store.models import SeekerCheck, utcnow
 from ui import actions
 from ui.advice import advise, verdict
 from ui.data import read, write
-from ui.render import PrettyJSON, error, htmx_target, render, wants_json
-from ui.routing import page
+from ui.render import htmx_target, render, wants_json
+from ui.routing import BadRequest, page
 from ui.security import csrf_protect
 from ui.uploads import UploadError, store_text, store_upload
 
@@ -73,26 +73,25 @@ async def submit(request: Request) -> Response:
     resume, job_file = _file(form, "resume"), _file(form, "job_file")
     job_text = (form.get("job_text") or "").strip() if isinstance(form.get("job_text"), str) else ""
     if resume is None:
-        return error(request, 400, "Choose your resume (PDF, DOCX, TXT or Markdown).")
+        raise BadRequest("Choose your resume (PDF, DOCX, TXT or Markdown).")
     if job_file is None and not job_text:
-        return error(request, 400, "Paste the job description or choose its file.")
+        raise BadRequest("Paste the job description or choose its file.")
     if job_file is not None and job_text:
-        return error(request, 400, "Give the job description once: paste it or choose a file, not both.")
+        raise BadRequest("Give the job description once: paste it or choose a file, not both.")
     if job_text and len(job_text) < settings.min_chars:
-        return error(request, 400, f"The pasted job description is too short to read skills from "
-                                   f"({len(job_text)} characters; at least {settings.min_chars}).")
+        raise BadRequest(f"The pasted job description is too short to read skills from "
+                         f"({len(job_text)} characters; at least {settings.min_chars}).")
     try:
         check_id, stored = await run_in_threadpool(_write_pair, settings, resume, job_file, job_text)
     except UploadError as exc:
-        state.metrics.upload_rejects.labels(str(exc.status)).inc()
-        return error(request, exc.status, exc.message)
+        state.metrics.upload_rejects.labels(str(exc.status_code)).inc()
+        raise
     state.metrics.uploads.labels("check").inc(2)
     url = f"/check/{check_id}"
-    if wants_json(request):
-        return PrettyJSON({"check": check_id, "result": url,
-                           "files": [{"filename": s.filename, "kind": s.kind, "size": s.size} for s in stored]},
-                          status_code=202)
-    return RedirectResponse(url, status_code=303)
+    if not wants_json(request):
+        return RedirectResponse(url, status_code=303)
+    return render(request, None, {"check": check_id, "result": url, "files": [
+        {"filename": s.filename, "kind": s.kind, "size": s.size} for s in stored]}, status=202)
 
 
 def _stored_result(session, check_id: str, retention_minutes: float) -> dict | None:
@@ -111,9 +110,9 @@ async def result(request: Request) -> Response:
     stored = await read(request, _stored_result, check_id, settings.check_retention_minutes)
     if stored is None:
         if not (settings.inbox / FOLDER / check_id).is_dir():
-            return error(request, 404, f"This check is not here: results are erased "
-                                       f"{settings.check_retention_minutes:g} minutes after they are ready, or "
-                                       "when you erase them. Check your resume again to see a new result.")
+            raise HTTPException(404, f"This check is not here: results are erased "
+                                     f"{settings.check_retention_minutes:g} minutes after they are ready, or "
+                                     "when you erase them. Check your resume again to see a new result.")
         stored = {"state": "waiting", "report": None, "reason": "", "created_at": None}
     report = stored["report"]
     context = {**stored, "check": check_id, "retention_minutes": settings.check_retention_minutes,
@@ -131,7 +130,7 @@ async def erase(request: Request) -> Response:
     await run_in_threadpool(shutil.rmtree, settings.inbox / FOLDER / check_id, True)
     erased = await write(request, actions.erase_check, check_id)
     if wants_json(request):
-        return PrettyJSON({"erased": erased})
+        return render(request, None, {"erased": erased})
     return RedirectResponse("/check?erased=1", status_code=303)
 
 

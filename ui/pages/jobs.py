@@ -9,8 +9,8 @@ from starlette.routing import Route
 from store import queries
 from ui import actions
 from ui.data import cached_read, write
-from ui.render import PrettyJSON, error, htmx_target, is_htmx, render, wants_json
-from ui.routing import BadRequest, choice_param, page
+from ui.render import htmx_target, is_htmx, render, wants_json
+from ui.routing import choice_param, page
 from ui.security import csrf_protect, logged_in
 
 STATUS_FILTERS = ("open", "closed", "all")
@@ -22,10 +22,7 @@ async def home(request: Request) -> Response:
 
 async def jobs(request: Request) -> Response:
     """GET /jobs?q=…&status=open|closed|all: the jobs whose title contains q (any case); open ones by default."""
-    try:
-        status = choice_param(request.query_params, "status", STATUS_FILTERS, "open")
-    except BadRequest as exc:
-        return error(request, 400, str(exc))
+    status = choice_param(request.query_params, "status", STATUS_FILTERS, "open")
     q = (request.query_params.get("q") or "").strip()[:100]
     rows = await cached_read(request, queries.jobs_overview, q or None, None if status == "all" else status)
     counts = await cached_read(request, queries.job_status_counts)
@@ -45,12 +42,9 @@ async def set_status(request: Request) -> Response:
     """POST /jobs/{id}/status (status=open|closed): close or reopen a job."""
     job_id = request.path_params["job_id"]
     form = await request.form()
-    try:
-        job = await write(request, actions.set_job_status, job_id, str(form.get("status") or ""))
-    except actions.ActionError as exc:
-        return error(request, exc.status, exc.message)
+    job = await write(request, actions.set_job_status, job_id, str(form.get("status") or ""))
     if wants_json(request):
-        return PrettyJSON({"job": job})
+        return render(request, None, {"job": job})
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Refresh": "true"})
     return RedirectResponse(_back(form, job_id), status_code=303)
@@ -60,13 +54,10 @@ async def set_status(request: Request) -> Response:
 async def delete(request: Request) -> Response:
     """POST /jobs/{id}/delete: the job, its matches, decisions and archived description are deleted."""
     job_id = request.path_params["job_id"]
-    try:
-        files = await write(request, actions.delete_job, request.app.state.settings, job_id)
-    except actions.ActionError as exc:
-        return error(request, exc.status, exc.message)
+    files = await write(request, actions.delete_job, request.app.state.settings, job_id)
     removed = actions.unlink_all(files)
     if wants_json(request):
-        return PrettyJSON({"deleted": job_id, "files_removed": removed})
+        return render(request, None, {"deleted": job_id, "files_removed": removed})
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": "/jobs?job_deleted=1"})
     return RedirectResponse("/jobs?job_deleted=1", status_code=303)

@@ -10,7 +10,9 @@ from starlette.responses import Response
 
 from store import queries
 from ui.data import read
-from ui.render import PrettyJSON, error, render, wants_json
+from starlette.exceptions import HTTPException
+
+from ui.render import render, wants_json
 from ui.routing import page
 from ui.security import csrf_protect
 from ui.uploads import ACCEPTED, UploadError, store_upload
@@ -39,8 +41,9 @@ def _digest(upload_file: UploadFile) -> str:
 
 def _answer(upload_file: UploadFile, kind: str, outcome: str, detail: str = "", **fields) -> dict:
     """One file's answer when it was not stored: a duplicate or a refusal, with the reason."""
-    return {"filename": upload_file.filename or "", "stored_as": None, "kind": kind, "sha256": fields.pop("sha256", None),
-            "size": upload_file.size, "status": outcome, "outcome": outcome, "detail": detail, **fields}
+    return {"filename": upload_file.filename or "", "stored_as": None, "kind": kind,
+            "sha256": fields.pop("sha256", None), "size": upload_file.size, "status": outcome, "outcome": outcome,
+            "detail": detail, **fields}
 
 
 async def _one(request: Request, upload_file: UploadFile, kind: str, batch: set[str]) -> dict:
@@ -58,8 +61,8 @@ async def _one(request: Request, upload_file: UploadFile, kind: str, batch: set[
         stored = await run_in_threadpool(store_upload, upload_file, kind, state.settings.inbox_dir(kind),
                                          int(state.settings.max_upload_mb * 1024 * 1024))
     except UploadError as exc:
-        state.metrics.upload_rejects.labels(str(exc.status)).inc()
-        return _answer(upload_file, kind, "refused", exc.message, sha256=sha, http_status=exc.status)
+        state.metrics.upload_rejects.labels(str(exc.status_code)).inc()
+        return _answer(upload_file, kind, "refused", exc.message, sha256=sha, http_status=exc.status_code)
     state.metrics.uploads.labels(kind).inc()
     return {**stored.as_dict(), "outcome": "stored"}
 
@@ -73,10 +76,10 @@ async def upload(request: Request) -> Response:
     form = await request.form(max_files=state.max_files)
     kind = form.get("kind")
     if kind not in KINDS:
-        return error(request, 400, "Say whether the files are resumes (kind=resume) or job descriptions (kind=job).")
+        raise HTTPException(400, "Say whether the files are resumes (kind=resume) or job descriptions (kind=job).")
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and (f.filename or f.size)]
     if not files:
-        return error(request, 400, "Choose at least one file to upload.")
+        raise HTTPException(400, "Choose at least one file to upload.")
     batch: set[str] = set()
     answers = [await _one(request, f, kind, batch) for f in files]
     refused = [a for a in answers if a["outcome"] == "refused"]
@@ -85,11 +88,9 @@ async def upload(request: Request) -> Response:
                   "duplicate": sum(a["outcome"] == "duplicate" for a in answers), "refused": len(refused)}
     if status != 202:
         body["error"] = " ".join(a["detail"] for a in refused)
-    if wants_json(request):
-        return PrettyJSON(body, status_code=status)
-    if status != 202:
-        return error(request, status, body["error"])
-    return render(request, "upload.html", {"limits": limits(request), **body}, status=status)
+    if status != 202 and not wants_json(request):
+        raise HTTPException(status, body["error"])
+    return render(request, "upload.html", body, status=status, extra={"limits": limits(request)})
 
 
 async def status(request: Request) -> Response:
