@@ -126,7 +126,7 @@ def populate(settings, home: Path) -> dict:
     return {"backend": backend, "priya": priya, "check": f"/check/{resume_sha}/{job_sha}"}
 
 
-def start_prometheus(home: Path, web_port: int, prom_port: int) -> subprocess.Popen | None:
+def start_prometheus(home: Path, web_port: int, watcher_port: int, prom_port: int) -> subprocess.Popen | None:
     """A real Prometheus scraping the app every second, with the SLO rules' windows shortened 60 times."""
     binary = shutil.which("prometheus")
     if binary is None:
@@ -136,7 +136,7 @@ def start_prometheus(home: Path, web_port: int, prom_port: int) -> subprocess.Po
     rules = home / "prometheus"
     generate.write(rules, scale=generate.SHORT_SCALE)
     config = rules / "prometheus.yml"
-    config.write_text(generate.prometheus_config(f"127.0.0.1:{web_port}", f"127.0.0.1:{free_port()}", rules,
+    config.write_text(generate.prometheus_config(f"127.0.0.1:{web_port}", f"127.0.0.1:{watcher_port}", rules,
                                                  scrape_interval="1s"), encoding="utf-8")
     return subprocess.Popen([binary, f"--config.file={config}", f"--storage.tsdb.path={home / 'tsdb'}",
                              f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"])
@@ -157,12 +157,14 @@ def traffic(base: str, paths: list[str], seconds: float) -> None:
 def main() -> int:
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory(prefix="shortlist-shots-") as home:
-        port, prom_port = free_port(), free_port()
+        port, watcher_port, prom_port = free_port(), free_port(), free_port()
+        # The ports Prometheus scrapes are this instance's (no watcher runs: the ingest SLOs have no data).
         settings = load({"SHORTLIST_HOME": home, "SHORTLIST_SKILLS": str(ROOT / "skills"),
+                         "SHORTLIST_PORT": str(port), "SHORTLIST_METRICS_PORT": str(watcher_port),
                          "SHORTLIST_PROMETHEUS_URL": f"http://127.0.0.1:{prom_port}"})
         ensure_dirs(settings)
         ids = populate(settings, Path(home))
-        prometheus = start_prometheus(Path(home), port, prom_port)
+        prometheus = start_prometheus(Path(home), port, watcher_port, prom_port)
         app = create_app(settings)
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         app.state.feed.should_stop = lambda: server.should_exit
