@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from pipeline import checks
 from pipeline.ingest import Ingestor, is_junk
 from pipeline.metrics import PipelineMetrics
 from pipeline.prober import CanaryProber
@@ -22,6 +23,7 @@ from store.settings import Settings
 
 log = logging.getLogger("shortlist.watch")
 BATCH = 64
+DECISIONS_SECONDS = 1.0  # how often the change feed is read for reopened jobs
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -109,7 +111,7 @@ class Watcher:
         self.metrics = metrics or PipelineMetrics()
         self.ingestor = Ingestor(settings, engine, self.metrics)
         self.tracker = StabilityTracker(settings.stable_seconds)
-        self.roots = [settings.inbox / "resumes", settings.inbox / "jobs"]
+        self.roots = [settings.inbox / "resumes", settings.inbox / "jobs", settings.inbox / checks.FOLDER]
         self.stop_event = threading.Event()
         self.rescan_soon = threading.Event()
         self.skills_changed = threading.Event()
@@ -179,6 +181,7 @@ class Watcher:
         self.start()
         self.rescan()
         next_rescan = time.monotonic() + self.settings.rescan_seconds
+        next_decisions = 0.0
         log.info("watching %s (taxonomy %s, %d skills)", self.settings.inbox, self.ingestor.taxonomy.version[:12],
                  len(self.ingestor.taxonomy))
         try:
@@ -192,7 +195,12 @@ class Watcher:
                 if self.rescan_soon.is_set() or time.monotonic() >= next_rescan:
                     self.rescan_soon.clear()
                     self.rescan()
+                    checks.purge_checks(self.ingestor)
+                    self.ingestor.refresh_quarantine_gauge()  # a person may have dismissed failed files
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
+                if time.monotonic() >= next_decisions:  # a person's decisions the pipeline acts on
+                    self.ingestor.score_reopened()
+                    next_decisions = time.monotonic() + DECISIONS_SECONDS
                 ready = self.tracker.stable()
                 self.metrics.backlog.set(len(self.tracker) + len(ready))
                 for start in range(0, len(ready), BATCH):
