@@ -22,7 +22,7 @@ from pipeline.model import model_for
 from pipeline.parse import ParseError
 from pipeline.parse.errors import size_and_limit
 from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text, warm_worker
-from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
 from store.db import session_scope
 from store.models import Attempt, Document, Event, Failure, Job
@@ -95,6 +95,7 @@ class Ingestor:
         self.read_engine = engine.execution_options(sqlite_begin="DEFERRED")  # reads never take the write lock
         self.metrics = metrics or PipelineMetrics()
         self.taxonomy: Taxonomy = load_taxonomy(settings.skills)
+        self.refused_version = ""  # the content hash of a skills/ that failed to load, not tried again
         self.metrics.set_taxonomy(self.taxonomy.version, len(self.taxonomy))
         record.use_model(model_for(self.taxonomy, settings.skills))
         self.limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
@@ -431,10 +432,21 @@ class Ingestor:
     # -- the taxonomy
 
     def reload_taxonomy(self) -> bool:
-        """Load skills/ again; when it changed, re-extract every stored text and re-score every match."""
+        """Load skills/ again; when it changed, re-extract every stored text and re-score every match.
+
+        The files' content hash is compared first, so an event that changed nothing costs no parse or compile,
+        and a broken version is reported once, not on every event."""
+        try:
+            content = taxonomy_version(self.settings.skills)
+        except OSError as exc:
+            log.warning("skills/ could not be read: %s", exc)
+            return False
+        if content in (self.taxonomy.version, self.refused_version):
+            return False
         try:
             taxonomy = load_taxonomy(self.settings.skills)
         except Exception as exc:
+            self.refused_version = content
             self.metrics.taxonomy_errors.inc()
             log.error("skills/ has an error, keeping taxonomy %s: %s", self.taxonomy.version[:12], exc)
             return False

@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
+                             EVENT_TYPE_MOVED, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
 from pipeline import checks
@@ -24,6 +25,10 @@ from store.settings import Settings
 log = logging.getLogger("shortlist.watch")
 BATCH = 64
 DECISIONS_SECONDS = 1.0  # how often the change feed is read for reopened jobs
+# Events that mean a file's content or name changed. Opening, reading (closed without a write) and attribute
+# changes are left out: the watcher's own reads of skills/ and of the inbox would otherwise look like edits.
+CHANGES = frozenset({EVENT_TYPE_MODIFIED, EVENT_TYPE_CREATED, EVENT_TYPE_MOVED, EVENT_TYPE_DELETED,
+                     EVENT_TYPE_CLOSED})
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -94,6 +99,8 @@ class _Handler(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in CHANGES:
+            return
         if event.is_directory:
             if event.event_type in ("created", "moved"):
                 self.watcher.rescan_soon.set()

@@ -250,6 +250,8 @@ def test_a_broken_skills_file_keeps_the_old_taxonomy_and_files_still_score(env, 
         (skills / "zz_broken.yaml").write_text("category: Broken\nskills:\n  - aliases: [no name]\n")
         assert not ingestor.reload_taxonomy()
         assert metrics.registry.get_sample_value("shortlist_taxonomy_errors_total") == 1
+        assert not ingestor.reload_taxonomy()  # the same broken content is not parsed or reported again
+        assert metrics.registry.get_sample_value("shortlist_taxonomy_errors_total") == 1
         outcome = ingestor.process([drop(settings, "resume", "ada.txt", RESUME_A.encode())])[0]
         assert outcome.outcome == "scored"
         # a worker started while skills/ is broken parses, and leaves extraction to the driver
