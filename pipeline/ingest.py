@@ -3,25 +3,30 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from pipeline import inbox, matching, record, snapshot, steps
+from pipeline import checks, inbox, matching, record, snapshot, steps
 from pipeline.filejob import FileJob, Outcome, Status
 from pipeline.inbox import is_junk, sha256_file
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
+from pipeline.model import Model, model_for
 from pipeline.retry import CommitPolicy
 from pipeline.stages import Analysis, Limits, analyse_text, warm_worker
 from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.workers import WorkerPool
-from store.models import Document
+from store.models import Document, Event, Job
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.ingest")
+T = TypeVar("T")
 COMMIT_CHUNK = 16  # files per transaction: fewer commits, results still visible within a fraction of a second
 
 # is_junk and sha256_file live in pipeline/inbox.py; importing them from here keeps working.
@@ -42,9 +47,11 @@ class Ingestor:
         self.ctx = steps.Context(
             settings, engine, metrics, pool, InFlight(settings.store / "inflight"),
             CommitPolicy(engine, settings.db_deadline_seconds, on_retry=self._retrying), taxonomy,
-            Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars))
+            Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars),
+            model_for(taxonomy, settings.skills))
         self.threads = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="parse")
         self.refused_version = ""  # the content hash of a skills/ that failed to load, not tried again
+        self.reopened_seen = 0  # change-feed id up to which reopened jobs were scored (all again at start)
 
         orphans = self.ctx.inflight.orphans()  # read once: reading consumes a dead watcher's journal
 
@@ -77,6 +84,26 @@ class Ingestor:
         return self.ctx.limits
 
     @property
+    def model(self) -> Model:
+        return self.ctx.model
+
+    @property
+    def pool(self) -> WorkerPool:
+        return self.ctx.pool
+
+    @property
+    def read_engine(self) -> Engine:
+        """Reads never take the write lock (their transactions start DEFERRED)."""
+        return self.ctx.engine.execution_options(sqlite_begin="DEFERRED")
+
+    def _commit(self, write: Callable[[Session], T]) -> T:
+        """A write outside the file steps (a check's result, a purge) under the same retry policy."""
+        return self.ctx.policy.run(write)
+
+    def refresh_quarantine_gauge(self) -> None:
+        steps.refresh_quarantine_gauge(self.ctx)
+
+    @property
     def last_progress(self) -> float:
         return self.ctx.last_progress
 
@@ -87,9 +114,11 @@ class Ingestor:
 
     def process(self, paths: list[Path]) -> list[Outcome]:
         """Ingest files: claim them together, let the workers parse ahead, and finish them in chunks of
-        COMMIT_CHUNK in input order; one outcome per path, in order."""
+        COMMIT_CHUNK in input order; one outcome per path, in order. Files of a job seeker's check
+        (inbox/checks/<id>/) go their own, private way (pipeline/checks.py)."""
         ctx = self.ctx
-        jobs = [FileJob(path, inbox.kind_of(ctx.settings, path)) for path in paths]
+        checked = self.run_checks(paths)
+        jobs = [FileJob(path, inbox.kind_of(ctx.settings, path)) for path in paths if path not in checked]
         started = time.perf_counter()
         claimed = [job for job in steps.claim(ctx, jobs) if job.status is Status.CLAIMED]
         futures = [self.threads.submit(steps.prepare, ctx, job) for job in claimed]
@@ -104,7 +133,22 @@ class Ingestor:
             ctx.progress()
         for _ in claimed:
             ctx.metrics.stage.labels("total").observe((time.perf_counter() - started) / len(claimed))
-        return [job.outcome() for job in jobs]
+        hiring = iter(jobs)
+        return [checked[path] if path in checked else next(hiring).outcome() for path in paths]
+
+    def run_checks(self, paths: list[Path]) -> dict[Path, Outcome]:
+        """Run the checks among `paths`, once per check folder; their outcomes by path."""
+        done: dict[Path, str] = {}
+        outcomes: dict[Path, Outcome] = {}
+        for path in paths:
+            folder = checks.check_folder(self.settings.inbox, path)
+            if folder is None:
+                continue
+            if folder not in done:
+                done[folder] = checks.run_check(self, folder) if folder.is_dir() else "done"
+                self.ctx.progress()
+            outcomes[path] = Outcome(str(path), "check", f"check.{done[folder]}")
+        return outcomes
 
     def finish(self, chunk: list[FileJob]) -> None:
         """Snapshot the other side (a read, before the timed stage), score (pure), commit (one transaction),
@@ -113,8 +157,7 @@ class Ingestor:
         try:
             other_side = steps.take_snapshot(ctx, chunk)
             started = time.perf_counter()
-            for job in chunk:
-                steps.score(job, other_side)
+            steps.score(chunk, other_side, ctx.model)
             scored = time.perf_counter()
             steps.commit(ctx, chunk, other_side)
         except Exception as exc:
@@ -131,6 +174,40 @@ class Ingestor:
         if committed:
             ctx.metrics.last_ingest.set_to_current_time()
         ctx.progress()
+
+    # -- a person's decisions the pipeline acts on
+
+    def score_reopened(self) -> int:
+        """Score the jobs reopened since the last look (a `job.status` event saying open; the web writes it)
+        against every current resume, since resumes that arrived while a job was closed were not. Returns how
+        many jobs were scored."""
+        with Session(self.read_engine) as session:  # read first: no write lock taken when nothing changed
+            if session.scalar(select(Event.id).where(Event.id > self.reopened_seen, Event.kind == "job.status")
+                              .limit(1)) is None:
+                return 0
+        model, version = self.model, self.taxonomy.version
+
+        def work(session: Session) -> tuple[int | None, int]:
+            rows = session.execute(select(Event.id, Event.job_id, Event.detail)
+                                   .where(Event.id > self.reopened_seen, Event.kind == "job.status")
+                                   .order_by(Event.id)).all()
+            if not rows:
+                return None, 0
+            wanted = [job_id for _, job_id, detail in rows if detail == "open" and job_id is not None]
+            jobs = session.scalars(select(Job.id).where(Job.id.in_(wanted), Job.status == "open")).all() if wanted else []
+            resumes = snapshot.resume_skills(session, model) if jobs else {}
+            for job_id, features in snapshot.job_requirements(session, model, list(jobs)).items():
+                pairs = matching.score_pairs({job_id: features}, resumes, model)
+                record.write_matches(session, pairs, version)
+                record.add_event(session, "job.rescored", job_id=job_id, detail={"matches": len(pairs)})
+            return rows[-1][0], len(jobs)
+        last, scored = self._commit(work)
+        if last is not None:
+            self.reopened_seen = last
+        if scored:
+            self.ctx.progress()
+            log.info("%d reopened job(s) scored against every current resume", scored)
+        return scored
 
     # -- the taxonomy: a separate seam the watcher's loop calls when skills/ changed
 
@@ -155,7 +232,8 @@ class Ingestor:
             return False
         if taxonomy.version == self.taxonomy.version:
             return False
-        self.ctx.taxonomy = taxonomy
+        model = model_for(taxonomy, self.settings.skills)
+        self.ctx.taxonomy, self.ctx.model = taxonomy, model
 
         def rewrite(session):
             for document in session.scalars(select(Document)):
@@ -163,7 +241,8 @@ class Ingestor:
                 analyse_text(item, taxonomy)
                 record.replace_mentions(session, document, item)
             session.flush()
-            pairs = matching.score_pairs(snapshot.job_requirements(session), snapshot.resume_skills(session))
+            pairs = matching.score_pairs(snapshot.job_requirements(session, model),
+                                         snapshot.resume_skills(session, model), model)
             record.write_matches(session, pairs, taxonomy.version)
             record.save_taxonomy(session, taxonomy.version, len(taxonomy))
             record.add_event(session, "taxonomy.reloaded", detail={"version": taxonomy.version,

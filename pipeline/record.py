@@ -127,18 +127,15 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
                  preferred_total=len(result.matched_preferred) + len(result.missing_preferred),
                  preferred_matched=len(result.matched_preferred),
                  resume_years=result.resume_years, job_years=result.job_years,
+                 coverage=result.coverage, depth=result.depth, text_relevance=result.text, role_fit=result.role,
+                 experience_fit=result.experience, model_version=result.model_version,
                  taxonomy_version=version, computed_at=now)
             for job_id, cand_id, job_doc, resume_doc, result in pairs]
     table = Match.__table__
     ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
-    skills = []
-    for match_id, (*_, result) in zip(ids, pairs):
-        for names, requirement, matched in ((result.matched_required, "required", True),
-                                            (result.matched_preferred, "preferred", True),
-                                            (result.missing_required, "required", False),
-                                            (result.missing_preferred, "preferred", False)):
-            skills += [dict(match_id=match_id, skill=name, requirement=requirement, matched=matched)
-                       for name in names]
+    skills = [dict(match_id=match_id, skill=a.skill, requirement=a.requirement, matched=a.kind is not None,
+                   relation=a.kind, via=a.via)
+              for match_id, (*_, result) in zip(ids, pairs) for a in result.answers]
     if skills:
         session.execute(insert(MatchSkill.__table__), skills)
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.taxonomy_schema import (FILE_KEYS, GAP, RELATED_STRENGTH, SKILL_KEYS, SkillEntry, TaxonomyError,
-                                      fold, read_skills_file)
+from pipeline.taxonomy_schema import (FILE_KEYS, GAP, RELATED_STRENGTH, SKILL_KEYS, SkillEntry,  # noqa: F401
+                                      TaxonomyError, fold, read_skills_file)  # (re-exported for callers)
 
 from pipeline import sense
 from pipeline.sections import heading_name

@@ -14,6 +14,7 @@ from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_D
                              EVENT_TYPE_MOVED, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
+from pipeline import checks
 from pipeline.inbox import is_junk
 from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
@@ -24,6 +25,7 @@ from store.settings import Settings
 
 log = logging.getLogger("shortlist.watch")
 BATCH = 64
+DECISIONS_SECONDS = 1.0  # how often the change feed is read for reopened jobs
 # Events that mean a file's content or name changed. Opening, reading (closed without a write) and attribute
 # changes are left out: the watcher's own reads of skills/ and of the inbox would otherwise look like edits.
 CHANGES = frozenset({EVENT_TYPE_MODIFIED, EVENT_TYPE_CREATED, EVENT_TYPE_MOVED, EVENT_TYPE_DELETED,
@@ -117,7 +119,7 @@ class Watcher:
         self.metrics = metrics or PipelineMetrics()
         self.ingestor = Ingestor(settings, engine, self.metrics)
         self.tracker = StabilityTracker(settings.stable_seconds)
-        self.roots = [settings.inbox / "resumes", settings.inbox / "jobs"]
+        self.roots = [settings.inbox / "resumes", settings.inbox / "jobs", settings.inbox / checks.FOLDER]
         self.stop_event = threading.Event()
         self.rescan_soon = threading.Event()
         self.skills_changed = threading.Event()
@@ -195,6 +197,7 @@ class Watcher:
         self.start()
         self.rescan()
         next_rescan = time.monotonic() + self.settings.rescan_seconds
+        next_decisions = 0.0
         log.info("watching %s (taxonomy %s, %d skills)", self.settings.inbox, self.ingestor.taxonomy.version[:12],
                  len(self.ingestor.taxonomy))
         try:
@@ -208,7 +211,12 @@ class Watcher:
                 if self.rescan_soon.is_set() or time.monotonic() >= next_rescan:
                     self.rescan_soon.clear()
                     self.rescan()
+                    checks.purge_checks(self.ingestor)
+                    self.ingestor.refresh_quarantine_gauge()  # a person may have dismissed failed files
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
+                if time.monotonic() >= next_decisions:  # a person's decisions the pipeline acts on
+                    self.ingestor.score_reopened()
+                    next_decisions = time.monotonic() + DECISIONS_SECONDS
                 ready = self.tracker.stable()
                 self.metrics.backlog.set(len(self.tracker) + len(ready))
                 for start in range(0, len(ready), BATCH):

@@ -51,7 +51,10 @@ def number(word: str) -> float:
 def month_index(point: str, end: bool) -> int:
     """Months since year 0 at the start of a date point, or just after it when `end`
     (an end month counts in full); a bare year starts in January, both as start and end."""
-    year = int(_YEAR_RE.search(point).group())
+    found = _YEAR_RE.search(point)
+    if found is None:
+        raise ValueError(f"no year in date point {point!r}")
+    year = int(found.group())
     month = _MONTH_PART.match(point)
     if not month:
         return year * 12

@@ -16,7 +16,7 @@ from pipeline import parse
 from pipeline.canary import canary_version, load_spec, run
 from pipeline.stages import Limits
 from pipeline.taxonomy import load_taxonomy
-from tests.conftest import ROOT, db_rows, free_port, start_watcher, wait_for
+from tests.instance import ROOT, db_rows, free_port, instance_env, start_watcher, wait_for
 from tests.make_canaries import render
 
 CANARY = ROOT / "skills" / "canary"
@@ -123,7 +123,6 @@ def _quiet(probe, *args):
 
 
 def _env(home: Path, skills: Path) -> dict[str, str]:
-    from tests.conftest import instance_env
     return instance_env(home, SHORTLIST_SKILLS=str(skills))
 
 

@@ -82,34 +82,37 @@ JOBS = (("Backend Engineer", ("Python", "PostgreSQL", "Docker", "SQL"), ("Kubern
 CHECK_JOB = job_text("Junior Data Engineer", ("Python", "SQL", "Airflow", "Spark"), ("Kafka", "AWS"), 3)
 
 
-def drop_documents(settings) -> tuple[str, str]:
-    """Job descriptions and resumes into the inbox; returns the (resume, job) hashes of a job seeker's check."""
+def drop_documents(settings) -> str:
+    """Job descriptions and resumes into the inbox, and a job seeker's check; returns the check's id."""
     for title, required, preferred, years in JOBS:
         (settings.inbox_dir("job") / f"{title.lower().replace(' ', '-')}.txt").write_text(
             job_text(title, required, preferred, years), encoding="utf-8")
     (settings.inbox_dir("resume") / "priya-raman-cv.txt").write_text(RESUME, encoding="utf-8")
     for i in range(60):
         (settings.inbox_dir("resume") / f"resume-{i}.txt").write_text(sample_resume(i), encoding="utf-8")
-    # a job seeker's check, named as the check page names its files
-    resume_sha = hashlib.sha256(JOB_SEEKER.encode()).hexdigest()
-    job_sha = hashlib.sha256(CHECK_JOB.encode()).hexdigest()
-    (settings.inbox_dir("job") / f"check-{job_sha[:12]}-job-description.txt").write_text(CHECK_JOB, encoding="utf-8")
-    (settings.inbox_dir("resume") / f"check-{resume_sha[:12]}-sam.txt").write_text(JOB_SEEKER, encoding="utf-8")
-    return resume_sha, job_sha
+    # a job seeker's check, written as the check page writes it: a folder of its own, renamed into place
+    check_id = hashlib.sha256((JOB_SEEKER + CHECK_JOB).encode()).hexdigest()
+    temp = settings.inbox / "checks" / f".{check_id}.part"
+    temp.mkdir(parents=True)
+    (temp / "resume.txt").write_text(JOB_SEEKER, encoding="utf-8")
+    (temp / "job.txt").write_text(CHECK_JOB, encoding="utf-8")
+    temp.rename(settings.inbox / "checks" / check_id)
+    return check_id
 
 
 def populate(settings, home: Path) -> dict:
     """Drop the documents, let the watcher score them all, then record a few decisions as a person would."""
     engine = make_engine(settings.database_url)
     migrate(settings, engine)
-    resume_sha, job_sha = drop_documents(settings)
-    expected = len(JOBS) + 1 + 61 + 1
+    check_id = drop_documents(settings)
+    expected = len(JOBS) + 61  # the check is kept apart: no documents of its own
     watcher = start_watcher(instance_env(home, SHORTLIST_SKILLS=str(ROOT / "skills")), home / "watcher.log")
     try:
         def documents() -> int:
             with Session(engine) as session:
                 return session.scalar(select(func.count()).select_from(Document))
         wait_for(lambda: documents() >= expected, timeout=300, interval=0.5, message=f"{expected} documents")
+        wait_for(lambda: not (settings.inbox / "checks" / check_id).exists(), timeout=60, message="the check")
     finally:
         watcher.terminate()
         watcher.wait(timeout=30)
@@ -123,10 +126,10 @@ def populate(settings, home: Path) -> dict:
                                  updated_at=utcnow()))
         session.commit()
     engine.dispose()
-    return {"backend": backend, "priya": priya, "check": f"/check/{resume_sha}/{job_sha}"}
+    return {"backend": backend, "priya": priya, "check": f"/check/{check_id}"}
 
 
-def start_prometheus(home: Path, web_port: int, prom_port: int) -> subprocess.Popen | None:
+def start_prometheus(home: Path, web_port: int, watcher_port: int, prom_port: int) -> subprocess.Popen | None:
     """A real Prometheus scraping the app every second, with the SLO rules' windows shortened 60 times."""
     binary = shutil.which("prometheus")
     if binary is None:
@@ -136,7 +139,7 @@ def start_prometheus(home: Path, web_port: int, prom_port: int) -> subprocess.Po
     rules = home / "prometheus"
     generate.write(rules, scale=generate.SHORT_SCALE)
     config = rules / "prometheus.yml"
-    config.write_text(generate.prometheus_config(f"127.0.0.1:{web_port}", f"127.0.0.1:{free_port()}", rules,
+    config.write_text(generate.prometheus_config(f"127.0.0.1:{web_port}", f"127.0.0.1:{watcher_port}", rules,
                                                  scrape_interval="1s"), encoding="utf-8")
     return subprocess.Popen([binary, f"--config.file={config}", f"--storage.tsdb.path={home / 'tsdb'}",
                              f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"])
@@ -157,12 +160,14 @@ def traffic(base: str, paths: list[str], seconds: float) -> None:
 def main() -> int:
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory(prefix="shortlist-shots-") as home:
-        port, prom_port = free_port(), free_port()
+        port, watcher_port, prom_port = free_port(), free_port(), free_port()
+        # The ports Prometheus scrapes are this instance's (no watcher runs: the ingest SLOs have no data).
         settings = load({"SHORTLIST_HOME": home, "SHORTLIST_SKILLS": str(ROOT / "skills"),
+                         "SHORTLIST_PORT": str(port), "SHORTLIST_METRICS_PORT": str(watcher_port),
                          "SHORTLIST_PROMETHEUS_URL": f"http://127.0.0.1:{prom_port}"})
         ensure_dirs(settings)
         ids = populate(settings, Path(home))
-        prometheus = start_prometheus(Path(home), port, prom_port)
+        prometheus = start_prometheus(Path(home), port, watcher_port, prom_port)
         app = create_app(settings)
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         app.state.feed.should_stop = lambda: server.should_exit

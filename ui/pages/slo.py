@@ -1,6 +1,7 @@
 """The SLO page: each SLO's SLI against its objective, error budget, burn rate and an SVG chart, from Prometheus.
 
-Without a reachable Prometheus it says so and shows this web process's own figures since it started.
+Without a reachable Prometheus, or when Prometheus scrapes no target for this instance (so its SLIs describe some
+other service), it says so and shows this web process's own figures since it started.
 The JSON twin (/slo.json) is the report of ui/slo.py as it is, chart series included.
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from observability.targets import bind_addresses
 from ui import slo as report_of
 from ui.render import htmx_target, render, wants_json
 from ui.routing import choice_param, page
@@ -100,7 +102,7 @@ def _figures(row: dict[str, Any]) -> dict[str, str]:
 async def slo(request: Request) -> Response:
     settings = request.app.state.settings
     range_key = choice_param(request.query_params, "range", list(report_of.RANGES), report_of.DEFAULT_RANGE)
-    report = await report_of.measure(settings.prometheus_url, range_key)
+    report = await report_of.measure(settings.prometheus_url, range_key, instance=bind_addresses(settings))
     report["local"] = report_of.local_figures(report_of.samples_from_registry(request.app.state.metrics.registry))
     if wants_json(request):
         return render(request, "slo.html", report)
