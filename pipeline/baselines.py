@@ -40,7 +40,7 @@ def skills_only_rankings(resume_skills: Mapping[str, set[str]],
     for job, wanted in job_skills.items():
         possible = sum(2 if kind == "required" else 1 for kind in wanted.values()) or 1
 
-        def coverage(key: str) -> float:
+        def coverage(key: str, wanted: Mapping[str, str] = wanted, possible: int = possible) -> float:
             have = resume_skills[key]
             return sum(2 if kind == "required" else 1 for s, kind in wanted.items() if s in have) / possible
         out[job] = ranked({k: coverage(k) for k in resume_skills})

@@ -102,7 +102,7 @@ def purge_checks(ingestor: "Ingestor") -> int:
         expired = connection.execute(select(func.count()).select_from(table)
                                      .where(table.c.created_at < cutoff)).scalar()
     erased = ingestor._commit(lambda session: session.execute(
-        delete(table).where(table.c.created_at < cutoff)).rowcount) if expired else 0
+        delete(table).where(table.c.created_at < cutoff)).rowcount) if expired else 0  # type: ignore[attr-defined]
     root = ingestor.settings.inbox / FOLDER
     for folder in root.iterdir() if root.is_dir() else []:
         try:

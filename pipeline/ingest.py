@@ -194,7 +194,8 @@ class Ingestor:
             if not rows:
                 return None, 0
             wanted = [job_id for _, job_id, detail in rows if detail == "open" and job_id is not None]
-            jobs = session.scalars(select(Job.id).where(Job.id.in_(wanted), Job.status == "open")).all() if wanted else []
+            jobs = (session.scalars(select(Job.id).where(Job.id.in_(wanted), Job.status == "open")).all()
+                    if wanted else [])
             resumes = snapshot.resume_skills(session, model) if jobs else {}
             for job_id, features in snapshot.job_requirements(session, model, list(jobs)).items():
                 pairs = matching.score_pairs({job_id: features}, resumes, model)

@@ -8,12 +8,12 @@ added with `remember`, from the features it was scored with (the same ones a rea
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from pipeline.features import JobFeatures, ResumeFeatures, StoredMention, job_features, resume_features
 from pipeline.model import Model
@@ -69,9 +69,10 @@ def _mentions_of(session: Session, document_ids: list[int]) -> dict[int, list[St
     out: dict[int, list[StoredMention]] = {i: [] for i in document_ids}
     for start in range(0, len(document_ids), 500):
         chunk = document_ids[start:start + 500]
-        for row in session.execute(select(SkillMention.document_id, SkillMention.skill, SkillMention.category,
-                                          SkillMention.start, SkillMention.end, SkillMention.requirement)
-                                   .where(SkillMention.document_id.in_(chunk))):
+        for row in session.execute(select(col(SkillMention.document_id), col(SkillMention.skill),
+                                          col(SkillMention.category), col(SkillMention.start), col(SkillMention.end),
+                                          col(SkillMention.requirement))
+                                   .where(col(SkillMention.document_id).in_(chunk))):
             out[row[0]].append(StoredMention(row[1], row[2], row[3], row[4], row[5]))
     return out
 
@@ -80,20 +81,20 @@ def _texts_of(session: Session, document_ids: list[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     for start in range(0, len(document_ids), 500):
         chunk = document_ids[start:start + 500]
-        out.update(session.execute(select(Document.id, Document.text)
-                                   .where(Document.id.in_(chunk))).all())
+        out.update(session.execute(select(col(Document.id), col(Document.text))
+                                   .where(col(Document.id).in_(chunk))).all())
     return out
 
 
-def _cached(kind: str, rows: list, model: Model, build: Callable[[Any, str, list[StoredMention]], Any],
+def _cached(kind: str, rows: Sequence, model: Model, build: Callable[[Any, str, list[StoredMention]], Any],
             session: Session) -> list:
     """Features for (document id, sha256, taxonomy version, ...) rows, building the ones not in memory. The
     sha256 keeps two databases (tests, the evaluation's throw-away instance) from sharing an entry."""
     keys = [_key(kind, row[0], row[1], row[2], model) for row in rows]
-    missing = [row[0] for row, key in zip(rows, keys) if key not in _features]
+    missing = [row[0] for row, key in zip(rows, keys, strict=True) if key not in _features]
     if missing:
         texts, mentions = _texts_of(session, missing), _mentions_of(session, missing)
-        for row, key in zip(rows, keys):
+        for row, key in zip(rows, keys, strict=True):
             if key not in _features:
                 _features[key] = build(row, texts[row[0]], mentions[row[0]])
     out = []
@@ -107,27 +108,27 @@ def _cached(kind: str, rows: list, model: Model, build: Callable[[Any, str, list
 # -- each side's current documents
 
 def _jobs(session: Session, model: Model, job_ids: list[int] | None) -> list[tuple[int, str, JobFeatures]]:
-    query = (select(Job.current_document_id, Document.sha256, Document.taxonomy_version, Job.id, Job.min_years,
-                    Job.title, Job.identity)
-             .join(Document, Document.id == Job.current_document_id))
-    query = query.where(Job.id.in_(job_ids)) if job_ids is not None else query.where(Job.status == "open")
+    query = (select(col(Job.current_document_id), col(Document.sha256), col(Document.taxonomy_version), col(Job.id),
+                    col(Job.min_years), col(Job.title), col(Job.identity))
+             .join(Document, col(Document.id) == col(Job.current_document_id)))
+    query = query.where(col(Job.id).in_(job_ids)) if job_ids is not None else query.where(col(Job.status) == "open")
     rows = session.execute(query).all()
     features = _cached("job", rows, model, lambda row, text, mentions: job_features(
         row[0], text, mentions, row[4], row[5], model.roles), session)
-    return [(row[3], row[6], f) for row, f in zip(rows, features)]
+    return [(row[3], row[6], f) for row, f in zip(rows, features, strict=True)]
 
 
 def _resumes(session: Session, model: Model, candidate_ids: list[int] | None
              ) -> list[tuple[int, str, ResumeFeatures]]:
-    query = (select(Candidate.current_document_id, Document.sha256, Document.taxonomy_version, Candidate.id,
-                    Document.years, Candidate.name, Candidate.identity)
-             .join(Document, Document.id == Candidate.current_document_id))
+    query = (select(col(Candidate.current_document_id), col(Document.sha256), col(Document.taxonomy_version),
+                    col(Candidate.id), col(Document.years), col(Candidate.name), col(Candidate.identity))
+             .join(Document, col(Document.id) == col(Candidate.current_document_id)))
     if candidate_ids is not None:
-        query = query.where(Candidate.id.in_(candidate_ids))
+        query = query.where(col(Candidate.id).in_(candidate_ids))
     rows = session.execute(query).all()
     features = _cached("resume", rows, model, lambda row, text, mentions: resume_features(
         row[0], text, mentions, row[4], model.roles, row[5]), session)
-    return [(row[3], row[6], f) for row, f in zip(rows, features)]
+    return [(row[3], row[6], f) for row, f in zip(rows, features, strict=True)]
 
 
 def job_requirements(session: Session, model: Model, job_ids: list[int] | None = None) -> dict[int, JobFeatures]:
@@ -145,7 +146,8 @@ def resume_skills(session: Session, model: Model, candidate_ids: list[int] | Non
 def generation(session: Session) -> tuple[int, int]:
     """The newest event and document ids: every write to documents, jobs and candidates (the pipeline's, and a
     person's close, reopen or delete) adds an event, so when this moved since a snapshot, the snapshot is stale."""
-    return (session.scalar(select(func.max(Event.id))) or 0, session.scalar(select(func.max(Document.id))) or 0)
+    return (session.scalar(select(func.max(col(Event.id)))) or 0,
+            session.scalar(select(func.max(col(Document.id)))) or 0)
 
 
 def read_snapshot(session: Session, model: Model, jobs: bool, resumes: bool,
@@ -159,9 +161,9 @@ def read_snapshot(session: Session, model: Model, jobs: bool, resumes: bool,
         snapshot.resumes = {identity: Side(cand_id, f) for cand_id, identity, f in _resumes(session, model, None)}
     job_identities, resume_identities = identities
     if job_identities:
-        snapshot.closed = set(session.scalars(select(Job.identity).where(
-            Job.identity.in_(job_identities), Job.status == "closed")))
+        snapshot.closed = set(session.scalars(select(col(Job.identity)).where(
+            col(Job.identity).in_(job_identities), col(Job.status) == "closed")))
     if resume_identities:
-        snapshot.names = dict(session.execute(select(Candidate.identity, Candidate.name).where(
-            Candidate.identity.in_(resume_identities))).all())
+        snapshot.names = dict(session.execute(select(col(Candidate.identity), col(Candidate.name)).where(
+            col(Candidate.identity).in_(resume_identities))).all())
     return snapshot

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from pipeline import inbox, matching, record
 from pipeline.filejob import FileJob, Status
@@ -105,7 +105,7 @@ def fail(ctx: Context, job: FileJob, error: str) -> FileJob:
 
 def refresh_quarantine_gauge(ctx: Context) -> None:
     with ctx.reader() as session:
-        count = session.scalar(select(func.count()).select_from(Failure).where(Failure.retried_at.is_(None)))
+        count = session.scalar(select(func.count()).select_from(Failure).where(col(Failure.retried_at).is_(None)))
     ctx.metrics.quarantined.set(count or 0)
 
 
@@ -125,7 +125,8 @@ def read(ctx: Context, job: FileJob) -> FileJob:
 def _start(session: Session, jobs: list[FileJob]) -> list[tuple[int | None, int | None, str]]:
     """Per job (existing document id, attempts so far or None for a duplicate, last error); events written."""
     shas = list({job.sha256 for job in jobs})
-    existing = dict(session.execute(select(Document.sha256, Document.id).where(Document.sha256.in_(shas))).all())
+    existing = dict(session.execute(select(col(Document.sha256), col(Document.id))
+                                    .where(col(Document.sha256).in_(shas))).all())
     verdicts: list[tuple[int | None, int | None, str]] = []
     seen: set[str] = set()
     for job in jobs:
@@ -152,7 +153,7 @@ def claim(ctx: Context, jobs: list[FileJob]) -> list[FileJob]:
         for job in fresh:
             defer(ctx, job, exc)
         return jobs
-    for job, (existing, attempts, last_error) in zip(fresh, verdicts):
+    for job, (existing, attempts, last_error) in zip(fresh, verdicts, strict=True):
         if attempts is None:
             if existing is not None:  # the same bytes are committed: this copy is not needed
                 inbox.remove_from_inbox(ctx.settings, job.path)
@@ -247,7 +248,7 @@ def score(jobs: list[FileJob], snapshot: Snapshot, model: Model) -> list[FileJob
     """Pure: the chunk's matches against the snapshot, in order (each file joins it for the files after it)."""
     items = [job.analysis for job in jobs]
     assert all(items)
-    for job, (features, matches) in zip(jobs, matching.score_chunk(items, snapshot, model)):  # type: ignore[arg-type]
+    for job, (features, matches) in zip(jobs, matching.score_chunk(items, snapshot, model), strict=True):  # type: ignore[arg-type]
         job.features, job.matches = features, matches
         job.to(Status.SCORED)
     return jobs

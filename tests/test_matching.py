@@ -37,7 +37,7 @@ def same(a, b) -> None:
     for name in a.__dataclass_fields__:
         left, right = getattr(a, name), getattr(b, name)
         if name == "text":
-            assert all(np.array_equal(x, y) for x, y in zip(left, right)), name
+            assert all(np.array_equal(x, y) for x, y in zip(left, right, strict=True)), name
         else:
             assert left == right, name
 
@@ -99,7 +99,7 @@ def test_a_chunk_meets_the_snapshot_as_it_stands_at_each_turn(seeder, engine):
     assert "file:shut" not in snap.jobs and set(snap.jobs) == {"file:old", "file:new"}
     assert snap.jobs["file:old"].owner_id == old_job.id and snap.resumes[old].owner_id == old_cv.id
     job_new = scored[1][0]
-    for (own, matches), item in zip(scored, analysed):
+    for (own, matches), item in zip(scored, analysed, strict=True):
         for identity, result in matches:
             other = (dict(snap.resumes) if item.kind == "job" else dict(snap.jobs))[identity].features
             pair = (own, other) if item.kind == "resume" else (other, own)
