@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, insert, select
 
 from pipeline.check_report import check_report
 from pipeline.parse import ParseError
+from pipeline.retry import DatabaseBusy
 from pipeline.stages import Analysis, analyse_in_worker, analyse_text
 from pipeline.workers import WorkerCrashed, WorkerTimeout
 from store.models import SeekerCheck, utcnow
@@ -86,7 +87,11 @@ def run_check(ingestor: "Ingestor", folder: Path) -> str:
         session.execute(delete(SeekerCheck).where(SeekerCheck.id == folder.name))
         session.execute(insert(SeekerCheck.__table__).values(id=folder.name, state=state, report=report,
                                                              reason=reason, created_at=utcnow()))
-    ingestor._commit(write)
+    try:
+        ingestor._commit(write)
+    except DatabaseBusy as exc:  # the folder stays: the check is read again on the next pass
+        log.warning("check %s… not recorded yet: %s", folder.name[:8], exc)
+        return "waiting"
     shutil.rmtree(folder, ignore_errors=True)
     ingestor.metrics.files.labels("check", "scored" if state == "done" else "failed").inc()
     log.info("check %s… %s", folder.name[:8], state)

@@ -18,7 +18,7 @@ from pipeline.inbox import is_junk, sha256_file
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
 from pipeline.model import Model, model_for
-from pipeline.retry import CommitPolicy
+from pipeline.retry import CommitPolicy, DatabaseBusy
 from pipeline.stages import Analysis, Limits, analyse_text, warm_worker
 from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.workers import WorkerPool
@@ -202,7 +202,11 @@ class Ingestor:
                 record.write_matches(session, pairs, version)
                 record.add_event(session, "job.rescored", job_id=job_id, detail={"matches": len(pairs)})
             return rows[-1][0], len(jobs)
-        last, scored = self._commit(work)
+        try:
+            last, scored = self._commit(work)
+        except DatabaseBusy as exc:  # the events stay unread: tried again on the next look
+            log.warning("reopened jobs not scored yet: %s", exc)
+            return 0
         if last is not None:
             self.reopened_seen = last
         if scored:
@@ -234,7 +238,6 @@ class Ingestor:
         if taxonomy.version == self.taxonomy.version:
             return False
         model = model_for(taxonomy, self.settings.skills)
-        self.ctx.taxonomy, self.ctx.model = taxonomy, model
 
         def rewrite(session):
             for document in session.scalars(select(Document)):
@@ -249,7 +252,8 @@ class Ingestor:
             record.add_event(session, "taxonomy.reloaded", detail={"version": taxonomy.version,
                                                                    "skills": len(taxonomy), "matches": len(pairs)})
             return pairs
-        pairs = self.ctx.policy.run(rewrite)
+        pairs = self.ctx.policy.run(rewrite)  # DatabaseBusy: the old taxonomy stays; the caller tries again later
+        self.ctx.taxonomy, self.ctx.model = taxonomy, model
         for *_, result in pairs:
             self.metrics.score.observe(result.score)
         self.metrics.set_taxonomy(taxonomy.version, len(taxonomy))

@@ -19,6 +19,7 @@ from pipeline.inbox import is_junk
 from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.prober import CanaryProber
+from pipeline.retry import DatabaseBusy
 from store.db import session_scope
 from store.models import Heartbeat, utcnow
 from store.settings import Settings
@@ -206,12 +207,19 @@ class Watcher:
                 if self.skills_changed.is_set():
                     time.sleep(0.3)  # let an editor finish writing
                     self.skills_changed.clear()
-                    if self.ingestor.reload_taxonomy():
-                        self.canary.poke()
+                    try:
+                        if self.ingestor.reload_taxonomy():
+                            self.canary.poke()
+                    except DatabaseBusy as exc:  # the old taxonomy stays in use; try the reload again
+                        log.warning("taxonomy reload put off: %s", exc)
+                        self.skills_changed.set()
                 if self.rescan_soon.is_set() or time.monotonic() >= next_rescan:
                     self.rescan_soon.clear()
                     self.rescan()
-                    checks.purge_checks(self.ingestor)
+                    try:
+                        checks.purge_checks(self.ingestor)
+                    except DatabaseBusy as exc:  # expired checks are erased on the next rescan
+                        log.warning("expired checks not erased yet: %s", exc)
                     self.ingestor.refresh_quarantine_gauge()  # a person may have dismissed failed files
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
                 if time.monotonic() >= next_decisions:  # a person's decisions the pipeline acts on
