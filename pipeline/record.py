@@ -5,7 +5,7 @@ import json
 import re
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
 from pipeline.score import MatchResult, score
@@ -207,3 +207,19 @@ def replace_mentions(session: Session, document: Document, item: Analysis) -> No
 def save_taxonomy(session: Session, version: str, skills: int) -> None:
     if session.get(Taxonomy, version) is None:
         session.add(Taxonomy(version=version, skills=skills))
+
+
+def replace_mentions_many(session: Session, documents: list[tuple[int, Analysis]]) -> None:
+    """Documents extracted again (a taxonomy change): their mentions, taxonomy version and years, replaced in a
+    few set-wise statements, since a re-score does this for thousands of documents."""
+    if not documents:
+        return
+    mentions, table = SkillMention.__table__, Document.__table__
+    session.execute(delete(mentions).where(mentions.c.document_id.in_([doc_id for doc_id, _ in documents])))
+    rows = [row for doc_id, item in documents for row in _mentions(doc_id, item)]
+    if rows:
+        session.execute(insert(mentions), rows)
+    session.execute(update(table).where(table.c.id == bindparam("doc_id"))
+                    .values(taxonomy_version=bindparam("doc_version"), years=bindparam("doc_years")),
+                    [{"doc_id": doc_id, "doc_version": item.taxonomy_version, "doc_years": item.years}
+                     for doc_id, item in documents])
