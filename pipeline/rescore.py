@@ -44,6 +44,7 @@ class Batch:
     kind: str  # jobs | resumes | matches
     documents: int = 0
     matches: int = 0
+    marked: int = 0  # matches made stale: written since the change against a job's old skills
     seconds: float = 0.0
 
 
@@ -151,7 +152,7 @@ class Rescorer:
             marked = session.execute(update(Match).where(Match.job_id.in_(jobs), Match.job_document_id.in_(ids),
                                                          Match.taxonomy_version == taxonomy.version)
                                      .values(taxonomy_version="")).rowcount or 0
-        return Batch("jobs", documents=len(ids), matches=-marked)
+        return Batch("jobs", documents=len(ids), marked=marked)
 
     def _per_batch(self, session) -> tuple[dict, int]:
         jobs = record.job_requirements(session)
@@ -195,9 +196,9 @@ class Rescorer:
         row = session.get(Rescore, todo.PROCESS)
         if row is None or row.taxonomy_version != self.version:
             return
-        row.done += max(0, batch.documents) + max(0, batch.matches)
+        row.done += batch.documents + batch.matches
         row.documents_left = max(0, row.documents_left - batch.documents)
-        row.matches_left = max(0, row.matches_left - batch.matches)
+        row.matches_left = max(0, row.matches_left + batch.marked - batch.matches)
         row.total = max(row.total, row.done + row.documents_left + row.matches_left)
         row.batches += 1
         row.updated_at = utcnow()
