@@ -6,6 +6,7 @@ from starlette.responses import RedirectResponse, Response
 
 from store import queries
 from ui.data import cached_read
+from ui.pages import rescore
 from ui.render import htmx_target, render
 from ui.routing import page
 from ui.security import logged_in
@@ -22,6 +23,7 @@ async def jobs(request: Request) -> Response:
     context = {
         "jobs": [row for row in rows if not row["identity"].startswith(CHECK_PREFIX)],
         "checks": [row for row in rows if row["identity"].startswith(CHECK_PREFIX)],
+        **await rescore.context(request),
     }
     block = "jobs_table" if htmx_target(request) == "jobs-table" else None
     return render(request, "jobs.html", context, block=block)
