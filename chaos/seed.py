@@ -38,8 +38,9 @@ def _write(session, taxonomy: Taxonomy, run: str, kind: str, name: str, text: st
 
 
 def seed(engine: Engine, taxonomy: Taxonomy, resumes: int, jobs: int, run: str = "seed", chunk: int = 200,
-         progress: Callable[[int], None] | None = None) -> Seeded:
-    """Write `jobs` job descriptions, then `resumes` resumes, each scored against every job."""
+         progress: Callable[[int], None] | None = None, pause: float = 0.0) -> Seeded:
+    """Write `jobs` job descriptions, then `resumes` resumes, each scored against every job. `pause` seconds
+    between transactions let a running watcher's heartbeat row in (SQLite has one writer at a time)."""
     from tests.fixtures import sample_job, sample_resume
     started = time.perf_counter()
     with session_scope(engine) as session:
@@ -52,4 +53,6 @@ def seed(engine: Engine, taxonomy: Taxonomy, resumes: int, jobs: int, run: str =
                 _write(session, taxonomy, run, "resume", f"{run}-resume-{i}.txt", sample_resume(i), requirements)
         if progress is not None:
             progress(min(resumes, start + chunk))
+        if pause:
+            time.sleep(pause)
     return Seeded(resumes, jobs, time.perf_counter() - started)
