@@ -183,12 +183,8 @@ class Rescorer:
             session.execute(Match.__table__.delete().where(Match.candidate_id.in_(orphans)))
         if not jobs or not resumes:
             return 0
-        ids = sorted(resumes)
-        width = len(jobs)  # record.write_matches replaces candidates x jobs when there are no more candidates than jobs
-        for start in range(0, len(ids), width):
-            chunk = {c: resumes[c] for c in ids[start:start + width]}
-            record.write_matches(session, record.score_pairs(jobs, chunk), taxonomy.version)
-        return len(ids) * len(jobs)
+        record.rewrite_matches(session, record.score_pairs(jobs, resumes), taxonomy.version)
+        return len(resumes) * len(jobs)
 
     # -- progress
 
