@@ -223,3 +223,33 @@ def test_sigkill_during_a_rescore_of_thousands_of_resumes_leaves_every_match_onc
     expected = fresh(tmp_path, skills, 150, jobs)
     assert_all_current(settings, newest, resumes, jobs, expected)
     assert os.path.exists(settings.store / "watcher.heartbeat")
+
+
+def test_a_rescore_that_commits_no_batch_stops_the_heartbeat_though_the_loop_ticks(tmp_path):
+    """A re-score batch that fails over and over keeps the loop turning; the heartbeat must still stop, so autoheal
+    restarts the watcher; one committed batch brings the beat back."""
+    import threading
+
+    from pipeline.watch import Watcher, heartbeat_path
+    env, settings, skills = make_instance(tmp_path, HEARTBEAT_SECONDS="0.05")
+    engine = make_engine(settings.database_url)
+    seed(engine, load_taxonomy(skills), 5, 1)
+    (skills / "zz_edit.yaml").write_text(EDIT_1)
+    watcher = Watcher(settings, engine, PipelineMetrics())
+    beat = heartbeat_path(settings)
+    try:
+        assert watcher.ingestor.rescore.pending
+        watcher.loop_tick = time.monotonic()
+        watcher.ingestor.rescore.last_progress = time.monotonic() - 3600  # no batch for an hour
+        thread = threading.Thread(target=watcher.heartbeat, daemon=True)
+        thread.start()
+        for _ in range(10):  # the loop keeps ticking
+            watcher.loop_tick = watcher.ingestor.last_progress = time.monotonic()
+            time.sleep(0.05)
+        assert not beat.exists()
+        assert watcher.rescore_step()  # a batch commits: the beat comes back at once
+        assert beat.exists() and db_rows(settings, "SELECT pid FROM heartbeat") == [(os.getpid(),)]
+    finally:
+        watcher.stop_event.set()
+        watcher.ingestor.close()
+        engine.dispose()
