@@ -125,6 +125,24 @@ def cmd_extract(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_rescore(settings: Settings, _args) -> int:
+    """What the watcher does between files after a taxonomy edit, in the foreground until nothing is stale."""
+    import time
+    from pipeline.ingest import Ingestor
+    engine = _setup(settings)
+    ingestor = Ingestor(settings, engine)
+    started, batches, matches = time.perf_counter(), 0, 0
+    try:
+        while (batch := ingestor.rescore.step(ingestor.taxonomy)) is not None:
+            batches, matches = batches + 1, matches + batch.matches
+            print(f"\r{batches} batches, {matches:,} matches re-scored", end="", flush=True)
+    finally:
+        ingestor.close()
+    print(f"{chr(10) if batches else ''}every document and match is on taxonomy {ingestor.taxonomy.version[:12]} "
+          f"({batches} batches in {time.perf_counter() - started:.1f} s)")
+    return 0
+
+
 def cmd_migrate(settings: Settings, _args) -> int:
     _setup(settings)
     print(f"database at head: {settings.database_url}")
@@ -147,11 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kind", choices=("resume", "job"))
     p.add_argument("--json", action="store_true")
     sub.add_parser("migrate", help="upgrade the database schema to the latest version")
+    sub.add_parser("rescore", help="bring every document and match to the current taxonomy now (the watcher "
+                                   "does it by itself, between files)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `rank … | head` ends quietly
     settings = load()
     handler = {"watch": cmd_watch, "ingest": cmd_ingest, "rank": cmd_rank, "extract": cmd_extract,
-               "migrate": cmd_migrate}[args.command]
+               "migrate": cmd_migrate, "rescore": cmd_rescore}[args.command]
     return handler(settings, args)
 
 

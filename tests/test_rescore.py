@@ -253,3 +253,19 @@ def test_a_rescore_that_commits_no_batch_stops_the_heartbeat_though_the_loop_tic
         watcher.stop_event.set()
         watcher.ingestor.close()
         engine.dispose()
+
+
+def test_the_rescore_command_finishes_what_an_edit_left_when_no_watcher_runs(tmp_path):
+    import subprocess
+    import sys
+    env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="20")
+    engine = make_engine(settings.database_url)
+    seed(engine, load_taxonomy(skills), 30, 2)
+    engine.dispose()
+    (skills / "zz_edit.yaml").write_text(EDIT_1)
+    done = subprocess.run([sys.executable, "-m", "pipeline", "rescore"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    version = load_taxonomy(skills).version
+    assert f"every document and match is on taxonomy {version[:12]} (4 batches" in done.stdout
+    assert_all_current(settings, version, 30, 2, fresh(tmp_path, skills, 30, 2))
