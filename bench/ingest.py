@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.conftest import db_rows, free_port, instance_env, start_watcher, wait_for  # noqa: E402
+from tests.instance import db_rows, free_port, instance_env, start_watcher, wait_for  # noqa: E402
 from tests.fixtures import make_pdf, sample_job, sample_resume  # noqa: E402
 from store.settings import load  # noqa: E402
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from chaos.seed import seed  # noqa: E402
 from pipeline.taxonomy import load_taxonomy  # noqa: E402
 from store.db import make_engine  # noqa: E402
-from tests.conftest import ROOT, free_port, instance, instance_env, start_watcher, wait_for  # noqa: E402
+from tests.instance import ROOT, free_port, instance, instance_env, start_watcher, wait_for  # noqa: E402
 
 EDITS = {  # "wide": a skill every generated job asks for (every score changes); "rare": one nobody mentions
     "wide": "category: Bench\nskills:\n  - name: Cross-team partnership {n}\n    aliases: [stakeholders, Partnered with]\n",

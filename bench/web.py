@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/web.py [--candidates 10000] [--clients 20] [--seconds 15]
 
-Seeds a throw-away instance through the models (ui.sample), starts `python -m ui` on a free port,
+Seeds a throw-away instance through the real pipeline (generated documents through its stages and writer,
+tests/seed.py), starts `python -m ui` on a free port,
 and drives the first page and a filtered page in turn, each for a bounded time. Prints figures;
 never fails on a timing (a benchmark is not a test). Target: p95 under 100 ms at 20 clients.
 """
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from store.db import make_engine, migrate  # noqa: E402
 from store.settings import ensure_dirs, load  # noqa: E402
-from ui.sample import seed  # noqa: E402
+from tests.seed import Seeder  # noqa: E402
 
 SCENARIOS = (
     ("first page", "/jobs/{job}"),
@@ -119,14 +120,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="shortlist-bench-") as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTLIST_")}
         port = free_port()
-        env.update(SHORTLIST_HOME=home, SHORTLIST_PORT=str(port), SHORTLIST_HOST="127.0.0.1",
+        env.update(SHORTLIST_HOME=home, SHORTLIST_SKILLS=str(ROOT / "skills"), SHORTLIST_PORT=str(port),
+                   SHORTLIST_HOST="127.0.0.1",
                    SHORTLIST_LOG_LEVEL="WARNING", SHORTLIST_METRICS_PORT="0")
         settings = load(env)
         ensure_dirs(settings)
         engine = make_engine(settings.database_url)
         migrate(settings, engine)
         started = time.perf_counter()
-        job = seed(engine, candidates=args.candidates, jobs=1)["jobs"][0]
+        job = Seeder(settings, engine).corpus(jobs=1, resumes=args.candidates)[0][0].id
         engine.dispose()
         print(f"seeded {args.candidates:,} candidates for job {job} in {time.perf_counter() - started:.1f} s")
 

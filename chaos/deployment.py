@@ -196,12 +196,11 @@ class Sandbox:
         # a short path: supervisord's unix socket path must stay under 108 bytes
         self.home = Path(home) if home else Path(tempfile.mkdtemp(prefix="sl-chaos-"))
         self.store = self.home / "store"
-        skills = self.home / "skills"  # its own copy: a drill that edits the taxonomy never touches the repo's
-        if not skills.exists():
-            shutil.copytree(ROOT / "skills", skills, ignore=shutil.ignore_patterns("*.md"))
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTLIST_")}
+        # A copy of skills/ (with its canaries): a drill may edit the taxonomy without touching the repo's.
+        shutil.copytree(ROOT / "skills", self.home / "skills", dirs_exist_ok=True)
         self.env.update(
-            SHORTLIST_HOME=str(self.home), SHORTLIST_SKILLS=str(skills),
+            SHORTLIST_HOME=str(self.home), SHORTLIST_SKILLS=str(self.home / "skills"),
             SHORTLIST_STORE=str(self.store), SHORTLIST_INBOX=str(self.home / "inbox"),
             SHORTLIST_HOST="127.0.0.1", SHORTLIST_PORT=str(free_port()),
             SHORTLIST_METRICS_HOST="127.0.0.1", SHORTLIST_METRICS_PORT=str(free_port()),

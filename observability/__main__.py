@@ -1,11 +1,14 @@
-"""Command line: `python -m observability generate|check` for the rules generated from slo.yaml."""
+"""Command line: `python -m observability generate|check` for the rules generated from slo.yaml, and
+`targets|prometheus` for the Prometheus of this instance (observability/targets.py)."""
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from pathlib import Path
 
-from observability import generate
+from observability import generate, targets
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,11 +33,43 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--spec", type=Path, default=generate.SPEC, help="the SLO spec (default %(default)s)")
     check.add_argument("--rules", type=Path, default=generate.RULES_DIR,
                        help="the folder of rules to compare (default %(default)s)")
+
+    where = commands.add_parser("targets", help="write this instance's scrape targets and Prometheus config "
+                                "(from SHORTLIST_PORT, SHORTLIST_METRICS_PORT, SHORTLIST_PROMETHEUS_URL)")
+    where.add_argument("--out", type=Path, help="folder to write into (default $SHORTLIST_STORE/observability)")
+    commands.add_parser("prometheus", help="write them, then run Prometheus on them where SHORTLIST_PROMETHEUS_URL "
+                        "points (supervisord's prometheus program)")
     return parser
+
+
+def _instance(command: str, out: Path | None) -> int:
+    """`targets` and `prometheus`: the files for the settings in force, and for `prometheus` Prometheus itself."""
+    from store.settings import load
+    settings = load()
+    try:
+        config = targets.write(settings, out)
+        argv = targets.prometheus_argv(settings, config)
+    except targets.TargetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if command == "targets":
+        for job, addresses in targets.instance_targets(settings).items():
+            print(f"{job}: {', '.join(addresses) or '(none)'}")
+        print(f"wrote {config}\nrun: {' '.join(argv)}")
+        return 0
+    binary = shutil.which("prometheus")
+    if binary is None:
+        print("prometheus is not installed: apt-get install prometheus", file=sys.stderr)
+        return 3
+    (settings.store / "prometheus").mkdir(parents=True, exist_ok=True)
+    print(f"scraping {targets.instance_targets(settings)}; {' '.join(argv)}", file=sys.stderr, flush=True)
+    os.execv(binary, argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("targets", "prometheus"):
+        return _instance(args.command, getattr(args, "out", None))
     try:
         spec = generate.load_spec(args.spec)
     except generate.SpecError as exc:

@@ -286,7 +286,8 @@ def build_programs(args: argparse.Namespace, info: Callable[[str], dict]) -> dic
     loopback = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
     web_host = loopback.get(conf.host, conf.host)
     programs = {
-        args.web: Program(args.web, [("healthz", http_probe(f"http://{web_host}:{conf.port}/healthz", args.timeout), False)]),
+        args.web: Program(args.web, [("healthz", http_probe(f"http://{web_host}:{conf.port}/healthz", args.timeout),
+                                      False)]),
         args.watcher: Program(args.watcher),
         args.prometheus: Program(args.prometheus, [("healthy", http_probe(
             conf.prometheus_url.rstrip("/") + "/-/healthy", args.timeout), False)]),

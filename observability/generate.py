@@ -91,6 +91,8 @@ def load_spec(path: Path = SPEC) -> dict[str, Any]:
             raise SpecError(f"SLO {name!r}: a value SLI has no error budget; mark it informational")
         if not slo.get("informational") and "alert" not in slo:
             raise SpecError(f"SLO {name!r}: needs `alert`, the prefix of its alert names")
+        if not slo.get("informational") and "objective" not in slo:
+            raise SpecError(f"SLO {name!r}: needs `objective`, the percentage that must be good")
     sla = spec.get("sla")
     if sla and sla["slo"] not in names:
         raise SpecError(f"sla.slo {sla['slo']!r} is not an SLO")
@@ -147,8 +149,9 @@ def _recording_group(spec: dict[str, Any], slo: dict[str, Any], scale: float) ->
         rules.append({"record": f"sli:{sli['record']}_rate{window}",
                       "expr": _sli_expr(sli, scale, window), "labels": dict(labels)})
     if slo.get("informational"):
-        rules.append({"record": "slo:objective:threshold", "expr": _number(Decimal(str(slo["objective"]))),
-                      "labels": dict(labels)})
+        if "objective" in slo:
+            rules.append({"record": "slo:objective:threshold", "expr": _number(Decimal(str(slo["objective"]))),
+                          "labels": dict(labels)})
         return {"name": f"{spec['service']}-slo-{slo['name']}", "rules": rules}
     objective = Decimal(str(slo["objective"])) / 100
     budget = 1 - objective
@@ -192,8 +195,16 @@ def _sla_group(spec: dict[str, Any]) -> dict[str, Any]:
     ]}
 
 
+def _records_group(spec: dict[str, Any], scale: float) -> dict[str, Any]:
+    """Plain recording rules that SLIs build on, such as a bar that is met (1) or not (0) at each evaluation."""
+    rules = [{"record": record["record"], "expr": _expand(record["expr"], scale),
+              "labels": {"service": spec["service"]}} for record in spec["records"]]
+    return {"name": f"{spec['service']}-records", "rules": rules}
+
+
 def recording_rules(spec: dict[str, Any], scale: float = 1) -> dict[str, Any]:
-    groups = [_recording_group(spec, slo, scale) for slo in spec["slos"]]
+    groups = [_records_group(spec, scale)] if spec.get("records") else []
+    groups += [_recording_group(spec, slo, scale) for slo in spec["slos"]]
     if spec.get("indicators"):
         groups.append(_indicator_group(spec, scale))
     if spec.get("sla"):

@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline watch|ingest|rank|extract|migrate`."""
+"""Command line: `python -m pipeline watch|ingest|rank|extract|migrate|canary`."""
 from __future__ import annotations
 
 import argparse
@@ -143,6 +143,32 @@ def cmd_rescore(settings: Settings, _args) -> int:
     return 0
 
 
+def cmd_canary(settings: Settings, args) -> int:
+    """Read the canary documents with the taxonomy in skills/ and say how right extraction and ranking were."""
+    from pipeline.canary import run
+    from pipeline.stages import Limits
+    from pipeline.taxonomy import load_taxonomy
+    limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
+    report = run(Path(args.folder) if args.folder else settings.canary, load_taxonomy(settings.skills), limits)
+    passed = min(report.recall, report.precision, report.ndcg) >= args.min
+    if args.json:
+        print(json.dumps(report.as_dict() | {"passed": passed, "min": args.min}, indent=2))
+        return 0 if passed else 1
+    print(f"canaries {report.version}: recall {report.recall:.3f}, precision {report.precision:.3f}, "
+          f"ranking NDCG@5 {report.ndcg:.3f}" + (f", required/preferred split {report.split:.3f}"
+                                                  if report.split is not None else ""))
+    for doc in report.documents:
+        notes = [f"{label} {', '.join(items)}" for label, items in (
+            ("missed", doc.missed), ("unexpected", doc.extra), ("wrong side", doc.misclassified)) if items]
+        if doc.error:
+            notes.insert(0, doc.error)
+        print(f"  {doc.id:20} {doc.file:32} " + ("; ".join(notes) or "all right"))
+    for job, ranked in report.rankings.items():
+        print(f"  {job}: {' > '.join(ranked)}")
+    print("PASS" if passed else f"FAIL: a figure is below {args.min}")
+    return 0 if passed else 1
+
+
 def cmd_migrate(settings: Settings, _args) -> int:
     _setup(settings)
     print(f"database at head: {settings.database_url}")
@@ -167,11 +193,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="upgrade the database schema to the latest version")
     sub.add_parser("rescore", help="bring every document and match to the current taxonomy now (the watcher "
                                    "does it by itself, between files)")
+    p = sub.add_parser("canary", help="measure extraction and ranking on the canary documents; exit 1 below --min")
+    p.add_argument("folder", nargs="?", help="canary folder (default: SHORTLIST_CANARY)")
+    p.add_argument("--min", type=float, default=0.9, help="the lowest recall, precision and NDCG that pass")
+    p.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `rank … | head` ends quietly
     settings = load()
     handler = {"watch": cmd_watch, "ingest": cmd_ingest, "rank": cmd_rank, "extract": cmd_extract,
-               "migrate": cmd_migrate, "rescore": cmd_rescore}[args.command]
+               "migrate": cmd_migrate, "canary": cmd_canary, "rescore": cmd_rescore}[args.command]
     return handler(settings, args)
 
 

@@ -6,8 +6,8 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
+from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, sections
 from pipeline.taxonomy import Taxonomy
 
 SNIPPET_CHARS = 60
@@ -15,21 +15,42 @@ SNIPPET_CHARS = 60
 
 @dataclass(frozen=True)
 class Mention:
-    """One occurrence of a skill: canonical name, the text as written, where, and evidence."""
+    """One occurrence of a skill: canonical name, the text as written, where, evidence, and
+    the section it sits in ("skills", "benefits"...; None when unknown)."""
     skill: str
     category: str
     surface: str
     start: int
     end: int
     snippet: str
+    section: str | None = None
 
 
 # ---------------------------------------------------------------- skill mentions
 
-def extract_skills(text: str, taxonomy: Taxonomy) -> list[Mention]:
-    """Every skill mention in `text`, in text order, after case, exclude and context hints."""
-    return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end))
-            for start, end, form in taxonomy.matcher.find(text)]
+def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> list[Mention]:
+    """Every skill mention in `text`, in text order, after case, exclude and context hints.
+
+    With `kind` ("resume" or "job") each mention carries its section, a skills section
+    admits forms that need context, and ambiguous forms in a resume's interests or
+    references never count.
+    """
+    found = sections(text, kind) if kind else []
+    index = SectionIndex(found)
+    listing = [(s.start, s.end) for s in found if s.name in SKILL_LIST_SECTIONS]
+    barred = [(s.start, s.end) for s in found if kind and s.name in NOT_SKILL_SECTIONS[kind]]
+    return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
+                    index.at(start))
+            for start, end, form in taxonomy.matcher.find(text, listing=listing, barred=barred)]
+
+
+def counted(mentions: Iterable[Mention], kind: str) -> list[Mention]:
+    """The mentions that count for a document of `kind`: not a resume's interests or
+    references, not a job's title line, "about us" or benefits -- unless the same skill
+    is also mentioned where it counts."""
+    mentions = list(mentions)
+    barred = NOT_SKILL_SECTIONS[kind]
+    return [m for m in mentions if m.section not in barred]
 
 
 def snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
@@ -186,7 +207,7 @@ _YEARS_ASK = re.compile(
     re.IGNORECASE,
 )
 _NOT_EXPERIENCE = re.compile(r"^[’']?\s*+(?:ago|old|of\s++age|in\s++business|warranty)\b", re.IGNORECASE)
-_EXPERIENCE_TAIL = re.compile(r"^[’']?\s*+(?:of|in|with|as|doing|working|building|professional|relevant|related|hands|"
+_EXPERIENCE_TAIL = re.compile(r"^[’']?\s*+(?:(?:[\w/&-]+\s*+){1,4}(?:experience|exp)\b|of|in|with|as|doing|working|building|professional|relevant|related|hands|"
                               r"industry|experience|exp\b|post|progressive|combined|total|prior|full|minimum|min\b|or\s++more|and\s++above)",
                               re.IGNORECASE)
 
@@ -220,80 +241,8 @@ def required_years(text: str) -> int | None:
     return int(max(required)) if required else int(min(preferred)) if preferred else None
 
 
-_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
-           "nov": 11, "dec": 12, "spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
-          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|fall|autumn|winter)\.?")
-_YEAR = r"(?:19[5-9]\d|20\d\d)"
-_POINT = rf"(?:{_MONTH}\s*+(?:,\s*+)?'?{_YEAR}|(?:0?[1-9]|1[0-2])\s*+/\s*+{_YEAR}|{_YEAR})"
-_YEAR_RE = re.compile(_YEAR)
-_MONTH_PART = re.compile(r"([a-z]+|\d{1,2}(?!\d))", re.IGNORECASE)
-_OPEN_END = r"(?:present|current(?:ly)?|now|today|date|ongoing)"
-_RANGE = re.compile(
-    rf"(?<![\w/])(?P<a>{_POINT})\s*+(?:-|–|—|to|until|till|through|thru)\s*+(?:(?P<b>{_POINT})|(?P<open>{_OPEN_END}))(?![\w/])",
-    re.IGNORECASE,
-)
-_CLAIM = re.compile(
-    rf"\b(?P<n>{_NUM})\s*+\+?\s*+(?:years?|yrs?)[’']?\s++(?:of\s++)?(?:[\w-]+\s++){{0,3}}?(?:experience|exp)\b",
-    re.IGNORECASE,
-)
-_SKIPPED_SECTIONS = re.compile(
-    r"education|academic|qualifications|certifications?|certificates|licen[cs]es|courses|coursework|training|"
-    r"publications|awards|honou?rs|references", re.IGNORECASE)
-_OTHER_SECTIONS = re.compile(
-    r"experience|employment|work|career|history|projects|skills|summary|profile|objective|volunteer|"
-    r"leadership|activities|interests|about", re.IGNORECASE)
-
-
-def _month_index(point: str, end: bool) -> int:
-    """Months since year 0 at the start of a date point, or just after it when `end`
-    (an end month counts in full); a bare year starts in January, both as start and end."""
-    year = int(_YEAR_RE.search(point).group())
-    month = _MONTH_PART.match(point)
-    if not month:
-        return year * 12
-    word = month.group(1).lower()
-    number = int(word) if word.isdigit() else _MONTHS.get(word[:3]) or _MONTHS[word]
-    return year * 12 + number - 1 + end
-
-
-def resume_years(text: str, today: date | None = None) -> float | None:
-    """Estimated years of experience: the larger of explicit claims ("8 years of
-    experience") and the union of date ranges outside education-like sections."""
-    today = today or date.today()
-    now = today.year * 12 + today.month  # end of the current month
-    claims = [_number(m.group("n")) for m in _CLAIM.finditer(text)]
-    claims = [c for c in claims if 0 < c <= 60]
-    spans: list[tuple[int, int]] = []
-    skipping = False
-    for line in text.splitlines():
-        stripped = line.strip()
-        if (0 < len(stripped) <= 40 and not any(c.isdigit() for c in stripped)
-                and len(stripped.split()) <= 5):
-            if _SKIPPED_SECTIONS.search(stripped):
-                skipping = True
-                continue
-            if _OTHER_SECTIONS.search(stripped):
-                skipping = False
-        if skipping:
-            continue
-        for m in _RANGE.finditer(line):
-            start = _month_index(m.group("a"), end=False)
-            if m.group("open"):
-                stop = now
-            else:
-                stop = _month_index(m.group("b"), end=True)
-                if stop == start:  # "2019 - 2019": a bare year range within one year
-                    stop = start + 12
-            stop = min(stop, now)
-            if start < stop and stop - start <= 50 * 12:
-                spans.append((start, stop))
-    months, reach = 0, 0  # the union of the spans: count each month once
-    for start, stop in sorted(spans):
-        months += max(0, stop - max(start, reach))
-        reach = max(reach, stop)
-    candidates = claims + ([months / 12] if months else [])
-    return round(max(candidates), 1) if candidates else None
+# Resume years live in pipeline/years.py; the name stays importable from here.
+from pipeline.years import RANGE as _RANGE, resume_years  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------- kind, contact, title
@@ -343,64 +292,5 @@ def detect_kind(text: str) -> str:
     return "job" if job > resume else "resume"
 
 
-_NOT_NAMES = re.compile(
-    r"\b(?:r[eé]sum[eé]|curriculum|vitae|cv|profile|summary|objective|contact|experience|education|skills|"
-    r"engineer|developer|manager|analyst|designer|consultant|specialist|director|nurse|teacher|accountant|"
-    r"assistant|scientist|architect|administrator|officer|coordinator|intern|senior|junior|lead|"
-    r"technician|representative|associate|executive|professional|page|street|avenue|road)\b",
-    re.IGNORECASE,
-)
-_PARTICLES = {"de", "da", "del", "della", "der", "den", "di", "do", "dos", "das", "du", "la", "le", "van",
-              "von", "bin", "binti", "al", "el", "y", "ter"}
-_NAME_LABEL = re.compile(r"^(?:full\s++)?name\s*+:\s*+", re.IGNORECASE)
-_NAME_SPLIT = re.compile(r"\s*(?:[|•·,\t]|\s-\s|\s–\s|\s—\s| {3,})\s*")
-
-
-def _looks_like_name(line: str) -> bool:
-    words = line.split()
-    if not 2 <= len(words) <= 4 or _NOT_NAMES.search(line):
-        return False
-    capitals = 0
-    for word in words:
-        if word.lower() in _PARTICLES:
-            continue
-        if not (word[0].isupper() and all(c.isalpha() or c in "'’-." for c in word)):
-            return False
-        capitals += 1
-    return capitals >= 2
-
-
-def contact(text: str) -> tuple[str | None, str | None]:
-    """(name, email) of a resume's candidate; either may be None."""
-    email = _EMAIL.search(text)
-    name = None
-    for line in [line for line in text.splitlines() if line.strip()][:10]:
-        first = _NAME_SPLIT.split(line.strip())[0]
-        first = _NAME_LABEL.sub("", first).strip(" *#_")
-        if _looks_like_name(first):
-            name = " ".join(first.split())
-            break
-    return name, email.group() if email else None
-
-
-_TITLE_LINE = re.compile(r"^[^\w\n]*(?:job[ \t]+title|position(?:[ \t]+title)?|title|role)[ \t]*[:–—-][ \t]*"
-                         r"(?P<title>\S(?:.*\S)?)[ \t]*$",
-                         re.IGNORECASE | re.MULTILINE)
-_GENERIC_TITLES = re.compile(
-    r"^(?:job\s++(?:description|posting|opening|ad(?:vert)?)|position\s++description|about\s++(?:the\s++role|us)|"
-    r"we(?:'re|’re| are)\s++hiring!?|hiring|careers?|overview|job)$", re.IGNORECASE)
-
-
-def job_title(text: str) -> str | None:
-    """A job description's title: a "Title:"/"Position:"/"Job title:" line, else the first
-    short line among the first five (headings like "Job Description" skipped)."""
-    labelled = _TITLE_LINE.search(text)
-    if labelled:
-        return labelled.group("title").strip(" *#_")[:200] or None
-    lines = [line for line in text.splitlines() if line.strip()][:5]
-    for line in lines:
-        core = _HEADING_MARKUP.sub("", _BULLET.sub("", line.strip()))
-        core = " ".join(core.split())
-        if core and len(core) <= 100 and len(core.split()) <= 12 and not _GENERIC_TITLES.match(core):
-            return core
-    return None
+# Names and titles live in pipeline/titles.py; these names stay importable from here.
+from pipeline.titles import candidate_name, contact, job_title, resume_titles  # noqa: E402,F401

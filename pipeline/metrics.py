@@ -38,6 +38,20 @@ class PipelineMetrics:
                                        "Parse workers replaced after a crash or time-out.", ["reason"], registry=r)
         self.retries = Counter("shortlist_db_retries_total", "Commits retried because the database was busy.",
                                registry=r)
+        self.canary_recall = Gauge("shortlist_extraction_recall",
+                                   "Share of the canary documents' known skills that extraction found.",
+                                   ["canary_version"], registry=r)
+        self.canary_precision = Gauge("shortlist_extraction_precision",
+                                      "Share of the skills extracted from the canary documents that are right.",
+                                      ["canary_version"], registry=r)
+        self.canary_ndcg = Gauge("shortlist_ranking_ndcg", "NDCG@5 of the canary jobs' rankings against their answers.",
+                                 ["canary_version"], registry=r)
+        self.canary_runs = Counter("shortlist_canary_runs_total", "Canary runs, by outcome (ok, or error when the "
+                                   "canary folder could not be read).", ["outcome"], registry=r)
+        self.canary_last_run = Gauge("shortlist_canary_last_run_timestamp_seconds",
+                                     "Unix time of the last canary run.", registry=r)
+        for outcome in ("ok", "error"):
+            self.canary_runs.labels(outcome)
         self.rescore_backlog = Gauge("shortlist_rescore_backlog", "Documents and matches still on an old taxonomy "
                                      "or model version, by kind.", ["kind"], registry=r)
         self.rescore_done = Counter("shortlist_rescore_done_total", "Documents re-extracted and matches re-scored "
@@ -66,6 +80,12 @@ class PipelineMetrics:
         self.taxonomy_info.clear()
         self.taxonomy_info.labels(version).set(1)
         self.taxonomy_skills.set(skills)
+
+    def set_canary(self, version: str, recall: float, precision: float, ndcg: float) -> None:
+        for gauge, value in ((self.canary_recall, recall), (self.canary_precision, precision),
+                             (self.canary_ndcg, ndcg)):
+            gauge.clear()  # one series: the current canary set's
+            gauge.labels(version).set(value)
 
     def serve(self, host: str, port: int) -> None:
         if port:

@@ -33,6 +33,7 @@ class Analysis:
     name: str | None = None
     email: str | None = None
     title: str | None = None
+    titles: list[str] = field(default_factory=list)  # a resume's most recent job title(s)
     taxonomy_version: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -55,7 +56,7 @@ def analyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
     """Skills, requirements, years and identity from text already parsed (also used on taxonomy reload)."""
     if item.kind == "auto":
         item.kind = extract.detect_kind(item.text)
-    item.mentions = extract.extract_skills(item.text, taxonomy)
+    item.mentions = extract.counted(extract.extract_skills(item.text, taxonomy, item.kind), item.kind)
     item.taxonomy_version = taxonomy.version
     if item.kind == "job":
         item.requirements = extract.classify_requirements(item.text, item.mentions)
@@ -64,6 +65,7 @@ def analyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
     else:
         item.years = extract.resume_years(item.text)
         item.name, item.email = extract.contact(item.text)
+        item.titles = extract.resume_titles(item.text)
 
 
 def run_stages(item: Analysis, limits: Limits, taxonomy: Taxonomy) -> Analysis:

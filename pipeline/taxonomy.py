@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pipeline.taxonomy_schema import (FILE_KEYS, GAP, RELATED_STRENGTH, SKILL_KEYS, SkillEntry,  # noqa: F401
+                                      TaxonomyError, fold, read_skills_file)  # (re-exported for callers)
 
-SKILL_KEYS = frozenset({"name", "aliases", "case_sensitive", "context", "context_for", "exclude"})
-FILE_KEYS = frozenset({"category", "skills"})
+from pipeline import sense
+from pipeline.sections import heading_name
 
 # Characters that may not touch a surface form: letters, digits and underscore (\w)
 # on both sides, plus the glue of "R&D" and "@handle" before, "C++", "C#", "R&D" and
@@ -22,23 +23,9 @@ LEFT_BOUNDARY = r"(?<![\w@&])"
 RIGHT_BOUNDARY = r"(?![\w+#&@])"
 # Inside a surface form a space or hyphen matches any run of whitespace or hyphens,
 # so "machine learning" also finds "machine-learning" and "Machine\nLearning".
-GAP = r"[\s\-\u2010\u2011]+"
 _GAP_RE = re.compile(GAP)
 _RIGHT_GLUE = re.compile(r"[\w+#&@]")  # what RIGHT_BOUNDARY forbids after a form
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-class TaxonomyError(ValueError):
-    """A skills file that cannot be loaded; the message names the file and the entry."""
-
-
-def fold(surface: str) -> str:
-    """The key a surface form is looked up by: ASCII-lowercased, gaps collapsed to one space.
-
-    Only ASCII letters are folded, so a text keeps its length and offsets when folded.
-    """
-    return _GAP_RE.sub(" ", surface.translate(_ASCII_LOWER)).strip()
 
 
 def gap_normal(surface: str) -> str:
@@ -57,6 +44,10 @@ class Skill:
     context_for: frozenset[str] = frozenset()  # forms that need context (or a skills list)
     exclude: tuple[str, ...] = ()  # regexes; a hit inside a match of one is not a mention
     source: str = ""  # file the skill was declared in
+    implies: tuple[str, ...] = ()  # skills anyone with this one has (Spring Boot -> Java)
+    related: tuple[tuple[str, float], ...] = ()  # (skill, strength in (0, 1)): MySQL ~ PostgreSQL
+    broader: tuple[str, ...] = ()  # the wider skill this is part of (Amazon RDS -> AWS)
+    line: int = field(default=0, compare=False)  # line of the entry in `source`
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -65,14 +56,26 @@ class Skill:
 
 @dataclass(frozen=True)
 class Form:
-    """A surface form in the compiled matcher, with the hints that apply to it."""
+    """A surface form in the compiled matcher, with the hints that apply to it.
+
+    `needs_context` comes from the YAML (`context`/`context_for`); `ordinary` is computed
+    at compile time from word frequencies (pipeline/sense.py): the form is also an
+    everyday word, so it counts only with technical context too.
+    """
     skill: Skill
     text: str
     case_sensitive: bool
     needs_context: bool
+    ordinary: bool = False
+    name_like: bool = False  # a known word in Title case: never counts inside a proper name
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.needs_context or self.ordinary
 
 
 Hit = tuple[int, int, Form]  # start, end, form
+Span = tuple[int, int]  # start, end of a part of a text
 Signal = tuple[int, int, int, int]  # start, end of a URL or e-mail sign; start, end of its token
 
 
@@ -98,18 +101,21 @@ class Matcher:
                 form = forms[_GAP_RE.sub(" ", found)]
             yield m.start(), m.end(), form
 
-    def find(self, text: str) -> list[Hit]:
+    def find(self, text: str, listing: Sequence[Span] = (), barred: Sequence[Span] = ()) -> list[Hit]:
         """Hits that pass every hint (case, addresses, exclude, context), in text order.
 
+        `listing`: spans of skills sections, where an ambiguous form counts as listed;
+        `barred`: spans (interests, references, a job's "about us") where it never counts.
         When the longest form at a position is rejected, a shorter form there may still
         count: "Azure pipelines" (case-sensitive, so not Azure DevOps) is still Azure.
         """
         hits = list(self.hits(text))
         signals = _address_signals(text) if hits else []
+        where = _Where(listing, barred)
         found = []
         for index, hit in enumerate(hits):
             candidate: Hit | None = hit
-            while candidate is not None and not self._accept(text, candidate, hits, index, signals):
+            while candidate is not None and not self._accept(text, candidate, hits, index, signals, where):
                 candidate = self._shorter(text, candidate)
             if candidate is not None:
                 found.append(candidate)
@@ -124,7 +130,8 @@ class Matcher:
                 return start, cut, form
         return None
 
-    def _accept(self, text: str, hit: Hit, hits: Sequence[Hit], index: int, signals: list[Signal]) -> bool:
+    def _accept(self, text: str, hit: Hit, hits: Sequence[Hit], index: int, signals: list[Signal],
+                where: _Where | None = None) -> bool:
         start, end, form = hit
         if form.case_sensitive and gap_normal(text[start:end]) != gap_normal(form.text):
             return False
@@ -135,10 +142,33 @@ class Matcher:
             for m in exclude.finditer(text, max(0, start - _EXCLUDE_CHARS), min(len(text), end + _EXCLUDE_CHARS)):
                 if m.start() <= start and m.end() >= end:
                     return False
-        if form.needs_context:
-            return (_has_context(text, start, end, self.context[form.skill.name])
-                    or _in_skills_list(text, hit, hits, index))
+        if form.ambiguous or (form.name_like and text[start:end].islower()
+                              and sense.TECH_CATEGORY.search(form.skill.category)):
+            # A product named by a known word is written capitalised; "a python", "a docker",
+            # "selenium and zinc" in lower case are the everyday words.
+            return self._in_sense(text, hit, hits, index, where or _Where((), ()))
+        if form.name_like and not (where and where.listing(start)) and not _isolated(text, start, end):
+            return not _in_proper_name(text, hit, hits, index)
         return True
+
+    def _in_sense(self, text: str, hit: Hit, hits: Sequence[Hit], index: int, where: _Where) -> bool:
+        """An ambiguous form counts only in its technical sense: never in interests or
+        references, nor as part of a proper name ("Bella Vue Hotel"); then with a skills
+        section, a list of skills, a version, a context word, a technical verb or a
+        technical neighbour."""
+        start, end, form = hit
+        if where.barred(start):
+            return False
+        if where.listing(start):
+            return True
+        if _in_skills_list(text, hit, hits, index):
+            return True
+        if _in_proper_name(text, hit, hits, index):
+            return False
+        words = self.context.get(form.skill.name)
+        technical = sense.TECH_CATEGORY.search(form.skill.category) is not None  # generic cues are technical
+        return ((technical and _versioned(text, end)) or _has_context(text, start, end, words, technical)
+                or _technical_neighbour(text, hit, hits, index))
 
 
 @dataclass(frozen=True)
@@ -164,26 +194,27 @@ def load_taxonomy(folder: Path) -> Taxonomy:
         raise TaxonomyError(f"{folder}: no skills files (*.yaml) found")
     digest = hashlib.sha256()
     skills: dict[str, Skill] = {}
-    owners: dict[str, tuple[str, str]] = {}  # folded form -> (skill name, file name)
+    owners: dict[str, tuple[str, str]] = {}  # folded form -> (skill name, file:line)
     categories: list[str] = []
     for path in files:
         raw = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + raw + b"\0")
-        category, entries = _read_file(path.name, raw)
-        if category not in categories:
-            categories.append(category)
-        for index, entry in enumerate(entries, start=1):
-            skill = _parse_skill(path.name, index, category, entry)
+        parsed, lines = read_skills_file(path.name, raw)
+        if parsed.category not in categories:
+            categories.append(parsed.category)
+        for index, (entry, line) in enumerate(zip(parsed.skills, lines, strict=True), start=1):
+            skill = _skill(entry, parsed.category, path.name, line)
             for form in skill.forms:
                 key = fold(form)
                 if key in owners:
-                    other, other_file = owners[key]
+                    other, other_where = owners[key]
                     raise TaxonomyError(
-                        f"{path.name}: entry #{index} ({skill.name!r}): {form!r} is already "
-                        f"used by {other!r} in {other_file}"
+                        f"{path.name}:{line}: entry #{index} ({skill.name!r}): {form!r} is already "
+                        f"used by {other!r} in {other_where}"
                     )
-                owners[key] = (skill.name, path.name)
+                owners[key] = (skill.name, f"{path.name}:{line}")
             skills[skill.name] = skill
+    _check_relations(skills)
     return Taxonomy(
         skills=skills,
         version=digest.hexdigest(),
@@ -192,97 +223,37 @@ def load_taxonomy(folder: Path) -> Taxonomy:
     )
 
 
-def _read_file(name: str, raw: bytes) -> tuple[str, list[Any]]:
-    try:
-        data = yaml.load(raw.decode("utf-8"), Loader=_LOADER)
-    except UnicodeDecodeError as exc:
-        raise TaxonomyError(f"{name}: not UTF-8 text: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise TaxonomyError(f"{name}: invalid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise TaxonomyError(f"{name}: expected a mapping with 'category' and 'skills'")
-    unknown = set(data) - FILE_KEYS
-    if unknown:
-        raise TaxonomyError(f"{name}: unknown top-level key(s) {sorted(unknown)}; allowed: {sorted(FILE_KEYS)}")
-    category = data.get("category")
-    if not isinstance(category, str) or not category.strip():
-        raise TaxonomyError(f"{name}: missing 'category' (a non-empty string)")
-    entries = data.get("skills")
-    if not isinstance(entries, list) or not entries:
-        raise TaxonomyError(f"{name}: 'skills' must be a non-empty list")
-    return category.strip(), entries
-
-
-def _strings(name: str, where: str, key: str, value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise TaxonomyError(f"{name}: {where}: '{key}' must be a list of non-empty strings")
-    return tuple(v.strip() for v in value)
-
-
-def _parse_skill(name: str, index: int, category: str, entry: Any) -> Skill:
-    where = f"entry #{index}"
-    if not isinstance(entry, dict):
-        raise TaxonomyError(f"{name}: {where}: expected a mapping with at least 'name', got {entry!r}")
-    skill_name = entry.get("name")
-    if skill_name is None:
-        raise TaxonomyError(f"{name}: {where}: missing 'name' (keys: {sorted(entry)})")
-    if not isinstance(skill_name, (str, int, float)) or not str(skill_name).strip():
-        raise TaxonomyError(f"{name}: {where}: 'name' must be a non-empty string")
-    skill_name = str(skill_name).strip()
-    where = f"entry #{index} ({skill_name!r})"
-    unknown = set(entry) - SKILL_KEYS
-    if unknown:
-        raise TaxonomyError(f"{name}: {where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(SKILL_KEYS)}")
-    aliases = _strings(name, where, "aliases", entry.get("aliases"))
-    forms = (skill_name, *aliases)
-    for form in forms:
-        if not fold(form):
-            raise TaxonomyError(f"{name}: {where}: empty surface form {form!r}")
-    seen: set[str] = set()
-    for form in forms:
-        if fold(form) in seen:
-            raise TaxonomyError(f"{name}: {where}: {form!r} is listed twice")
-        seen.add(fold(form))
-
-    def subset(key: str, default_all: bool) -> frozenset[str]:
-        value = entry.get(key)
-        if value is None:
-            return frozenset(forms) if default_all else frozenset()
-        if value is True:
-            return frozenset(forms)
-        if value is False:
-            return frozenset()
-        listed = _strings(name, where, key, value)
-        missing = [f for f in listed if f not in forms]
-        if missing:
-            raise TaxonomyError(f"{name}: {where}: '{key}' names {missing}, which are not its name or aliases")
-        return frozenset(listed)
-
-    case_sensitive = subset("case_sensitive", default_all=False)
-    context = _strings(name, where, "context", entry.get("context"))
-    context_for = subset("context_for", default_all=True) if context else frozenset()
-    if entry.get("context_for") is not None and not context:
-        raise TaxonomyError(f"{name}: {where}: 'context_for' given without 'context' words")
-    exclude = _strings(name, where, "exclude", entry.get("exclude"))
-    for pattern in exclude:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise TaxonomyError(f"{name}: {where}: bad 'exclude' regex {pattern!r}: {exc}") from None
+def _skill(entry: SkillEntry, category: str, source: str, line: int) -> Skill:
+    """The validated entry as a `Skill` of `category`, declared at `source`:`line`."""
+    context_for = entry.form_set("context_for", default_all=True) if entry.context else frozenset()
     return Skill(
-        name=skill_name,
+        name=entry.name,
         category=category,
-        aliases=aliases,
-        case_sensitive=case_sensitive,
-        context=context,
+        aliases=entry.aliases,
+        case_sensitive=entry.form_set("case_sensitive", default_all=False),
+        context=entry.context,
         context_for=context_for,
-        exclude=exclude,
-        source=name,
+        exclude=entry.exclude,
+        source=source,
+        implies=entry.implies,
+        related=entry.related,
+        broader=entry.broader,
+        line=line,
     )
+
+
+def _check_relations(skills: dict[str, Skill]) -> None:
+    """Every relation names a skill that exists, and none names the skill itself."""
+    for skill in skills.values():
+        named = [("implies", n) for n in skill.implies] + [("broader", n) for n in skill.broader]
+        named += [("related", n) for n, _ in skill.related]
+        where = f"{skill.source}:{skill.line}"
+        for key, other in named:
+            if other == skill.name:
+                raise TaxonomyError(f"{where}: {skill.name!r}: '{key}' names the skill itself")
+            if other not in skills:
+                raise TaxonomyError(f"{where}: {skill.name!r}: '{key}' names {other!r}, "
+                                    f"which no skills file declares")
 
 
 def _trie_regex(node: dict[str, Any]) -> str:
@@ -317,17 +288,20 @@ def _words_regex(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def compile_matcher(skills: Iterable[Skill]) -> Matcher:
-    """Compile skills into one trie-shaped alternation regex with custom word boundaries."""
+    """Compile skills into one trie-shaped alternation regex with custom word boundaries;
+    each form's word-sense flag (`Form.ordinary`) is computed here, once per compile."""
     forms: dict[str, Form] = {}
     context: dict[str, re.Pattern[str]] = {}
     exclude: dict[str, re.Pattern[str]] = {}
     for skill in skills:
         for text in skill.forms:
-            forms[fold(text)] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for)
+            forms[fold(text)] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for,
+                                     sense.ambiguous(text, skill.category), sense.name_like(text))
         if skill.context:
             context[skill.name] = _words_regex(skill.context)
         if skill.exclude:
             exclude[skill.name] = re.compile("|".join(f"(?:{p})" for p in skill.exclude), re.IGNORECASE)
+    sense.release()
     pattern = re.compile(LEFT_BOUNDARY + "(?:" + _trie_regex(_trie(forms)) + ")" + RIGHT_BOUNDARY)
     return Matcher(pattern=pattern, forms=forms, context=context, exclude=exclude)
 
@@ -344,6 +318,7 @@ _SEPARATORS = r",;|/•·●▪◦‣()\[\]{}:\t\n"
 _ITEM_LEFT = re.compile(rf"(?<![^{_SEPARATORS}])[ \t]*+(?:[-–—*+>]|and|or|&)?[ \t]*+\Z", re.IGNORECASE)
 _ITEM_RIGHT = re.compile(rf"[ \t]*+(?:and|or|&|\.|v?\d{{1,2}}(?:\.[\dx]+)*+\+?)?[ \t]*+(?:[{_SEPARATORS}]|\Z)",
                          re.IGNORECASE)
+_LABEL = re.compile(r"[ \t#*_•-]*+([A-Za-z][\w &/'’-]{0,40}?)[ \t*_]*+:[ \t]*+(?:[^:\n]*?[,;|][ \t]*+)?\Z")
 _ITEM_CHARS = 24  # how far before a list item its separator may be (room for a bullet and "and")
 _NEIGHBOUR_CHARS = 150  # how far another listed skill may be from a list item...
 _NEIGHBOURS = 12  # ...and how many hits either side are looked at
@@ -396,12 +371,118 @@ def _line_bounds(text: str, start: int, end: int, reach: int = 2000) -> tuple[in
     return left, hi if right == -1 else right
 
 
-def _has_context(text: str, start: int, end: int, words: re.Pattern[str]) -> bool:
-    """One of the skill's context words is on the hit's line, or a skill claim leads to it."""
+def _has_context(text: str, start: int, end: int, words: re.Pattern[str] | None, generic: bool = True) -> bool:
+    """One of the skill's context words is on the hit's line, a skill claim or a technical
+    verb leads to it ("experience with", "deployed with"), or a technical noun follows it
+    ("Spark jobs", "Chef cookbooks")."""
     line_start, line_end = _line_bounds(text, start, end)
     lo, hi = max(line_start, start - _CONTEXT_CHARS), min(line_end, end + _CONTEXT_CHARS)
-    return (words.search(text, lo, start) is not None or words.search(text, end, hi) is not None
-            or _CLAIM.search(text, lo, start) is not None)
+    if words is not None and (words.search(text, lo, start) is not None or words.search(text, end, hi) is not None):
+        return True
+    if not generic:
+        return False
+    return (_CLAIM.search(text, lo, start) is not None or _TECH_VERB.search(text, lo, start) is not None
+            or _TECH_NOUN.match(text, end, hi) is not None)
+
+
+# A technical verb a few words before a form ("deployed with Chef", "scripted in Bash"),
+# or a technical noun right after it ("Spark jobs", "Puppet manifests", "Go services").
+_TECH_VERB = re.compile(
+    r"\b(?:wrote|written|rewrote|rewritten|ported|coded|coding|programmed|programming|scripted|scripting|deployed|"
+    r"deploying|configured|"
+    r"automated|automating|containeri[sz]ed|orchestrated|provisioned|compiled|refactored|debugged|"
+    r"migrated\s+(?:\w+\s+){0,3}?(?:to|from)|implemented\s+(?:\w+\s+){0,3}?(?:in|with|using)|"
+    r"developed\s+(?:\w+\s+){0,3}?(?:in|with|using|on)|built\s+(?:\w+\s+){0,3}?(?:in|with|using|on)|"
+    r"(?:apps?|applications?|services|apis?|code|scripts?|tools|pipelines|jobs|backends?|frontends?)\s+"
+    r"(?:in|with|using|on))[ \t]+(?:[\w.+#/-]+,?[ \t]+){0,3}\Z", re.IGNORECASE)
+_TECH_NOUN = re.compile(
+    r"[ \t]*+(?:-[ \t]*+)?(?:code(?:base)?|scripts?|scripting|programming|programs?|developers?|development|"
+    r"engineers?|framework|librar(?:y|ies)|apis?|sdks?|clusters?|jobs|pipelines?|queries|modules|packages|"
+    r"manifests|cookbooks|recipes|playbooks|plugins?|components|apps?|applications|servers?|services|stack|"
+    r"projects?|certification|certified|ecosystem|runtime|version|upgrades?|migrations?|(?<=-)based|"
+    r"(?<=-)powered)\b", re.IGNORECASE)
+_VERSION = re.compile(r"[ \t]*+v?\d{1,2}(?:\.[\dx]+)*+[a-z]?(?![\w.]*\d{3})(?!\s*(?:%|percent|years?|months?|"
+                      r"days?|hours?|people|employees|staff|members|clients|customers|users|times|x\b))",
+                      re.IGNORECASE)
+
+
+def _versioned(text: str, end: int) -> bool:
+    """A version number right after a form: "Vue 3", "Oracle 19c", "Python 3.12", "Java 17"."""
+    return _VERSION.match(text, end) is not None
+
+
+# Capitalised words that say what a thing is rather than name it: "Python Developer",
+# "Spark Streaming", "Certified Chef", "Senior Java Engineer".
+_NOT_NAME_WORD = re.compile(
+    r"(?:developers?|engineers?|engineering|programmers?|programming|development|architects?|administrators?|"
+    r"admins?|consultants?|specialists?|analysts?|scientists?|experts?|certified|certification|senior|junior|lead|"
+    r"principal|staff|team|teams|stack|framework|frameworks|library|libraries|code|scripting|scripts?|apps?|"
+    r"applications?|services?|server|servers|cloud|data|streaming|platform|tools?|skills|experience|projects?|"
+    r"developer|mobile|web|native|core|sdk|api|apis|using|with|and|or|in|on|for|the|a|an|of|to|"
+    r"expert|proficient|advanced|intermediate|basic|fundamentals|essentials|professional|associate)\Z",
+    re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"(?:^|(?<=[^\w]))([A-Z][a-z'’]+)[ \t]\Z")
+_WORD_AFTER = re.compile(r"[ \t]([A-Z][a-z'’]+)\b")
+
+
+def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
+    """True when a capitalised form is one word of a proper name, next to a capitalised word
+    that is not a skill and not the first word of a sentence: "Julia Hernandez", "Bella Vue
+    Hotel", "The Elixir Lounge", "Spark Youth Mentoring Program"."""
+    start, end, _ = hit
+    if not text[start:start + 1].isupper():
+        return False
+    covered = {(s, e) for s, e, _ in hits[max(0, index - 2):index + 3]}
+    after = _WORD_AFTER.match(text, end)
+    if after and not any(s <= after.start(1) < e for s, e in covered) and not _NOT_NAME_WORD.match(after.group(1)):
+        return True
+    before = _WORD_BEFORE.search(text, max(0, start - 30), start)
+    if (before and not any(s <= before.start(1) < e for s, e in covered)
+            and not _NOT_NAME_WORD.match(before.group(1))):
+        lead = text[max(0, before.start(1) - 3):before.start(1)]
+        sentence_start = before.start(1) == 0 or not lead.strip() and "\n" in lead or re.search(r"[.!?:;•\n]\s*$", lead)
+        return not sentence_start
+    return False
+
+
+_NEIGHBOUR_SENTENCE = re.compile(r"[.!?](?=\s)|\n\s*\n")
+
+
+def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
+    """Another skill of the same category, itself unambiguous, in the same sentence:
+    "Spark" beside "Hadoop", "EPIC" beside "medication administration"."""
+    start, end, form = hit
+    lo, hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
+    for m in _NEIGHBOUR_SENTENCE.finditer(text, lo, hi):
+        if m.end() <= start:
+            lo = m.end()
+        elif m.start() >= end:
+            hi = m.start()
+            break
+    for i in range(max(0, index - _NEIGHBOURS), min(len(hits), index + 1 + _NEIGHBOURS)):
+        o_start, o_end, o_form = hits[i]
+        if (i != index and lo <= o_start and o_end <= hi and not o_form.ambiguous
+                and o_form.skill is not form.skill and o_form.skill.category == form.skill.category):
+            return True
+    return False
+
+
+class _Where:
+    """Spans of a text where ambiguous forms count as listed, or never count."""
+
+    def __init__(self, listing: Sequence[Span], barred: Sequence[Span]) -> None:
+        self._listing, self._barred = sorted(listing), sorted(barred)
+
+    @staticmethod
+    def _inside(spans: list[Span], offset: int) -> bool:
+        i = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+        return i >= 0 and spans[i][0] <= offset < spans[i][1]
+
+    def listing(self, offset: int) -> bool:
+        return self._inside(self._listing, offset)
+
+    def barred(self, offset: int) -> bool:
+        return self._inside(self._barred, offset)
 
 
 def _isolated(text: str, start: int, end: int) -> bool:
@@ -421,13 +502,16 @@ def _in_skills_list(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
     label = before.rstrip(" \t\n")
     if label.endswith(":") and "\n\n" not in before[len(label):]:
         return True  # "Nice to have:\n- Go"
+    inline = _LABEL.match(text, line_start, start)
+    if inline and heading_name(inline.group(1), "resume") not in ("interests", "references"):
+        return True  # "Skills: Go" -- a labelled line
     lo, hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
     paragraph_start, paragraph_end = text.rfind("\n\n", lo, start), text.find("\n\n", end, hi)
     lo, hi = lo if paragraph_start == -1 else paragraph_start + 2, hi if paragraph_end == -1 else paragraph_end
 
     def listed_skill(other: Hit) -> bool:
         o_start, o_end, o_form = other
-        return o_form.skill is not form.skill and (not o_form.needs_context or _isolated(text, o_start, o_end))
+        return o_form.skill is not form.skill and (not o_form.ambiguous or _isolated(text, o_start, o_end))
 
     earlier = (hits[i] for i in range(index - 1, max(-1, index - 1 - _NEIGHBOURS), -1))
     later = (hits[i] for i in range(index + 1, min(len(hits), index + 1 + _NEIGHBOURS)))

@@ -15,6 +15,7 @@ from watchdog.observers import Observer
 
 from pipeline.ingest import Ingestor, is_junk
 from pipeline.metrics import PipelineMetrics
+from pipeline.prober import CanaryProber
 from store.db import session_scope
 from store.models import Heartbeat, utcnow
 from store.settings import Settings
@@ -114,6 +115,7 @@ class Watcher:
         self.skills_changed = threading.Event()
         self.observer = Observer()
         self.pid, self.started = os.getpid(), utcnow()
+        self.canary = CanaryProber(settings, self.metrics, lambda: self.ingestor.taxonomy, self.ingestor.limits)
 
     def offer(self, path: Path) -> None:
         for root in self.roots:
@@ -194,6 +196,7 @@ class Watcher:
         self.observer.start()
         self.loop_tick = time.monotonic()
         threading.Thread(target=self.heartbeat, name="heartbeat", daemon=True).start()
+        self.canary.start()
 
     def run(self) -> None:
         """Process what is already there, then events, with a periodic rescan for anything missed."""
@@ -208,7 +211,8 @@ class Watcher:
                 if self.skills_changed.is_set():
                     time.sleep(0.3)  # let an editor finish writing
                     self.skills_changed.clear()
-                    self.ingestor.reload_taxonomy()
+                    if self.ingestor.reload_taxonomy():
+                        self.canary.poke()
                 if self.rescan_soon.is_set() or time.monotonic() >= next_rescan:
                     self.rescan_soon.clear()
                     self.rescan()
@@ -237,6 +241,7 @@ class Watcher:
 
     def stop(self, *_args) -> None:
         self.stop_event.set()
+        self.canary.stop()
         self.tracker.wake.set()
 
 

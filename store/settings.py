@@ -71,6 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_upload_mb", "20", _positive(float), "Largest browser upload accepted, in MB."),
     Setting("prometheus_url", "http://127.0.0.1:9090", str, "Prometheus the SLO page and report query."),
     Setting("log_level", "INFO", str, "Python log level of both processes."),
+    Setting("canary", "{skills}/canary", _path, "Folder of canary documents with known answers (canaries.yaml, files/)."),
+    Setting("canary_seconds", "300", float, "Period of the watcher's canary run that measures parsing accuracy (0 turns it off)."),
 )
 
 
@@ -110,6 +112,8 @@ class Settings:
     max_upload_mb: float
     prometheus_url: str
     log_level: str
+    canary: Path
+    canary_seconds: float
 
     @property
     def files_dir(self) -> Path:

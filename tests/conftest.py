@@ -1,50 +1,16 @@
-"""Shared fixtures: a throw-away Shortlist instance in a temporary folder."""
+"""Shared fixtures: a throw-away Shortlist instance in a temporary folder (helpers live in tests/instance.py)."""
 from __future__ import annotations
-
-import os
-import socket
-import sqlite3
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from store.db import make_engine, migrate
-from store.settings import ensure_dirs, load
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def instance_env(home: Path, **extra: str) -> dict[str, str]:
-    """Environment for a second instance living in `home`, using the repo's skills taxonomy."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTLIST_")}
-    env.update(SHORTLIST_HOME=str(home), SHORTLIST_SKILLS=str(ROOT / "skills"), SHORTLIST_METRICS_PORT="0",
-               SHORTLIST_STABLE_SECONDS="0.2", SHORTLIST_RESCAN_SECONDS="2", SHORTLIST_HEARTBEAT_SECONDS="1")
-    env.update(extra)
-    return env
+from store.db import make_engine
+from tests.instance import instance, instance_env
+from tests.seed import Seeder
 
 
 @pytest.fixture
 def env(tmp_path):
     return instance_env(tmp_path)
-
-
-def instance(env: dict[str, str]):
-    """Settings of the instance `env` describes, its folders made and its database at the latest schema."""
-    settings = load(env)
-    ensure_dirs(settings)
-    engine = make_engine(settings.database_url)
-    migrate(settings, engine)
-    engine.dispose()
-    return settings
 
 
 @pytest.fixture
@@ -59,23 +25,7 @@ def engine(settings):
     engine.dispose()
 
 
-def db_rows(settings, sql: str, *params):
-    path = settings.database_url.split("///", 1)[1]
-    with sqlite3.connect(path, timeout=30) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def start_watcher(env: dict[str, str], log: Path) -> subprocess.Popen:
-    handle = open(log, "ab")
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "watch"], cwd=ROOT, env=env,
-                            stdout=handle, stderr=subprocess.STDOUT)
-
-
-def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {message}")
+@pytest.fixture
+def seeder(settings, engine):
+    """Writes generated documents through the pipeline's stages and writer (tests/seed.py)."""
+    return Seeder(settings, engine)

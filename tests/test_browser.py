@@ -12,10 +12,10 @@ import pytest
 
 from store.db import make_engine
 from store.settings import load
-from tests.conftest import ROOT, free_port, instance_env, start_watcher, wait_for
+from tests.instance import ROOT, free_port, instance_env, start_watcher, wait_for
 from tests.fixtures import candidate_name, sample_job, sample_resume
+from tests.seed import FILLER, Seeder
 from tests.test_ui_support import ui_settings
-from ui.sample import add_candidate, add_job
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -63,9 +63,9 @@ class Web:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Web":
-        handle = open(self.log, "ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "ui"], cwd=ROOT, env=self.env, stdout=handle,
-                                        stderr=subprocess.STDOUT)
+        with open(self.log, "ab") as handle:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen([sys.executable, "-m", "ui"], cwd=ROOT, env=self.env, stdout=handle,
+                                            stderr=subprocess.STDOUT)
         wait_for(self._healthy, timeout=30, message=f"the web process (log: {self.log})")
         return self
 
@@ -185,10 +185,12 @@ def test_a_file_dropped_into_the_inbox_updates_an_open_ranking_page(page, web, w
 
 def test_shortlist_a_candidate_and_the_status_survives_a_reload(page, web, tmp_path):
     from playwright.sync_api import expect
-    engine = make_engine(load(instance_env(tmp_path)).database_url)
-    job = add_job(engine, "Backend Engineer", ("Python", "Docker"), ("Redis",), 3)
-    add_candidate(engine, "Ada Lovelace", "Python, Docker and Redis", years=6)
-    add_candidate(engine, "Bob Smith", "Excel", years=1)
+    settings = load(instance_env(tmp_path))
+    engine = make_engine(settings.database_url)
+    seeder = Seeder(settings, engine)
+    job = seeder.job("Backend Engineer", ["Python", "Docker"], ["Redis"], 3).id
+    seeder.resume("Ada Lovelace", ["Python", "Docker", "Redis"], 6)
+    seeder.resume("Bob Smith", ["Excel"], 1)
     engine.dispose()
 
     page.goto(f"{web.url}/jobs/{job}")
@@ -218,24 +220,28 @@ def test_shortlist_a_candidate_and_the_status_survives_a_reload(page, web, tmp_p
 
 def test_a_resume_containing_markup_renders_as_text(page, web, tmp_path):
     from playwright.sync_api import expect
-    engine = make_engine(load(instance_env(tmp_path)).database_url)
-    job = add_job(engine, "Backend Engineer", ("Python",))
-    evil = add_candidate(engine, '<img src=x onerror="document.title=\'pwned\'">',
-                         "Mallory\n<script>document.title='pwned'</script>\n<b>Python</b> expert", years=2)
+    settings = load(instance_env(tmp_path))
+    engine = make_engine(settings.database_url)
+    seeder = Seeder(settings, engine)
+    job = seeder.job("Backend Engineer", ["Python"]).id
+    # no name in the text, so the file's name stands in for one: markup can reach the page through either
+    evil = seeder.document("resume", "<img src=x onerror=alert(1)>.txt",
+                           f"Mallory\n<script>document.title='pwned'</script>\n<b>Python</b> expert\n{FILLER}\n")
     engine.dispose()
+    assert evil.name.lower() == "<img src=x onerror=alert(1)>"
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
-    page.goto(f"{web.url}/candidates/{evil}")
+    page.goto(f"{web.url}/candidates/{evil.id}")
     text = page.locator(".resume-text")
     expect(text).to_contain_text("<script>document.title='pwned'</script>")
     expect(text).to_contain_text("<b>Python</b> expert")
-    expect(page.locator("h1")).to_have_text('<img src=x onerror="document.title=\'pwned\'">')
+    expect(page.locator("h1")).to_have_text(evil.name)
     assert page.locator(".resume-text script, .resume-text b, h1 img").count() == 0
     expect(text.locator("mark.skill")).to_have_text("Python")
 
     page.goto(f"{web.url}/jobs/{job}")
-    expect(page.locator("#ranking-table")).to_contain_text("<img src=x")
+    expect(page.locator("#ranking-table")).to_contain_text(evil.name)
     assert page.locator("#ranking-table img").count() == 0
     assert "pwned" not in page.title() and dialogs == []
 
@@ -246,7 +252,8 @@ def test_an_open_ranking_page_reconnects_after_the_server_restarts(page, env, tm
     from playwright.sync_api import expect
     settings = ui_settings(tmp_path)
     engine = make_engine(settings.database_url)
-    job = add_job(engine, "Backend Engineer", ("Python",))
+    seeder = Seeder(settings, engine)
+    job = seeder.job("Backend Engineer", ["Python"]).id
     port = free_port()
     first = Web(env, tmp_path / "web1.log", port).start()
     loads = count_loads(page)
@@ -255,11 +262,11 @@ def test_an_open_ranking_page_reconnects_after_the_server_restarts(page, env, tm
         expect(page.locator("#ranking-table")).to_have_attribute("data-total", "0")
     finally:
         first.stop()
-    add_candidate(engine, "Ada While Down", "Python")  # scored while the web process is away
+    seeder.resume("Ada While Down", ["Python"])  # scored while the web process is away
     second = Web(env, tmp_path / "web2.log", port).start()
     try:
         expect(page.locator("tr", has_text="Ada While Down")).to_be_visible(timeout=30_000)
-        add_candidate(engine, "Bea After Restart", "Python")
+        seeder.resume("Bea After Restart", ["Python"])
         expect(page.locator("tr", has_text="Bea After Restart")).to_be_visible(timeout=2_000)  # "within 2 s"
         assert loads == [1]
     finally:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.instance import ROOT
 
 SHORT_LIMIT = 90.0  # seconds a drill's short form may take
 BOUNDS = {"kill-web": 5.0, "hang-web": 30.0, "hang-watcher": 30.0}  # time to recover, seconds
@@ -180,6 +180,19 @@ def test_drill_slow_network_leaves_no_namespace(deployment, tmp_path):
     assert subprocess.run(["ip", "link", "show", report["measures"]["veth"][0]], capture_output=True).returncode != 0
     slow, baseline = report["requests"]["by_load"]["slow"], report["requests"]["by_load"]["baseline"]
     assert slow["p50_s"] - baseline["p50_s"] >= 0.27  # 150 ms each way: one added round trip at least
+
+
+@pytest.mark.slow
+def test_drill_break_taxonomy_drops_accuracy_fires_the_page_and_recovers(deployment, tmp_path):
+    report = run_drill(deployment, "break-taxonomy", tmp_path)
+    assert_sound(report)
+    checks = {c["name"]: c for c in report["checks"]}
+    for name in ("accuracy dropped", "page firing", "accuracy recovered", "page resolved"):
+        assert checks[name]["passed"], checks[name]
+    measures = report["measures"]
+    assert measures["recall_when_dropped"] < 0.9 <= measures["recall_when_recovered"], measures
+    skills = Path(deployment.env["SHORTLIST_SKILLS"])
+    assert sorted(p.name for p in skills.glob("*.yaml")) == sorted(p.name for p in (ROOT / "skills").glob("*.yaml"))
 
 
 def session_pids(sandbox) -> list[int]:

@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import ROOT, db_rows
+from tests.instance import ROOT, db_rows
 from tests.fixtures import make_corrupt_pdf, make_docx, make_pdf, sample_job, sample_resume
 
 

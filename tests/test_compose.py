@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, free_port
+from tests.instance import ROOT, free_port
 
 SHORTLIST = ("web", "watcher")
 

@@ -10,7 +10,7 @@ import pytest
 from pipeline.ingest import Ingestor, is_junk
 from pipeline.metrics import PipelineMetrics
 from pipeline.workers import WorkerPool
-from tests.conftest import ROOT, db_rows
+from tests.instance import ROOT, db_rows
 from tests.fixtures import make_corrupt_pdf, make_docx, make_pdf, sample_job, sample_resume
 
 JOB = """Senior Backend Engineer
@@ -240,7 +240,7 @@ def _exited_pid() -> int:
 def test_a_broken_skills_file_keeps_the_old_taxonomy_and_files_still_score(env, tmp_path):
     from pipeline import stages
     from store.db import make_engine
-    from tests.conftest import instance
+    from tests.instance import instance
     skills = tmp_path / "skills"
     shutil.copytree(ROOT / "skills", skills)
     settings = instance({**env, "SHORTLIST_SKILLS": str(skills)})

@@ -233,17 +233,97 @@ def test_prometheus_configs_pass_promtool(name):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("name", "web", "watcher"), [
-    ("prometheus.yml", "127.0.0.1:8080", "127.0.0.1:9101"),
-    ("prometheus.compose.yml", "web:8080", "watcher:9101"),
-])
-def test_prometheus_scrapes_both_processes_and_loads_the_rules(name, web, watcher):
-    config = load(OBS / name)
+def test_prometheus_scrapes_both_processes_and_loads_the_rules():
+    config = load(OBS / "prometheus.compose.yml")
     assert config["global"]["scrape_interval"] == "15s"
     assert config["rule_files"] == ["rules/slo_recording.yml", "rules/slo_alerts.yml"]
     targets = {job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]}
-    assert targets["shortlist-web"] == [web]
-    assert targets["shortlist-watcher"] == [watcher]
+    assert targets["shortlist-web"] == ["web:8080"]
+    assert targets["shortlist-watcher"] == ["watcher:9101"]
+
+
+def test_the_local_config_names_no_address_and_reads_each_job_from_a_target_file():
+    """Issue 8: it scraped 127.0.0.1:8080, :9101 and :9090 whatever the settings said."""
+    config = load(OBS / "prometheus.yml")
+    assert config["global"]["scrape_interval"] == "15s"
+    assert config["rule_files"] == ["rules/slo_recording.yml", "rules/slo_alerts.yml"]
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert set(jobs) == {"shortlist-web", "shortlist-watcher", "prometheus"}
+    for name, job in jobs.items():
+        assert "static_configs" not in job, f"{name} names a fixed address"
+        assert job["file_sd_configs"] == [{"files": [f"targets/{name}.json"]}]
+
+
+def _moved(tmp_path, **extra):
+    from store.settings import load as load_settings
+    from tests.conftest import instance_env
+    env = instance_env(tmp_path, SHORTLIST_PORT="18080", SHORTLIST_METRICS_PORT="19101",
+                       SHORTLIST_PROMETHEUS_URL="http://127.0.0.1:19090")
+    env.update(extra)
+    return env, load_settings(env)
+
+
+def test_targets_follow_the_ports_and_make_a_config_promtool_accepts(tmp_path):
+    from observability import targets
+    env, settings = _moved(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "observability", "targets"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    out = settings.store / "observability"
+    assert "shortlist-web: 127.0.0.1:18080" in done.stdout and f"wrote {out / 'prometheus.yml'}" in done.stdout
+    found = {p.stem: json.loads(p.read_text()) for p in (out / "targets").glob("*.json")}
+    assert found == {"shortlist-web": [{"targets": ["127.0.0.1:18080"], "labels": {}}],
+                     "shortlist-watcher": [{"targets": ["127.0.0.1:19101"], "labels": {}}],
+                     "prometheus": [{"targets": ["127.0.0.1:19090"], "labels": {}}]}
+    config = load(out / "prometheus.yml")
+    assert config["rule_files"] == [str(RULES / generate.RECORDING), str(RULES / generate.ALERTS)]
+    assert config["scrape_configs"] == load(OBS / "prometheus.yml")["scrape_configs"]
+    checked = promtool("check", "config", str(out / "prometheus.yml"))
+    assert checked.returncode == 0 and "WARNING" not in checked.stdout + checked.stderr, checked.stdout + checked.stderr
+    argv = targets.prometheus_argv(settings, out / "prometheus.yml")
+    assert "--web.listen-address=127.0.0.1:19090" in argv
+    assert f"--storage.tsdb.path={settings.store / 'prometheus'}" in argv
+    assert f"--config.file={out / 'prometheus.yml'}" in argv and "--storage.tsdb.retention.time=35d" in argv
+
+
+def test_targets_of_wildcard_binds_a_disabled_watcher_and_a_path_prefix(tmp_path):
+    from observability import targets
+    _env, settings = _moved(tmp_path, SHORTLIST_HOST="0.0.0.0", SHORTLIST_METRICS_PORT="0",
+                            SHORTLIST_PROMETHEUS_URL="http://127.0.0.1:19090/prom/")
+    config = targets.write(settings, tmp_path / "out")
+    found = {p.stem: json.loads(p.read_text()) for p in (tmp_path / "out" / "targets").glob("*.json")}
+    assert found["shortlist-web"] == [{"targets": ["127.0.0.1:18080"], "labels": {}}]
+    assert found["shortlist-watcher"] == []
+    assert found["prometheus"] == [{"targets": ["127.0.0.1:19090"], "labels": {"__metrics_path__": "/prom/metrics"}}]
+    assert "--web.external-url=http://127.0.0.1:19090/prom/" in targets.prometheus_argv(settings, config)
+    assert targets.bind_addresses(settings) == {"shortlist-web": "0.0.0.0:18080"}
+    assert targets.scrape_address("::", 8080) == "[::1]:8080"
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1", "https://127.0.0.1:9090", "127.0.0.1:9090"])
+def test_a_prometheus_url_it_cannot_listen_on_is_refused_with_the_reason(tmp_path, url):
+    env, _settings = _moved(tmp_path, SHORTLIST_PROMETHEUS_URL=url)
+    done = subprocess.run([sys.executable, "-m", "observability", "targets"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: SHORTLIST_PROMETHEUS_URL={url!r}"), done.stderr
+
+
+@pytest.mark.parametrize(("bound", "scraped", "same"), [
+    ("127.0.0.1:18080", "127.0.0.1:18080", True),
+    ("127.0.0.1:18080", "127.0.0.1:8080", False),       # another instance's port: issue 8
+    ("127.0.0.1:18080", "localhost:18080", True),
+    ("127.0.0.1:18080", "[::1]:18080", True),           # loopback is loopback
+    ("127.0.0.1:18080", "192.0.2.7:18080", False),      # another machine
+    ("0.0.0.0:8080", "web:8080", True),                 # compose: a service name
+    ("127.0.0.1:9101", "watcher:9101", True),           # compose: the watcher, as the web's settings see it
+    ("0.0.0.0:8080", "192.0.2.7:8080", True),           # bound to every interface
+    ("0.0.0.0:8080", "web:9101", False),
+    ("127.0.0.1:18080", "not an address", False),
+])
+def test_a_target_is_this_instance_when_port_and_host_agree(bound, scraped, same):
+    from observability.targets import same_target
+    assert same_target(bound, scraped) is same
 
 
 def test_compose_probes_healthz_with_a_module_blackbox_defines():
@@ -282,7 +362,8 @@ def test_the_slo_overview_shows_every_slo_against_its_objective_and_the_alerts()
     overview = (DASHBOARDS / "slo-overview.json").read_text(encoding="utf-8")
     for slo in generate.load_spec()["slos"]:
         assert f"sli:{slo['sli']['record']}_rate5m" in overview, slo["name"]
-        assert f'slo=\\"{slo["name"]}\\"' in overview, slo["name"]
+        if "objective" in slo:  # its objective line; an informational figure without one has none to draw
+            assert f'slo=\\"{slo["name"]}\\"' in overview, slo["name"]
     for needle in ("slo:error_budget_remaining:ratio", "slo:burn_rate:ratio_rate1h", "ALERTS{",
                    "process_start_time_seconds", "sla:service_credit:percent"):
         assert needle in overview

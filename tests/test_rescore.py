@@ -20,7 +20,7 @@ from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.taxonomy import load_taxonomy
 from store.db import make_engine
-from tests.conftest import ROOT, db_rows, instance, instance_env, start_watcher, wait_for
+from tests.instance import ROOT, db_rows, instance, instance_env, start_watcher, wait_for
 
 # Both appear in every generated job description and in many resumes, so every score can change.
 EDIT_1 = "category: Custom\nskills:\n  - name: Cross-team partnership\n    aliases: [stakeholders, Partnered with]\n"

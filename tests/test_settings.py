@@ -2,7 +2,7 @@
 import pytest
 
 from store.settings import SETTINGS, load
-from tests.conftest import ROOT
+from tests.instance import ROOT
 
 
 def test_every_setting_is_documented_in_the_readme():

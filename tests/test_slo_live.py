@@ -22,7 +22,7 @@ import pytest
 
 from observability import generate
 from store.settings import load
-from tests.conftest import ROOT, db_rows, free_port, instance_env, start_watcher, wait_for
+from tests.instance import ROOT, db_rows, free_port, instance_env, start_watcher, wait_for
 from tests.fixtures import make_corrupt_pdf, make_pdf, sample_job, sample_resume
 from tests.test_observability import dashboard_exprs
 from tests.test_ui_support import client_for, ui_settings

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from supervisor.xmlrpc import SupervisorTransport
 
-from tests.conftest import ROOT, free_port, wait_for
+from tests.instance import ROOT, free_port, wait_for
 
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
@@ -384,7 +384,7 @@ def test_heartbeat_probe_reads_the_row_and_allows_a_fresh_start(tmp_path):
     from store.settings import load
 
     from observability.autoheal import heartbeat_probe
-    from tests.conftest import instance_env
+    from tests.instance import instance_env
 
     settings = load(instance_env(tmp_path))
     started = {"at": time.time() - 100}
@@ -415,7 +415,7 @@ def test_heartbeat_file_keeps_a_watcher_alive_while_the_database_is_locked(tmp_p
     from store.settings import load
 
     from observability.autoheal import heartbeat_probe
-    from tests.conftest import instance_env
+    from tests.instance import instance_env
 
     settings = load(instance_env(tmp_path))
     engine = make_engine(settings.database_url)

@@ -154,30 +154,30 @@ def test_a_form_appearing_twice_across_files_is_an_error(tmp_path, second):
 
 def test_duplicate_within_one_file_names_the_entry(tmp_path):
     write(tmp_path, "a.yaml", "category: A\nskills:\n  - name: Alpha\n  - name: Beta\n  - name: alpha\n")
-    with pytest.raises(TaxonomyError, match=r"a\.yaml: entry #3 \('alpha'\).*'Alpha'"):
+    with pytest.raises(TaxonomyError, match=r"a\.yaml:5: entry #3 \('alpha'\).*'Alpha' in a\.yaml:3"):
         load_taxonomy(tmp_path)
 
 
 def test_form_listed_twice_in_one_skill(tmp_path):
     write(tmp_path, "a.yaml", "category: A\nskills:\n  - name: Node.js\n    aliases: [NodeJS, Nodejs]\n")
-    with pytest.raises(TaxonomyError, match=r"entry #1 \('Node.js'\): 'Nodejs' is listed twice"):
+    with pytest.raises(TaxonomyError, match=r"a\.yaml:3: entry #1 \('Node.js'\): 'Nodejs' is listed twice"):
         load_taxonomy(tmp_path)
 
 
 @pytest.mark.parametrize("text, message", [
-    ("category: A\nskills:\n  - name: Alpha\n  - aliases: [B]\n", r"a\.yaml: entry #2: missing 'name'"),
-    ("category: A\nskills:\n  - name: [Alpha\n", r"a\.yaml: invalid YAML"),
-    ("skills:\n  - name: Alpha\n", r"a\.yaml: missing 'category'"),
-    ("category: A\nskills: []\n", r"a\.yaml: 'skills' must be a non-empty list"),
-    ("category: A\nskill:\n  - name: Alpha\n", r"a\.yaml: unknown top-level key"),
-    ("- just a list\n", r"a\.yaml: expected a mapping"),
-    ("category: A\nskills:\n  - Alpha\n", r"a\.yaml: entry #1: expected a mapping"),
-    ("category: A\nskills:\n  - name: Alpha\n    alias: [A1]\n", r"entry #1 \('Alpha'\): unknown key\(s\) \['alias'\]"),
-    ("category: A\nskills:\n  - name: Alpha\n    aliases: [A1, 3]\n", r"'aliases' must be a list of non-empty strings"),
-    ("category: A\nskills:\n  - name: Alpha\n    case_sensitive: [Beta]\n", r"'case_sensitive' names \['Beta'\]"),
-    ("category: A\nskills:\n  - name: Alpha\n    context_for: [Alpha]\n", r"'context_for' given without 'context'"),
-    ("category: A\nskills:\n  - name: Alpha\n    exclude: ['alpha(']\n", r"bad 'exclude' regex"),
-    ("category: A\nskills:\n  - name: ' - '\n", r"empty surface form"),
+    ("category: A\nskills:\n  - name: Alpha\n  - aliases: [B]\n", r"a\.yaml:4: entry #2: missing 'name'"),
+    ("category: A\nskills:\n  - name: [Alpha\n", r"a\.yaml:3: invalid YAML"),
+    ("skills:\n  - name: Alpha\n", r"a\.yaml:1: missing 'category'"),
+    ("category: A\nskills: []\n", r"a\.yaml:2: 'skills' must be a non-empty list"),
+    ("category: A\nskill:\n  - name: Alpha\n", r"a\.yaml:1: unknown top-level key"),
+    ("- just a list\n", r"a\.yaml:1: expected a mapping"),
+    ("category: A\nskills:\n  - Alpha\n", r"a\.yaml:3: entry #1: expected a mapping"),
+    ("category: A\nskills:\n  - name: Alpha\n    alias: [A1]\n", r"a\.yaml:3: entry #1 \('Alpha'\): unknown key\(s\) \['alias'\]"),
+    ("category: A\nskills:\n  - name: Alpha\n    aliases: [A1, 3]\n", r"a\.yaml:4: entry #1 \('Alpha'\): 'aliases' must be a list of non-empty strings"),
+    ("category: A\nskills:\n  - name: Alpha\n    case_sensitive: [Beta]\n", r"a\.yaml:3: entry #1 \('Alpha'\): 'case_sensitive' names \['Beta'\]"),
+    ("category: A\nskills:\n  - name: Alpha\n    context_for: [Alpha]\n", r"a\.yaml:3: entry #1 \('Alpha'\): 'context_for' given without 'context'"),
+    ("category: A\nskills:\n  - name: Alpha\n    exclude: ['alpha(']\n", r"a\.yaml:4: entry #1 \('Alpha'\): bad 'exclude' regex"),
+    ("category: A\nskills:\n  - name: ' - '\n", r"a\.yaml:3: entry #1 \('-'\): empty surface form '-'"),
 ])
 def test_bad_files_raise_a_clear_error(tmp_path, text, message):
     write(tmp_path, "a.yaml", text)

@@ -5,18 +5,19 @@ import asyncio
 import csv
 import io
 import re
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import create_engine as sa_create_engine
 from sqlmodel import Session
 
 from store.models import Failure, Heartbeat
+from tests.instance import wait_for
+from tests.seed import FILLER, expected_match
 from tests.test_ui_support import client_for
 from ui.data import ReadCache
-from ui.sample import add_candidate, add_job
-from ui.security import csrf_protect
+from ui.security import CSRF_COOKIE, csrf_protect
 
 RESUME = """Ada Lovelace
 ada@example.com
@@ -27,15 +28,27 @@ shipped them with Docker, and ran them on Kubernetes.
 
 
 @pytest.fixture
-def data(engine, settings):
-    backend = add_job(engine, "Backend Engineer", ("Python", "PostgreSQL", "Docker"), ("Kubernetes", "Redis"), 3,
-                      files_dir=settings.files_dir)
-    data_job = add_job(engine, "Data Engineer", ("Python", "SQL", "Spark"), ("Airflow",), 2)
-    ada = add_candidate(engine, "Ada Lovelace", RESUME, email="ada@example.com", years=6,
-                        files_dir=settings.files_dir, filename="ada.txt")
-    grace = add_candidate(engine, "Grace Hopper", "Grace Hopper\nCOBOL and SQL for 30 years.", years=30)
-    linus = add_candidate(engine, "Linus Torvalds", "Linus\nC, Git, Linux and Docker.", years=25)
-    return {"backend": backend, "data": data_job, "ada": ada, "grace": grace, "linus": linus}
+def seeded(seeder):
+    """Two jobs and three resumes through the real pipeline; tests read their expectations from these."""
+    return {
+        "backend": seeder.job("Backend Engineer", ["Python", "PostgreSQL", "Docker"], ["Kubernetes", "Redis"], 3),
+        "data": seeder.job("Data Engineer", ["Python", "SQL", "Spark"], ["Airflow"], 2),
+        "ada": seeder.document("resume", "ada.txt", RESUME),
+        "grace": seeder.resume("Grace Hopper", ["COBOL", "SQL"], 30),
+        "linus": seeder.resume("Linus Torvalds", ["C", "Git", "Linux", "Docker"], 25),
+    }
+
+
+@pytest.fixture
+def data(seeded):
+    return {key: value.id for key, value in seeded.items()}
+
+
+def expected_order(seeded, job: str, names=("ada", "grace", "linus")) -> list[str]:
+    """Candidate names in the order the pipeline's scores put them for `job` (ties: the earlier candidate first)."""
+    scored = sorted((-expected_match(seeded[key], seeded[job]).score, seeded[key].id, seeded[key].name)
+                    for key in names)
+    return [name for *_, name in scored]
 
 
 @pytest.fixture
@@ -75,8 +88,8 @@ def test_jobs_json_twin_has_the_same_data(client, data):
     assert body["checks"] == []
 
 
-def test_jobs_of_job_seeker_checks_are_listed_apart(client, engine):
-    add_job(engine, "Pasted job", ("Python",), identity="check-0123456789ab-job-description.txt")
+def test_jobs_of_job_seeker_checks_are_listed_apart(client, seeder):
+    seeder.job("Pasted job", ["Python"], filename="check-0123456789ab-job-description.txt")
     body = rows_of(client, "/jobs.json")
     assert [job["title"] for job in body["checks"]] == ["Pasted job"] and body["jobs"] == []
 
@@ -95,17 +108,19 @@ def test_jobs_table_fragment_for_htmx(client, data):
 
 # --- ranking ---------------------------------------------------------------------------------
 
-def test_ranking_orders_candidates_by_score(client, data):
+def test_ranking_orders_candidates_by_score(client, data, seeded):
     body = rows_of(client, f"/jobs/{data['backend']}.json")
     names = [row["name"] for row in body["candidates"]]
-    assert names[0] == "Ada Lovelace"
+    assert names == expected_order(seeded, "backend") and names[0] == "Ada Lovelace"
     scores = [row["score"] for row in body["candidates"]]
     assert scores == sorted(scores, reverse=True)
-    ada = body["candidates"][0]
-    assert ada["rank"] == 1 and ada["status"] == "new"
-    assert set(ada["matched"]) >= {"Python", "PostgreSQL", "Docker", "Kubernetes"}
-    assert ada["missing_required"] == [] and ada["missing_preferred"] == ["Redis"]
-    assert body["job"]["required_skills"] == ["Docker", "PostgreSQL", "Python"]
+    ada, expected = body["candidates"][0], expected_match(seeded["ada"], seeded["backend"])
+    assert ada["rank"] == 1 and ada["status"] == "new" and ada["score"] == expected.score
+    assert set(ada["matched"]) == set(expected.matched) >= {"Python", "PostgreSQL", "Docker", "Kubernetes"}
+    assert ada["missing_required"] == list(expected.missing_required)
+    assert ada["missing_preferred"] == list(expected.missing_preferred) == ["Redis"]
+    required = sorted(s for s, kind in seeded["backend"].requirements.items() if kind == "required")
+    assert body["job"]["required_skills"] == required and {"Docker", "PostgreSQL", "Python"} <= set(required)
     assert body["total"] == 3 and body["pages"] == 1
 
 
@@ -121,19 +136,35 @@ def test_ranking_page_shows_rows_with_score_chips_and_actions(client, data):
     assert "Export this view as CSV" in html
 
 
+def candidates_of(seeded, job: str) -> list[dict]:
+    """What the pipeline wrote for each seeded resume against `job`, in the score order."""
+    rows = [{"name": seeded[key].name, "id": seeded[key].id, "skills": seeded[key].skills,
+             "years": seeded[key].years, "score": expected_match(seeded[key], seeded[job]).score}
+            for key in ("ada", "grace", "linus")]
+    return sorted(rows, key=lambda row: (-row["score"], row["id"]))
+
+
 @pytest.mark.parametrize("query, expected", [
-    ("min_score=60", ["Ada Lovelace"]),
-    ("skill=docker", ["Ada Lovelace", "Linus Torvalds"]),
-    ("skill=Docker&min_score=50", ["Ada Lovelace"]),
-    ("sort=name&dir=asc", ["Ada Lovelace", "Grace Hopper", "Linus Torvalds"]),
-    ("sort=name&dir=desc", ["Linus Torvalds", "Grace Hopper", "Ada Lovelace"]),
-    ("sort=years", ["Grace Hopper", "Linus Torvalds", "Ada Lovelace"]),
-    ("per_page=1&page=2", ["Linus Torvalds"]),
-    ("status=rejected", []),
+    ("min_score=60", lambda rows: [r for r in rows if r["score"] >= 60]),
+    ("skill=docker", lambda rows: [r for r in rows if "Docker" in r["skills"]]),
+    ("skill=Docker&min_score=50", lambda rows: [r for r in rows if "Docker" in r["skills"] and r["score"] >= 50]),
+    ("sort=name&dir=asc", lambda rows: sorted(rows, key=lambda r: r["name"].lower())),
+    ("sort=name&dir=desc", lambda rows: sorted(rows, key=lambda r: r["name"].lower(), reverse=True)),
+    ("sort=years", lambda rows: sorted(rows, key=lambda r: -r["years"])),
+    ("per_page=1&page=2", lambda rows: rows[1:2]),
+    ("status=rejected", lambda rows: []),
 ])
-def test_ranking_filters_sorts_and_pages(client, data, query, expected):
+def test_ranking_filters_sorts_and_pages(client, data, seeded, query, expected):
     body = rows_of(client, f"/jobs/{data['backend']}.json?{query}")
-    assert [row["name"] for row in body["candidates"]] == expected
+    want = expected(candidates_of(seeded, "backend"))
+    assert [row["name"] for row in body["candidates"]] == [r["name"] for r in want]
+
+
+def test_the_seeded_ranking_tells_the_filters_apart(seeded):
+    rows = candidates_of(seeded, "backend")
+    assert 0 < len([r for r in rows if r["score"] >= 60]) < len(rows)  # min_score=60 keeps some, drops some
+    assert 0 < len([r for r in rows if "Docker" in r["skills"]]) < len(rows)
+    assert len({r["years"] for r in rows}) == len(rows) and len({r["score"] for r in rows}) == len(rows)
 
 
 def test_ranking_rank_is_within_the_whole_job_even_when_filtered(client, data):
@@ -170,21 +201,24 @@ def test_ranking_of_an_unknown_job_is_404(client, data):
     assert response.status_code == 404 and response.json() == {"error": "There is no job 999.", "status": 404}
 
 
-def test_csv_export_is_the_current_view_with_every_row(client, data):
+def test_csv_export_is_the_current_view_with_every_row(client, data, seeded):
     response = client.get(f"/jobs/{data['backend']}.csv?skill=Docker&per_page=1")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert 'attachment; filename="backend-engineer-ranking.csv"' == response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [row["name"] for row in rows] == ["Ada Lovelace", "Linus Torvalds"]
+    docker = [r["name"] for r in candidates_of(seeded, "backend") if "Docker" in r["skills"]]
+    assert [row["name"] for row in rows] == docker == ["Ada Lovelace", "Linus Torvalds"]
     assert rows[0]["rank"] == "1" and "Python" in rows[0]["matched"].split("; ")
 
 
-def test_csv_export_neutralises_spreadsheet_formulas(client, engine, data):
-    add_candidate(engine, '=HYPERLINK("http://evil.example")', "Python PostgreSQL Docker", years=1)
+def test_csv_export_neutralises_spreadsheet_formulas(client, seeder, data):
+    # a file's name becomes the candidate's name when the text has none that looks like a person's
+    evil = seeder.resume("=HYPERLINK(1+1)", ["Python", "PostgreSQL", "Docker"], 1, filename="=HYPERLINK(1+1).txt")
+    assert evil.name.startswith("=")
     response = client.get(f"/jobs/{data['backend']}.csv")
     names = [row["name"] for row in csv.DictReader(io.StringIO(response.text))]
-    assert "'=HYPERLINK(\"http://evil.example\")" in names
+    assert "'" + evil.name in names and evil.name not in names
 
 
 def test_csv_export_errors(client, data):
@@ -204,12 +238,13 @@ def test_candidate_page_highlights_found_skills_and_lists_every_job(client, data
     assert f'action="/candidates/{data["ada"]}/delete"' in html
 
 
-def test_candidate_json_twin(client, data):
+def test_candidate_json_twin(client, data, seeded):
     body = rows_of(client, f"/candidates/{data['ada']}.json")["candidate"]
     assert body["name"] == "Ada Lovelace" and body["email"] == "ada@example.com"
-    assert body["document"]["text"] == RESUME
+    text = body["document"]["text"]
+    assert text == seeded["ada"].analysis.text and text.strip() == RESUME.strip()
     mention = next(m for m in body["mentions"] if m["skill"] == "PostgreSQL")
-    assert RESUME[mention["start"]:mention["end"]] == "PostgreSQL"
+    assert text[mention["start"]:mention["end"]] == "PostgreSQL"
     assert [m["title"] for m in body["matches"]] == ["Backend Engineer", "Data Engineer"]
 
 
@@ -218,14 +253,15 @@ def test_unknown_candidate_is_404(client):
     assert client.get("/candidates/12345.json").json()["status"] == 404
 
 
-def test_document_contents_are_escaped_never_markup(client, engine, data):
-    evil = add_candidate(engine, "<img src=x onerror=alert(1)>",
-                         "Mallory\n<script>alert('xss')</script>\nPython & Docker <b>expert</b>", years=2)
-    for url in (f"/candidates/{evil}", f"/jobs/{data['backend']}"):
+def test_document_contents_are_escaped_never_markup(client, seeder, data):
+    evil = seeder.document("resume", "<img src=x onerror=alert(1)>.txt",
+                           "Mallory\n<script>alert('xss')</script>\nPython & Docker <b>expert</b>\n" + FILLER)
+    assert evil.name.startswith("<")  # no name in the text: the file's name stands in
+    for url in (f"/candidates/{evil.id}", f"/jobs/{data['backend']}"):
         html = client.get(url).text
-        assert "<script>alert" not in html and "<img src=x" not in html and "<b>expert" not in html
-        assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    html = client.get(f"/candidates/{evil}").text
+        assert "<script>alert" not in html and "<img src=x" not in html.lower() and "<b>expert" not in html
+        assert escape(evil.name) in html
+    html = client.get(f"/candidates/{evil.id}").text
     assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in html
     assert 'data-skill="Python">Python</mark> &amp; <mark' in html
 
@@ -237,9 +273,10 @@ def test_download_original(client, data, settings):
     assert response.headers["content-disposition"].startswith('attachment; filename="ada.txt"')
 
 
-def test_download_errors(client, data, settings):
+def test_download_errors(client, seeded, settings):
     assert client.get("/documents/999/original").status_code == 404
-    grace = rows_of(client, f"/candidates/{data['grace']}.json")["candidate"]  # no file was archived for her
+    (settings.files_dir / f"{seeded['grace'].sha256}.txt").unlink()  # someone cleaned the store by hand
+    grace = rows_of(client, f"/candidates/{seeded['grace'].id}.json")["candidate"]
     response = client.get(f"/documents/{grace['document']['id']}/original")
     assert response.status_code == 410 and "no longer in the store" in response.text
 
@@ -346,7 +383,8 @@ def test_latency_histogram_has_the_slo_buckets(client, data):
     lines = metric_lines(client, "http_request_latency_seconds_bucket")
     buckets = {re.search(r'le="([^"]+)"', line).group(1) for line in lines if 'route="/jobs"' in line}
     assert buckets == {"0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.0", "5.0", "10.0", "+Inf"}
-    assert any('method="GET",route="/jobs"' in line for line in metric_lines(client, "http_request_latency_seconds_count"))
+    counts = metric_lines(client, "http_request_latency_seconds_count")
+    assert any('method="GET",route="/jobs"' in line for line in counts)
 
 
 def test_metrics_count_server_errors_as_500(settings, data, monkeypatch):
@@ -401,15 +439,13 @@ def test_static_assets_are_vendored(client):
 
 # --- the feed-invalidated read cache ---------------------------------------------------------------
 
-def test_a_cached_ranking_follows_the_change_feed(client, engine, data):
+def test_a_cached_ranking_follows_the_change_feed(client, seeder, data):
     first = rows_of(client, f"/jobs/{data['backend']}.json")
     assert rows_of(client, f"/jobs/{data['backend']}.json") == first  # served from the cache
-    add_candidate(engine, "Zoe Newcomer", "Python PostgreSQL Docker Kubernetes Redis", years=9)
-    feed = client.app.state.feed
-    deadline = time.monotonic() + 5
-    while "Zoe Newcomer" not in [r["name"] for r in rows_of(client, f"/jobs/{data['backend']}.json")["candidates"]]:
-        assert time.monotonic() < deadline, f"still stale at feed event {feed.last_id}"
-        time.sleep(0.05)
+    seeder.resume("Zoe Newcomer", ["Python", "PostgreSQL", "Docker", "Kubernetes", "Redis"], 9)
+    wait_for(lambda: "Zoe Newcomer" in [r["name"] for r in rows_of(client, f"/jobs/{data['backend']}.json")
+                                        ["candidates"]],
+             timeout=5, interval=0.05, message="the cached ranking to follow the change feed")
     assert "Zoe Newcomer" in client.get(f"/jobs/{data['backend']}").text
 
 
@@ -457,3 +493,17 @@ def test_errors_for_htmx_are_a_small_fragment_the_page_flashes(client, data):
     assert response.status_code == 404
     assert response.text.strip() == ('<p class="alert alert-error" role="alert" data-status="404">'
                                      'There is no job 999.</p>')
+
+
+def test_a_cached_ranking_carries_each_visitors_own_csrf_token(client, data):
+    url = f"/jobs/{data['backend']}"
+    first = client.get(url)
+    token = client.cookies[CSRF_COOKIE]
+    client.cookies.clear()
+    second = client.get(url)
+    other = client.cookies[CSRF_COOKIE]
+    assert token != other
+    assert f'value="{token}"' in first.text and f'value="{other}"' in second.text
+    assert token not in second.text
+    fragment = client.get(url, headers={"HX-Request": "true", "HX-Target": "ranking-table"}).text
+    assert fragment.lstrip().startswith('<section id="ranking-table"') and other in fragment

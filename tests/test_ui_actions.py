@@ -11,18 +11,20 @@ from store.models import (
     Attempt, Candidate, Decision, Document, Event, Failure, Match, MatchSkill, SkillMention,
 )
 from tests.test_ui_support import client_for, csrf, ui_settings
-from ui.sample import add_candidate, add_job
 from ui.security import CSRF_COOKIE, SESSION_COOKIE, Signer
 
 
 @pytest.fixture
-def data(engine, settings):
-    job = add_job(engine, "Backend Engineer", ("Python", "Docker"), ("Redis",), 3)
-    other = add_job(engine, "Data Engineer", ("SQL",), (), 1)
-    ada = add_candidate(engine, "Ada Lovelace", "Ada\nPython, Docker and Redis.", years=5,
-                        files_dir=settings.files_dir)
-    bob = add_candidate(engine, "Bob Smith", "Bob\nExcel.", years=1)
-    return {"job": job, "other": other, "ada": ada, "bob": bob}
+def seeded(seeder):
+    return {"job": seeder.job("Backend Engineer", ["Python", "Docker"], ["Redis"], 3),
+            "other": seeder.job("Data Engineer", ["SQL"], [], 1),
+            "ada": seeder.resume("Ada Lovelace", ["Python", "Docker", "Redis"], 5),
+            "bob": seeder.resume("Bob Smith", ["Excel"], 1)}
+
+
+@pytest.fixture
+def data(seeded):
+    return {key: value.id for key, value in seeded.items()}
 
 
 @pytest.fixture
@@ -38,7 +40,8 @@ def count(engine, model, *where) -> int:
 
 def decision_of(engine, job, candidate):
     with Session(engine) as session:
-        return session.scalars(select(Decision).where(Decision.job_id == job, Decision.candidate_id == candidate)).first()
+        return session.scalars(select(Decision).where(Decision.job_id == job,
+                                                      Decision.candidate_id == candidate)).first()
 
 
 # --- decisions -------------------------------------------------------------------------------
@@ -122,11 +125,12 @@ def test_csrf_token_must_match_the_cookie_and_be_signed(client, data):
 
 # --- erasure ---------------------------------------------------------------------------------
 
-def test_delete_candidate_erases_rows_and_stored_files(client, engine, settings, data):
+def test_delete_candidate_erases_rows_and_stored_files(client, engine, settings, data, seeded):
     client.post(f"/jobs/{data['job']}/candidates/{data['ada']}/decision", data={"status": "shortlisted"},
                 headers={"X-CSRF-Token": csrf(client)})
-    stored = list(settings.files_dir.iterdir())
-    assert len(stored) == 1
+    stored = [settings.files_dir / f"{seeded['ada'].sha256}.txt"]
+    others = {path for path in settings.files_dir.iterdir()} - set(stored)
+    assert stored[0].exists() and len(others) == 3
     with Session(engine) as session:
         docs = session.execute(select(Document.id, Document.sha256, Document.filename)
                                .where(Document.candidate_id == data["ada"])).all()
@@ -138,12 +142,14 @@ def test_delete_candidate_erases_rows_and_stored_files(client, engine, settings,
     response = client.post(f"/candidates/{data['ada']}/delete", data={"csrf_token": csrf(client)},
                            follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/jobs?deleted=1"
-    assert not stored[0].exists()
+    assert not stored[0].exists() and set(settings.files_dir.iterdir()) == others
     assert count(engine, Candidate, Candidate.id == data["ada"]) == 0
     assert count(engine, Document, Document.candidate_id == data["ada"]) == 0
     assert count(engine, SkillMention, SkillMention.document_id.in_(doc_ids)) == 0
     assert count(engine, Match, Match.candidate_id == data["ada"]) == 0
-    assert count(engine, MatchSkill) == count(engine, Match) * 2  # only Bob's rows are left (3 + 1 skills)
+    jobs = (seeded["job"], seeded["other"])
+    assert count(engine, Match) == len(jobs)  # only Bob's rows are left: one match and its skills per job
+    assert count(engine, MatchSkill) == sum(len(job.requirements) for job in jobs)
     assert decision_of(engine, data["job"], data["ada"]) is None
     assert count(engine, Event, Event.kind == "candidate.deleted", Event.candidate_id == data["ada"]) == 1
     assert count(engine, Event, Event.document_id == docs[0].id, Event.filename.is_not(None)) == 0, \
@@ -159,7 +165,7 @@ def test_delete_by_htmx_and_json(client, data):
     assert response.status_code == 204 and response.headers["HX-Redirect"] == "/jobs?deleted=1"
     response = client.post(f"/candidates/{data['bob']}/delete",
                            headers={"Accept": "application/json", "X-CSRF-Token": csrf(client)})
-    assert response.json() == {"deleted": data["bob"], "files_removed": 0}
+    assert response.json() == {"deleted": data["bob"], "files_removed": 1}
     response = client.post(f"/candidates/{data['bob']}/delete", headers={"X-CSRF-Token": csrf(client)})
     assert response.status_code == 404
 
@@ -283,3 +289,16 @@ def test_without_a_configured_secret_the_key_survives_a_restart(settings):
     assert stored_secret(settings.store) == first and len(first) == 64
     assert (settings.store / ".secret").stat().st_mode & 0o777 == 0o600
     assert Signer(first).unsign(Signer(stored_secret(settings.store)).sign("x", "csrf"), "csrf") == "x"
+
+
+def test_a_session_expires_and_a_token_is_bound_to_its_purpose(monkeypatch):
+    import time as clock
+
+    from ui.security import SESSION_SECONDS
+    signer = Signer("secret")
+    cookie = signer.new_session()
+    assert signer.session_ok(cookie) and not signer.csrf_ok(cookie, cookie)  # a session is no CSRF token
+    issued = clock.time()
+    monkeypatch.setattr(clock, "time", lambda: issued + SESSION_SECONDS + 5)
+    assert not signer.session_ok(cookie)
+    assert not signer.session_ok(cookie[:-1]) and not signer.session_ok("") and not signer.session_ok(None)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import queue
 import threading
 import time
@@ -11,10 +12,11 @@ import pytest
 from sqlalchemy import event as sa_event
 
 from store.db import make_engine
+from tests.instance import wait_for
+from tests.seed import Seeder, resume_text
 from tests.test_ui_support import LiveServer, ui_settings
 from ui.feed import Feed, Subscriber, topics
 from ui.metrics import WebMetrics
-from ui.sample import add_candidate, add_job
 
 
 class SSEReader:
@@ -91,18 +93,15 @@ def caught_up(server, engine) -> None:
     from store.queries import feed_head
     with Session(engine) as session:
         head = feed_head(session)
-    deadline = time.monotonic() + 5
-    while server.app.state.feed.last_id < head:
-        assert time.monotonic() < deadline, "the feed did not catch up"
-        time.sleep(0.02)
+    wait_for(lambda: server.app.state.feed.last_id >= head, timeout=5, interval=0.02, message="the feed to catch up")
 
 
-def test_a_scored_resume_reaches_an_open_stream_as_file_and_topics(server, engine):
-    job = add_job(engine, "Backend Engineer", ("Python",))
+def test_a_scored_resume_reaches_an_open_stream_as_file_and_topics(server, engine, seeder):
+    job = seeder.job("Backend Engineer", ["Python"]).id
     caught_up(server, engine)
     reader = SSEReader(f"{server.url}/events")
     assert reader.status == 200
-    candidate = add_candidate(engine, "Ada", "Python")
+    candidate = seeder.resume("Ada", ["Python"]).id
     name, data, _ = reader.next("file")
     assert '"status": "scored"' in data and f'"candidate_id": {candidate}' in data
     for topic in ("jobs", "rankings", f"candidate-{candidate}"):
@@ -111,17 +110,17 @@ def test_a_scored_resume_reaches_an_open_stream_as_file_and_topics(server, engin
     assert job
 
 
-def test_a_reconnecting_browser_is_replayed_what_it_missed(server, engine):
+def test_a_reconnecting_browser_is_replayed_what_it_missed(server, engine, seeder):
     first = SSEReader(f"{server.url}/events")
-    add_candidate(engine, "Ada", "Python")
+    seeder.resume("Ada", ["Python"])
     first.next("rankings")
     first.close()
     seen = server.app.state.feed.last_id
-    add_candidate(engine, "Bea", "Go")  # while the browser is away
+    seeder.resume("Bea", ["Go"])  # while the browser is away
     caught_up(server, engine)
     second = SSEReader(f"{server.url}/events", headers={"Last-Event-ID": str(seen)})
     _, data, _ = second.next("file")
-    assert '"filename": "resume.txt"' in data
+    assert '"filename": "bea.txt"' in data
     second.next("rankings")
     second.close()
     third = SSEReader(f"{server.url}/events?after={server.app.state.feed.last_id}")
@@ -134,33 +133,34 @@ def test_an_anonymous_client_only_hears_about_its_own_files(tmp_path):
     engine = make_engine(settings.database_url)
     with LiveServer(settings) as server:
         assert httpx.get(f"{server.url}/events", timeout=5).status_code == 401
-        mine = "ab" * 32
+        seeder = Seeder(settings, engine)
+        text = resume_text("Mona Mine", ["Python"])
+        mine = hashlib.sha256(text.encode()).hexdigest()  # what the upload page told this browser
         caught_up(server, engine)
         reader = SSEReader(f"{server.url}/events?sha={mine}")
-        add_candidate(engine, "Someone else", "Python")
-        add_candidate(engine, "Me", "Python", sha256=mine)
+        seeder.resume("Someone Else", ["Python"])
+        assert seeder.document("resume", "mona.txt", text).sha256 == mine
         _, data, _ = reader.next("file")
-        assert mine in data and "Someone else" not in data
+        assert mine in data and "Someone" not in data and "someone" not in data
         assert set(reader.drain()) <= {"message"}  # no topics, no other files
         reader.close()
     engine.dispose()
 
 
-def test_one_feed_reader_serves_every_client(server, engine):
+def test_one_feed_reader_serves_every_client(server, seeder):
     polls = []
     listener = lambda *args: polls.append(args[2]) if "FROM event" in args[2] else None  # noqa: E731
     sa_event.listen(server.app.state.read_engine.engine, "before_cursor_execute", listener)
     time.sleep(1.0)
     alone = len(polls)
     readers = [SSEReader(f"{server.url}/events") for _ in range(8)]
-    deadline = time.monotonic() + 5
-    while server.app.state.metrics.sse_clients._value.get() < 8 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: server.app.state.metrics.sse_clients._value.get() >= 8, timeout=5, interval=0.05,
+             message="eight open streams")
     assert server.app.state.metrics.sse_clients._value.get() == 8
     polls.clear()
     time.sleep(1.0)
     assert len(polls) <= alone + 3  # the same polling with eight browsers as with none
-    add_candidate(engine, "Ada", "Python")
+    seeder.resume("Ada", ["Python"])
     for reader in readers:
         reader.next("rankings")
         reader.close()

@@ -62,7 +62,8 @@ def test_objectives_come_from_the_spec():
     assert objectives["error-rate"].objective_text() == "under 1%" and objectives["error-rate"].lower_is_better
     assert objectives["error-rate"].meets(0.005) and not objectives["error-rate"].meets(0.02)
     assert objectives["latency"].threshold == 0.95
-    assert objectives["matching-score"].objective_text() == "at least 80" and not objectives["matching-score"].is_ratio
+    assert objectives["matching-score"].objective_text() == "none: shown only"
+    assert not objectives["matching-score"].is_ratio
 
 
 def _row(series, **changes):
@@ -123,3 +124,24 @@ def test_the_page_refreshes_its_body_alone(tmp_path):
         assert 'hx-get="/slo?range=6h" hx-trigger="every 15s"' in page.text and 'href="/slo"' in page.text
         part = client.get("/slo?range=6h", headers={"HX-Request": "true", "HX-Target": "slo-body"})
         assert part.text.lstrip().startswith('<section id="slo-body"') and "<html" not in part.text
+
+
+def test_scrape_check_tells_this_instance_from_another_one():
+    bound = {"shortlist-web": "127.0.0.1:18080", "shortlist-watcher": "127.0.0.1:19101"}
+    elsewhere = [{"job": "shortlist-web", "instance": "127.0.0.1:8080", "health": "down"},
+                 {"job": "shortlist-watcher", "instance": "127.0.0.1:19101", "health": "up"},
+                 {"job": "prometheus", "instance": "127.0.0.1:9090", "health": "up"}]
+    checks = slo.scrape_check(bound, elsewhere)
+    assert [(c["job"], c["state"], c["others"]) for c in checks] == [
+        ("shortlist-web", "missing", ["127.0.0.1:8080"]), ("shortlist-watcher", "up", [])]
+    unscraped, note = slo._scrape_verdict("http://127.0.0.1:9090", checks)
+    assert unscraped == ("Prometheus at http://127.0.0.1:9090 has no target for this instance: it does not scrape "
+                         "the web UI on 127.0.0.1:18080 (its shortlist-web job scrapes 127.0.0.1:8080). "
+                         "What it records would describe another service, or nothing, so no SLO figures are shown")
+    assert note is None
+    both = elsewhere + [{"job": "shortlist-web", "instance": "localhost:18080", "health": "down"}]
+    checks = slo.scrape_check(bound, both)
+    assert checks[0]["state"] == "down" and checks[0]["instance"] == "localhost:18080"  # down is an outage, shown
+    assert slo._scrape_verdict("http://p", checks) == (
+        None, "Prometheus also scrapes 127.0.0.1:8080 (shortlist-web): the SLIs add those instances in.")
+    assert slo._scrape_verdict("http://p", slo.scrape_check(bound, []))[0].count("no shortlist-") == 2

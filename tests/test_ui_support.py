@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry
 from starlette.testclient import TestClient
 
 from store.settings import Settings
-from tests.conftest import free_port, instance, instance_env
+from tests.instance import free_port, instance, instance_env
 from ui.app import create_app
 from ui.security import CSRF_COOKIE
 

@@ -9,13 +9,14 @@ from hypothesis import given, strategies as st
 from sqlmodel import Session
 
 from store.models import Event
+from tests.seed import expected_match
 from tests.test_ui_support import client_for, csrf, ui_settings
 from ui.advice import advise, verdict
-from ui.sample import add_candidate, add_job
 from ui.uploads import safe_name
 
 PDF = b"%PDF-1.4\n" + b"0" * 200
-RESUME = b"Jane Doe\njane@example.com\nPython, SQL and Docker for 4 years.\n"
+RESUME = (b"Jane Doe\njane@example.com\n\nSummary\nBackend developer with 4 years of experience: Python, SQL "
+          b"and Docker in production at a logistics firm.\n")
 JD = ("Backend Engineer\nWe need Python, PostgreSQL and Docker (required) and Redis (nice to have). "
       "3+ years of experience.")
 
@@ -157,14 +158,16 @@ def add_event(engine, **fields):
         session.commit()
 
 
-def test_status_follows_a_file_through_the_pipeline(client, engine):
+def test_status_follows_a_file_through_the_pipeline(client, engine, settings, seeder):
     sha = upload(client, "resume", ("jane.txt", RESUME)).json()["files"][0]["sha256"]
     status = lambda: client.get(f"/upload/status.json?sha={sha}").json()["files"][0]  # noqa: E731
     assert status()["status"] == "queued"
     add_event(engine, kind="document.started", sha256=sha, filename="jane.txt")
     assert status()["status"] == "parsing"
-    candidate = add_candidate(engine, "Jane Doe", RESUME.decode(), sha256=sha)
-    assert status()["status"] == "scored" and status()["candidate_id"] == candidate
+    (waiting,) = [p for p in settings.inbox_dir("resume").iterdir() if p.name != ".gitkeep"]
+    candidate = seeder.inbox_file(waiting)
+    assert candidate.sha256 == sha and candidate.name == "Jane Doe"
+    assert status()["status"] == "scored" and status()["candidate_id"] == candidate.id
     assert 'data-status="scored"' in client.get(f"/upload/status?sha={sha}").text
 
 
@@ -226,19 +229,27 @@ def test_check_needs_csrf(client):
     assert response.status_code == 403
 
 
-def test_check_result_shows_score_evidence_missing_and_advice(client, engine):
+def test_check_result_shows_score_evidence_missing_and_advice(client, settings, seeder):
     url = check(client, [("resume", ("cv.txt", RESUME))], {"job_text": JD}).headers["location"]
     resume_sha, job_sha = url.split("/")[2:4]
-    add_job(engine, "Backend Engineer", ("Python", "PostgreSQL", "Docker"), ("Redis",), 3, sha256=job_sha,
-            identity=f"check-{job_sha[:12]}-job-description.txt")
-    add_candidate(engine, "Jane Doe", RESUME.decode(), years=4, sha256=resume_sha)
+    assert client.get(url + ".json").json()["state"] == "waiting"
+    (job_file,) = [p for p in settings.inbox_dir("job").iterdir() if p.name.startswith("check-")]
+    (resume_file,) = [p for p in settings.inbox_dir("resume").iterdir() if p.name.startswith("check-")]
+    job, resume = seeder.inbox_file(job_file), seeder.inbox_file(resume_file)
+    assert (job.sha256, resume.sha256) == (job_sha, resume_sha)
+    expected = expected_match(resume, job)
     body = client.get(url + ".json").json()
     assert body["state"] == "done"
     report = body["report"]
-    assert [m["skill"] for m in report["matched"]] == ["Docker", "Python"]
-    assert report["matched"][1]["evidence"][0]["surface"] == "Python"
-    assert report["missing_required"] == ["PostgreSQL"] and report["missing_preferred"] == ["Redis"]
-    assert body["advice"][0].startswith("Add PostgreSQL if you have used it")
+    assert report["score"] == expected.score
+    matched = {m["skill"]: m for m in report["matched"]}
+    assert list(matched) == sorted(expected.matched) and {"Docker", "Python"} <= set(matched)
+    assert matched["Python"]["evidence"][0]["surface"] == "Python"
+    assert report["missing_required"] == sorted(expected.missing_required)
+    assert report["missing_preferred"] == sorted(expected.missing_preferred)
+    assert "PostgreSQL" in expected.missing_required  # the job asks for it; Jane's resume does not show it
+    assert body["advice"] == advise(report)
+    assert any(tip.startswith("Add PostgreSQL if you have used it") for tip in body["advice"])
     html = client.get(url).text
     assert "Your match:" in html and '<mark class="skill" title="Python" data-skill="Python">Python</mark>' in html
     assert "What to add" in html and "hx-trigger" not in html.split('id="check-result"')[1].split(">")[0]

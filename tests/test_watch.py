@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT, db_rows, free_port, start_watcher, wait_for
+from tests.instance import ROOT, db_rows, free_port, start_watcher, wait_for
 from tests.fixtures import make_docx, make_pdf, sample_job, sample_resume
 
 pytestmark = pytest.mark.slow

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlmodel import Session
+from starlette.exceptions import HTTPException
 
 from store.models import Attempt, Candidate, Decision, Document, Event, Failure, Match
 from store.settings import Settings
@@ -16,13 +17,15 @@ from ui.uploads import _free_name, _name_lock, safe_name
 NOTE_LIMIT = 4000
 
 
-class ActionError(Exception):
-    """A refused action with its HTTP status and a sentence for the person."""
+class ActionError(HTTPException):
+    """A refused action: its HTTP status and a sentence for the person, answered by the app's error handler."""
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, message)
+
+    @property
+    def message(self) -> str:
+        return self.detail
 
 
 def now() -> datetime:

@@ -27,7 +27,7 @@ from ui.uploads import BodyLimitMiddleware
 
 log = logging.getLogger("shortlist.ui")
 STATIC = Path(__file__).resolve().parent / "static"
-# Pages in order; a new page (an /slo page, say) is a module in ui/pages/ added here and to render.NAV.
+# Pages in order; a new page is a module in ui/pages/ added here and to render.NAV.
 PAGES = (jobs, ranking, candidates, upload, check, failed, slo, rescore, auth, health)
 MAX_FILES_PER_REQUEST = 100
 UNTIMED_ROUTES = frozenset({"/events"})

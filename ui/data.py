@@ -1,4 +1,4 @@
-"""Database access from async views: reads on the DEFERRED read engine, writes in one short transaction, both off the event loop.
+"""Database access from async views: DEFERRED reads, writes in one short transaction, both off the event loop.
 
 Page data can also be read through a small cache that the change feed invalidates: a view's rows
 are computed once per change to the data, however many people look at it. An entry is valid while

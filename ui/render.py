@@ -16,8 +16,8 @@ from ui.security import csrf_token, logged_in
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-# The navigation, in order: (label, path, who). Adding a page (an /slo page, say) is one line here
-# and one module in ui/pages/ listed in ui/app.py.
+# The navigation, in order: (label, path, who). A new page is one line here and one module in ui/pages/
+# listed in ui/app.py.
 NAV: list[tuple[str, str, str]] = [
     ("Jobs", "/jobs", "team"),
     ("Upload", "/upload", "team"),
@@ -25,8 +25,6 @@ NAV: list[tuple[str, str, str]] = [
     ("SLOs", "/slo", "team"),
     ("Check my resume", "/check", "public"),
 ]
-
-
 
 
 def score_class(score: float | None) -> str:
@@ -78,7 +76,7 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-class PrettyJSON(JSONResponse):
+class _PrettyJSON(JSONResponse):
     def render(self, content: Any) -> bytes:
         return json.dumps(content, ensure_ascii=False, default=_default, indent=2).encode("utf-8")
 
@@ -98,24 +96,23 @@ def page_globals(request: Request) -> dict[str, Any]:
     }
 
 
-def render(request: Request, template: str, context: Mapping[str, Any], *, status: int = 200,
-           block: str | None = None, headers: Mapping[str, str] | None = None) -> Response:
-    """The page (or one block of it) as HTML, or its context as JSON when the client asked for the twin."""
-    if wants_json(request):
-        return PrettyJSON(dict(context), status_code=status, headers=headers)
-    merged = {**context, **page_globals(request)}
-    if block:
-        return templates.TemplateResponse(request, template, merged, status_code=status, headers=headers,
-                                          block_name=block)
-    return templates.TemplateResponse(request, template, merged, status_code=status, headers=headers)
+def render(request: Request, template: str | None, context: Mapping[str, Any], *, status: int = 200,
+           block: str | None = None, headers: Mapping[str, str] | None = None,
+           extra: Mapping[str, Any] | None = None) -> Response:
+    """The one way to answer: `context` as JSON when the client asked for the twin (or when there is no
+    `template`: a probe, or a form post whose HTML answer is a redirect its handler makes), else the template,
+    or one block of it for htmx, with `context`, `extra` (what only the HTML needs) and the page globals."""
+    if template is None or wants_json(request):
+        return _PrettyJSON(dict(context), status_code=status, headers=headers)
+    merged = {**context, **(extra or {}), **page_globals(request)}
+    return templates.TemplateResponse(request, template, merged, status_code=status, headers=headers,
+                                      block_name=block)
 
 
 def error(request: Request, status: int, message: str) -> Response:
-    """A readable error as a page, a JSON body or (for htmx) a small fragment the page shows as a flash."""
-    context = {"error": message, "status": status}
-    if wants_json(request):
-        return PrettyJSON(context, status_code=status)
-    if is_htmx(request):
-        return templates.TemplateResponse(request, "error.html", {**context, **page_globals(request)},
-                                          status_code=status, block_name="message")
-    return render(request, "error.html", context, status=status)
+    """A readable error as a page, a JSON body or (for htmx) a small fragment the page shows as a flash.
+
+    Handlers raise (HTTPException, BadRequest, ActionError, UploadError); the app's exception handler calls this.
+    """
+    block = "message" if is_htmx(request) and not wants_json(request) else None
+    return render(request, "error.html", {"error": message, "status": status}, status=status, block=block)

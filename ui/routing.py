@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
 
@@ -26,8 +27,11 @@ def page(path: str, endpoint: Callable, name: str, methods: Sequence[str] = ("GE
             Route(path + ".json", endpoint, methods=list(methods), name=f"{name}.json")]
 
 
-class BadRequest(Exception):
-    """A query parameter a person can fix; rendered as a 400 with the message."""
+class BadRequest(HTTPException):
+    """A parameter a person can fix: raised, it is answered as a 400 with the message by the app's handler."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(400, message)
 
 
 def int_param(params, name: str, default: int, low: int, high: int) -> int:

@@ -2,8 +2,11 @@
 
 `measure()` asks Prometheus's HTTP API for the series the generated rules record (the SLI now and over
 the compliance period, the error budget remaining, the burn rate over the last hour, the alerts and a
-range of the SLI for a chart), all queries at once and within `TIMEOUT` seconds together, so a slow or
-missing Prometheus never holds a page up. `local_figures()` computes what a process can say about its
+range of the SLI for a chart) and, given this instance's addresses, which targets it scrapes, all queries
+at once and within `TIMEOUT` seconds together, so a slow or
+missing Prometheus never holds a page up. A Prometheus that scrapes no target for this instance (another
+instance's ports, say) has SLIs of some other service: the report then withholds them and says so.
+`local_figures()` computes what a process can say about its
 own requests since it started, from its prometheus_client registry or from its /metrics text. The /slo
 page (ui/pages/slo.py) and `python -m ui slo` (`cli()`) show the same report.
 """
@@ -23,6 +26,7 @@ from typing import Any, Iterable, Iterator
 import httpx
 
 from observability.generate import load_spec, parse_duration
+from observability.targets import WATCHER, WEB, bind_addresses, same_target
 
 TIMEOUT = 2.0          # seconds for all the Prometheus queries of one report together
 NOW_WINDOW = "5m"      # "now" is the shortest SLI window the rules record
@@ -40,7 +44,8 @@ LOCAL_SLIS = {
     "http_request_latency_under_2s:ratio": "under_2s_ratio",
 }
 # Exit codes of `python -m ui slo` (documented in the README).
-EXIT_OK, EXIT_EXHAUSTED, EXIT_UNREACHABLE = 0, 1, 3
+EXIT_OK, EXIT_EXHAUSTED, EXIT_UNREACHABLE, EXIT_NOT_SCRAPED = 0, 1, 3, 4
+PROCESSES = {WEB: "web UI", WATCHER: "watcher"}   # the scrape jobs of this instance's processes
 
 
 @functools.cache
@@ -59,7 +64,7 @@ class Objective:
     name: str
     title: str
     description: str
-    target: float            # the share that must be good (0.99), or an informational value's threshold (80)
+    target: float | None     # the share that must be good (0.99); None for an informational figure
     informational: bool
     lower_is_better: bool    # the SLI is an error ratio, like error-rate's
     is_ratio: bool           # False for a plain value (the average matching score)
@@ -70,7 +75,7 @@ class Objective:
         sli = slo["sli"]
         is_ratio = "value" not in sli
         return cls(name=slo["name"], title=slo["title"], description=slo["description"],
-                   target=float(slo["objective"]) / (100 if is_ratio else 1),
+                   target=float(slo["objective"]) / (100 if is_ratio else 1) if "objective" in slo else None,
                    informational=bool(slo.get("informational")), lower_is_better="bad" in sli,
                    is_ratio=is_ratio, record=sli["record"])
 
@@ -78,17 +83,21 @@ class Objective:
         return f"sli:{self.record}_rate{window}"
 
     @property
-    def threshold(self) -> float:
+    def threshold(self) -> float | None:
         """What the SLI itself is held to: the objective, or for an error ratio the budget (1 - objective)."""
+        if self.target is None:
+            return None
         return 1 - self.target if self.lower_is_better else self.target
 
     def objective_text(self) -> str:
+        if self.target is None:
+            return "none: shown only"
         if not self.is_ratio:
             return f"at least {number(self.target)}"
         return f"under {percent(1 - self.target)}" if self.lower_is_better else percent(self.target)
 
     def meets(self, value: float | None) -> bool | None:
-        if value is None:
+        if value is None or self.threshold is None:
             return None
         return value <= self.threshold if self.lower_is_better else value >= self.threshold
 
@@ -165,6 +174,50 @@ class Prometheus:
                                                        "step": f"{step:g}"})
         return [(item["metric"], [(float(t), _float(v)) for t, v in item["values"]]) for item in data["result"]]
 
+    async def targets(self) -> list[dict[str, str]]:
+        """The targets Prometheus scrapes now: job, instance and health (up, down, or unknown before a scrape)."""
+        data = await self._get("/api/v1/targets", {"state": "active"})
+        return [{"job": t["labels"].get("job", ""), "instance": t["labels"].get("instance", ""),
+                 "health": t.get("health", "unknown")} for t in data.get("activeTargets", [])]
+
+
+def scrape_check(bound: dict[str, str], active: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """For each process of this instance (scrape job -> address it listens on), the target Prometheus scrapes it
+    as and that target's health, or state "missing"; and the other instances Prometheus scrapes under that job."""
+    checks = []
+    for job, address in bound.items():
+        of_job = [t for t in active if t["job"] == job]
+        mine = [t for t in of_job if same_target(address, t["instance"])]
+        checks.append({"job": job, "process": PROCESSES.get(job, job), "address": address,
+                       "state": mine[0]["health"] if mine else "missing",
+                       "instance": mine[0]["instance"] if mine else None,
+                       "others": sorted(t["instance"] for t in of_job if t not in mine)})
+    return checks
+
+
+def _judge_targets(report: dict[str, Any], instance: dict[str, str], active: list[dict[str, str]]) -> bool:
+    """Fill the report's targets, unscraped and note; True when Prometheus does not scrape this instance."""
+    report["targets"] = scrape_check(instance, active)
+    report["unscraped"], report["note"] = _scrape_verdict(report["prometheus_url"], report["targets"])
+    if report["unscraped"]:
+        report["source"] = "local"
+    return report["unscraped"] is not None
+
+
+def _scrape_verdict(url: str, checks: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """(why the SLIs are withheld, or None; a note on other instances whose figures the SLIs add in, or None)."""
+    missing = [c for c in checks if c["state"] == "missing"]
+    if missing:
+        parts = [f"the {c['process']} on {c['address']} ("
+                 + (f"its {c['job']} job scrapes {', '.join(c['others'])}" if c["others"] else f"no {c['job']} target")
+                 + ")" for c in missing]
+        return (f"Prometheus at {url} has no target for this instance: it does not scrape " + " or ".join(parts)
+                + ". What it records would describe another service, or nothing, so no SLO figures are shown"), None
+    others = [f"{', '.join(c['others'])} ({c['job']})" for c in checks if c["others"]]
+    if others:
+        return None, ("Prometheus also scrapes " + "; ".join(others) + ": the SLIs add those instances in.")
+    return None, None
+
 
 async def _all(coroutines: list, timeout: float) -> list:
     """Run the queries together; the first failure or the deadline cancels the rest."""
@@ -180,14 +233,21 @@ async def _all(coroutines: list, timeout: float) -> list:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+async def _nothing() -> None:
+    """Stands in for a query the report does not make."""
+
+
 def _by_slo(samples: list[tuple[dict[str, str], Any]]) -> dict[str, Any]:
     return {labels["slo"]: value for labels, value in samples if "slo" in labels}
 
 
 async def measure(url: str, range_key: str = DEFAULT_RANGE, *, spec: dict[str, Any] | None = None,
-                  timeout: float = TIMEOUT, now: float | None = None) -> dict[str, Any]:
+                  timeout: float = TIMEOUT, now: float | None = None,
+                  instance: dict[str, str] | None = None) -> dict[str, Any]:
     """The report for every SLO, from the Prometheus at `url`; on any failure, the spec's SLOs without figures
-    and `prometheus_error` saying what went wrong."""
+    and `prometheus_error` saying what went wrong. With `instance` (scrape job -> the address this instance's
+    process listens on, observability.targets.bind_addresses), `targets` says how Prometheus scrapes each, and
+    when it scrapes none for one of them, `unscraped` says so and the SLOs have no figures (status not-scraped)."""
     spec = spec or current_spec()
     if range_key not in RANGES:
         raise ValueError(f"range must be one of {', '.join(RANGES)}")
@@ -201,11 +261,12 @@ async def measure(url: str, range_key: str = DEFAULT_RANGE, *, spec: dict[str, A
         "generated_at": datetime.fromtimestamp(end, timezone.utc).isoformat(timespec="seconds"),
         "range": range_key, "ranges": list(RANGES), "start": start, "end": end, "step": step,
         "window_now": NOW_WINDOW, "burn_window": BURN_WINDOW, "chart_window": RANGES[range_key], "period": period,
+        "targets": None, "unscraped": None,
     }
     async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
         prom = Prometheus(url, client)
         try:
-            now_, over_period, burn_1h, budget, alerts, credit, series = await _all([
+            now_, over_period, burn_1h, budget, alerts, credit, series, active = await _all([
                 prom.query(f'{{__name__=~"sli:.+_rate{NOW_WINDOW}", {sel}}}'),
                 prom.query(f'{{__name__=~"sli:.+_rate{period}", {sel}}}'),
                 prom.query(f"slo:burn_rate:ratio_rate{BURN_WINDOW}{{{sel}}}"),
@@ -213,13 +274,17 @@ async def measure(url: str, range_key: str = DEFAULT_RANGE, *, spec: dict[str, A
                 prom.query(f"ALERTS{{{sel}}}"),
                 prom.query(f"sla:service_credit:percent{{{sel}}}"),
                 prom.query_range(f'{{__name__=~"sli:.+_rate{RANGES[range_key]}", {sel}, slo!=""}}', start, end, step),
+                prom.targets() if instance is not None else _nothing(),
             ], timeout)
         except PrometheusError as exc:
             report.update(source="local", prometheus_error=str(exc))
-            now_ = over_period = burn_1h = budget = alerts = credit = series = []
+            now_ = over_period = burn_1h = budget = alerts = credit = series = active = []
+    if instance is not None and not report["prometheus_error"] and _judge_targets(report, instance, active):
+        now_ = over_period = burn_1h = budget = alerts = credit = series = []  # another service's figures
     if report["source"] == "prometheus" and not now_ and not over_period:
-        report["note"] = (f"Prometheus at {url} answers but has recorded no Shortlist SLIs yet: it needs the rules "
-                          "in observability/rules/ loaded and the web process as a target, and a minute of data.")
+        report["note"] = " ".join(filter(None, [
+            f"Prometheus at {url} answers but has recorded no Shortlist SLIs yet: it needs the rules in "
+            "observability/rules/ loaded and the web process as a target, and a minute of data.", report["note"]]))
     sli_now, sli_period = _by_slo(now_), _by_slo(over_period)
     burn_rates, budgets = _by_slo(burn_1h), _by_slo(budget)
     charts = {labels["slo"]: values for labels, values in series if "slo" in labels}
@@ -236,6 +301,8 @@ async def measure(url: str, range_key: str = DEFAULT_RANGE, *, spec: dict[str, A
                    budgets.get(objective.name), burn_rates.get(objective.name), hour_share,
                    sorted(firing.get(objective.name, []), key=lambda a: (a["state"] != "firing", a["alertname"])))
         row["series"] = [[t, v] for t, v in charts.get(objective.name, [])]
+        if report["unscraped"]:
+            row["status"] = "not-scraped"
         rows.append(row)
     report["slos"] = rows
     report["p95_seconds"] = next((v for labels, v in now_ if labels.get("__name__", "").startswith(
@@ -269,9 +336,11 @@ def _row(objective: Objective, now: float | None, over_period: float | None, bud
 
 def _status(objective: Objective, row: dict[str, Any]) -> str:
     """ok, burning (an alert pending or firing, or the budget going faster than it lasts), exhausted or no-data;
-    an informational SLO meets or is below its threshold."""
+    an informational SLO meets or is below its threshold, or is only shown when it has none."""
     if objective.informational:
         value = row["sli_period"] if row["sli_period"] is not None else row["sli_now"]
+        if objective.target is None:
+            return "no-data" if value is None else "shown"
         met = objective.meets(value)
         return "no-data" if met is None else "meets" if met else "below"
     if row["budget_remaining"] is None and row["sli_now"] is None:
@@ -366,6 +435,10 @@ def table(report: dict[str, Any]) -> str:
     lines = []
     if report["prometheus_error"]:
         lines.append(f"{report['prometheus_error']}.")
+    elif report.get("unscraped"):
+        lines.append(f"{report['unscraped']}.")
+        lines.append("`make run` starts a Prometheus that scrapes this instance's ports; or point "
+                     "SHORTLIST_PROMETHEUS_URL at one that does.")
     else:
         lines.append(f"Shortlist SLOs from Prometheus at {report['prometheus_url']}, {report['generated_at']}")
         if report["note"]:
@@ -376,9 +449,9 @@ def table(report: dict[str, Any]) -> str:
         objectives_by_name = {o.name: o for o in objectives(current_spec())}
         for row in report["slos"]:
             objective = objectives_by_name.get(row["name"])
-            fmt = (lambda v: sli_text(objective, v)) if objective else percent
-            status = row["status"] + "".join(f", {a['alertname']} {a['state']}" + (f" ({a['window']})" if a["window"] else "")
-                                             for a in row["alerts"])
+            fmt = (lambda v, objective=objective: sli_text(objective, v)) if objective else percent
+            status = row["status"] + "".join(f", {a['alertname']} {a['state']}"
+                                             + (f" ({a['window']})" if a["window"] else "") for a in row["alerts"])
             rows.append((row["title"], row["objective_text"], fmt(row["sli_now"]), fmt(row["sli_period"]),
                          percent(row["budget_remaining"], 1), burn(row["burn_rate"]), status))
         widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
@@ -387,8 +460,9 @@ def table(report: dict[str, Any]) -> str:
         sla = report.get("sla")
         if sla and sla["uptime"] is not None:
             lines.append("")
-            lines.append(f"SLA: uptime over {sla['window']} {percent(sla['uptime'])} (promised {percent(sla['objective'])})"
-                         f", service credit owed {number(sla['credit_percent'])}%")
+            lines.append(f"SLA: uptime over {sla['window']} {percent(sla['uptime'])} "
+                         f"(promised {percent(sla['objective'])}), "
+                         f"service credit owed {number(sla['credit_percent'])}%")
         for alert in report["alerts"]:
             lines.append(f"alert {alert['alertname']} {alert['state']} ({alert['severity']})")
         if report["exhausted"]:
@@ -406,7 +480,8 @@ def table(report: dict[str, Any]) -> str:
                          f"p95 {number(local['p95_seconds'], 3)} s")
             for item in local["slos"]:
                 verdict = {True: "meets", False: "misses", None: "no requests"}[item["meets"]]
-                lines.append(f"  {item['title']}: {percent(item['value'])} (objective {item['objective_text']}), {verdict}")
+                lines.append(f"  {item['title']}: {percent(item['value'])} "
+                             f"(objective {item['objective_text']}), {verdict}")
     return "\n".join(lines)
 
 
@@ -423,7 +498,8 @@ def _web_figures(settings) -> dict[str, Any]:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    """`python -m ui slo`: print the report; exit 1 when an error budget is exhausted, 3 without Prometheus."""
+    """`python -m ui slo`: print the report; exit 1 when an error budget is exhausted, 3 without Prometheus,
+    4 when Prometheus scrapes no target for this instance."""
     from store.settings import load
     parser = argparse.ArgumentParser(prog="python -m ui slo", description="Every SLO as Prometheus measures it.")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (as /slo.json serves it)")
@@ -432,14 +508,17 @@ def cli(argv: list[str] | None = None) -> int:
                         help="span of the SLI series in --json (default %(default)s)")
     args = parser.parse_args(argv)
     settings = load()
-    report = asyncio.run(measure(args.prometheus or settings.prometheus_url, args.range))
-    report["local"] = _web_figures(settings) if report["prometheus_error"] else None
+    report = asyncio.run(measure(args.prometheus or settings.prometheus_url, args.range,
+                                 instance=bind_addresses(settings)))
+    report["local"] = _web_figures(settings) if report["prometheus_error"] or report["unscraped"] else None
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print(table(report))
     if report["prometheus_error"]:
         return EXIT_UNREACHABLE
+    if report["unscraped"]:
+        return EXIT_NOT_SCRAPED
     return EXIT_EXHAUSTED if report["exhausted"] else EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""Browser uploads into inbox/: safe file names, size and type checks, and an atomic write the watcher never sees half-done."""
+"""Browser uploads into inbox/: safe names, size and type checks, an atomic write the watcher never sees half-done."""
 from __future__ import annotations
 
 import hashlib
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 ACCEPTED = {
     "resume": (".pdf", ".docx", ".txt"),
@@ -22,13 +23,15 @@ _RUNS = re.compile(r"[\s_]+")
 _name_lock = threading.Lock()
 
 
-class UploadError(Exception):
+class UploadError(HTTPException):
     """A refused file: the HTTP status (400, 413, 415) and a sentence for the person who sent it."""
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, message)
+
+    @property
+    def message(self) -> str:
+        return self.detail
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def _free_name(folder: Path, name: str) -> Path:
 
 
 def write_atomic(folder: Path, name: str, chunks, limit: int) -> tuple[Path, str, int]:
-    """Write chunks to a hidden .part file in `folder`, fsync, then rename to a free name; returns (path, sha256, size)."""
+    """Write chunks to a hidden .part file in `folder`, fsync, rename to a free name; returns (path, sha256, size)."""
     folder.mkdir(parents=True, exist_ok=True)
     temp = folder / f".upload-{secrets.token_hex(8)}.part"
     digest = hashlib.sha256()
@@ -163,6 +166,7 @@ class BodyLimitMiddleware:
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
             from starlette.requests import Request
+
             from ui.render import error
             await error(Request(scope), 413, message)(scope, receive, send)
             return
@@ -174,7 +178,6 @@ class BodyLimitMiddleware:
             if event["type"] == "http.request":
                 received += len(event.get("body", b""))
                 if received > self.limit:
-                    from starlette.exceptions import HTTPException
                     raise HTTPException(413, message)
             return event
 

@@ -1,7 +1,9 @@
-"""Make the README's screenshots: sample data in a throw-away instance, the app on 127.0.0.1, Chromium via Playwright.
+"""Make the README's screenshots: real documents through the real watcher, the app on 127.0.0.1, Chromium.
 
     .venv/bin/python docs/screenshots/make.py
 
+The documents (generated job descriptions and resumes, tests/seed.py and tests/fixtures.py) are dropped into a
+throw-away instance's inbox and `python -m pipeline watch` turns them into rows, as it would for anyone.
 Writes jobs.png, ranking.png, candidate.png, check.png, upload.png, slo.png and ranking-phone.png beside this file.
 When Prometheus is installed, the SLO page is shot against a real one (rules with windows shortened 60 times,
 as in tests/test_slo_live.py) after a minute of traffic, some of it failing; otherwise it shows the page's
@@ -25,11 +27,16 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import func, select  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
 from store.db import make_engine, migrate  # noqa: E402
-from store.models import Decision  # noqa: E402
+from store.models import Candidate, Decision, Document, Job, utcnow  # noqa: E402
 from store.settings import ensure_dirs, load  # noqa: E402
+from tests.fixtures import sample_resume  # noqa: E402
+from tests.instance import instance_env, start_watcher, wait_for  # noqa: E402
+from tests.seed import job_text  # noqa: E402
 from ui.app import create_app  # noqa: E402
-from ui.sample import add_candidate, add_job, seed  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -68,36 +75,58 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def populate(settings) -> dict[str, int]:
+JOBS = (("Backend Engineer", ("Python", "PostgreSQL", "Docker", "SQL"), ("Kubernetes", "Redis", "AWS"), 3),
+        ("Site Reliability Engineer", ("Linux", "Kubernetes", "Prometheus", "Terraform"), ("Go", "Grafana", "Bash"),
+         5),
+        ("Data Engineer", ("Python", "SQL", "Spark", "Airflow"), ("Kafka", "Pandas"), 2))
+CHECK_JOB = job_text("Junior Data Engineer", ("Python", "SQL", "Airflow", "Spark"), ("Kafka", "AWS"), 3)
+
+
+def drop_documents(settings) -> tuple[str, str]:
+    """Job descriptions and resumes into the inbox; returns the (resume, job) hashes of a job seeker's check."""
+    for title, required, preferred, years in JOBS:
+        (settings.inbox_dir("job") / f"{title.lower().replace(' ', '-')}.txt").write_text(
+            job_text(title, required, preferred, years), encoding="utf-8")
+    (settings.inbox_dir("resume") / "priya-raman-cv.txt").write_text(RESUME, encoding="utf-8")
+    for i in range(60):
+        (settings.inbox_dir("resume") / f"resume-{i}.txt").write_text(sample_resume(i), encoding="utf-8")
+    # a job seeker's check, named as the check page names its files
+    resume_sha = hashlib.sha256(JOB_SEEKER.encode()).hexdigest()
+    job_sha = hashlib.sha256(CHECK_JOB.encode()).hexdigest()
+    (settings.inbox_dir("job") / f"check-{job_sha[:12]}-job-description.txt").write_text(CHECK_JOB, encoding="utf-8")
+    (settings.inbox_dir("resume") / f"check-{resume_sha[:12]}-sam.txt").write_text(JOB_SEEKER, encoding="utf-8")
+    return resume_sha, job_sha
+
+
+def populate(settings, home: Path) -> dict:
+    """Drop the documents, let the watcher score them all, then record a few decisions as a person would."""
     engine = make_engine(settings.database_url)
     migrate(settings, engine)
-    backend = add_job(engine, "Backend Engineer", ("Python", "PostgreSQL", "Docker", "SQL"),
-                      ("Kubernetes", "Redis", "AWS"), 3)
-    add_job(engine, "Site Reliability Engineer", ("Linux", "Kubernetes", "Prometheus", "Terraform"),
-            ("Go", "Grafana", "Bash"), 5)
-    add_job(engine, "Data Engineer", ("Python", "SQL", "Spark", "Airflow"), ("Kafka", "Pandas"), 2)
-    seed(engine, candidates=60, jobs=0, rng_seed=11)
-    priya = add_candidate(engine, "Priya Raman", RESUME, email="priya.raman@example.com", years=7,
-                          filename="priya-raman-cv.txt", files_dir=settings.files_dir)
-    from sqlmodel import Session
-    from datetime import datetime, timezone
+    resume_sha, job_sha = drop_documents(settings)
+    expected = len(JOBS) + 1 + 61 + 1
+    watcher = start_watcher(instance_env(home, SHORTLIST_SKILLS=str(ROOT / "skills")), home / "watcher.log")
+    try:
+        def documents() -> int:
+            with Session(engine) as session:
+                return session.scalar(select(func.count()).select_from(Document))
+        wait_for(lambda: documents() >= expected, timeout=300, interval=0.5, message=f"{expected} documents")
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=30)
     with Session(engine) as session:
+        backend = session.scalar(select(Job.id).where(Job.title == "Backend Engineer"))
+        priya = session.scalar(select(Candidate.id).where(Candidate.email == "priya.raman@example.com"))
+        others = session.scalars(select(Candidate.id).where(Candidate.id != priya).order_by(Candidate.id)).all()
         for candidate, status, note in ((priya, "shortlisted", "Strong Postgres; call Tuesday"),
-                                        (3, "shortlisted", ""), (7, "rejected", "No Docker")):
+                                        (others[2], "shortlisted", ""), (others[6], "rejected", "No Docker")):
             session.add(Decision(job_id=backend, candidate_id=candidate, status=status, note=note,
-                                 updated_at=datetime.now(timezone.utc)))
+                                 updated_at=utcnow()))
         session.commit()
-    # a finished job-seeker check: the two files' hashes name the result page
-    resume_sha = hashlib.sha256(JOB_SEEKER.encode()).hexdigest()
-    job_sha = hashlib.sha256(b"check: data engineer").hexdigest()
-    add_job(engine, "Junior Data Engineer", ("Python", "SQL", "Airflow", "Spark"), ("Kafka", "AWS"), 3,
-            identity=f"check-{job_sha[:12]}-job-description.txt", sha256=job_sha)
-    add_candidate(engine, "Sam Okafor", JOB_SEEKER, email="sam.okafor@example.com", years=2, sha256=resume_sha)
     engine.dispose()
     return {"backend": backend, "priya": priya, "check": f"/check/{resume_sha}/{job_sha}"}
 
 
-def start_prometheus(home: Path, web_port: int, prom_port: int) -> subprocess.Popen | None:
+def start_prometheus(home: Path, web_port: int, watcher_port: int, prom_port: int) -> subprocess.Popen | None:
     """A real Prometheus scraping the app every second, with the SLO rules' windows shortened 60 times."""
     binary = shutil.which("prometheus")
     if binary is None:
@@ -107,7 +136,7 @@ def start_prometheus(home: Path, web_port: int, prom_port: int) -> subprocess.Po
     rules = home / "prometheus"
     generate.write(rules, scale=generate.SHORT_SCALE)
     config = rules / "prometheus.yml"
-    config.write_text(generate.prometheus_config(f"127.0.0.1:{web_port}", f"127.0.0.1:{free_port()}", rules,
+    config.write_text(generate.prometheus_config(f"127.0.0.1:{web_port}", f"127.0.0.1:{watcher_port}", rules,
                                                  scrape_interval="1s"), encoding="utf-8")
     return subprocess.Popen([binary, f"--config.file={config}", f"--storage.tsdb.path={home / 'tsdb'}",
                              f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"])
@@ -128,19 +157,20 @@ def traffic(base: str, paths: list[str], seconds: float) -> None:
 def main() -> int:
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory(prefix="shortlist-shots-") as home:
-        port, prom_port = free_port(), free_port()
+        port, watcher_port, prom_port = free_port(), free_port(), free_port()
+        # The ports Prometheus scrapes are this instance's (no watcher runs: the ingest SLOs have no data).
         settings = load({"SHORTLIST_HOME": home, "SHORTLIST_SKILLS": str(ROOT / "skills"),
+                         "SHORTLIST_PORT": str(port), "SHORTLIST_METRICS_PORT": str(watcher_port),
                          "SHORTLIST_PROMETHEUS_URL": f"http://127.0.0.1:{prom_port}"})
         ensure_dirs(settings)
-        ids = populate(settings)
-        prometheus = start_prometheus(Path(home), port, prom_port)
+        ids = populate(settings, Path(home))
+        prometheus = start_prometheus(Path(home), port, watcher_port, prom_port)
         app = create_app(settings)
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         app.state.feed.should_stop = lambda: server.should_exit
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
-        while not server.started:
-            time.sleep(0.05)
+        wait_for(lambda: server.started, timeout=30, interval=0.05, message="uvicorn")
         base = f"http://127.0.0.1:{port}"
         if prometheus is not None:
             traffic(base, ["/jobs", f"/jobs/{ids['backend']}", f"/candidates/{ids['priya']}", "/failed"], 60)

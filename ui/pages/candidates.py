@@ -1,6 +1,7 @@
 """A candidate: resume text with found skills highlighted, matches against every job, the original, and erasure."""
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -8,7 +9,7 @@ from starlette.routing import Route
 from store import queries
 from ui import actions
 from ui.data import read, write
-from ui.render import PrettyJSON, error, htmx_target, is_htmx, render, wants_json
+from ui.render import htmx_target, is_htmx, render, wants_json
 from ui.routing import page
 from ui.security import csrf_protect
 
@@ -20,7 +21,7 @@ async def candidate(request: Request) -> Response:
     candidate_id = request.path_params["candidate_id"]
     detail = await read(request, queries.candidate_detail, candidate_id)
     if detail is None:
-        return error(request, 404, f"There is no candidate {candidate_id} (they may have been deleted).")
+        raise HTTPException(404, f"There is no candidate {candidate_id} (they may have been deleted).")
     block = "matches" if htmx_target(request) == "candidate-matches" else None
     return render(request, "candidate.html", {"candidate": detail}, block=block)
 
@@ -30,10 +31,10 @@ async def original(request: Request) -> Response:
     document_id = request.path_params["document_id"]
     document = await read(request, queries.document_file, document_id)
     if document is None:
-        return error(request, 404, f"There is no document {document_id}.")
+        raise HTTPException(404, f"There is no document {document_id}.")
     path = actions.stored_file(request.app.state.settings, document["stored_path"])
     if path is None:
-        return error(request, 410, f"The original of {document['filename']} is no longer in the store.")
+        raise HTTPException(410, f"The original of {document['filename']} is no longer in the store.")
     return FileResponse(path, media_type=MEDIA_TYPES.get(document["format"], "application/octet-stream"),
                         filename=document["filename"], content_disposition_type="attachment")
 
@@ -42,13 +43,10 @@ async def original(request: Request) -> Response:
 async def delete(request: Request) -> Response:
     """POST /candidates/{id}/delete: erase the candidate's rows and stored files (the right to erasure)."""
     candidate_id = request.path_params["candidate_id"]
-    try:
-        files = await write(request, actions.delete_candidate, request.app.state.settings, candidate_id)
-    except actions.ActionError as exc:
-        return error(request, exc.status, exc.message)
+    files = await write(request, actions.delete_candidate, request.app.state.settings, candidate_id)
     removed = actions.unlink_all(files)
     if wants_json(request):
-        return PrettyJSON({"deleted": candidate_id, "files_removed": removed})
+        return render(request, None, {"deleted": candidate_id, "files_removed": removed})
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": "/jobs?deleted=1"})
     return RedirectResponse("/jobs?deleted=1", status_code=303)

@@ -17,8 +17,8 @@ from starlette.routing import Route
 from store import queries
 from ui.advice import advise, verdict
 from ui.data import read
-from ui.render import PrettyJSON, error, htmx_target, render, wants_json
-from ui.routing import page
+from ui.render import htmx_target, render, wants_json
+from ui.routing import BadRequest, page
 from ui.security import csrf_protect
 from ui.uploads import UploadError, store_text, store_upload
 
@@ -53,14 +53,14 @@ async def submit(request: Request) -> Response:
     resume, job_file = _file(form, "resume"), _file(form, "job_file")
     job_text = (form.get("job_text") or "").strip() if isinstance(form.get("job_text"), str) else ""
     if resume is None:
-        return error(request, 400, "Choose your resume (PDF, DOCX or TXT).")
+        raise BadRequest("Choose your resume (PDF, DOCX or TXT).")
     if job_file is None and not job_text:
-        return error(request, 400, "Paste the job description or choose its file.")
+        raise BadRequest("Paste the job description or choose its file.")
     if job_file is not None and job_text:
-        return error(request, 400, "Give the job description once: paste it or choose a file, not both.")
+        raise BadRequest("Give the job description once: paste it or choose a file, not both.")
     if job_text and len(job_text) < settings.min_chars:
-        return error(request, 400, f"The pasted job description is too short to read skills from "
-                                   f"({len(job_text)} characters; at least {settings.min_chars}).")
+        raise BadRequest(f"The pasted job description is too short to read skills from "
+                         f"({len(job_text)} characters; at least {settings.min_chars}).")
     limit = int(settings.max_upload_mb * 1024 * 1024)
     try:
         resume_sha = await run_in_threadpool(_digest, resume)
@@ -75,14 +75,14 @@ async def submit(request: Request) -> Response:
             stored_job = await run_in_threadpool(store_text, job_text, "job", settings.inbox_dir("job"),
                                                  f"{PREFIX}{text_sha[:12]}-job-description.txt", limit)
     except UploadError as exc:
-        state.metrics.upload_rejects.labels(str(exc.status)).inc()
-        return error(request, exc.status, exc.message)
+        state.metrics.upload_rejects.labels(str(exc.status_code)).inc()
+        raise
     state.metrics.uploads.labels("check").inc(2)
     url = f"/check/{stored_resume.sha256}/{stored_job.sha256}"
-    if wants_json(request):
-        return PrettyJSON({"resume": stored_resume.as_dict(), "job": stored_job.as_dict(), "result": url},
-                          status_code=202)
-    return RedirectResponse(url, status_code=303)
+    if not wants_json(request):
+        return RedirectResponse(url, status_code=303)
+    return render(request, None, {"resume": stored_resume.as_dict(), "job": stored_job.as_dict(), "result": url},
+                  status=202)
 
 
 def _result(session, resume_sha: str, job_sha: str) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -10,7 +11,7 @@ from store import queries
 from store.models import Failure
 from ui import actions
 from ui.data import read, write
-from ui.render import PrettyJSON, error, htmx_target, is_htmx, page_globals, render, templates, wants_json
+from ui.render import htmx_target, is_htmx, render, wants_json
 from ui.routing import page
 from ui.security import csrf_protect
 
@@ -34,25 +35,21 @@ async def retry(request: Request) -> Response:
     failure_id = request.path_params["failure_id"]
     failure = await read(request, _failure, failure_id)
     if failure is None:
-        return error(request, 404, "No such failed file.")
+        raise HTTPException(404, "No such failed file.")
+    if failure["retried_at"] is not None:
+        raise actions.ActionError(409, f"{failure['filename']} was already retried.")
+    source = actions.quarantined_file(settings, failure)
+    await write(request, actions.mark_retried, failure_id)
     try:
-        if failure["retried_at"] is not None:
-            raise actions.ActionError(409, f"{failure['filename']} was already retried.")
-        source = actions.quarantined_file(settings, failure)
-        await write(request, actions.mark_retried, failure_id)
-        try:
-            target = await run_in_threadpool(actions.move_back, settings, source, failure)
-        except OSError as exc:
-            await write(request, actions.mark_retried, failure_id, False)
-            raise actions.ActionError(500, f"Could not move {failure['filename']} back into the inbox: {exc}") from exc
-    except actions.ActionError as exc:
-        return error(request, exc.status, exc.message)
+        target = await run_in_threadpool(actions.move_back, settings, source, failure)
+    except OSError as exc:
+        await write(request, actions.mark_retried, failure_id, False)
+        raise actions.ActionError(500, f"Could not move {failure['filename']} back into the inbox: {exc}") from exc
     message = f"{failure['filename']} is back in inbox/{target.parent.name}/ as {target.name}."
-    if wants_json(request):
-        return PrettyJSON({"retried": failure_id, "inbox_path": str(target), "message": message})
-    if is_htmx(request):
-        return templates.TemplateResponse(request, "_failed_retried.html",
-                                          {**page_globals(request), "failure": failure, "message": message})
+    if wants_json(request) or is_htmx(request):
+        return render(request, "_failed_retried.html",
+                      {"retried": failure_id, "inbox_path": str(target), "message": message},
+                      extra={"failure": failure})
     return RedirectResponse("/failed", status_code=303)
 
 

@@ -4,19 +4,20 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timezone
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from store import queries
 from ui.data import read
+from ui.render import render
 
 PROBE_TIMEOUT = 2.0
 
 
-async def healthz(_request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+async def healthz(request: Request) -> Response:
+    return render(request, None, {"status": "ok"})
 
 
 def _checks(session, stale_after: float) -> dict[str, str]:
@@ -43,8 +44,8 @@ async def readyz(request: Request) -> Response:
                   "watcher": "unknown"}
     ready = all(value == "ok" for value in checks.values())
     failed = [name for name, value in checks.items() if value != "ok"]
-    return JSONResponse({"status": "ready" if ready else "not ready", "failed": failed, "checks": checks},
-                        status_code=200 if ready else 503)
+    return render(request, None, {"status": "ready" if ready else "not ready", "failed": failed, "checks": checks},
+                  status=200 if ready else 503)
 
 
 routes = [

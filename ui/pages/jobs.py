@@ -11,7 +11,13 @@ from ui.render import htmx_target, render
 from ui.routing import page
 from ui.security import logged_in
 
-CHECK_PREFIX = "check-"  # jobs written by the job seeker's check page (ui/pages/check.py)
+# Jobs from the job seeker's check page (ui/pages/check.py): the pipeline names a job after its file,
+# "file:<stem>", and the check page names its files "check-<hash>-…".
+CHECK_PREFIX = "file:check-"
+
+
+def is_check(row: dict) -> bool:
+    return row["identity"].startswith(CHECK_PREFIX)
 
 
 async def home(request: Request) -> Response:
@@ -21,8 +27,8 @@ async def home(request: Request) -> Response:
 async def jobs(request: Request) -> Response:
     rows = await cached_read(request, queries.jobs_overview)
     context = {
-        "jobs": [row for row in rows if not row["identity"].startswith(CHECK_PREFIX)],
-        "checks": [row for row in rows if row["identity"].startswith(CHECK_PREFIX)],
+        "jobs": [row for row in rows if not is_check(row)],
+        "checks": [row for row in rows if is_check(row)],
         **await rescore.context(request),
     }
     block = "jobs_table" if htmx_target(request) == "jobs-table" else None

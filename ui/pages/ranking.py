@@ -9,19 +9,18 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from jinja2_fragments import render_block
-from markupsafe import Markup
-from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from store import queries
 from ui import actions
 from ui.pages import rescore
 from ui.data import cached_read, read, write
-from ui.render import PrettyJSON, error, htmx_target, is_htmx, render, templates, page_globals, wants_json
+from ui.render import htmx_target, is_htmx, render, wants_json
 from ui.routing import BadRequest, choice_param, float_param, int_param, page
-from ui.security import csrf_protect, csrf_token
+from ui.security import csrf_protect
 
 PER_PAGE = (25, 50, 100, 200)
 # Sortable columns and the direction a first click sorts in.
@@ -103,14 +102,13 @@ def _fresh(rows: list[dict[str, Any]]) -> set[int]:
 
 
 async def ranking(request: Request) -> Response:
+    """The page, its table alone for htmx, or the JSON twin; the rows are read once per version of the data
+    (the feed-invalidated cache), the HTML is rendered for each request with its own CSRF token."""
     job_id = request.path_params["job_id"]
-    try:
-        view = View.parse(request.query_params)
-    except BadRequest as exc:
-        return error(request, 400, str(exc))
+    view = View.parse(request.query_params)
     loaded = await cached_read(request, _load, job_id, view, view.per_page, (view.page - 1) * view.per_page)
     if loaded is None:
-        return error(request, 404, f"There is no job {job_id}.")
+        raise HTTPException(404, f"There is no job {job_id}.")
     job, rows, total, counts = loaded
     context = {
         "job": job, "filters": {k: v for k, v in asdict(view).items() if k not in ("page", "per_page")},
@@ -118,30 +116,9 @@ async def ranking(request: Request) -> Response:
         "pages": max(1, math.ceil(total / view.per_page)), "counts": counts, "candidates": rows,
         **await rescore.context(request, job_id),
     }
-    if wants_json(request):
-        return render(request, "ranking.html", context)
     extra = {"view": view, "fresh": _fresh(rows), "per_page_options": PER_PAGE, "statuses": queries.STATUSES}
-    table = await _table(request, {**context, **extra})
-    if htmx_target(request) == "ranking-table":
-        return HTMLResponse(table)
-    return render(request, "ranking.html", {**context, **extra, "table_html": Markup(table)})
-
-
-_CSRF_SLOT = "__shortlist_csrf_slot__"
-
-
-async def _table(request: Request, context: dict[str, Any]) -> str:
-    """The table block, rendered once per version of the data and view (it is most of the page's cost);
-    each response gets its own CSRF token put into the rendered copy."""
-    state = request.app.state
-    job_id, view = context["job"]["id"], context["view"]
-
-    async def render_table() -> str:
-        return render_block(templates.env, "ranking.html", "table",
-                            {**context, "csrf_token": _CSRF_SLOT, "table_html": None})
-
-    html = await state.read_cache.get(("ranking-table", job_id, view), state.feed.last_id, render_table)
-    return html.replace(_CSRF_SLOT, csrf_token(request))
+    block = "table" if htmx_target(request) == "ranking-table" else None
+    return render(request, "ranking.html", context, block=block, extra=extra)
 
 
 CSV_COLUMNS = ("rank", "candidate_id", "name", "email", "score", "status", "note", "matched", "missing_required",
@@ -160,13 +137,10 @@ def csv_cell(value: Any) -> Any:
 async def export(request: Request) -> Response:
     """GET /jobs/{id}.csv: every row of the current view (filters and sort; not just the page)."""
     job_id = request.path_params["job_id"]
-    try:
-        view = View.parse(request.query_params)
-    except BadRequest as exc:
-        return error(request, 400, str(exc))
+    view = View.parse(request.query_params)
     loaded = await read(request, _load, job_id, view, None, 0)
     if loaded is None:
-        return error(request, 404, f"There is no job {job_id}.")
+        raise HTTPException(404, f"There is no job {job_id}.")
     job, rows, _, _ = loaded
 
     def lines():
@@ -194,27 +168,21 @@ async def decide(request: Request) -> Response:
     status = form.get("status") or None
     note = form.get("note")
     if status is not None and status not in queries.STATUSES:
-        return error(request, 400, f"status must be one of: {', '.join(queries.STATUSES)}.")
+        raise BadRequest(f"status must be one of: {', '.join(queries.STATUSES)}.")
     if status is None and note is None:
-        return error(request, 400, "Send a status, a note, or both.")
-    try:
-        await write(request, actions.decide, job_id, candidate_id, status=status,
-                    note=note if isinstance(note, str) else None)
-    except actions.ActionError as exc:
-        return error(request, exc.status, exc.message)
+        raise BadRequest("Send a status, a note, or both.")
+    await write(request, actions.decide, job_id, candidate_id, status=status,
+                note=note if isinstance(note, str) else None)
 
     def load(session):
         return queries.ranking_row(session, job_id, candidate_id), queries.decision_counts(session, job_id)
 
     row, counts = await read(request, load)
-    if wants_json(request):
-        return PrettyJSON({"candidate": row, "counts": counts})
-    if is_htmx(request):
+    if wants_json(request) or is_htmx(request):
         said = {"shortlisted": "shortlisted", "rejected": "rejected", "new": "back to new"}
         flash = f"{row['name']}: note saved." if status is None else f"{row['name']} {said[status]}."
-        context = {**page_globals(request), "row": row, "job_id": job_id, "counts": counts, "fresh": set(),
-                   "flash": flash}
-        return templates.TemplateResponse(request, "_decision.html", context)
+        return render(request, "_decision.html", {"candidate": row, "counts": counts},
+                      extra={"row": row, "job_id": job_id, "fresh": set(), "flash": flash})
     return RedirectResponse(f"/jobs/{job_id}#row-{candidate_id}", status_code=303)
 
 

@@ -6,8 +6,8 @@ from starlette.responses import Response
 
 from store import rescore as store_rescore
 from ui.data import cached_read
-from ui.render import is_htmx, page_globals, render, templates
-from ui.routing import BadRequest, int_param, page
+from ui.render import is_htmx, render
+from ui.routing import int_param, page
 
 
 async def context(request: Request, job_id: int | None = None) -> dict:
@@ -18,16 +18,10 @@ async def context(request: Request, job_id: int | None = None) -> dict:
 
 
 async def rescore(request: Request) -> Response:
-    """GET /rescore (?job_id= for one ranking's versions): the page, the fragment for htmx, or JSON."""
-    try:
-        job_id = int_param(request.query_params, "job_id", 0, 0, 2**62) or None
-    except BadRequest as exc:
-        from ui.render import error
-        return error(request, 400, str(exc))
+    """GET /rescore (?job_id= adds one ranking's versions): the page, its status block for htmx, or JSON."""
+    job_id = int_param(request.query_params, "job_id", 0, 0, 2**62) or None
     data = await context(request, job_id)
-    if is_htmx(request):
-        return templates.TemplateResponse(request, "_rescore.html", {**data, **page_globals(request)})
-    return render(request, "rescore.html", data)
+    return render(request, "rescore.html", data, block="status" if is_htmx(request) else None)
 
 
 routes = [*page("/rescore", rescore, "rescore")]

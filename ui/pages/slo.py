@@ -1,6 +1,7 @@
 """The SLO page: each SLO's SLI against its objective, error budget, burn rate and an SVG chart, from Prometheus.
 
-Without a reachable Prometheus it says so and shows this web process's own figures since it started.
+Without a reachable Prometheus, or when Prometheus scrapes no target for this instance (so its SLIs describe some
+other service), it says so and shows this web process's own figures since it started.
 The JSON twin (/slo.json) is the report of ui/slo.py as it is, chart series included.
 """
 from __future__ import annotations
@@ -12,9 +13,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from observability.targets import bind_addresses
 from ui import slo as report_of
-from ui.render import error, htmx_target, render, wants_json
-from ui.routing import BadRequest, choice_param, page
+from ui.render import htmx_target, render, wants_json
+from ui.routing import choice_param, page
 
 WIDTH, HEIGHT = 420, 150   # drawn about this size in a card, so 11 px labels stay readable
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 6, 8, 22
@@ -25,10 +27,11 @@ def _bounds(row: dict[str, Any], values: list[float]) -> tuple[float, float]:
     ratio from 0 up to above its budget, a plain value from 0 to 100."""
     if not row["is_ratio"]:
         return 0.0, max([100.0, *values])
+    marks = [t for t in (row["threshold"],) if t is not None]
     if row["lower_is_better"]:
-        top = max([row["threshold"], *values]) * 1.5
+        top = max([*marks, *values, 0.001]) * 1.5
         return 0.0, min(1.0, _nice_up(top))
-    bottom = min([row["threshold"], *values])
+    bottom = min([*marks, *values, 1.0])
     span = max(1 - bottom, 0.001) * 1.5
     return max(0.0, _nice_down(1 - span)), 1.0
 
@@ -76,7 +79,7 @@ def chart(row: dict[str, Any], start: float, end: float) -> dict[str, Any]:
         "bottom": HEIGHT - PAD_BOTTOM, "mid_y": (PAD_TOP + HEIGHT - PAD_BOTTOM) / 2,
         "paths": ["M" + " L".join(f"{px},{py}" for px, py in seg) for seg in segments if len(seg) > 1],
         "dots": [seg[0] for seg in segments if len(seg) == 1],
-        "objective_y": y(row["threshold"]) if lo <= row["threshold"] <= hi else None,
+        "objective_y": y(row["threshold"]) if row["threshold"] is not None and lo <= row["threshold"] <= hi else None,
         "hi_label": fmt(hi), "lo_label": fmt(lo), "start_label": _clock(start), "end_label": _clock(end),
         "empty": not values, "summary": summary,
     }
@@ -98,22 +101,18 @@ def _figures(row: dict[str, Any]) -> dict[str, str]:
 
 async def slo(request: Request) -> Response:
     settings = request.app.state.settings
-    try:
-        range_key = choice_param(request.query_params, "range", list(report_of.RANGES), report_of.DEFAULT_RANGE)
-    except BadRequest as exc:
-        return error(request, 400, str(exc))
-    report = await report_of.measure(settings.prometheus_url, range_key)
+    range_key = choice_param(request.query_params, "range", list(report_of.RANGES), report_of.DEFAULT_RANGE)
+    report = await report_of.measure(settings.prometheus_url, range_key, instance=bind_addresses(settings))
     report["local"] = report_of.local_figures(report_of.samples_from_registry(request.app.state.metrics.registry))
     if wants_json(request):
         return render(request, "slo.html", report)
-    context = {
-        **report,
+    extra = {
         "cards": [{**row, "figures": _figures(row), "chart": chart(row, report["start"], report["end"])}
                   for row in report["slos"]],
         "fmt_percent": report_of.percent, "fmt_number": report_of.number,
     }
     block = "slo_body" if htmx_target(request) == "slo-body" else None
-    return render(request, "slo.html", context, block=block)
+    return render(request, "slo.html", report, block=block, extra=extra)
 
 
 routes = [*page("/slo", slo, "slo")]

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from store import queries
 from ui.data import read
-from ui.render import PrettyJSON, error, render, wants_json
+from ui.render import render
 from ui.routing import page
 from ui.security import csrf_protect
 from ui.uploads import ACCEPTED, UploadError, store_upload
@@ -28,31 +29,28 @@ async def upload_page(request: Request) -> Response:
 
 @csrf_protect
 async def upload(request: Request) -> Response:
-    """POST /upload (multipart: kind, files…): each file written atomically into inbox/<kind>/; 202 with their sha256s."""
+    """POST /upload (multipart: kind, files…): each file written atomically into inbox/<kind>/; 202, their sha256s."""
     state = request.app.state
     form = await request.form(max_files=state.max_files)
     kind = form.get("kind")
     if kind not in KINDS:
-        return error(request, 400, "Say whether the files are resumes (kind=resume) or job descriptions (kind=job).")
+        raise HTTPException(400, "Say whether the files are resumes (kind=resume) or job descriptions (kind=job).")
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and (f.filename or f.size)]
     if not files:
-        return error(request, 400, "Choose at least one file to upload.")
+        raise HTTPException(400, "Choose at least one file to upload.")
     stored = []
     for upload_file in files:
         try:
             stored.append(await run_in_threadpool(store_upload, upload_file, kind, state.settings.inbox_dir(kind),
                                                   int(state.settings.max_upload_mb * 1024 * 1024)))
-        except UploadError as exc:
-            state.metrics.upload_rejects.labels(str(exc.status)).inc()
-            if not stored:
-                return error(request, exc.status, exc.message)
-            stored_names = ", ".join(s.filename for s in stored)
-            return error(request, exc.status, f"{exc.message} (Already queued: {stored_names}.)")
+        except UploadError as exc:  # counted, and told which files of the request did go through
+            state.metrics.upload_rejects.labels(str(exc.status_code)).inc()
+            if stored:
+                exc.detail += f" (Already queued: {', '.join(s.filename for s in stored)}.)"
+            raise
         state.metrics.uploads.labels(kind).inc()
-    body = {"files": [s.as_dict() for s in stored]}
-    if wants_json(request):
-        return PrettyJSON(body, status_code=202)
-    return render(request, "upload.html", {"limits": limits(request), **body}, status=202)
+    return render(request, "upload.html", {"files": [s.as_dict() for s in stored]}, status=202,
+                  extra={"limits": limits(request)})
 
 
 async def status(request: Request) -> Response:
