@@ -1,4 +1,4 @@
-"""Benchmark: a full re-score after a taxonomy edit, at N resumes x M jobs, timed on the real watcher with its peak memory.
+"""Benchmark: a full re-score after a taxonomy edit at N resumes x M jobs, on the real watcher, with its peak memory.
 
 The store is built through the real pipeline (chaos/seed.py: analyse_text and pipeline.record), then
 the real watcher (`python -m pipeline watch`) is started on it, one skill is added under skills/, and
@@ -31,7 +31,8 @@ from store.db import make_engine  # noqa: E402
 from tests.instance import ROOT, free_port, instance, instance_env, start_watcher, wait_for  # noqa: E402
 
 EDITS = {  # "wide": a skill every generated job asks for (every score changes); "rare": one nobody mentions
-    "wide": "category: Bench\nskills:\n  - name: Cross-team partnership {n}\n    aliases: [stakeholders, Partnered with]\n",
+    "wide": ("category: Bench\nskills:\n  - name: Cross-team partnership {n}\n"
+             "    aliases: [stakeholders, Partnered with]\n"),
     "rare": "category: Bench\nskills:\n  - name: Zorblax {n}\n",
 }
 

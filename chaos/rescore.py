@@ -103,7 +103,8 @@ def await_rescore(within: float = 600.0) -> dict:
                   stale_matches=stale_matches, stale_documents=stale_documents, matches=counts["matches"],
                   expected_matches=counts["candidates"] * counts["jobs"], duplicate_matches=twice,
                   watcher_memory_mb=_watcher_rss_mb(dep), progress_seen=_thin(progress))
-    drill.check(f"re-score finished within {within:g} s", done and seconds is not None, seconds, f"< {within:g} s")
+    drill.check(f"re-score finished within {within:g} s", bool(done) and seconds is not None, seconds,
+                f"< {within:g} s")
     drill.check("no match or document left on the old taxonomy", not stale_matches and not stale_documents,
                 f"{stale_matches} matches, {stale_documents} documents", "0 and 0")
     drill.check("every (job, candidate) scored exactly once", counts["matches"] == counts["candidates"] *

@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlmodel import col
 
 from pipeline import record
 from pipeline import score as scoring
@@ -135,7 +136,8 @@ class Rescorer:
     def _reextract(self, session, ids: list[int], taxonomy: Taxonomy) -> None:
         done = []
         for doc_id, filename, kind, text in session.execute(
-                select(Document.id, Document.filename, Document.kind, Document.text).where(Document.id.in_(ids))):
+                select(col(Document.id), col(Document.filename), col(Document.kind), col(Document.text))
+                .where(col(Document.id).in_(ids))):
             item = Analysis(filename=filename, kind=kind, text=text)
             analyse_text(item, taxonomy)
             done.append((doc_id, item))
@@ -149,9 +151,10 @@ class Rescorer:
         jobs = todo.current_jobs_of(session, ids)
         marked = 0
         if jobs:  # scored against this job's old skills by a resume that arrived after the change
-            marked = session.execute(update(Match).where(Match.job_id.in_(jobs), Match.job_document_id.in_(ids),
-                                                         Match.taxonomy_version == taxonomy.version)
-                                     .values(taxonomy_version="")).rowcount or 0
+            marked = session.execute(
+                update(Match).where(col(Match.job_id).in_(jobs), col(Match.job_document_id).in_(ids),
+                                    col(Match.taxonomy_version) == taxonomy.version)
+                .values(taxonomy_version="")).rowcount or 0
         return Batch("jobs", documents=len(ids), marked=marked)
 
     def _per_batch(self, session) -> tuple[dict, int]:
@@ -180,7 +183,7 @@ class Rescorer:
         resumes = record.resume_skills(session, candidates)
         orphans = [c for c in candidates if c not in resumes]
         if orphans:  # no current resume left to score them with: their matches cannot be brought up to date
-            session.execute(Match.__table__.delete().where(Match.candidate_id.in_(orphans)))
+            session.execute(delete(Match).where(col(Match.candidate_id).in_(orphans)))
         if not jobs or not resumes:
             return 0
         record.rewrite_matches(session, record.score_pairs(jobs, resumes), taxonomy.version)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import Candidate, Document, Job, Match, Rescore
 
@@ -19,54 +19,55 @@ PROCESS = "pipeline"
 
 def _match_stale(taxonomy_version: str, model_version: str | None = None):
     """The condition that makes a match work to do."""
-    condition = Match.taxonomy_version != taxonomy_version
+    condition = col(Match.taxonomy_version) != taxonomy_version
     column = getattr(Match, "model_version", None)  # matches carry a model version once the relevance model lands
     if model_version and column is not None:
-        condition = or_(condition, column != model_version)
+        return or_(condition, col(column) != model_version)
     return condition
 
 
 def stale_job_documents(session: Session, taxonomy_version: str, limit: int) -> list[int]:
     """Ids of job descriptions extracted with another taxonomy (every version of a job, oldest id first)."""
     return list(session.scalars(
-        select(Document.id).where(Document.kind == "job", Document.taxonomy_version != taxonomy_version)
-        .order_by(Document.id).limit(limit)))
+        select(col(Document.id)).where(col(Document.kind) == "job", col(Document.taxonomy_version) != taxonomy_version)
+        .order_by(col(Document.id)).limit(limit)))
 
 
 def stale_resume_documents(session: Session, taxonomy_version: str, after: int, limit: int) -> list[int]:
     """Ids above `after` of resumes extracted with another taxonomy, in id order (a cursor, so a pass is linear)."""
     return list(session.scalars(
-        select(Document.id).where(Document.kind == "resume", Document.taxonomy_version != taxonomy_version,
-                                  Document.id > after)
-        .order_by(Document.id).limit(limit)))
+        select(col(Document.id)).where(col(Document.kind) == "resume",
+                                       col(Document.taxonomy_version) != taxonomy_version, col(Document.id) > after)
+        .order_by(col(Document.id)).limit(limit)))
 
 
 def candidates_with_stale_matches(session: Session, taxonomy_version: str, model_version: str | None,
                                   after: int, limit: int) -> list[int]:
     """Candidate ids above `after` with at least one match on an old version, in id order."""
     return list(session.scalars(
-        select(Match.candidate_id).where(Match.candidate_id > after, _match_stale(taxonomy_version, model_version))
-        .group_by(Match.candidate_id).order_by(Match.candidate_id).limit(limit)))
+        select(col(Match.candidate_id))
+        .where(col(Match.candidate_id) > after, _match_stale(taxonomy_version, model_version))
+        .group_by(col(Match.candidate_id)).order_by(col(Match.candidate_id)).limit(limit)))
 
 
 def current_candidates_of(session: Session, document_ids: list[int]) -> list[int]:
     """The candidates whose current resume is one of these documents."""
     if not document_ids:
         return []
-    return list(session.scalars(select(Candidate.id).where(Candidate.current_document_id.in_(document_ids))))
+    return list(session.scalars(select(col(Candidate.id)).where(col(Candidate.current_document_id).in_(document_ids))))
 
 
 def current_jobs_of(session: Session, document_ids: list[int]) -> list[int]:
     """The jobs whose current description is one of these documents."""
     if not document_ids:
         return []
-    return list(session.scalars(select(Job.id).where(Job.current_document_id.in_(document_ids))))
+    return list(session.scalars(select(col(Job.id)).where(col(Job.current_document_id).in_(document_ids))))
 
 
 def count_stale(session: Session, taxonomy_version: str, model_version: str | None = None) -> tuple[int, int]:
     """(documents, matches) not on the current versions."""
     documents = session.scalar(select(func.count()).select_from(Document)
-                               .where(Document.taxonomy_version != taxonomy_version)) or 0
+                               .where(col(Document.taxonomy_version) != taxonomy_version)) or 0
     matches = session.scalar(select(func.count()).select_from(Match)
                              .where(_match_stale(taxonomy_version, model_version))) or 0
     return documents, matches
@@ -97,7 +98,7 @@ def ranking_versions(session: Session, job_id: int) -> list[dict[str, Any]]:
     """The taxonomy versions one job's scores were computed with, most matches first, the current one marked."""
     row = session.get(Rescore, PROCESS)
     current = row.taxonomy_version if row is not None else None
-    rows = session.execute(select(Match.taxonomy_version, func.count()).where(Match.job_id == job_id)
-                           .group_by(Match.taxonomy_version).order_by(func.count().desc())).all()
+    rows = session.execute(select(col(Match.taxonomy_version), func.count()).where(col(Match.job_id) == job_id)
+                           .group_by(col(Match.taxonomy_version)).order_by(func.count().desc())).all()
     return [{"version": version, "short": (version or "unknown")[:12], "matches": count,
              "current": current is None or version == current} for version, count in rows]

@@ -204,7 +204,7 @@ def test_sigkill_during_a_rescore_of_thousands_of_resumes_leaves_every_match_onc
             if kill == 2:  # a second edit while the first is half done
                 (skills / "zz_edit_2.yaml").write_text(EDIT_2)
             seen = len(_query(settings, "SELECT id FROM event WHERE kind = 'rescore.progress'"))
-            wait_for(lambda: len(_query(settings, "SELECT id FROM event WHERE kind = 'rescore.progress'"))
+            wait_for(lambda seen=seen: len(_query(settings, "SELECT id FROM event WHERE kind = 'rescore.progress'"))
                      >= seen + 2, 120, interval=0.05, message=f"two more batches before kill {kill + 1}")
             assert _query(settings, "SELECT finished_at FROM rescore") == [(None,)], "finished before the kill"
             proc.send_signal(signal.SIGKILL)
