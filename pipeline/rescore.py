@@ -222,10 +222,10 @@ class Rescorer:
                     "version": self.version, "total": row.total, "batches": row.batches})
             return 0, 0
         left = self.commit(write)
-        self.last_progress = time.monotonic()
-        if sum(left):  # rows went stale between the last pass and now: another pass
-            self.cursor = {"resumes": 0, "matches": 0}
+        if sum(left):  # rows went stale since the last pass: another pass (not progress: rows that never get
+            self.cursor = {"resumes": 0, "matches": 0}  # fixed end in a withheld heartbeat, not a silent loop)
             return
+        self.last_progress = time.monotonic()
         self.pending = False
         self._gauges(0, 0, 1.0)
         log.info("re-score to taxonomy %s finished", self.version[:12])
