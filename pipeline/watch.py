@@ -183,8 +183,9 @@ class Watcher:
         if batch is None:
             return False
         self.ingestor.last_progress = self.loop_tick = time.monotonic()
+        started = time.perf_counter()
         self.beat()
-        log.debug("re-score batch: %s", batch)
+        log.debug("re-score batch: %s; heartbeat %.3f s", batch, time.perf_counter() - started)
         return True
 
     def start(self) -> None:
