@@ -66,7 +66,7 @@ def build(home: Path, resumes: int, jobs: int) -> tuple[dict, Path]:
     engine = make_engine(settings.database_url)
     try:
         done = seed(engine, load_taxonomy(skills), resumes, jobs,
-                    progress=lambda n: print(f"\r  built {n:,} of {resumes:,} resumes", end="", flush=True))
+                    skills=skills, progress=lambda n: print(f"\r  built {n:,} of {resumes:,} resumes", end="", flush=True))
     finally:
         engine.dispose()
     print(f"\nbuilt {resumes:,} resumes x {jobs} jobs through the pipeline in {done.seconds:.1f} s "

@@ -26,7 +26,7 @@ def seed_store(resumes: int = 1000, jobs: int = 10, chunk: int = 100) -> dict:
     engine = make_engine(dep.settings.database_url)
     try:
         seeded = seed(engine, load_taxonomy(dep.settings.skills), resumes, jobs, run=f"drill-{run}", chunk=chunk,
-                      pause=0.05)
+                      pause=0.05, skills=Path(dep.settings.skills))
     finally:
         engine.dispose()
     drill.mark("store seeded")

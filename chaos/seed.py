@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from sqlalchemy.engine import Engine
@@ -38,10 +39,12 @@ def _write(session, taxonomy: Taxonomy, run: str, kind: str, name: str, text: st
 
 
 def seed(engine: Engine, taxonomy: Taxonomy, resumes: int, jobs: int, run: str = "seed", chunk: int = 200,
-         progress: Callable[[int], None] | None = None, pause: float = 0.0) -> Seeded:
+         progress: Callable[[int], None] | None = None, pause: float = 0.0, skills: Path | None = None) -> Seeded:
     """Write `jobs` job descriptions, then `resumes` resumes, each scored against every job. `pause` seconds
     between transactions let a running watcher's heartbeat row in (SQLite has one writer at a time)."""
+    from pipeline.model import model_for
     from tests.fixtures import sample_job, sample_resume
+    record.use_model(model_for(taxonomy, skills))  # the relevance model the watcher scores with
     started = time.perf_counter()
     with session_scope(engine) as session:
         for j in range(jobs):

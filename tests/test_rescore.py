@@ -50,7 +50,7 @@ def fresh(tmp_path, skills, resumes: int, jobs: int) -> dict[tuple[str, str], tu
     env, settings, _ = make_instance(tmp_path, "fresh")
     engine = make_engine(settings.database_url)
     try:
-        seed(engine, load_taxonomy(skills), resumes, jobs)
+        seed(engine, load_taxonomy(skills), resumes, jobs, skills=skills)
     finally:
         engine.dispose()
     return match_table(settings)
@@ -84,7 +84,7 @@ def run_out(ingestor: Ingestor, limit: int = 10_000) -> list:
 def test_a_taxonomy_edit_is_done_in_short_batches_that_end_like_a_fresh_store(tmp_path):
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="60", RESCORE_DOCUMENTS="40")
     engine = make_engine(settings.database_url)
-    seed(engine, load_taxonomy(skills), 90, 4)
+    seed(engine, load_taxonomy(skills), 90, 4, skills=skills)
     metrics = PipelineMetrics()
     ingestor = Ingestor(settings, engine, metrics)
     try:
@@ -109,7 +109,7 @@ def test_a_taxonomy_edit_is_done_in_short_batches_that_end_like_a_fresh_store(tm
 def test_a_second_edit_mid_way_redoes_everything_with_the_newest_version(tmp_path):
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="30")
     engine = make_engine(settings.database_url)
-    seed(engine, load_taxonomy(skills), 60, 3)
+    seed(engine, load_taxonomy(skills), 60, 3, skills=skills)
     ingestor = Ingestor(settings, engine, PipelineMetrics())
     try:
         (skills / "zz_edit.yaml").write_text(EDIT_1)
@@ -133,7 +133,7 @@ def test_files_ingested_during_a_rescore_end_up_scored_with_the_new_taxonomy(tmp
     from tests.fixtures import sample_job, sample_resume
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="40")
     engine = make_engine(settings.database_url)
-    seed(engine, load_taxonomy(skills), 50, 3)
+    seed(engine, load_taxonomy(skills), 50, 3, skills=skills)
     ingestor = Ingestor(settings, engine, PipelineMetrics())
     try:
         (skills / "zz_edit.yaml").write_text(EDIT_1)
@@ -156,7 +156,7 @@ def test_files_ingested_during_a_rescore_end_up_scored_with_the_new_taxonomy(tmp
 def test_a_restart_finds_the_work_left_in_the_store(tmp_path):
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="20")
     engine = make_engine(settings.database_url)
-    seed(engine, load_taxonomy(skills), 40, 2)
+    seed(engine, load_taxonomy(skills), 40, 2, skills=skills)
     (skills / "zz_edit.yaml").write_text(EDIT_1)  # edited while no watcher ran
     ingestor = Ingestor(settings, engine, PipelineMetrics())
     try:
@@ -192,7 +192,7 @@ def test_sigkill_during_a_rescore_of_thousands_of_resumes_leaves_every_match_onc
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="400", RESCORE_DOCUMENTS="100",
                                           HEARTBEAT_SECONDS="1", LOG_LEVEL="INFO")
     engine = make_engine(settings.database_url)
-    seed(engine, load_taxonomy(skills), resumes, jobs)
+    seed(engine, load_taxonomy(skills), resumes, jobs, skills=skills)
     engine.dispose()
     log = tmp_path / "watcher.log"
     proc = start_watcher(env, log)
@@ -233,7 +233,7 @@ def test_a_rescore_that_commits_no_batch_stops_the_heartbeat_though_the_loop_tic
     from pipeline.watch import Watcher, heartbeat_path
     env, settings, skills = make_instance(tmp_path, HEARTBEAT_SECONDS="0.05")
     engine = make_engine(settings.database_url)
-    seed(engine, load_taxonomy(skills), 5, 1)
+    seed(engine, load_taxonomy(skills), 5, 1, skills=skills)
     (skills / "zz_edit.yaml").write_text(EDIT_1)
     watcher = Watcher(settings, engine, PipelineMetrics())
     beat = heartbeat_path(settings)
@@ -260,7 +260,7 @@ def test_the_rescore_command_finishes_what_an_edit_left_when_no_watcher_runs(tmp
     import sys
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="20")
     engine = make_engine(settings.database_url)
-    seed(engine, load_taxonomy(skills), 30, 2)
+    seed(engine, load_taxonomy(skills), 30, 2, skills=skills)
     engine.dispose()
     (skills / "zz_edit.yaml").write_text(EDIT_1)
     done = subprocess.run([sys.executable, "-m", "pipeline", "rescore"], cwd=ROOT, env=env, capture_output=True,

@@ -17,7 +17,7 @@ from ui.feed import Subscriber, topics
 def test_pages_show_the_rescore_progress_and_the_taxonomy_of_each_ranking(tmp_path):
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="30")
     engine = make_engine(settings.database_url)
-    seed(engine, load_taxonomy(skills), 40, 3)
+    seed(engine, load_taxonomy(skills), 40, 3, skills=skills)
     ingestor = Ingestor(settings, engine, PipelineMetrics())
     old = ingestor.taxonomy.version
     try:

@@ -53,7 +53,9 @@ def topics(event: dict[str, Any]) -> list[str]:
         return ["rescore"]  # the banner and its progress bar; rankings refresh once the re-score is done
     if kind == "rescore.finished":
         return ["jobs", "rankings", "candidates", "rescore"]
-    if kind == "document.failed":
+    if kind in ("job.status", "job.rescored", "job.deleted"):  # candidate pages follow `jobs` too
+        return ["jobs", f"job-{job}"]
+    if kind in ("document.failed", "failure.dismissed"):
         return ["failed"]
     return []
 

@@ -1,7 +1,7 @@
 """rescore: progress of the batched re-extraction and re-scoring after a taxonomy change
 
 Revision ID: 0003_rescore
-Revises: 0001
+Revises: 0002_match_components
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0003_rescore'
-down_revision = '0001'  # the lead re-points this at 0002_match_components when both are merged
+down_revision = '0002_match_components'
 branch_labels = None
 depends_on = None
 
