@@ -65,8 +65,8 @@ def build(home: Path, resumes: int, jobs: int) -> tuple[dict, Path]:
         raise SystemExit(f"{home} holds {have:,} matches, not {resumes * jobs:,}: use another --home")
     engine = make_engine(settings.database_url)
     try:
-        done = seed(engine, load_taxonomy(skills), resumes, jobs,
-                    skills=skills, progress=lambda n: print(f"\r  built {n:,} of {resumes:,} resumes", end="", flush=True))
+        done = seed(engine, load_taxonomy(skills), resumes, jobs, skills=skills,
+                    progress=lambda n: print(f"\r  built {n:,} of {resumes:,} resumes", end="", flush=True))
     finally:
         engine.dispose()
     print(f"\nbuilt {resumes:,} resumes x {jobs} jobs through the pipeline in {done.seconds:.1f} s "
