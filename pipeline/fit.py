@@ -60,6 +60,11 @@ def fit(parts: np.ndarray, pairs: list[tuple[str, str]], jobs: dict, keys: list[
     return candidates[best], float(objective[best])
 
 
+def _named(weights: np.ndarray) -> dict[str, float]:
+    """Component name -> weight, rounded for the report (one weight per component)."""
+    return dict(zip(COMPONENTS, weights.round(2).tolist(), strict=True))
+
+
 def cross_validate(folder: Path, skills: Path, write: bool = False) -> dict:
     from pipeline.evaluate import ingest_set
     labels = load_labels(folder)
@@ -81,12 +86,11 @@ def cross_validate(folder: Path, skills: Path, write: bool = False) -> dict:
         for job in held:
             ranked = [r for _, r in sorted(((-s[i], r) for i, (j, r) in enumerate(pairs) if j == job))]
             tested[job] = ndcg_at(ranked, jobs[job], 5)
-        fitted = dict(zip(COMPONENTS, weights.round(2).tolist(), strict=True))
-        report["folds"].append({"held_out": held, "weights": fitted,
+        report["folds"].append({"held_out": held, "weights": _named(weights),
                                 "ndcg@5": mean(tested.values())})
     report["cv_ndcg@5"] = mean([f["ndcg@5"] for f in report["folds"]])
     weights, objective = fit(parts, pairs, jobs, keys)
-    report["weights"] = dict(zip(COMPONENTS, weights.round(2).tolist(), strict=True))
+    report["weights"] = _named(weights)
     report["train_objective"] = objective
     if write:
         WEIGHTS_FILE.write_text(json.dumps({

@@ -18,11 +18,12 @@ from pipeline.inbox import is_junk, sha256_file
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
 from pipeline.model import Model, model_for
+from pipeline.rescore import Rescorer
 from pipeline.retry import CommitPolicy, DatabaseBusy
-from pipeline.stages import Analysis, Limits, analyse_text, warm_worker
+from pipeline.stages import Limits, warm_worker
 from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.workers import WorkerPool
-from store.models import Document, Event, Job
+from store.models import Event, Job
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.ingest")
@@ -62,6 +63,9 @@ class Ingestor:
                                                              "this file was in a parse worker")
         self.ctx.policy.run(start)
         steps.refresh_quarantine_gauge(self.ctx)
+        # stale rows are done in batches by the loop, scored with the driver's model
+        self.rescore = Rescorer(settings, metrics, self._commit, lambda: self.ctx.model)
+        self.rescore.target(taxonomy)
 
     def _retrying(self) -> None:
         self.ctx.metrics.retries.inc()
@@ -106,6 +110,10 @@ class Ingestor:
     @property
     def last_progress(self) -> float:
         return self.ctx.last_progress
+
+    @last_progress.setter
+    def last_progress(self, value: float) -> None:
+        self.ctx.last_progress = value
 
     def close(self) -> None:
         self.threads.shutdown(wait=True)
@@ -217,7 +225,7 @@ class Ingestor:
     # -- the taxonomy: a separate seam the watcher's loop calls when skills/ changed
 
     def reload_taxonomy(self) -> bool:
-        """Load skills/ again; when it changed, re-extract every stored text and re-score every match.
+        """Load skills/ again; when it changed, aim the batched re-score (pipeline/rescore.py) at the new version.
 
         The files' content hash is compared first, so an event that changed nothing costs no parse or compile,
         and a broken version is reported once, not on every event."""
@@ -239,25 +247,14 @@ class Ingestor:
             return False
         model = model_for(taxonomy, self.settings.skills)
 
-        def rewrite(session):
-            for document in session.scalars(select(Document)):
-                item = Analysis(filename=document.filename, kind=document.kind, text=document.text)
-                analyse_text(item, taxonomy)
-                record.replace_mentions(session, document, item)
-            session.flush()
-            pairs = matching.score_pairs(snapshot.job_requirements(session, model),
-                                         snapshot.resume_skills(session, model), model)
-            record.write_matches(session, pairs, taxonomy.version)
+        def switch(session: Session) -> None:
             record.save_taxonomy(session, taxonomy.version, len(taxonomy))
             record.add_event(session, "taxonomy.reloaded", detail={"version": taxonomy.version,
-                                                                   "skills": len(taxonomy), "matches": len(pairs)})
-            return pairs
-        pairs = self.ctx.policy.run(rewrite)  # DatabaseBusy: the old taxonomy stays; the caller tries again later
+                                                                   "skills": len(taxonomy)})
+        self.ctx.policy.run(switch)  # DatabaseBusy: the old taxonomy stays; the caller tries again later
         self.ctx.taxonomy, self.ctx.model = taxonomy, model
-        for *_, result in pairs:
-            self.metrics.score.observe(result.score)
+        self.rescore.target(taxonomy)
         self.metrics.set_taxonomy(taxonomy.version, len(taxonomy))
         self.ctx.progress()
-        log.info("taxonomy %s loaded (%d skills); %d matches re-scored", taxonomy.version[:12], len(taxonomy),
-                 len(pairs))
+        log.info("taxonomy %s loaded (%d skills); re-scoring in batches", taxonomy.version[:12], len(taxonomy))
         return True

@@ -197,10 +197,10 @@ def score_pair(resume: ResumeFeatures, job: JobFeatures, cosine: float, relation
 def score_many(resumes: Sequence[ResumeFeatures], jobs: Sequence[JobFeatures], relations: Relations,
                weights: Weights, closeness) -> list[list[MatchResult]]:
     """results[j][r]: every resume against every job; the texts' cosines in one sparse product."""
-    cosines = textrank.cosines([r.text for r in resumes], [j.text for j in jobs]) if resumes and jobs else None
+    cosines = textrank.cosines([r.text for r in resumes], [j.text for j in jobs])
     out = []
     for j, job in enumerate(jobs):
         job_plan = plan(job, relations)
-        out.append([score_pair(resume, job, float(cosines[r, j]), relations, weights, closeness, job_plan)  # type: ignore[index]
+        out.append([score_pair(resume, job, float(cosines[r, j]), relations, weights, closeness, job_plan)
                     for r, resume in enumerate(resumes)])
     return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -254,10 +255,11 @@ def score(jobs: list[FileJob], snapshot: Snapshot, model: Model) -> list[FileJob
     return jobs
 
 
-def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, settings: Settings, model: Model,
+def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, files_dir: Path | None, model: Model,
           version: str) -> None:
     """A scored chunk's documents, versions, mentions, matches and events, in the caller's transaction (the
-    commit step's write; tests/seed.py makes the same call). A snapshot gone stale meanwhile (another writer's
+    commit step's write; tests/seed.py and chaos/seed.py make the same call; with `files_dir` None, no original
+    is kept). A snapshot gone stale meanwhile (another writer's
     document, or a person closing or deleting a job) is read again and the chunk scored again, in this
     transaction."""
     if generation(session) != snapshot.generation:
@@ -275,8 +277,8 @@ def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, settings: S
     for job in jobs:
         item = job.analysis
         assert item is not None
-        stored = settings.files_dir / f"{job.sha256}.{item.format}"
-        document = record.save_document(session, item, sha256=job.sha256, size=job.size, stored_path=str(stored))
+        stored = str(files_dir / f"{job.sha256}.{item.format}") if files_dir is not None else ""
+        document = record.save_document(session, item, sha256=job.sha256, size=job.size, stored_path=stored)
         is_job = item.kind == "job"
         owner = document.job_id if is_job else document.candidate_id
         assert owner is not None and document.id is not None
@@ -300,7 +302,7 @@ def commit(ctx: Context, jobs: list[FileJob], snapshot: Snapshot) -> list[FileJo
     which puts the chunk back for later."""
     model, version = ctx.model, ctx.taxonomy.version
     try:
-        ctx.policy.run(lambda session: write(session, jobs, snapshot, ctx.settings, model, version))
+        ctx.policy.run(lambda session: write(session, jobs, snapshot, ctx.settings.files_dir, model, version))
     except DatabaseBusy as exc:
         return [defer(ctx, job, exc) for job in jobs]
     return [job.to(Status.COMMITTED) for job in jobs]

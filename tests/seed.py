@@ -147,7 +147,7 @@ class Seeder:
             own = steps.identities([item for item, *_ in analysed])
             other_side = read_snapshot(session, self.model, jobs=True, resumes=True, identities=own)
             steps.score(jobs, other_side, self.model)
-            steps.write(session, jobs, other_side, self.settings, self.model, self.taxonomy.version)
+            steps.write(session, jobs, other_side, self.settings.files_dir, self.model, self.taxonomy.version)
             seeded = []
             for job in jobs:
                 document = session.get(Document, job.document_id)
