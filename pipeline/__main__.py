@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline watch|ingest|rank|extract|migrate|canary`."""
+"""Command line: `python -m pipeline watch|ingest|rank|extract|evaluate|fit-weights|migrate|canary`."""
 from __future__ import annotations
 
 import argparse
@@ -125,6 +125,53 @@ def cmd_extract(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_rescore(settings: Settings, _args) -> int:
+    """What the watcher does between files after a taxonomy edit, in the foreground until nothing is stale."""
+    import time
+    from pipeline.ingest import Ingestor
+    engine = _setup(settings)
+    ingestor = Ingestor(settings, engine)
+    started, batches, matches = time.perf_counter(), 0, 0
+    try:
+        while (batch := ingestor.rescore.step(ingestor.taxonomy)) is not None:
+            batches, matches = batches + 1, matches + batch.matches
+            print(f"\r{batches} batches, {matches:,} matches re-scored", end="", flush=True)
+    finally:
+        ingestor.close()
+    print(f"{chr(10) if batches else ''}every document and match is on taxonomy {ingestor.taxonomy.version[:12]} "
+          f"({batches} batches in {time.perf_counter() - started:.1f} s)")
+
+
+def cmd_evaluate(settings: Settings, args) -> int:
+    from pipeline.evaluate import evaluate, format_report
+    from pipeline.labels import LabelError
+    try:
+        report = evaluate(Path(args.dir), settings.skills, workers=settings.workers)
+    except LabelError as exc:
+        print(f"cannot evaluate {args.dir}: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))
+    return 0
+
+
+def cmd_fit_weights(settings: Settings, args) -> int:
+    from pipeline.fit import cross_validate
+    from pipeline.labels import LabelError
+    try:
+        report = cross_validate(Path(args.dir), settings.skills, write=args.write)
+    except LabelError as exc:
+        print(f"cannot fit on {args.dir}: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    for i, fold in enumerate(report["folds"], 1):
+        print(f"fold {i}: held out {','.join(fold['held_out'])}: NDCG@5 {fold['ndcg@5']:.3f} with {fold['weights']}")
+    print(f"cross-validated NDCG@5 {report['cv_ndcg@5']:.3f}")
+    print(f"weights fitted on every job: {report['weights']}" + (" (written)" if args.write else ""))
+    return 0
+
+
 def cmd_canary(settings: Settings, args) -> int:
     """Read the canary documents with the taxonomy in skills/ and say how right extraction and ranking were."""
     from pipeline.canary import run
@@ -172,7 +219,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--kind", choices=("resume", "job"))
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("evaluate", help="measure extraction and ranking on a labelled set, beside baselines")
+    p.add_argument("dir", nargs="?", default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "devset"),
+                   help="folder with labels.json and files/ (default: ../shared/devset)")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("fit-weights", help="fit the score's component weights on a labelled set (cross-validated)")
+    p.add_argument("dir")
+    p.add_argument("--write", action="store_true", help="write the weights to pipeline/model_weights.json")
+    p.add_argument("--json", action="store_true")
     sub.add_parser("migrate", help="upgrade the database schema to the latest version")
+    sub.add_parser("rescore", help="bring every document and match to the current taxonomy now (the watcher "
+                                   "does it by itself, between files)")
     p = sub.add_parser("canary", help="measure extraction and ranking on the canary documents; exit 1 below --min")
     p.add_argument("folder", nargs="?", help="canary folder (default: SHORTLIST_CANARY)")
     p.add_argument("--min", type=float, default=0.9, help="the lowest recall, precision and NDCG that pass")
@@ -181,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `rank … | head` ends quietly
     settings = load()
     handler = {"watch": cmd_watch, "ingest": cmd_ingest, "rank": cmd_rank, "extract": cmd_extract,
-               "migrate": cmd_migrate, "canary": cmd_canary}[args.command]
+               "evaluate": cmd_evaluate, "fit-weights": cmd_fit_weights, "migrate": cmd_migrate,
+               "canary": cmd_canary, "rescore": cmd_rescore}[args.command]
     return handler(settings, args)
 
 

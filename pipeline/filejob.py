@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pipeline.score import MatchResult
 from pipeline.stages import Analysis
@@ -61,6 +62,7 @@ class FileJob:
     attempts: int = 0  # failed or crashed attempts before this one (from the database)
     analysis: Analysis | None = None
     error: BaseException | None = None
+    features: Any = None  # JobFeatures | ResumeFeatures it was scored with (document_id filled when written)
     matches: list[tuple[str, MatchResult]] = field(default_factory=list)  # (identity of the other side, result)
     reason: str = ""
     document_id: int | None = None

@@ -35,10 +35,6 @@ def sha256_file(path: Path) -> tuple[str, bytes | None, int]:
     return digest.hexdigest(), (b"".join(chunks) if chunks is not None else None), size
 
 
-def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.{1 if size >= 1024 * 1024 else 3}f} MB"
-
-
 def kind_of(settings: Settings, path: Path) -> str:
     """resume or job by inbox folder; outside the inbox by a `jobs` or `resumes` folder, else "auto"."""
     try:

@@ -3,25 +3,31 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
 
-from pipeline import claims, inbox, matching, record, snapshot, steps
+from pipeline import checks, claims, inbox, matching, record, snapshot, steps
 from pipeline.filejob import FileJob, Outcome, Status
 from pipeline.inbox import is_junk, sha256_file
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
-from pipeline.retry import CommitPolicy
-from pipeline.stages import Analysis, Limits, analyse_text, warm_worker
+from pipeline.model import Model, model_for
+from pipeline.rescore import Rescorer
+from pipeline.retry import CommitPolicy, DatabaseBusy
+from pipeline.stages import Limits, warm_worker
 from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.workers import WorkerPool
-from store.models import Document
+from store.models import Document, Event, Job
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.ingest")
+T = TypeVar("T")
 COMMIT_CHUNK = 16  # files per transaction: fewer commits, results still visible within a fraction of a second
 
 # is_junk and sha256_file live in pipeline/inbox.py; importing them from here keeps working.
@@ -43,17 +49,18 @@ class Ingestor:
             settings, engine, metrics, pool, InFlight(settings.store / "inflight"),
             CommitPolicy(engine, settings.db_deadline_seconds, on_retry=self._retrying), taxonomy,
             Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars),
-            claims.Leases(engine, settings.claim_lease_seconds))
+            model_for(taxonomy, settings.skills), claims.Leases(engine, settings.claim_lease_seconds))
         self.threads = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="parse")
         self.refused_version = ""  # the content hash of a skills/ that failed to load, not tried again
+        self.reopened_seen = 0  # change-feed id up to which reopened jobs were scored (all again at start)
 
         orphans = self.ctx.inflight.orphans()  # read once: reading consumes a dead watcher's journal
 
         def start(session):
             record.save_taxonomy(session, taxonomy.version, len(taxonomy))
             claims.forget_dead_here(session, self.ctx.leases.owner)
-            committed = set(session.scalars(select(Document.sha256).where(
-                Document.sha256.in_([sha for sha, _ in orphans])))) if orphans else set()
+            committed = set(session.scalars(select(col(Document.sha256)).where(
+                col(Document.sha256).in_([sha for sha, _ in orphans])))) if orphans else set()
             for sha, filename in orphans:
                 if sha in committed:  # another watcher finished the file meanwhile
                     continue
@@ -61,6 +68,9 @@ class Ingestor:
                                                              "this file was in a parse worker")
         self.ctx.policy.run(start)
         steps.refresh_quarantine_gauge(self.ctx)
+        # stale rows are done in batches by the loop, scored with the driver's model
+        self.rescore = Rescorer(settings, metrics, self._commit, lambda: self.ctx.model)
+        self.rescore.target(taxonomy)
 
     def _retrying(self) -> None:
         self.ctx.metrics.retries.inc()
@@ -83,8 +93,32 @@ class Ingestor:
         return self.ctx.limits
 
     @property
+    def model(self) -> Model:
+        return self.ctx.model
+
+    @property
+    def pool(self) -> WorkerPool:
+        return self.ctx.pool
+
+    @property
+    def read_engine(self) -> Engine:
+        """Reads never take the write lock (their transactions start DEFERRED)."""
+        return self.ctx.engine.execution_options(sqlite_begin="DEFERRED")
+
+    def _commit(self, write: Callable[[Session], T]) -> T:
+        """A write outside the file steps (a check's result, a purge) under the same retry policy."""
+        return self.ctx.policy.run(write)
+
+    def refresh_quarantine_gauge(self) -> None:
+        steps.refresh_quarantine_gauge(self.ctx)
+
+    @property
     def last_progress(self) -> float:
         return self.ctx.last_progress
+
+    @last_progress.setter
+    def last_progress(self, value: float) -> None:
+        self.ctx.last_progress = value
 
     def close(self) -> None:
         self.threads.shutdown(wait=True)
@@ -94,9 +128,11 @@ class Ingestor:
 
     def process(self, paths: list[Path]) -> list[Outcome]:
         """Ingest files: claim them together, let the workers parse ahead, and finish them in chunks of
-        COMMIT_CHUNK in input order; one outcome per path, in order."""
+        COMMIT_CHUNK in input order; one outcome per path, in order. Files of a job seeker's check
+        (inbox/checks/<id>/) go their own, private way (pipeline/checks.py)."""
         ctx = self.ctx
-        jobs = [FileJob(path, inbox.kind_of(ctx.settings, path)) for path in paths]
+        checked = self.run_checks(paths)
+        jobs = [FileJob(path, inbox.kind_of(ctx.settings, path)) for path in paths if path not in checked]
         started = time.perf_counter()
         claimed = [job for job in steps.claim(ctx, jobs) if job.status is Status.CLAIMED]
         ctx.leases.held = len(claimed)  # renewed by its thread until this batch's turn ends
@@ -107,7 +143,8 @@ class Ingestor:
             steps.unclaim(ctx, jobs)
         for _ in claimed:
             ctx.metrics.stage.labels("total").observe((time.perf_counter() - started) / len(claimed))
-        return [job.outcome() for job in jobs]
+        hiring = iter(jobs)
+        return [checked[path] if path in checked else next(hiring).outcome() for path in paths]
 
     def _work(self, claimed: list[FileJob]) -> None:
         ctx = self.ctx
@@ -122,6 +159,20 @@ class Ingestor:
                 chunk = []
             ctx.progress()
 
+    def run_checks(self, paths: list[Path]) -> dict[Path, Outcome]:
+        """Run the checks among `paths`, once per check folder; their outcomes by path."""
+        done: dict[Path, str] = {}
+        outcomes: dict[Path, Outcome] = {}
+        for path in paths:
+            folder = checks.check_folder(self.settings.inbox, path)
+            if folder is None:
+                continue
+            if folder not in done:
+                done[folder] = checks.run_check(self, folder) if folder.is_dir() else "done"
+                self.ctx.progress()
+            outcomes[path] = Outcome(str(path), "check", f"check.{done[folder]}")
+        return outcomes
+
     def finish(self, chunk: list[FileJob]) -> None:
         """Snapshot the other side (a read, before the timed stage), score (pure), commit (one transaction),
         release. A chunk whose commit fails is finished again file by file; a single file is charged."""
@@ -129,8 +180,7 @@ class Ingestor:
         try:
             other_side = steps.take_snapshot(ctx, chunk)
             started = time.perf_counter()
-            for job in chunk:
-                steps.score(job, other_side)
+            steps.score(chunk, other_side, ctx.model)
             scored = time.perf_counter()
             steps.commit(ctx, chunk, other_side)
         except Exception as exc:
@@ -148,10 +198,49 @@ class Ingestor:
             ctx.metrics.last_ingest.set_to_current_time()
         ctx.progress()
 
+    # -- a person's decisions the pipeline acts on
+
+    def score_reopened(self) -> int:
+        """Score the jobs reopened since the last look (a `job.status` event saying open; the web writes it)
+        against every current resume, since resumes that arrived while a job was closed were not. Returns how
+        many jobs were scored."""
+        with Session(self.read_engine) as session:  # read first: no write lock taken when nothing changed
+            if session.scalar(select(Event.id).where(Event.id > self.reopened_seen, Event.kind == "job.status")
+                              .limit(1)) is None:
+                return 0
+        model, version = self.model, self.taxonomy.version
+
+        def work(session: Session) -> tuple[int | None, int]:
+            rows = session.execute(select(Event.id, Event.job_id, Event.detail)
+                                   .where(Event.id > self.reopened_seen, Event.kind == "job.status")
+                                   .order_by(Event.id)).all()
+            if not rows:
+                return None, 0
+            wanted = [job_id for _, job_id, detail in rows if detail == "open" and job_id is not None]
+            jobs = (session.scalars(select(Job.id).where(Job.id.in_(wanted), Job.status == "open")).all()
+                    if wanted else [])
+            resumes = snapshot.resume_skills(session, model) if jobs else {}
+            for job_id, features in snapshot.job_requirements(session, model, list(jobs)).items():
+                pairs = matching.score_pairs({job_id: features}, resumes, model)
+                record.write_matches(session, pairs, version)
+                record.add_event(session, "job.rescored", job_id=job_id, detail={"matches": len(pairs)})
+            return rows[-1][0], len(jobs)
+        try:
+            last, scored = self._commit(work)
+        except DatabaseBusy as exc:  # the events stay unread: tried again on the next look
+            log.warning("reopened jobs not scored yet: %s", exc)
+            return 0
+        if last is not None:
+            self.reopened_seen = last
+        if scored:
+            self.ctx.progress()
+            log.info("%d reopened job(s) scored against every current resume", scored)
+        return scored
+
     # -- the taxonomy: a separate seam the watcher's loop calls when skills/ changed
 
     def reload_taxonomy(self) -> bool:
-        """Load skills/ again; when it changed, re-extract every stored text and re-score every match.
+        """Load skills/ again; when it changed, aim the batched re-score (pipeline/rescore.py) at the new version.
 
         The files' content hash is compared first, so an event that changed nothing costs no parse or compile,
         and a broken version is reported once, not on every event."""
@@ -171,25 +260,16 @@ class Ingestor:
             return False
         if taxonomy.version == self.taxonomy.version:
             return False
-        self.ctx.taxonomy = taxonomy
+        model = model_for(taxonomy, self.settings.skills)
 
-        def rewrite(session):
-            for document in session.scalars(select(Document)):
-                item = Analysis(filename=document.filename, kind=document.kind, text=document.text)
-                analyse_text(item, taxonomy)
-                record.replace_mentions(session, document, item)
-            session.flush()
-            pairs = matching.score_pairs(snapshot.job_requirements(session), snapshot.resume_skills(session))
-            record.write_matches(session, pairs, taxonomy.version)
+        def switch(session: Session) -> None:
             record.save_taxonomy(session, taxonomy.version, len(taxonomy))
             record.add_event(session, "taxonomy.reloaded", detail={"version": taxonomy.version,
-                                                                   "skills": len(taxonomy), "matches": len(pairs)})
-            return pairs
-        pairs = self.ctx.policy.run(rewrite)
-        for *_, result in pairs:
-            self.metrics.score.observe(result.score)
+                                                                   "skills": len(taxonomy)})
+        self.ctx.policy.run(switch)  # DatabaseBusy: the old taxonomy stays; the caller tries again later
+        self.ctx.taxonomy, self.ctx.model = taxonomy, model
+        self.rescore.target(taxonomy)
         self.metrics.set_taxonomy(taxonomy.version, len(taxonomy))
         self.ctx.progress()
-        log.info("taxonomy %s loaded (%d skills); %d matches re-scored", taxonomy.version[:12], len(taxonomy),
-                 len(pairs))
+        log.info("taxonomy %s loaded (%d skills); re-scoring in batches", taxonomy.version[:12], len(taxonomy))
         return True

@@ -1,95 +1,169 @@
-"""Reads the pipeline makes before scoring: each side's current skills, by job and by candidate."""
+"""Reads the pipeline makes before scoring: the features of each side's current documents, by id or identity.
+
+Features are built from a document's text and its skill mentions as stored (pipeline.features), once per
+document: they stay in memory, keyed by document id, sha256, taxonomy version and roles version, so a
+snapshot costs one query per side once the documents are known. A document the driver has just written is
+added with `remember`, from the features it was scored with (the same ones a read would build).
+"""
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from store.models import Candidate, Document, Job, SkillMention
+from pipeline.features import JobFeatures, ResumeFeatures, StoredMention, job_features, resume_features
+from pipeline.model import Model
+from store.models import Candidate, Document, Event, Job, SkillMention
+
+FEATURE_CACHE = 20_000  # documents whose features stay in memory between scorings
+_features: OrderedDict[tuple, Any] = OrderedDict()  # (kind, document id, sha256, taxonomy, roles) -> features
 
 
 class Side(NamedTuple):
-    """One job or resume as scoring sees it; the ids are None until the document is written."""
-    owner_id: int | None  # job id or candidate id
-    document_id: int | None
-    years: float | int | None  # years asked (job) or estimated (resume)
-    skills: frozenset[str] | dict[str, str]  # a resume's skills, or a job's {skill: required|preferred}
+    """One current job or resume as scoring sees it; owner_id (job or candidate id) is None until written."""
+    owner_id: int | None
+    features: Any  # JobFeatures | ResumeFeatures; features.document_id is 0 until written
 
 
 @dataclass
 class Snapshot:
-    """The other side of every file in a chunk, keyed by identity, with the newest document id when read."""
-    jobs: dict[str, Side] = field(default_factory=dict)
+    """The other side of every file in a chunk, keyed by identity; what the writer will keep for the chunk's own
+    identities (a candidate's stored name, whether a job is closed); and the database's generation when read."""
+    jobs: dict[str, Side] = field(default_factory=dict)  # open jobs only: a closed job is not scored
     resumes: dict[str, Side] = field(default_factory=dict)
-    generation: int = 0
+    names: dict[str, str] = field(default_factory=dict)  # candidate identity -> stored name
+    closed: set[str] = field(default_factory=set)  # identities of closed jobs
+    generation: tuple[int, int] = (0, 0)
 
     def side(self, kind: str) -> dict[str, Side]:
         return self.jobs if kind == "job" else self.resumes
 
 
-def _job_rows(session: Session, job_ids: list[int] | None = None):
-    query = (select(Job.id, Job.identity, Job.current_document_id, Job.min_years, SkillMention.skill,
-                    SkillMention.requirement)
-             .join(SkillMention, SkillMention.document_id == Job.current_document_id, isouter=True))
-    if job_ids is not None:
-        query = query.where(Job.id.in_(job_ids))
-    return session.execute(query)
+# -- the feature cache
+
+def _key(kind: str, document_id: int, sha256: str, taxonomy_version: str, model: Model) -> tuple:
+    return (kind, document_id, sha256, taxonomy_version, model.roles.version)
 
 
-def _resume_rows(session: Session, candidate_ids: list[int] | None = None):
-    query = (select(Candidate.id, Candidate.identity, Candidate.current_document_id, Document.years,
-                    SkillMention.skill)
-             .join(Document, Document.id == Candidate.current_document_id)
-             .join(SkillMention, SkillMention.document_id == Document.id, isouter=True))
+def remember(kind: str, features: Any, sha256: str, taxonomy_version: str, model: Model) -> None:
+    """Keep the features of a document just committed (its document_id filled in) for later snapshots."""
+    _features[_key(kind, features.document_id, sha256, taxonomy_version, model)] = features
+    _trim()
+
+
+def forget() -> None:
+    """Drop every cached feature (a test that wants features built from the rows alone)."""
+    _features.clear()
+
+
+def _trim() -> None:
+    while len(_features) > FEATURE_CACHE:
+        _features.popitem(last=False)
+
+
+def _mentions_of(session: Session, document_ids: list[int]) -> dict[int, list[StoredMention]]:
+    out: dict[int, list[StoredMention]] = {i: [] for i in document_ids}
+    for start in range(0, len(document_ids), 500):
+        chunk = document_ids[start:start + 500]
+        for row in session.execute(select(col(SkillMention.document_id), col(SkillMention.skill),
+                                          col(SkillMention.category), col(SkillMention.start), col(SkillMention.end),
+                                          col(SkillMention.requirement))
+                                   .where(col(SkillMention.document_id).in_(chunk))):
+            out[row[0]].append(StoredMention(row[1], row[2], row[3], row[4], row[5]))
+    return out
+
+
+def _texts_of(session: Session, document_ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for start in range(0, len(document_ids), 500):
+        chunk = document_ids[start:start + 500]
+        out.update(session.execute(select(col(Document.id), col(Document.text))
+                                   .where(col(Document.id).in_(chunk))).all())
+    return out
+
+
+def _cached(kind: str, rows: Sequence, model: Model, build: Callable[[Any, str, list[StoredMention]], Any],
+            session: Session) -> list:
+    """Features for (document id, sha256, taxonomy version, ...) rows, building the ones not in memory. The
+    sha256 keeps two databases (tests, the evaluation's throw-away instance) from sharing an entry."""
+    keys = [_key(kind, row[0], row[1], row[2], model) for row in rows]
+    missing = [row[0] for row, key in zip(rows, keys, strict=True) if key not in _features]
+    if missing:
+        texts, mentions = _texts_of(session, missing), _mentions_of(session, missing)
+        for row, key in zip(rows, keys, strict=True):
+            if key not in _features:
+                _features[key] = build(row, texts[row[0]], mentions[row[0]])
+    out = []
+    for key in keys:
+        _features.move_to_end(key)
+        out.append(_features[key])
+    _trim()
+    return out
+
+
+# -- each side's current documents
+
+def _jobs(session: Session, model: Model, job_ids: list[int] | None) -> list[tuple[int, str, JobFeatures]]:
+    query = (select(col(Job.current_document_id), col(Document.sha256), col(Document.taxonomy_version), col(Job.id),
+                    col(Job.min_years), col(Job.title), col(Job.identity))
+             .join(Document, col(Document.id) == col(Job.current_document_id)))
+    query = query.where(col(Job.id).in_(job_ids)) if job_ids is not None else query.where(col(Job.status) == "open")
+    rows = session.execute(query).all()
+    features = _cached("job", rows, model, lambda row, text, mentions: job_features(
+        row[0], text, mentions, row[4], row[5], model.roles), session)
+    return [(row[3], row[6], f) for row, f in zip(rows, features, strict=True)]
+
+
+def _resumes(session: Session, model: Model, candidate_ids: list[int] | None
+             ) -> list[tuple[int, str, ResumeFeatures]]:
+    query = (select(col(Candidate.current_document_id), col(Document.sha256), col(Document.taxonomy_version),
+                    col(Candidate.id), col(Document.years), col(Candidate.name), col(Candidate.identity))
+             .join(Document, col(Document.id) == col(Candidate.current_document_id)))
     if candidate_ids is not None:
-        query = query.where(Candidate.id.in_(candidate_ids))
-    return session.execute(query)
+        query = query.where(col(Candidate.id).in_(candidate_ids))
+    rows = session.execute(query).all()
+    features = _cached("resume", rows, model, lambda row, text, mentions: resume_features(
+        row[0], text, mentions, row[4], model.roles, row[5]), session)
+    return [(row[3], row[6], f) for row, f in zip(rows, features, strict=True)]
 
 
-def job_requirements(session: Session, job_ids: list[int] | None = None) -> dict[int, tuple[int, int | None, dict]]:
-    """job id -> (current document id, years asked, {skill: required|preferred})."""
-    jobs: dict[int, tuple[int, int | None, dict]] = {}
-    for job_id, _identity, doc_id, years, skill, requirement in _job_rows(session, job_ids):
-        entry = jobs.setdefault(job_id, (doc_id, years, {}))
-        if skill is not None and entry[2].get(skill) != "required":
-            entry[2][skill] = requirement or "required"
-    return jobs
+def job_requirements(session: Session, model: Model, job_ids: list[int] | None = None) -> dict[int, JobFeatures]:
+    """job id -> the features of its current document (wanted skills, text vector, role, years asked); every open
+    job when no ids are given (a closed job is not scored against new resumes; its ranking stays as it was)."""
+    return {job_id: features for job_id, _, features in _jobs(session, model, job_ids)}
 
 
-def resume_skills(session: Session, candidate_ids: list[int] | None = None) -> dict[int, tuple[int, float | None, set]]:
-    """candidate id -> (current document id, estimated years, {skills})."""
-    resumes: dict[int, tuple[int, float | None, set]] = {}
-    for cand_id, _identity, doc_id, years, skill in _resume_rows(session, candidate_ids):
-        entry = resumes.setdefault(cand_id, (doc_id, years, set()))
-        if skill is not None:
-            entry[2].add(skill)
-    return resumes
+def resume_skills(session: Session, model: Model, candidate_ids: list[int] | None = None
+                  ) -> dict[int, ResumeFeatures]:
+    """candidate id -> the features of their current resume (skills with depth, text vector, titles, years)."""
+    return {cand_id: features for cand_id, _, features in _resumes(session, model, candidate_ids)}
 
 
-def generation(session: Session) -> int:
-    """The newest document id: when it moved since a snapshot, another writer added documents meanwhile."""
-    return session.scalar(select(func.max(Document.id))) or 0
+def generation(session: Session) -> tuple[int, int]:
+    """The newest event and document ids: every write to documents, jobs and candidates (the pipeline's, and a
+    person's close, reopen or delete) adds an event, so when this moved since a snapshot, the snapshot is stale."""
+    return (session.scalar(select(func.max(col(Event.id)))) or 0,
+            session.scalar(select(func.max(col(Document.id)))) or 0)
 
 
-def read_snapshot(session: Session, jobs: bool, resumes: bool) -> Snapshot:
-    """Every current job (when a resume is to be scored) and every current resume (when a job is), by identity."""
+def read_snapshot(session: Session, model: Model, jobs: bool, resumes: bool,
+                  identities: tuple[set[str], set[str]] = (set(), set())) -> Snapshot:
+    """Every open job (when a resume is to be scored) and every current resume (when a job is), by identity;
+    and, for the chunk's own (job identities, resume identities), which jobs are closed and the stored names."""
     snapshot = Snapshot(generation=generation(session))
     if jobs:
-        requirements: dict[str, dict[str, str]] = {}
-        for job_id, identity, doc_id, years, skill, requirement in _job_rows(session):
-            wanted = requirements.setdefault(identity, {})
-            snapshot.jobs[identity] = Side(job_id, doc_id, years, wanted)
-            if skill is not None and wanted.get(skill) != "required":
-                wanted[skill] = requirement or "required"
+        snapshot.jobs = {identity: Side(job_id, f) for job_id, identity, f in _jobs(session, model, None)}
     if resumes:
-        skills: dict[str, set[str]] = {}
-        for cand_id, identity, doc_id, years, skill in _resume_rows(session):
-            found = skills.setdefault(identity, set())
-            snapshot.resumes[identity] = Side(cand_id, doc_id, years, found)  # type: ignore[arg-type]
-            if skill is not None:
-                found.add(skill)
-        snapshot.resumes = {identity: side._replace(skills=frozenset(side.skills))
-                            for identity, side in snapshot.resumes.items()}
+        snapshot.resumes = {identity: Side(cand_id, f) for cand_id, identity, f in _resumes(session, model, None)}
+    job_identities, resume_identities = identities
+    if job_identities:
+        snapshot.closed = set(session.scalars(select(col(Job.identity)).where(
+            col(Job.identity).in_(job_identities), col(Job.status) == "closed")))
+    if resume_identities:
+        snapshot.names = dict(session.execute(select(col(Candidate.identity), col(Candidate.name)).where(
+            col(Candidate.identity).in_(resume_identities))).all())
     return snapshot

@@ -13,19 +13,22 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from pipeline import claims, inbox, matching, record
 from pipeline.filejob import FileJob, Status
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
+from pipeline.model import Model
 from pipeline.parse import ParseError
+from pipeline.parse.errors import size_and_limit
 from pipeline.retry import CommitPolicy, DatabaseBusy
-from pipeline.snapshot import Snapshot, generation, read_snapshot
+from pipeline.snapshot import Snapshot, generation, read_snapshot, remember
 from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text
 from pipeline.taxonomy import Taxonomy
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
@@ -46,6 +49,7 @@ class Context:
     policy: CommitPolicy
     taxonomy: Taxonomy
     limits: Limits
+    model: Model  # the relevance model for `taxonomy`; the taxonomy reload replaces both
     leases: claims.Leases
     last_progress: float = field(default_factory=time.monotonic)
 
@@ -104,7 +108,7 @@ def fail(ctx: Context, job: FileJob, error: str) -> FileJob:
 
 def refresh_quarantine_gauge(ctx: Context) -> None:
     with ctx.reader() as session:
-        count = session.scalar(select(func.count()).select_from(Failure).where(Failure.retried_at.is_(None)))
+        count = session.scalar(select(func.count()).select_from(Failure).where(col(Failure.retried_at).is_(None)))
     ctx.metrics.quarantined.set(count or 0)
 
 
@@ -131,7 +135,8 @@ class Verdict(NamedTuple):
 def _start(session: Session, jobs: list[FileJob], leases: claims.Leases) -> list[Verdict]:
     """Per job its verdict; the new files claimed for this watcher and their events written."""
     shas = list({job.sha256 for job in jobs})
-    existing = dict(session.execute(select(Document.sha256, Document.id).where(Document.sha256.in_(shas))).all())
+    existing = dict(session.execute(select(col(Document.sha256), col(Document.id))
+                                    .where(col(Document.sha256).in_(shas))).all())
     first = {job.sha256: job.path.name for job in reversed(jobs) if job.sha256 not in existing}
     won = claims.take(session, leases.owner, first.items(), leases.lease_s)
     verdicts: list[Verdict] = []
@@ -178,8 +183,8 @@ def claim(ctx: Context, jobs: list[FileJob]) -> list[FileJob]:
         if attempts >= ctx.settings.max_attempts:
             quarantine(ctx, job, "gave_up", gave_up(attempts, last_error or "the worker crashed or was killed"))
         elif job.size > ctx.settings.max_file_bytes:
-            quarantine(ctx, job, "too_large", f"The file is {inbox.megabytes(job.size)}; the limit is "
-                                              f"{ctx.settings.max_file_mb:g} MB (SHORTLIST_MAX_FILE_MB).")
+            said, allowed = size_and_limit(job.size, ctx.settings.max_file_bytes)
+            quarantine(ctx, job, "too_large", f"The file is {said}; the limit is {allowed} (SHORTLIST_MAX_FILE_MB).")
         else:
             job.to(Status.CLAIMED)
     return jobs
@@ -241,55 +246,71 @@ def settle(ctx: Context, job: FileJob) -> FileJob:
 
 # -- score (pure), commit, release ---------------------------------------------------------------
 
+def identities(items: list[Analysis]) -> tuple[set[str], set[str]]:
+    """The chunk's own (job identities, resume identities)."""
+    return ({record.identity_of(i) for i in items if i.kind == "job"},
+            {record.identity_of(i) for i in items if i.kind == "resume"})
+
+
 def take_snapshot(ctx: Context, jobs: list[FileJob]) -> Snapshot:
-    kinds = {job.analysis.kind for job in jobs if job.analysis}
+    """Read, before the timed score step, the other side of the chunk's files (and what the writer keeps for
+    their own identities)."""
+    items = [job.analysis for job in jobs if job.analysis]
+    kinds = {item.kind for item in items}
     with ctx.reader() as session:
-        return read_snapshot(session, jobs="resume" in kinds, resumes="job" in kinds)
+        return read_snapshot(session, ctx.model, jobs="resume" in kinds, resumes="job" in kinds,
+                             identities=identities(items))
 
 
-def score(job: FileJob, snapshot: Snapshot) -> FileJob:
-    """Pure: the job's matches against the snapshot; then the job joins the snapshot, so later files of the
-    chunk are scored against it too."""
-    item = job.analysis
-    assert item is not None
-    own = matching.side_of(item)
-    job.matches = matching.matches(item, own, snapshot)
-    snapshot.side(item.kind)[record.identity_of(item)] = own
-    return job.to(Status.SCORED)
+def score(jobs: list[FileJob], snapshot: Snapshot, model: Model) -> list[FileJob]:
+    """Pure: the chunk's matches against the snapshot, in order (each file joins it for the files after it)."""
+    items = [job.analysis for job in jobs]
+    assert all(items)
+    for job, (features, matches) in zip(jobs, matching.score_chunk(items, snapshot, model), strict=True):  # type: ignore[arg-type]
+        job.features, job.matches = features, matches
+        job.to(Status.SCORED)
+    return jobs
 
 
-def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, settings: Settings, version: str) -> None:
+def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, files_dir: Path | None, model: Model,
+          version: str) -> None:
     """A scored chunk's documents, versions, mentions, matches and events, in the caller's transaction (the
-    commit step's write; tests/seed.py makes the same call). A file whose bytes another watcher committed
-    meanwhile (its claim's lease ran out while this one still worked) becomes a duplicate, not a second
-    document; the claims of the files written go in the same transaction."""
-    table = Document.__table__  # type: ignore[attr-defined]
+    commit step's write; tests/seed.py and chaos/seed.py make the same call; with `files_dir` None, no original
+    is kept). A snapshot gone stale meanwhile (another writer's document, or a person closing or deleting a
+    job) is read again and the chunk scored again, in this transaction. A file whose bytes another watcher
+    committed meanwhile (its claim's lease ran out while this one still worked) becomes a duplicate, not a
+    second document; the claims of the files written go in the same transaction."""
+    shas = [job.sha256 for job in jobs]
     done: dict[str, int] = {sha: id_ for sha, id_ in session.execute(
-        select(table.c.sha256, table.c.id).where(table.c.sha256.in_([job.sha256 for job in jobs])))}
+        select(col(Document.sha256), col(Document.id)).where(col(Document.sha256).in_(shas)))}
     for job in jobs:
         if job.sha256 in done:
             job.document_id = done[job.sha256]
             job.to(Status.DUPLICATE, "another watcher committed the same bytes first")
     jobs = [job for job in jobs if job.status is not Status.DUPLICATE]
-    if done or generation(session) != snapshot.generation:  # another process added documents since the snapshot
-        snapshot = read_snapshot(session, jobs=True, resumes=True)
-        for job in jobs:
-            score(job, snapshot)
+    if done or generation(session) != snapshot.generation:
+        own = identities([job.analysis for job in jobs if job.analysis])
+        snapshot = read_snapshot(session, model, jobs=True, resumes=True, identities=own)
+        score(jobs, snapshot, model)
     claims.release_files(session, [job.sha256 for job in jobs])
     written: dict[tuple[str, str], tuple[int, int]] = {}
 
     def ids(kind: str, identity: str) -> tuple[int, int]:
+        if (kind, identity) in written:
+            return written[(kind, identity)]
         side = snapshot.side(kind)[identity]
-        return written.get((kind, identity)) or (side.owner_id, side.document_id)  # type: ignore[return-value]
+        return side.owner_id, side.features.document_id  # type: ignore[return-value]
 
     for job in jobs:
         item = job.analysis
         assert item is not None
-        stored = settings.files_dir / f"{job.sha256}.{item.format}"
-        document = record.save_document(session, item, sha256=job.sha256, size=job.size, stored_path=str(stored))
+        stored = str(files_dir / f"{job.sha256}.{item.format}") if files_dir is not None else ""
+        document = record.save_document(session, item, sha256=job.sha256, size=job.size, stored_path=stored)
         is_job = item.kind == "job"
         owner = document.job_id if is_job else document.candidate_id
+        assert owner is not None and document.id is not None
         written[(item.kind, record.identity_of(item))] = (owner, document.id)
+        job.features.document_id = document.id
         pairs = []
         for identity, result in job.matches:
             other, other_doc = ids("resume" if is_job else "job", identity)
@@ -306,8 +327,9 @@ def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, settings: S
 def commit(ctx: Context, jobs: list[FileJob], snapshot: Snapshot) -> list[FileJob]:
     """The scored chunk in one transaction; raises what the write raised, except a lock past the deadline,
     which puts the chunk back for later."""
+    model, version = ctx.model, ctx.taxonomy.version
     try:
-        ctx.policy.run(lambda session: write(session, jobs, snapshot, ctx.settings, ctx.taxonomy.version))
+        ctx.policy.run(lambda session: write(session, jobs, snapshot, ctx.settings.files_dir, model, version))
     except DatabaseBusy as exc:
         return [defer(ctx, job, exc) for job in jobs]
     for job in jobs:
@@ -332,7 +354,10 @@ def unclaim(ctx: Context, jobs: list[FileJob]) -> None:
 
 
 def release(ctx: Context, job: FileJob, seconds: dict[str, float]) -> FileJob:
-    """The result is committed: drop the inbox copy and count the file (`seconds`: its share of each stage)."""
+    """The result is committed: keep the document's features for later snapshots, drop the inbox copy and count
+    the file (`seconds`: its share of each stage)."""
+    assert job.analysis is not None
+    remember(job.analysis.kind, job.features, job.sha256, job.analysis.taxonomy_version, ctx.model)
     inbox.remove_from_inbox(ctx.settings, job.path)
     for stage, value in seconds.items():
         ctx.metrics.stage.labels(stage).observe(value)
@@ -341,4 +366,3 @@ def release(ctx: Context, job: FileJob, seconds: dict[str, float]) -> FileJob:
     ctx.metrics.files.labels(job.label, "scored").inc()
     ctx.metrics.drop_to_scored.observe(max(0.0, time.time() - job.mtime))
     return job.to(Status.DONE)
-

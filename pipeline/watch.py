@@ -13,11 +13,13 @@ from sqlalchemy.engine import Engine
 from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
                              EVENT_TYPE_MOVED, FileSystemEvent, FileSystemEventHandler)
 
+from pipeline import checks
 from pipeline.inbox import is_junk
 from pipeline import observer as observers
 from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.prober import CanaryProber
+from pipeline.retry import DatabaseBusy
 from store.db import session_scope
 from store.models import Heartbeat, utcnow
 from store.settings import Settings
@@ -26,6 +28,7 @@ log = logging.getLogger("shortlist.watch")
 # Files claimed per turn: small enough that watchers sharing an inbox, which see the same files become stable
 # at the same moment, split them (the second finds the first chunk held and claims the next one at once).
 BATCH = 16
+DECISIONS_SECONDS = 1.0  # how often the change feed is read for reopened jobs
 # Events that mean a file's content or name changed. Opening, reading (closed without a write) and attribute
 # changes are left out: the watcher's own reads of skills/ and of the inbox would otherwise look like edits.
 CHANGES = frozenset({EVENT_TYPE_MODIFIED, EVENT_TYPE_CREATED, EVENT_TYPE_MOVED, EVENT_TYPE_DELETED,
@@ -123,11 +126,12 @@ class Watcher:
         # polling hears a change only at its next scan: a file must stay unchanged over two of them
         self.tracker = StabilityTracker(max(settings.stable_seconds, 2 * settings.poll_seconds) if polling
                                         else settings.stable_seconds)
-        self.roots = [settings.inbox / "resumes", settings.inbox / "jobs"]
+        self.roots = [settings.inbox / "resumes", settings.inbox / "jobs", settings.inbox / checks.FOLDER]
         self.stop_event = threading.Event()
         self.rescan_soon = threading.Event()
         self.skills_changed = threading.Event()
         self.observer = observers.make_observer(self.observer_kind, settings.poll_seconds)
+        self.pid, self.started = os.getpid(), utcnow()
         self.canary = CanaryProber(settings, self.metrics, lambda: self.ingestor.taxonomy, self.ingestor.limits)
 
     def offer(self, path: Path) -> None:
@@ -164,26 +168,50 @@ class Watcher:
         """Beat while the main loop makes progress; a stuck loop stops the beat and autoheal notices.
 
         Two beats: a file touched in the store (what autoheal reads; it needs no database lock, so a
-        watcher waiting out another writer's lock is not taken for hung) and the Heartbeat row (/readyz)."""
-        pid = os.getpid()
-        started = utcnow()
+        watcher waiting out another writer's lock is not taken for hung) and the Heartbeat row (/readyz).
+        While a re-score is pending, progress means a committed batch: a loop that keeps ticking but
+        commits none is as stuck as one that stopped."""
         stale_after = max(60.0, 6 * self.settings.heartbeat_seconds)
-        beat_file = heartbeat_path(self.settings)
         while not self.stop_event.wait(self.settings.heartbeat_seconds):
-            quiet = time.monotonic() - max(self.loop_tick, self.ingestor.last_progress)
+            now = time.monotonic()
+            quiet = now - max(self.loop_tick, self.ingestor.last_progress)
+            rescore = self.ingestor.rescore
+            if rescore.pending and now - rescore.last_progress > stale_after:
+                quiet = now - rescore.last_progress
             if quiet > stale_after:
-                log.error("main loop has not ticked for %.0f s; withholding heartbeat", quiet)
+                log.error("main loop has made no progress for %.0f s; withholding heartbeat", quiet)
                 continue
-            beat_file.touch()
-            try:
-                with session_scope(self.engine) as session:
-                    beat = session.get(Heartbeat, "watcher") or Heartbeat(process="watcher", pid=pid)
-                    if beat.pid != pid:
-                        beat.pid, beat.started_at = pid, started
-                    beat.beat_at = utcnow()
-                    session.add(beat)
-            except Exception as exc:  # a locked database must not kill the heartbeat thread
-                log.warning("heartbeat row not written: %s", exc)
+            self.beat()
+
+    def beat(self) -> None:
+        """Touch the heartbeat file and write the Heartbeat row (after every re-score batch, too)."""
+        heartbeat_path(self.settings).touch()
+        try:
+            with session_scope(self.engine) as session:
+                beat = session.get(Heartbeat, "watcher") or Heartbeat(process="watcher", pid=self.pid)
+                if beat.pid != self.pid:
+                    beat.pid, beat.started_at = self.pid, self.started
+                beat.beat_at = utcnow()
+                session.add(beat)
+        except Exception as exc:  # a locked database must not kill the heartbeat thread
+            log.warning("heartbeat row not written: %s", exc)
+
+    def rescore_step(self) -> bool:
+        """One re-score batch after the new files (so they are never starved); True when one was done."""
+        try:
+            batch = self.ingestor.rescore.step(self.ingestor.taxonomy)
+        except Exception:  # counted and retried; a batch that never succeeds stops the heartbeat
+            self.metrics.rescore_errors.inc()
+            log.exception("re-score batch failed; trying again")
+            time.sleep(1.0)
+            return False
+        if batch is None:
+            return False
+        self.ingestor.last_progress = self.loop_tick = time.monotonic()
+        started = time.perf_counter()
+        self.beat()
+        log.debug("re-score batch: %s; heartbeat %.3f s", batch, time.perf_counter() - started)
+        return True
 
     def start(self) -> None:
         for root in self.roots:
@@ -201,6 +229,7 @@ class Watcher:
         self.start()
         self.rescan()
         next_rescan = time.monotonic() + self.settings.rescan_seconds
+        next_decisions = 0.0
         log.info("watching %s with %s (%s; taxonomy %s, %d skills)", self.settings.inbox, self.observer_kind,
                  self.observer_reason, self.ingestor.taxonomy.version[:12], len(self.ingestor.taxonomy))
         try:
@@ -209,12 +238,24 @@ class Watcher:
                 if self.skills_changed.is_set():
                     time.sleep(0.3)  # let an editor finish writing
                     self.skills_changed.clear()
-                    if self.ingestor.reload_taxonomy():
-                        self.canary.poke()
+                    try:
+                        if self.ingestor.reload_taxonomy():
+                            self.canary.poke()
+                    except DatabaseBusy as exc:  # the old taxonomy stays in use; try the reload again
+                        log.warning("taxonomy reload put off: %s", exc)
+                        self.skills_changed.set()
                 if self.rescan_soon.is_set() or time.monotonic() >= next_rescan:
                     self.rescan_soon.clear()
                     self.rescan()
+                    try:
+                        checks.purge_checks(self.ingestor)
+                    except DatabaseBusy as exc:  # expired checks are erased on the next rescan
+                        log.warning("expired checks not erased yet: %s", exc)
+                    self.ingestor.refresh_quarantine_gauge()  # a person may have dismissed failed files
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
+                if time.monotonic() >= next_decisions:  # a person's decisions the pipeline acts on
+                    self.ingestor.score_reopened()
+                    next_decisions = time.monotonic() + DECISIONS_SECONDS
                 ready = self.tracker.stable()
                 self.metrics.backlog.set(len(self.tracker) + len(ready))
                 for start in range(0, len(ready), BATCH):
@@ -226,6 +267,9 @@ class Watcher:
                     self.requeue([Path(o.path) for o in outcomes if o.outcome != "held"])
                     self.loop_tick = time.monotonic()
                     self.metrics.backlog.set(len(self.tracker) + max(0, len(ready) - start - BATCH))
+                if self.ingestor.rescore.pending and not self.stop_event.is_set():
+                    if self.rescore_step():
+                        continue
                 if not ready:
                     self.tracker.wake.wait(min(0.25, max(0.05, self.settings.stable_seconds / 2)))
                     self.tracker.wake.clear()

@@ -14,6 +14,7 @@ def utcnow() -> datetime:
 
 class Document(SQLModel, table=True):
     """One file's content, identified by sha256; versions of a candidate or job are documents."""
+    __table_args__ = (Index("ix_document_kind_taxonomy", "kind", "taxonomy_version"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     sha256: str = Field(max_length=64, unique=True)
     kind: str = Field(max_length=8, index=True)  # resume | job
@@ -51,6 +52,7 @@ class Job(SQLModel, table=True):
     title: str = Field(max_length=200, index=True)
     current_document_id: Optional[int] = Field(default=None)
     min_years: Optional[int] = None
+    status: str = Field(default="open", max_length=8, sa_column_kwargs={"server_default": "open"})  # open | closed
     versions: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -89,6 +91,13 @@ class Match(SQLModel, table=True):
     preferred_matched: int
     resume_years: Optional[float] = None
     job_years: Optional[int] = None
+    # The score's components in [0, 1] (pipeline/score.py); NULL where unknown (no years, no title read).
+    coverage: Optional[float] = None
+    depth: Optional[float] = None
+    text_relevance: Optional[float] = None
+    role_fit: Optional[float] = None
+    experience_fit: Optional[float] = None
+    model_version: str = Field(default="", max_length=64)
     taxonomy_version: str = Field(max_length=64)
     computed_at: datetime = Field(default_factory=utcnow)
 
@@ -102,6 +111,8 @@ class MatchSkill(SQLModel, table=True):
     skill: str = Field(max_length=100)
     requirement: str = Field(max_length=10)  # required | preferred
     matched: bool
+    relation: Optional[str] = Field(default=None, max_length=10)  # exact | implied | related | broader
+    via: Optional[str] = Field(default=None, max_length=100)  # the resume skill that implies or relates
 
 
 class Decision(SQLModel, table=True):
@@ -151,6 +162,17 @@ class Event(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class SeekerCheck(SQLModel, table=True):
+    """A job seeker's private check: one resume against one job description, scored apart from the hiring
+    data (no document, candidate, job or match rows) and erased after SHORTLIST_CHECK_RETENTION_MINUTES."""
+    __tablename__ = "seeker_check"
+    id: str = Field(max_length=64, primary_key=True)  # random; the result page's address is the only key to it
+    state: str = Field(max_length=8)  # done | failed
+    report: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # JSON when done
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # when failed
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
 class Taxonomy(SQLModel, table=True):
     """Each taxonomy version the pipeline has scored with."""
     version: str = Field(max_length=64, primary_key=True)
@@ -164,6 +186,24 @@ class Heartbeat(SQLModel, table=True):
     pid: int
     beat_at: datetime = Field(default_factory=utcnow)
     started_at: datetime = Field(default_factory=utcnow)
+
+
+class Rescore(SQLModel, table=True):
+    """Progress of bringing every document and match to the current taxonomy (and model) version.
+
+    The work itself is derived from the versions on `document` and `match`; this row only says what the
+    target is, when it changed and how far the batches have got, for the pages and the metrics."""
+    process: str = Field(default="pipeline", max_length=32, primary_key=True)
+    taxonomy_version: str = Field(max_length=64)
+    model_version: str = Field(default="", max_length=64)
+    changed_at: datetime = Field(default_factory=utcnow)
+    total: int = 0  # documents + matches stale when the target changed (or when a restart found them)
+    done: int = 0  # documents re-extracted + matches re-scored since
+    documents_left: int = 0
+    matches_left: int = 0
+    batches: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: Optional[datetime] = None
 
 
 class Claim(SQLModel, table=True):

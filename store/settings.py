@@ -66,6 +66,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("claim_lease_seconds", "60", _positive(float),
             "How long a watcher's claim on a file lasts unless renewed; a watcher that dies gives its files up then."),
     Setting("heartbeat_seconds", "5", _positive(float), "Period of the watcher's heartbeat row (read by /readyz)."),
+    Setting("rescore_documents", "200", _positive(int), "Documents re-extracted per transaction after a taxonomy change."),
+    Setting("rescore_matches", "5000", _positive(int), "Matches re-scored per transaction after a taxonomy change."),
     Setting("metrics_port", "9101", int, "Port of the watcher's Prometheus /metrics (0 disables it)."),
     Setting("metrics_host", "127.0.0.1", str, "Address the watcher's /metrics binds to."),
     Setting("host", "127.0.0.1", str, "Address the web UI binds to."),
@@ -73,6 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("password", "", str, "If set, the hiring-team pages ask for this password."),
     Setting("secret", "", str, "Key that signs sessions and CSRF tokens; when empty, one is made once and kept in {store}/.secret."),
     Setting("max_upload_mb", "20", _positive(float), "Largest browser upload accepted, in MB."),
+    Setting("check_retention_minutes", "30", _positive(float), "Minutes a job seeker's check result is kept before it is erased (its files are erased as soon as they are read)."),
     Setting("prometheus_url", "http://127.0.0.1:9090", str, "Prometheus the SLO page and report query."),
     Setting("log_level", "INFO", str, "Python log level of both processes."),
     Setting("canary", "{skills}/canary", _path, "Folder of canary documents with known answers (canaries.yaml, files/)."),
@@ -109,6 +112,8 @@ class Settings:
     rescan_seconds: float
     claim_lease_seconds: float
     heartbeat_seconds: float
+    rescore_documents: int
+    rescore_matches: int
     metrics_port: int
     metrics_host: str
     host: str
@@ -116,6 +121,7 @@ class Settings:
     password: str
     secret: str
     max_upload_mb: float
+    check_retention_minutes: float
     prometheus_url: str
     log_level: str
     canary: Path
@@ -155,6 +161,6 @@ def load(environ: dict[str, str] | None = None) -> Settings:
 
 
 def ensure_dirs(settings: Settings) -> None:
-    for path in (settings.inbox / "resumes", settings.inbox / "jobs", settings.failed_dir,
+    for path in (settings.inbox / "resumes", settings.inbox / "jobs", settings.inbox / "checks", settings.failed_dir,
                  settings.files_dir, settings.store, settings.store / "logs"):
         path.mkdir(parents=True, exist_ok=True)

@@ -21,10 +21,11 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from pipeline import record, steps
+from pipeline import matching, record, steps
 from pipeline.filejob import FileJob, Status
+from pipeline.model import model_for
+from pipeline.score import MatchResult
 from pipeline.snapshot import read_snapshot
-from pipeline.score import MatchResult, score
 from pipeline.stages import Analysis, Limits, run_stages
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 from store.models import Document
@@ -65,9 +66,14 @@ class Seeded:
         return record.display_name(self.analysis)[:200]
 
 
-def expected_match(resume: Seeded, job: Seeded) -> MatchResult:
-    """The match the pipeline's own score function gives this resume for this job (what a test should expect)."""
-    return score(resume.skills, job.requirements, resume.years, int(job.years) if job.years is not None else None)
+def expected_match(resume: Seeded, job: Seeded, skills: Path | None = None) -> MatchResult:
+    """The match the pipeline's own score function gives this resume for this job (what a test should expect):
+    the driver's own features (pipeline.matching.features_of) and model, built from what the pipeline read."""
+    taxonomy = taxonomy_of(skills or Path(__file__).resolve().parent.parent / "skills")
+    model = model_for(taxonomy, skills)
+    have = matching.features_of(resume.analysis, model, resume.name)
+    want = matching.features_of(job.analysis, model)
+    return matching.score_one(have, want, model)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- generated text
@@ -113,6 +119,7 @@ class Seeder:
         self.settings = settings
         self.engine = engine
         self.taxonomy = taxonomy_of(settings.skills)
+        self.model = model_for(self.taxonomy, settings.skills)
         self.limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
         with Session(engine) as session:
             record.save_taxonomy(session, self.taxonomy.version, len(self.taxonomy))
@@ -137,10 +144,10 @@ class Seeder:
         jobs = [FileJob(Path(item.filename), item.kind, Status.ARCHIVED, sha256=sha256, size=size, analysis=item)
                 for item, sha256, size, _stored in analysed]
         with Session(self.engine) as session:
-            other_side = read_snapshot(session, jobs=True, resumes=True)
-            for job in jobs:
-                steps.score(job, other_side)
-            steps.write(session, jobs, other_side, self.settings, self.taxonomy.version)
+            own = steps.identities([item for item, *_ in analysed])
+            other_side = read_snapshot(session, self.model, jobs=True, resumes=True, identities=own)
+            steps.score(jobs, other_side, self.model)
+            steps.write(session, jobs, other_side, self.settings.files_dir, self.model, self.taxonomy.version)
             seeded = []
             for job in jobs:
                 document = session.get(Document, job.document_id)

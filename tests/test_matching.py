@@ -1,67 +1,131 @@
-"""Pure scoring over a snapshot: the same results pipeline/score.py gives, with no database."""
+"""Scoring over a snapshot: a document's features built in memory are the ones a read of its rows builds, and
+a chunk scored against a snapshot gets the results pipeline.score gives pair by pair."""
 from __future__ import annotations
 
-from hypothesis import given
-from hypothesis import strategies as st
+import numpy as np
+import pytest
+from sqlmodel import Session
 
-from pipeline.extract import Mention
-from pipeline.matching import match, matches, score_pairs, side_of
-from pipeline.score import score
-from pipeline.snapshot import Side, Snapshot
-from pipeline.stages import Analysis
+from pipeline import matching, record, snapshot
+from pipeline.model import model_for
+from tests.fixtures import sample_job, sample_resume
+from tests.seed import Seeder, expected_match, taxonomy_of
+from tests.instance import ROOT
 
-SKILLS = ["Python", "SQL", "Docker", "AWS", "Excel", "Terraform"]
+MODEL = model_for(taxonomy_of(ROOT / "skills"), ROOT / "skills")
 
+RESUME = """Grace Hopper
+grace@example.com
 
-def mention(skill: str) -> Mention:
-    return Mention(skill=skill, category="Test", surface=skill, start=0, end=len(skill), snippet=skill)
+Summary
+Backend engineer, 9 years. Python and PostgreSQL every day.
 
+Experience
+Senior Backend Engineer, Acme (2019 - present)
+- Python services on AWS, Docker and Kubernetes; PostgreSQL tuning
+Software Engineer, Initech (2012 - 2016)
+- Java and SQL reporting; some Python
 
-def job(skills: list[str], preferred: set[str], years: float | None) -> Analysis:
-    return Analysis(filename="job.txt", kind="job", mentions=[mention(s) for s in skills + skills[:1]],
-                    requirements={s: "preferred" for s in preferred if s in skills}, years=years)
-
-
-def resume(skills: list[str], years: float | None) -> Analysis:
-    return Analysis(filename="cv.txt", kind="resume", mentions=[mention(s) for s in skills], years=years)
-
-
-def test_a_job_side_is_what_the_writer_stores_and_reads_back():
-    side = side_of(job(["Python", "SQL", "AWS"], {"AWS"}, 5.7))
-    assert side.skills == {"Python": "required", "SQL": "required", "AWS": "preferred"}
-    assert side.years == 5 and side.owner_id is None and side.document_id is None  # Job.min_years is an int
-    assert side_of(resume(["Python", "Python", "SQL"], 3.5)) == Side(None, None, 3.5, frozenset({"Python", "SQL"}))
+Skills
+Python, Go, Terraform, Excel
+"""
 
 
-lists = st.lists(st.sampled_from(SKILLS), max_size=6, unique=True)
-years = st.none() | st.floats(min_value=0, max_value=30)
+def same(a, b) -> None:
+    """Two feature records are equal field by field (the text vectors as arrays)."""
+    assert type(a) is type(b)
+    for name in a.__dataclass_fields__:
+        left, right = getattr(a, name), getattr(b, name)
+        if name == "text":
+            assert all(np.array_equal(x, y) for x, y in zip(left, right, strict=True)), name
+        else:
+            assert left == right, name
 
 
-@given(lists, st.sets(st.sampled_from(SKILLS)), years, lists, years)
-def test_a_resume_against_a_snapshot_scores_as_pipeline_score_does(job_skills, preferred, job_years, skills, have):
-    posted = side_of(job(job_skills, preferred, job_years))
-    snapshot = Snapshot(jobs={"file:job": posted._replace(owner_id=1, document_id=1)})
-    item = resume(skills, have)
-    [(identity, result)] = matches(item, side_of(item), snapshot)
-    assert identity == "file:job"
-    assert result == score(set(skills), posted.skills, have, posted.years)
+@pytest.fixture
+def seeder(settings, engine):
+    return Seeder(settings, engine)
 
 
-@given(lists, st.sets(st.sampled_from(SKILLS)), years, lists, years)
-def test_a_job_against_a_snapshot_scores_every_resume(job_skills, preferred, job_years, skills, have):
-    item = job(job_skills, preferred, job_years)
-    own = side_of(item)
-    snapshot = Snapshot(resumes={"email:a@x": Side(1, 1, have, frozenset(skills)),
-                                 "email:b@x": Side(2, 2, None, frozenset())})
-    results = dict(matches(item, own, snapshot))
-    assert set(results) == {"email:a@x", "email:b@x"}
-    assert results["email:a@x"] == score(set(skills), own.skills, have, own.years)
+def test_features_built_in_memory_are_the_ones_read_back_from_the_rows(seeder, engine):
+    """What the driver scores a new document with equals what a later snapshot builds from what was written
+    (sections derived from the text on both paths, the stored title, name and years)."""
+    posted = seeder.document("job", "backend.txt", sample_job(3))
+    cv = seeder.document("resume", "grace.txt", RESUME)
+    nameless = seeder.document("resume", "anon-cv.txt", "\n".join(sample_resume(5).splitlines()[1:]))
+    snapshot.forget()
+    with Session(engine) as session:
+        jobs = snapshot.job_requirements(session, MODEL)
+        resumes = snapshot.resume_skills(session, MODEL)
+    for seeded, read in ((posted, jobs[posted.id]), (cv, resumes[cv.id]),
+                         (nameless, resumes[nameless.id])):
+        built = matching.features_of(seeded.analysis, MODEL, seeded.name)
+        built.document_id = seeded.document_id
+        same(built, read)
 
 
-def test_the_reload_pairs_use_the_same_formula():
-    jobs = {7: (70, 2, {"Python": "required", "AWS": "preferred"})}
-    resumes = {3: (30, 1.0, {"Python"}), 4: (40, None, set())}
-    pairs = score_pairs(jobs, resumes)
-    assert [(p[0], p[1], p[2], p[3]) for p in pairs] == [(7, 3, 70, 30), (7, 4, 70, 40)]
-    assert pairs[0][4] == match(Side(3, 30, 1.0, {"Python"}), Side(7, 70, 2, jobs[7][2]))
-    assert pairs[0][4] == score({"Python"}, jobs[7][2], 1.0, 2)
+def test_a_second_version_without_a_name_keeps_the_stored_name(seeder, engine):
+    first = seeder.document("resume", "cv.txt", RESUME.replace("grace@example.com\n", ""))
+    second = seeder.document("resume", "cv.txt", "Experience\nPython developer at Acme (2020 - present): services "
+                                                 "on AWS with Docker, PostgreSQL and Terraform.\n")
+    assert second.id == first.id and not second.analysis.name
+    snapshot.forget()
+    with Session(engine) as session:
+        [read] = snapshot.resume_skills(session, MODEL, [first.id]).values()
+        stored = snapshot.read_snapshot(session, MODEL, jobs=False, resumes=False,
+                                        identities=(set(), {"file:cv"}))
+    assert stored.names == {"file:cv": "Grace Hopper"}
+    built = matching.features_of(second.analysis, MODEL, matching.stored_name(second.analysis, stored))
+    built.document_id = second.document_id
+    same(built, read)
+
+
+def test_a_chunk_meets_the_snapshot_as_it_stands_at_each_turn(seeder, engine):
+    """A resume meets every open job; a job meets every current resume, those earlier in the chunk included;
+    a later resume of the chunk meets the chunk's job; a job the writer keeps closed joins nothing."""
+    old_job = seeder.document("job", "old.txt", sample_job(1))
+    old_cv = seeder.document("resume", "old-cv.txt", sample_resume(1))
+    analysed = [seeder.analyse("resume", "a.txt", sample_resume(2).encode()),
+                seeder.analyse("job", "new.txt", sample_job(2).encode()),
+                seeder.analyse("resume", "b.txt", sample_resume(3).encode()),
+                seeder.analyse("job", "shut.txt", sample_job(4).encode())]
+    with Session(engine) as session:
+        snap = snapshot.read_snapshot(session, MODEL, jobs=True, resumes=True)
+    snap.closed.add("file:shut")
+    scored = matching.score_chunk(analysed, snap, MODEL)
+    met = [sorted(identity for identity, _ in matches) for _, matches in scored]
+    old, a, b = (record.identity_of(i) for i in (old_cv.analysis, analysed[0], analysed[2]))
+    assert met == [["file:old"], sorted([a, old]), ["file:new", "file:old"], sorted([a, b, old])]
+    assert "file:shut" not in snap.jobs and set(snap.jobs) == {"file:old", "file:new"}
+    assert snap.jobs["file:old"].owner_id == old_job.id and snap.resumes[old].owner_id == old_cv.id
+    job_new = scored[1][0]
+    for (own, matches), item in zip(scored, analysed, strict=True):
+        for identity, result in matches:
+            other = (dict(snap.resumes) if item.kind == "job" else dict(snap.jobs))[identity].features
+            pair = (own, other) if item.kind == "resume" else (other, own)
+            assert result == matching.score_one(*pair, MODEL)
+    assert dict(scored[2][1])["file:new"] == matching.score_one(scored[2][0], job_new, MODEL)
+
+
+def test_expected_match_is_what_the_writer_stored(seeder, settings):
+    from tests.instance import db_rows
+    posted = seeder.document("job", "backend.txt", sample_job(3))
+    cv = seeder.document("resume", "grace.txt", RESUME)
+    [(score, coverage)] = db_rows(settings, "SELECT score, coverage FROM match")
+    expected = expected_match(cv, posted)
+    assert (score, coverage) == (expected.score, expected.coverage)
+
+
+def test_the_reload_pairs_name_every_job_and_resume():
+    from pipeline.stages import Analysis, analyse_text
+    taxonomy = taxonomy_of(ROOT / "skills")
+    posted = Analysis(filename="job.txt", kind="job", text=sample_job(2))
+    cv = Analysis(filename="cv.txt", kind="resume", text=RESUME)
+    analyse_text(posted, taxonomy)
+    analyse_text(cv, taxonomy)
+    job, resume = matching.features_of(posted, MODEL), matching.features_of(cv, MODEL, "Grace Hopper")
+    job.document_id, resume.document_id = 70, 30
+    pairs = matching.score_pairs({7: job}, {3: resume, 4: resume}, MODEL)
+    assert [p[:4] for p in pairs] == [(7, 3, 70, 30), (7, 4, 70, 30)]
+    assert pairs[0][4] == pairs[1][4] == matching.score_one(resume, job, MODEL)
+    assert pairs[0][4].model_version == MODEL.weights.version
