@@ -151,6 +151,11 @@ def _insert_matches(session: Session, pairs: list, rows: list[dict]) -> None:
         session.execute(insert(MatchSkill.__table__), skills)
 
 
+def _mark(session: Session) -> str:
+    """The driver's placeholder for the raw statements below: `?` for sqlite3, `%s` for psycopg."""
+    return "?" if session.get_bind().dialect.paramstyle in ("qmark", "numeric") else "%s"
+
+
 def _executemany(session: Session, table, sql: str, columns: list[str], rows: list[dict], extra=()) -> None:
     """One prepared statement for many rows, values put through each column's own type (the re-score's hot path)."""
     dialect = session.get_bind().dialect
@@ -181,7 +186,8 @@ def rewrite_matches(session: Session, pairs: list[tuple[int, int, int, int, Matc
     if not kept:
         return
     columns = [c for c in rows[0] if c not in ("job_id", "candidate_id")]
-    _executemany(session, table, f"UPDATE match SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+    mark = _mark(session)
+    _executemany(session, table, f"UPDATE match SET {', '.join(f'{c} = {mark}' for c in columns)} WHERE id = {mark}",
                  columns, [rows[i] for i in kept], [(ids[i],) for i in kept])
     kept_ids = [ids[i] for i in kept]
     have: dict[int, dict[tuple, int]] = {}
@@ -189,7 +195,7 @@ def rewrite_matches(session: Session, pairs: list[tuple[int, int, int, int, Matc
         chunk = kept_ids[start:start + 500]
         for row_id, match_id, skill, requirement, matched, relation, via in session.connection().exec_driver_sql(
                 "SELECT id, match_id, skill, requirement, matched, relation, via FROM match_skill WHERE match_id IN "
-                f"({', '.join('?' for _ in chunk)})", tuple(chunk)).fetchall():
+                f"({', '.join(mark for _ in chunk)})", tuple(chunk)).fetchall():
             have.setdefault(match_id, {})[(skill, requirement, bool(matched), relation, via)] = row_id
     gone, added = [], []  # only the skill rows that differ are written: most survive a taxonomy edit
     for match_id, pair in zip(kept_ids, [pairs[i] for i in kept]):
@@ -203,7 +209,7 @@ def rewrite_matches(session: Session, pairs: list[tuple[int, int, int, int, Matc
     if added:
         columns = list(added[0])
         _executemany(session, skill_table, f"INSERT INTO match_skill ({', '.join(columns)}) VALUES "
-                     f"({', '.join('?' for _ in columns)})", columns, added)
+                     f"({', '.join(mark for _ in columns)})", columns, added)
 
 
 def replace_mentions(session: Session, document: Document, item: Analysis) -> None:
