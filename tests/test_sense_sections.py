@@ -157,6 +157,29 @@ def test_sections_rejects_an_unknown_kind():
         sections("text", "letter")
 
 
+# ---------------------------------------------------------------- fields of study
+
+@pytest.mark.parametrize("text, studied, claimed", [
+    ("Bachelor's degree in Computer Science, Statistics, or a related field.", {"Computer science", "Statistics"},
+     set()),
+    ("M.S. in Data Science | Stanford University | 2019", {"Data science"}, set()),
+    ("Major: Accounting. Prepared monthly accounting reports in Excel.", set(), {"Accounting", "Excel"}),
+    ("BS in Nursing; 6 years of nursing in a Level I trauma centre.", set(), {"Nursing"}),
+    ("Bachelor's degree in computer science and strong data analysis experience.", {"Computer science"},
+     {"Data analysis"}),
+    ("Maintained Linux servers; MS Office and MS Project daily.", set(),
+     {"Linux", "Microsoft Office", "Microsoft Project"}),
+])
+def test_a_field_of_study_is_not_a_skill_claim(text, studied, claimed):
+    found = skills(text, "resume")
+    assert claimed <= found
+    assert not studied & found
+
+
+def test_a_field_studied_and_practised_still_counts():
+    assert "Statistics" in skills("M.Sc. in Statistics\nApplied statistics to churn models at a telecom.", "resume")
+
+
 # ---------------------------------------------------------------- names and titles
 
 @pytest.mark.parametrize("text, name", [
