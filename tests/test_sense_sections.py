@@ -133,6 +133,15 @@ def test_the_title_line_is_a_role_not_a_skill():
     assert "Backend development" not in skills(JOB, "job")
 
 
+@pytest.mark.parametrize("fence", ["---", "+++"])
+def test_a_job_boards_front_matter_is_metadata_not_requirements(fence):
+    job = (f"{fence}\ntitle: Data Engineer\ntype: iOS\nhttp: https\napply: jobs.example.com/42\n{fence}\n\n"
+           "Requirements:\n- Python and Airflow\n")
+    assert [s.name for s in sections(job, "job")][:2] == ["metadata", "title"]
+    assert skills(job, "job") == {"Python", "Apache Airflow"}
+    assert job_title(job) == "Data Engineer"
+
+
 @pytest.mark.parametrize("line, kind, name", [
     ("EMPLOYMENT HISTORY", "resume", "experience"), ("**Skills:**", "resume", "skills"),
     ("Hobbies & Interests", "resume", "interests"), ("## What we offer", "job", "benefits"),
