@@ -13,7 +13,7 @@ from typing import Any
 from pipeline.taxonomy_schema import (FILE_KEYS, GAP, RELATED_STRENGTH, SKILL_KEYS, SkillEntry,  # noqa: F401
                                       TaxonomyError, fold, read_skills_file)  # (re-exported for callers)
 
-from pipeline import sense
+from pipeline import inflect, sense
 from pipeline.sections import heading_name
 
 # Characters that may not touch a surface form: letters, digits and underscore (\w)
@@ -309,10 +309,13 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     forms: dict[str, Form] = {}
     context: dict[str, re.Pattern[str]] = {}
     exclude: dict[str, re.Pattern[str]] = {}
+    skills = list(skills)
     for skill in skills:
         for text in skill.forms:
             forms[fold(text)] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for,
                                      sense.ambiguous(text, skill.category), sense.name_like(text))
+    _add_variants(forms)
+    for skill in skills:
         if skill.context:
             context[skill.name] = _words_regex(skill.context)
         if skill.exclude:
@@ -320,6 +323,28 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     sense.release()
     pattern = re.compile(LEFT_BOUNDARY + "(?:" + _trie_regex(_trie(forms)) + ")" + RIGHT_BOUNDARY)
     return Matcher(pattern=pattern, forms=forms, context=context, exclude=exclude)
+
+
+def _add_variants(forms: dict[str, Form]) -> None:
+    """Plurals, singulars and "&"/"and" spellings of plain forms (pipeline/inflect.py), as forms of
+    the same skill with the same hints. A variant that is some skill's own form, or that two
+    skills would share, is left out; forms with a case or context hint get none."""
+    variants: dict[str, Form] = {}
+    shared: set[str] = set()
+    for form in list(forms.values()):
+        if form.case_sensitive or form.ambiguous:
+            continue
+        for variant in inflect.variants(form.text):
+            key = fold(variant)
+            if key in forms or key in shared:
+                continue
+            other = variants.get(key)
+            if other is not None and other.skill is not form.skill:
+                shared.add(key)
+                del variants[key]
+            elif other is None:
+                variants[key] = Form(form.skill, variant, False, False, form.ordinary, form.name_like)
+    forms.update(variants)
 
 
 # ---------------------------------------------------------------- matching hints
