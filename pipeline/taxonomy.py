@@ -133,8 +133,11 @@ class Matcher:
     def _accept(self, text: str, hit: Hit, hits: Sequence[Hit], index: int, signals: list[Signal],
                 where: _Where | None = None) -> bool:
         start, end, form = hit
+        shouted = False
         if form.case_sensitive and gap_normal(text[start:end]) != gap_normal(form.text):
-            return False
+            if not _shouted(text[start:end], form.text):
+                return False
+            shouted = True  # "EPIC" for "Epic": the name, or a word in capitals; context decides
         if _in_address(text, start, end, signals):
             return False
         exclude = self.exclude.get(form.skill.name)
@@ -142,7 +145,7 @@ class Matcher:
             for m in exclude.finditer(text, max(0, start - _EXCLUDE_CHARS), min(len(text), end + _EXCLUDE_CHARS)):
                 if m.start() <= start and m.end() >= end:
                     return False
-        if form.ambiguous or (form.name_like and text[start:end].islower()
+        if shouted or form.ambiguous or (form.name_like and text[start:end].islower()
                               and sense.TECH_CATEGORY.search(form.skill.category)):
             # A product named by a known word is written capitalised; "a python", "a docker",
             # "selenium and zinc" in lower case are the everyday words.
@@ -524,6 +527,12 @@ class _Where:
 
     def barred(self, offset: int) -> bool:
         return self._inside(self._barred, offset)
+
+
+def _shouted(surface: str, form: str) -> bool:
+    """True when a Title-case form of three letters or more is written in capitals ("EPIC", "SPRING")."""
+    letters = [c for c in form if c.isalpha()]
+    return len(letters) >= 3 and form[:1].isupper() and form.istitle() and surface == surface.upper() != surface.lower()
 
 
 def _isolated(text: str, start: int, end: int) -> bool:
