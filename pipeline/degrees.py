@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.taxonomy_schema import ascii_lower
+
 # A degree, or a part of one, followed by "in", "of" or a colon: what follows names the field.
 _DEGREE = re.compile(
     r"(?:\b(?:bachelor|master|doctor|doctorate|associate)(?:['’]?s)?(?:[ \t]+degrees?)?"
@@ -11,8 +13,7 @@ _DEGREE = re.compile(
     r"|\b(?:b\.?[ \t]?sc?|m\.?[ \t]?sc?|b\.?a|m\.?a|ph\.?[ \t]?d|mba|b\.?eng|m\.?eng|b\.?tech|m\.?tech|"
     r"bs/ms|ms/phd|ba/bs|bs/ba|a\.?a\.?s)\.?(?![\w.])"
     r"|\b(?:degrees?|diploma|major(?:ed)?|minor(?:ed)?|concentration|specialization|specialisation|emphasis)\b)"
-    r"[ \t]*+(?:(?:in|of)\b|[:–—-])[ \t]*+",
-    re.IGNORECASE)
+    r"[ \t]*+(?:(?:in|of)\b|[:–—-])[ \t]*+")  # run over ASCII-lower-cased text (same offsets)
 # The field ends at a sentence end, a column bar, a word that starts another claim, or the
 # end of its line ("claim" words are looked for past a wrapped line too).
 _FIELD_END = re.compile(r"[.;!?|]|\n[ \t]*+\n|\b(?:with|equivalent|years?|using|including|preferred|required|plus|"
@@ -29,7 +30,7 @@ def field_of_study_spans(text: str) -> list[tuple[int, int]]:
     Computer Science, or related field]", "M.S. in [Statistics]", "Concentration: [Corporate
     Finance]". A skill named there is what someone studied, not a skill they claim."""
     spans = []
-    for m in _DEGREE.finditer(text):
+    for m in _DEGREE.finditer(ascii_lower(text)):
         start = m.end()
         limit = min(len(text), start + _FIELD_CHARS)
         stop = _FIELD_END.search(text, start, limit)

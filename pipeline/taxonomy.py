@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.taxonomy_schema import (FILE_KEYS, GAP, RELATED_STRENGTH, SKILL_KEYS, SkillEntry,  # noqa: F401
-                                      TaxonomyError, fold, read_skills_file)  # (re-exported for callers)
+                                      TaxonomyError, ascii_lower, fold, read_skills_file)  # (re-exported for callers)
 
 from pipeline import inflect, sense
 from pipeline.sections import heading_name
@@ -25,7 +25,6 @@ RIGHT_BOUNDARY = r"(?![\w+#&@])"
 # so "machine learning" also finds "machine-learning" and "Machine\nLearning".
 _GAP_RE = re.compile(GAP)
 _RIGHT_GLUE = re.compile(r"[\w+#&@]")  # what RIGHT_BOUNDARY forbids after a form
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def gap_normal(surface: str) -> str:
@@ -92,7 +91,7 @@ class Matcher:
 
     def hits(self, text: str) -> Iterator[Hit]:
         """Every raw hit as (start, end, form), in text order, before hints are applied."""
-        lowered = text.translate(_ASCII_LOWER)
+        lowered = ascii_lower(text)
         forms = self.forms
         for m in self.pattern.finditer(lowered):
             found = m.group()

@@ -6,10 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import inflect
 from pipeline.extract import extract_skills
-from pipeline.taxonomy import SKILL_KEYS, Taxonomy, TaxonomyError, fold, load_taxonomy, taxonomy_version
+from pipeline.taxonomy import SKILL_KEYS, Taxonomy, TaxonomyError, ascii_lower, fold, load_taxonomy, taxonomy_version
 
 SKILLS = Path(__file__).resolve().parent.parent / "skills"
 REQUIRED_CATEGORIES = {
@@ -244,3 +246,9 @@ def test_a_variant_two_skills_would_share_is_left_out(tmp_path):
     forms = load_taxonomy(tmp_path).matcher.forms
     assert forms["sales reports"].skill.name == "Sales reports"  # a skill's own form beats a variant
     assert forms["data models"].skill.name == "Data model"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200) | st.text(alphabet="AbZ İKÉß\u212a-", max_size=40))
+def test_ascii_lower_is_translate_exactly(text):
+    assert ascii_lower(text) == text.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))
