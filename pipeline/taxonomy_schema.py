@@ -35,7 +35,8 @@ def ascii_lower(text: str) -> str:
         return low
     if len(low) != len(text):  # a character that lower-cases to two ("İ")
         return text.translate(_ASCII_LOWER)
-    parts, at = [], 0
+    parts: list[str] = []
+    at = 0
     for m in _NON_ASCII.finditer(text):
         parts += (low[at:m.start()], m.group())
         at = m.end()
