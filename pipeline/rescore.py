@@ -36,8 +36,9 @@ log = logging.getLogger("shortlist.rescore")
 
 
 def model_version() -> str:
-    """The scoring model's version when pipeline.score declares one (matches then record it too)."""
-    return str(getattr(scoring, "MODEL_VERSION", ""))
+    """The version every match records from the weights it was scored with (pipeline/model_weights.json):
+    after a change of weights, matches on the old version are re-scored like those of an old taxonomy."""
+    return scoring.load_weights().version
 
 
 @dataclass
