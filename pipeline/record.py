@@ -5,9 +5,10 @@ import json
 import re
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session
 
+from pipeline import people
 from pipeline.score import MatchResult, score
 from pipeline.stages import Analysis
 from store.models import (Attempt, Candidate, Document, Event, Failure, Job, Match, MatchSkill, SkillMention,
@@ -15,8 +16,7 @@ from store.models import (Attempt, Candidate, Document, Event, Failure, Job, Mat
 
 
 def identity_of(item: Analysis) -> str:
-    if item.kind == "resume" and item.email:
-        return "email:" + item.email.lower()
+    """A job's identity: its file name. (A resume's person is decided by pipeline/people.py, never by a name.)"""
     stem = re.sub(r"[^a-z0-9]+", "-", Path(item.filename).stem.lower()).strip("-")
     return "file:" + (stem or "unnamed")
 
@@ -70,40 +70,74 @@ def _write_mentions(session: Session, document_id: int, item: Analysis) -> None:
         session.execute(insert(SkillMention.__table__), rows)
 
 
+def _insert_document(session: Session, item: Analysis, values: dict) -> int:
+    document = Document(kind=item.kind, filename=item.filename[:255], format=item.format, pages=item.pages,
+                        engine=item.engine, text=item.text, years=item.years, taxonomy_version=item.taxonomy_version,
+                        **values)
+    row = {c.name: getattr(document, c.name) for c in Document.__table__.columns if c.name != "id"}
+    table = Document.__table__
+    return session.execute(insert(table).values(**row).returning(table.c.id)).scalar_one()
+
+
 def save_document(session: Session, item: Analysis, *, sha256: str, size: int, stored_path: str) -> Document:
-    """Insert the document and its candidate or job (a new version when the identity exists); Core statements,
-    since this runs once per file on the hot path."""
+    """Insert the document and its job (a new version when the file name exists) or its person (decided from
+    the resume's signals); Core statements, since this runs once per file on the hot path."""
+    if item.kind == "resume":
+        return save_resume(session, item, sha256=sha256, size=size, stored_path=stored_path)
     identity = identity_of(item)
     now = utcnow()
-    if item.kind == "job":
-        model = Job
-        fields = {"title": (item.title or display_name(item))[:200],
-                  "min_years": int(item.years) if item.years is not None else None}
-    else:
-        model = Candidate
-        fields = {"email": item.email}
-        if item.name:
-            fields["name"] = display_name(item)[:200]
-    row = session.execute(select(model.id, model.versions).where(model.identity == identity)).first()
+    fields = {"title": (item.title or display_name(item))[:200],
+              "min_years": int(item.years) if item.years is not None else None}
+    row = session.execute(select(Job.id, Job.versions).where(Job.identity == identity)).first()
     if row is None:
-        if model is Candidate:
-            fields.setdefault("name", display_name(item)[:200])
-        owner_id = session.execute(insert(model).values(identity=identity, versions=1, created_at=now,
-                                                        updated_at=now, **fields).returning(model.id)).scalar_one()
+        owner_id = session.execute(insert(Job).values(identity=identity, versions=1, created_at=now,
+                                                      updated_at=now, **fields).returning(Job.id)).scalar_one()
         version = 1
     else:
         owner_id, version = row[0], row[1] + 1
-    document = Document(sha256=sha256, kind=item.kind, filename=item.filename[:255], format=item.format,
-                        size_bytes=size, pages=item.pages, engine=item.engine, stored_path=stored_path,
-                        text=item.text, years=item.years, taxonomy_version=item.taxonomy_version, version=version,
-                        created_at=now, **({"job_id": owner_id} if model is Job else {"candidate_id": owner_id}))
-    values = {c.name: getattr(document, c.name) for c in Document.__table__.columns if c.name != "id"}
-    table = Document.__table__
-    document.id = session.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
-    session.execute(update(model).where(model.id == owner_id).values(
-        current_document_id=document.id, versions=version, updated_at=now, **(fields if row is not None else {})))
-    _write_mentions(session, document.id, item)
-    return document
+    document_id = _insert_document(session, item, dict(
+        sha256=sha256, size_bytes=size, stored_path=stored_path, version=version, created_at=now, job_id=owner_id))
+    session.execute(update(Job).where(Job.id == owner_id).values(
+        current_document_id=document_id, versions=version, updated_at=now, **(fields if row is not None else {})))
+    _write_mentions(session, document_id, item)
+    return session.get(Document, document_id)  # type: ignore[return-value]
+
+
+def save_resume(session: Session, item: Analysis, *, sha256: str, size: int, stored_path: str) -> Document:
+    """A resume joins its person (or makes a new one); another file of a stored resume is kept beside it, unscored;
+    a newer version of one of the person's resumes replaces it everywhere; possible duplicates are flagged."""
+    placement = people.place(session, item)
+    now = utcnow()
+    owner_id = placement.candidate_id
+    if owner_id is None:
+        owner_id = session.execute(insert(Candidate).values(
+            identity=f"person:{sha256[:32]}", name=display_name(item)[:200], email=item.email, versions=1,
+            created_at=now, updated_at=now, touched_at=now).returning(Candidate.id)).scalar_one()
+    versions = session.scalar(select(func.count()).where(Document.candidate_id == owner_id)) or 0
+    signals = placement.signals
+    document_id = _insert_document(session, item, dict(
+        sha256=sha256, size_bytes=size, stored_path=stored_path, version=versions + 1, created_at=now,
+        candidate_id=owner_id, email=signals.email, phone=signals.phone, person_name=signals.name,
+        profiles=" ".join(sorted(signals.profiles)), text_key=placement.text_key,
+        current=placement.same_as is None, same_as=placement.same_as))
+    people.retire(session, placement.replaces, document_id)
+    fields: dict = {"updated_at": now, "touched_at": now, "versions": versions + 1}
+    if placement.same_as is None:
+        fields["current_document_id"] = document_id
+        if item.name and placement.candidate_id is not None:
+            fields["name"] = item.name[:200]
+        if item.email:
+            fields["email"] = item.email
+    session.execute(update(Candidate).where(Candidate.id == owner_id).values(**fields))
+    if placement.same_as is None:
+        _write_mentions(session, document_id, item)
+    for pair in people.flag_duplicates(session, owner_id, placement.possible):
+        add_event(session, "person.possible_duplicate", candidate_id=owner_id, document_id=document_id,
+                  detail={"pair": pair})
+    if placement.replaces:
+        add_event(session, "resume.replaced", candidate_id=owner_id, document_id=document_id,
+                  detail={"replaced": placement.replaces})
+    return session.get(Document, document_id)  # type: ignore[return-value]
 
 
 def job_requirements(session: Session, job_ids: list[int] | None = None) -> dict[int, tuple[int, int | None, dict]]:
@@ -121,16 +155,18 @@ def job_requirements(session: Session, job_ids: list[int] | None = None) -> dict
     return jobs
 
 
-def resume_skills(session: Session, candidate_ids: list[int] | None = None) -> dict[int, tuple[int, float | None, set]]:
-    """candidate id -> (current document id, estimated years, {skills})."""
-    query = (select(Candidate.id, Candidate.current_document_id, Document.years, SkillMention.skill)
-             .join(Document, Document.id == Candidate.current_document_id)
-             .join(SkillMention, SkillMention.document_id == Document.id, isouter=True))
-    if candidate_ids is not None:
-        query = query.where(Candidate.id.in_(candidate_ids))
+def resume_skills(session: Session, document_ids: list[int] | None = None
+                  ) -> dict[int, tuple[int, float | None, set]]:
+    """resume document id -> (candidate id, estimated years, {skills}), for every current resume (one file of each)."""
+    query = (select(Document.id, Document.candidate_id, Document.years, SkillMention.skill)
+             .join(SkillMention, SkillMention.document_id == Document.id, isouter=True)
+             .where(Document.kind == "resume", Document.current.is_(True), Document.same_as.is_(None),
+                    Document.candidate_id.is_not(None)))
+    if document_ids is not None:
+        query = query.where(Document.id.in_(document_ids))
     resumes: dict[int, tuple[int, float | None, set]] = {}
-    for cand_id, doc_id, years, skill in session.execute(query):
-        entry = resumes.setdefault(cand_id, (doc_id, years, set()))
+    for doc_id, cand_id, years, skill in session.execute(query):
+        entry = resumes.setdefault(doc_id, (cand_id, years, set()))
         if skill is not None:
             entry[2].add(skill)
     return resumes
@@ -141,14 +177,16 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
     if not pairs:
         return
     jobs = sorted({pair[0] for pair in pairs})
+    resumes = sorted({pair[3] for pair in pairs})
     candidates = sorted({pair[1] for pair in pairs})
-    if len(candidates) <= len(jobs):  # a new resume: its matches against every job
-        for start in range(0, len(candidates), 500):
-            session.execute(delete(Match).where(Match.candidate_id.in_(candidates[start:start + 500]),
+    by_resume = len(resumes) <= len(jobs)
+    if by_resume:  # a new resume: its matches against every job
+        for start in range(0, len(resumes), 500):
+            session.execute(delete(Match).where(Match.resume_document_id.in_(resumes[start:start + 500]),
                                                 Match.job_id.in_(jobs)))
     else:
         session.execute(delete(Match).where(Match.job_id.in_(jobs)))
-        # every current candidate is in `pairs` when a job is (re-)scored; the matches of others go too
+        # every current resume is in `pairs` when a job is (re-)scored; the matches of others go too
     now = utcnow()
     rows = [dict(job_id=job_id, candidate_id=cand_id, job_document_id=job_doc, resume_document_id=resume_doc,
                  score=result.score,
@@ -171,12 +209,17 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
                        for name in names]
     if skills:
         session.execute(insert(MatchSkill.__table__), skills)
+    if by_resume:
+        people.refresh_best(session, candidate_ids=candidates)
+    else:
+        people.refresh_best(session, job_ids=jobs)
 
 
 def score_pairs(jobs: dict, resumes: dict) -> list[tuple[int, int, int, int, MatchResult]]:
+    """Every job against every current resume (each of a person's resumes: the ranking keeps their best)."""
     pairs = []
     for job_id, (job_doc, job_years, requirements) in jobs.items():
-        for cand_id, (resume_doc, years, skills) in resumes.items():
+        for resume_doc, (cand_id, years, skills) in resumes.items():
             pairs.append((job_id, cand_id, job_doc, resume_doc, score(skills, requirements, years, job_years)))
     return pairs
 
@@ -190,7 +233,7 @@ def score_document(session: Session, document: Document, version: str, jobs: dic
         resumes = resume_skills(session)
     else:
         jobs = job_requirements(session) if jobs is None else jobs
-        resumes = resume_skills(session, [document.candidate_id])
+        resumes = resume_skills(session, [document.id])  # nothing for another file of a stored resume
     pairs = score_pairs(jobs, resumes)
     write_matches(session, pairs, version)
     return [pair[-1] for pair in pairs]
