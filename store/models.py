@@ -201,7 +201,7 @@ class PersonChange(SQLModel, table=True):
     kind: str = Field(max_length=8)  # merge | split
     candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")  # kept / split from
     other_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")  # merged away / split off
-    documents: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))  # JSON ids
+    moved: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))  # JSON: documents, decisions
     actor: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     undone_at: Optional[datetime] = None

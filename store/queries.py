@@ -327,11 +327,15 @@ def candidate_matches(session: Session, candidate_id: int) -> list[dict[str, Any
     return rows
 
 
-def match_report(session: Session, job_id: int, candidate_id: int) -> dict[str, Any] | None:
-    """One candidate against one job, with where in the resume each matched skill was found."""
+def match_report(session: Session, job_id: int, candidate_id: int, resume_document_id: int | None = None
+                 ) -> dict[str, Any] | None:
+    """One candidate against one job (their resume the ranking uses, or the one given while it is scored), with
+    where in the resume each matched skill was found."""
+    which = _m.c.best.is_(True) if resume_document_id is None else _m.c.resume_document_id == resume_document_id
     match = session.connection().execute(
-        select(_m).where(_m.c.job_id == job_id, _m.c.candidate_id == candidate_id, _m.c.best.is_(True))
-    ).mappings().first()
+        select(_m).where(_m.c.job_id == job_id, _m.c.candidate_id == candidate_id, which)).mappings().first()
+    if match is None and resume_document_id is not None:
+        return match_report(session, job_id, candidate_id)
     if match is None:
         return None
     skills = [dict(row) for row in session.connection().execute(

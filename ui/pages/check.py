@@ -91,7 +91,7 @@ def _result(session, resume_sha: str, job_sha: str) -> dict:
     resume_doc, job_doc = documents.get(resume_sha), documents.get(job_sha)
     report = None
     if resume_doc and job_doc and resume_doc["candidate_id"] and job_doc["job_id"]:
-        report = queries.match_report(session, job_doc["job_id"], resume_doc["candidate_id"])
+        report = queries.match_report(session, job_doc["job_id"], resume_doc["candidate_id"], resume_doc["id"])
     failed = [s for s in statuses.values() if s["status"] == "failed"]
     wrong_kind = (resume_doc and resume_doc["kind"] != "resume") or (job_doc and job_doc["kind"] != "job")
     state = "done" if report else "failed" if failed or wrong_kind else "waiting"

@@ -74,8 +74,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_document_text_key'), ['text_key'], unique=False)
     # Existing databases: a resume is current when it is its candidate's current document; its email is kept.
     op.execute("""UPDATE document SET "current" = CASE WHEN kind = 'job' OR id IN
-                  (SELECT current_document_id FROM candidate WHERE current_document_id IS NOT NULL) THEN 1 ELSE 0 END""")
-    op.execute("""UPDATE document SET email = (SELECT lower(c.email) FROM candidate c WHERE c.id = document.candidate_id)
+                  (SELECT current_document_id FROM candidate WHERE current_document_id IS NOT NULL)
+                  THEN 1 ELSE 0 END""")
+    op.execute("""UPDATE document SET email =
+                  (SELECT lower(c.email) FROM candidate c WHERE c.id = document.candidate_id)
                   WHERE kind = 'resume'""")
     with op.batch_alter_table('candidate', schema=None) as batch_op:
         batch_op.add_column(sa.Column('merged_into', sa.Integer(), nullable=True))
@@ -114,7 +116,7 @@ def _create_tables() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('candidate_id', sa.Integer(), nullable=False),
     sa.Column('other_id', sa.Integer(), nullable=False),
-    sa.Column('documents', sa.Text(), server_default='[]', nullable=False),
+    sa.Column('moved', sa.Text(), server_default='{}', nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('undone_at', sa.DateTime(), nullable=True),
