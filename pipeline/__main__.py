@@ -174,7 +174,11 @@ def cmd_mask_check(settings: Settings, args) -> int:
     else:
         for kind, count in sorted(report["found"].items()):
             print(f"{kind:6} {report['hidden'].get(kind, 0)}/{count} hidden ({report['by_kind'][kind]:.1%})")
-        print(f"all    {report['share_hidden']:.2%} of identifying items in evidence snippets hidden")
+        print(f"all    {report['share_hidden']:.2%} of identifying items in evidence snippets hidden "
+              f"({report['resumes']} resumes)")
+        whole = report["whole_text"]
+        print(f"whole resume text: {whole['share_hidden']:.2%} hidden "
+              + ", ".join(f"{k} {whole['hidden'].get(k, 0)}/{n}" for k, n in sorted(whole["found"].items())))
     return 0 if report["share_hidden"] >= args.min else 1
 
 

@@ -2,16 +2,18 @@
 
 Each resume in DIR goes through the pipeline's own stages (parse, extract); its evidence snippets are masked the
 way the candidate page masks them, knowing only what the pipeline knows (the names it read). What counts as
-identifying is found independently of the masker, with deliberately broad detectors: the words of the name on
-the resume's first lines, anything with an @ and a dot, digit runs shaped like a phone number, and anything
-shaped like a link. A found item counts as hidden when its text no longer appears in the masked snippet."""
+identifying is found apart from the masker, with its own broad detectors: the words of the name on the resume's
+first line (unless that line is the labelled job title, from labels.json beside DIR when there is one), anything
+with an @ and a dot, digit runs shaped like a phone number, and anything shaped like a link. A found item counts as hidden when its text no longer appears in the masked snippet."""
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
 
-from pipeline.masking import Who, mask
+from pipeline.masking import Who, header_names, mask
+from pipeline.sections import heading_name
 from pipeline.stages import Analysis, Limits, run_stages
 from pipeline.taxonomy import Taxonomy
 from pipeline.titles import candidate_name
@@ -25,13 +27,29 @@ DETECTORS = {
 _YEARS = re.compile(r"^\(?(?:19|20)\d\d\)?(?:\s*[-–]\s*\(?(?:19|20)\d\d\)?)?$")
 
 
-def _name_words(text: str) -> set[str]:
-    """Words of the person's name: the name the pipeline reads, and a name-like first line."""
-    names = [candidate_name(text) or ""]
+def _name_words(text: str, title: str | None) -> set[str]:
+    """Words of the person's name as a reader finds it: the resume's first line (markdown and trailing
+    credentials such as ', RN, BSN' dropped), when it is two to four words and is not the labelled job title;
+    words that open a section (Experience, Summary) are left out."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if 2 <= len(first.split()) <= 4 and all(w[:1].isupper() for w in first.split()):
-        names.append(first)
-    return {w for name in names for w in re.findall(r"[A-Za-z][A-Za-z'-]+", name) if len(w) > 1}
+    first = re.split(r"\s[|•·]\s|\bE-?mail\b|\bPhone\b|\bMobile\b", first.strip("#*_ "))[0]
+    first = re.sub(r"(?:,\s*[A-Z][A-Za-z.]{0,5})+\s*$", "", first.strip("#*_ :"))
+    words = first.split()
+    title_words = {w.lower() for w in re.findall(r"[A-Za-z]+", title or "")}
+    if not 2 <= len(words) <= 4 or not all(re.fullmatch(r"[A-Za-z][A-Za-z'.-]*", w) for w in words):
+        return set()
+    if {w.lower() for w in words} & title_words:
+        return set()
+    return {w for w in words if len(w) > 1 and heading_name(w, "resume") is None}
+
+
+def _titles(folder: Path) -> dict[str, str]:
+    """Labelled job titles by file name, when the folder sits in a labelled set (labels.json beside it)."""
+    labels = folder.parent / "labels.json"
+    if not labels.is_file():
+        return {}
+    docs = json.loads(labels.read_text()).get("docs", {})
+    return {doc["file"]: doc.get("title") or "" for doc in docs.values() if "file" in doc}
 
 
 def _found(snippet: str, words: set[str]) -> list[tuple[str, str]]:
@@ -48,27 +66,40 @@ def _found(snippet: str, words: set[str]) -> list[tuple[str, str]]:
     return items
 
 
+def _tally(text: str, who: Who, words: set[str], found: Counter, hidden: Counter, misses: list, name: str) -> None:
+    masked = mask(text, who) or ""
+    for kind, value in _found(text, words):
+        found[kind] += 1
+        if value.lower() not in masked.lower():
+            hidden[kind] += 1
+        elif len(misses) < 20:
+            misses.append({"file": name, "kind": kind, "text": value})
+
+
+def _summary(found: Counter, hidden: Counter, misses: list) -> dict:
+    total_found, total_hidden = sum(found.values()), sum(hidden.values())
+    return {"found": dict(found), "hidden": dict(hidden),
+            "share_hidden": round(total_hidden / total_found, 4) if total_found else 1.0,
+            "by_kind": {k: round(hidden[k] / found[k], 4) for k in found}, "misses": misses}
+
+
 def check(folder: Path, taxonomy: Taxonomy, limits: Limits) -> dict:
-    """Counts of identifying items found in evidence snippets, and how many masking hid, by kind."""
-    found: Counter[str] = Counter()
-    hidden: Counter[str] = Counter()
-    misses: list[dict] = []
+    """Identifying items found and hidden, by kind: in evidence snippets (the figure that passes or fails) and,
+    for a broader view, in the whole resume text the candidate page shows."""
+    tallies: dict[str, tuple[Counter, Counter, list]] = {"snippets": (Counter(), Counter(), []),
+                                                         "text": (Counter(), Counter(), [])}
     files = sorted(p for p in folder.iterdir() if p.is_file())
+    titles = _titles(folder)
+    resumes = 0
     for path in files:
         item = run_stages(Analysis(filename=path.name, kind="auto", data=path.read_bytes()), limits, taxonomy)
         if item.kind != "resume":
             continue
-        who = Who(tuple(n for n in (item.name,) if n))
-        words = _name_words(item.text)
+        resumes += 1
+        who = Who(tuple(n for n in (item.name, *header_names(item.text)) if n))
+        words = _name_words(item.text, titles.get(path.name))
         for mention in item.mentions:
-            masked = mask(mention.snippet, who) or ""
-            for kind, value in _found(mention.snippet, words):
-                found[kind] += 1
-                if value.lower() not in masked.lower():
-                    hidden[kind] += 1
-                elif len(misses) < 20:
-                    misses.append({"file": path.name, "kind": kind, "text": value})
-    total_found, total_hidden = sum(found.values()), sum(hidden.values())
-    return {"files": len(files), "found": dict(found), "hidden": dict(hidden),
-            "share_hidden": round(total_hidden / total_found, 4) if total_found else 1.0,
-            "by_kind": {k: round(hidden[k] / found[k], 4) for k in found}, "misses": misses}
+            _tally(mention.snippet, who, words, *tallies["snippets"], path.name)
+        _tally(item.text, who, words, *tallies["text"], path.name)
+    return {"files": len(files), "resumes": resumes, **_summary(*tallies["snippets"]),
+            "whole_text": _summary(*tallies["text"])}

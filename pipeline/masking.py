@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import phonenumbers
 
 BLOCK = "█"
-_EMAIL = re.compile(r"[\w.+'%-]+\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# an address, also cut short at a snippet's edge ('jdoe@' or '@mail.com'), and '(at)' spellings
+_EMAIL = re.compile(r"[\w.+'%-]*(?:@|\s?\(at\)\s?|\s?\[at\]\s?)[\w-]*(?:\.[\w-]+)*", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:[\w-]+\.)+(?:com|org|net|io|dev|me|co|in|edu|ai|app|info|us|uk)"
                   r"(?:/\S*)?(?=[\s,;)|]|$)|\b(?:linkedin|github|gitlab|twitter|behance|dribbble)\b\S*",
                   re.IGNORECASE)
@@ -23,6 +24,30 @@ _ORG = re.compile(
     r"|(?:[A-Z][\w&'.-]*\s+){1,5}(?:University|College|Institute|School|Academy|Polytechnic|Inc\.?|LLC|Ltd\.?|"
     r"Limited|Corp\.?|Corporation|Company|GmbH|Group|Technologies|Solutions|Systems|Labs|Bank|Hospital|Partners)"
     r"(?![\w]))")
+
+
+_NOT_NAME = frozenset("""resume curriculum vitae cv summary profile professional experience work education skills
+objective contact about me executive career history accomplishments highlights qualifications senior junior lead
+principal staff chief head engineer developer manager designer analyst scientist architect consultant specialist
+representative administrator assistant associate coordinator director officer accountant bookkeeper nurse teacher
+recruiter generalist technician operator clerk agent executive intern sales marketing product project data software
+web full stack frontend backend devops cloud mobile android ios graphic ux ui customer service support supply chain
+financial finance registered medical certified mechanical civil electrical java python net asp""".split())
+_CREDENTIALS = re.compile(r",\s*(?:[A-Z][A-Za-z.]{0,5}\.?)(?:\s*,\s*[A-Z][A-Za-z.]{0,5}\.?)*\s*$")
+
+
+def header_names(text: str, lines: int = 3) -> tuple[str, ...]:
+    """Name-like lines at the top of a resume ('SARAH JOHNSON, RN, BSN' -> 'SARAH JOHNSON'), for masking: a word
+    that is a heading or a job title word never counts, so at worst a title is hidden too."""
+    found = []
+    for line in [line for line in text.splitlines() if line.strip()][:lines]:
+        piece = re.split(r"\s[|•·]\s|\s{2,}|\b(?:Email|E-mail|Phone|Mobile|Tel)\b", line.strip("#*_ \t"))[0]
+        piece = _CREDENTIALS.sub("", piece.strip("#*_ :\t"))
+        words = piece.split()
+        if 2 <= len(words) <= 4 and all(re.fullmatch(r"[A-Za-z][A-Za-z'.-]*", w) for w in words) and \
+                not all(w.lower().strip(".") in _NOT_NAME for w in words):
+            found.append(" ".join(w for w in words if w.lower().strip(".") not in _NOT_NAME))
+    return tuple(found)
 
 
 @dataclass(frozen=True)

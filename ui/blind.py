@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.masking import BLOCK, Who, mask
+from pipeline.masking import BLOCK, Who, header_names, mask
 from pipeline.titles import candidate_name
 
 
@@ -30,7 +30,8 @@ def rows(rows: list[dict[str, Any]], revealed: set[int], organisations: bool) ->
 def _who(candidate: dict[str, Any]) -> Who:
     names = [candidate["name"]]
     if candidate.get("document"):
-        names.append(candidate_name(candidate["document"]["text"]) or "")
+        text = candidate["document"]["text"]
+        names += [candidate_name(text) or "", *header_names(text)]
     return Who(tuple(name for name in names if name))
 
 
