@@ -124,12 +124,13 @@ def retention_due(session: Session, days: float, within: float, now: datetime | 
     if days <= 0:
         return []
     now = now or datetime.now(timezone.utc)
-    cutoff = (now - timedelta(days=days - within)).replace(tzinfo=None)
+    cutoff = now - timedelta(days=days - within)
     touched = func.coalesce(_c.c.touched_at, _c.c.updated_at)
     rows = _rows(session, select(_c.c.id, _c.c.name, touched.label("touched_at"))
                  .where(_c.c.merged_into.is_(None), touched <= cutoff).order_by(touched, _c.c.id))
     for row in rows:
-        at = row["touched_at"].replace(tzinfo=timezone.utc)
+        at = row["touched_at"]
+        at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
         row["erase_at"] = _iso(at + timedelta(days=days))
         row["due"] = at + timedelta(days=days) <= now
         row["touched_at"] = _iso(at)
