@@ -125,7 +125,11 @@ def job_title_span(text: str) -> tuple[int, int] | None:
         if seen > 5:
             break
         core = _clean_title(line)
-        if core and not _GENERIC_TITLES.match(core) and not _is_sentence(core) and _letters(core):
+        if not core or _GENERIC_TITLES.match(core):
+            continue
+        if heading_name(core, "job") is not None:
+            break  # the body has begun: a heading is never the title
+        if not _is_sentence(core) and _letters(core):
             return start, start + len(line.rstrip("\r\n"))
     return None
 

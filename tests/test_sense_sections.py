@@ -190,3 +190,10 @@ def test_resume_titles_newest_first():
             "Beta Corp, Staff Accountant Jan 2018 - Apr 2020\n")
     assert resume_titles(text) == ["Data Analyst", "Staff Accountant"]
     assert resume_titles("ASP.NET WEB DEVELOPER\nAccomplishments\n") == ["ASP.NET WEB DEVELOPER"]
+
+
+def test_a_heading_is_never_a_job_title():
+    from pipeline.extract import job_title
+    assert job_title("42\n\nAbout the role\nYou will own it.\n\nRequirements\n- Go\n") is None
+    assert job_title("Requirements\n- Python\n") is None
+    assert job_title("Job Description\n\nData Engineer\n\nRequirements\n- SQL\n") == "Data Engineer"
