@@ -4,7 +4,8 @@ Each resume in DIR goes through the pipeline's own stages (parse, extract); its 
 way the candidate page masks them, knowing only what the pipeline knows (the names it read). What counts as
 identifying is found apart from the masker, with its own broad detectors: the words of the name on the resume's
 first line (unless that line is the labelled job title, from labels.json beside DIR when there is one), anything
-with an @ and a dot, digit runs shaped like a phone number, and anything shaped like a link. A found item counts as hidden when its text no longer appears in the masked snippet."""
+with an @ and a dot, digit runs shaped like a phone number, and anything shaped like a link. A found item counts
+as hidden when its text no longer appears in the masked snippet."""
 from __future__ import annotations
 
 import json
@@ -16,7 +17,6 @@ from pipeline.masking import Who, header_names, mask
 from pipeline.sections import heading_name
 from pipeline.stages import Analysis, Limits, run_stages
 from pipeline.taxonomy import Taxonomy
-from pipeline.titles import candidate_name
 
 DETECTORS = {
     "email": re.compile(r"\S+@\S+\.\w+"),

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, true, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from pipeline import identity
 from pipeline.stages import Analysis
-from store.models import Candidate, Document, DuplicatePair, Match, utcnow
+from store import tables
+from store.models import utcnow
 
 KNOWN_LIMIT = 200  # resumes sharing a signal that identity looks at (a common name may be shared by many)
 PAIRS_LIMIT = 20  # possible duplicates flagged for one new resume
@@ -35,7 +36,7 @@ def signals_of(item: Analysis) -> identity.Signals:
 
 
 def _known(session: Session, signals: identity.Signals) -> list[identity.Known]:
-    d = Document.__table__.c
+    d = tables.document.c
     shared = [d.email == signals.email if signals.email else None,
               d.phone == signals.phone if signals.phone else None,
               d.person_name == signals.name if signals.name else None,
@@ -54,7 +55,7 @@ def place(session: Session, item: Analysis) -> Placement:
     """Decide a new resume's person from the stored signals (see pipeline/identity.py for the rules)."""
     signals = signals_of(item)
     placement = Placement(signals, identity.text_key(item.text))
-    d = Document.__table__.c
+    d = tables.document.c
     copy = session.execute(select(d.id, d.candidate_id).where(
         d.kind == "resume", d.text_key == placement.text_key, d.same_as.is_(None)).order_by(d.id).limit(1)).first()
     if copy is not None:  # the same text in another file (a PDF and a DOCX of one resume)
@@ -76,15 +77,15 @@ def retire(session: Session, replaced: list[int], by: int) -> None:
     """Older versions of a resume step back everywhere: not current, and no longer scored against any job."""
     if not replaced:
         return
-    d = Document.__table__
+    d = tables.document
     session.execute(update(d).where(d.c.id.in_(replaced)).values(current=False, replaced_by=by))
     session.execute(update(d).where(d.c.same_as.in_(replaced)).values(current=False, replaced_by=by))
-    session.execute(delete(Match).where(Match.resume_document_id.in_(replaced)))
+    session.execute(delete(tables.match).where(tables.match.c.resume_document_id.in_(replaced)))
 
 
 def flag_duplicates(session: Session, candidate_id: int, possible: dict[int, dict[str, list[str]]]) -> list[int]:
     """Record each possible duplicate pair once (earlier person first); returns the new pairs' ids."""
-    pairs = DuplicatePair.__table__
+    pairs = tables.duplicate_pair
     made = []
     for other, reasons in possible.items():
         first, second = sorted((other, candidate_id))
@@ -100,7 +101,7 @@ def flag_duplicates(session: Session, candidate_id: int, possible: dict[int, dic
 def refresh_best(session: Session, *, candidate_ids: list[int] | None = None, job_ids: list[int] | None = None
                  ) -> None:
     """Mark, for each (job, person), the match of their resume that fits the job best (newest on a tie)."""
-    m = Match.__table__
+    m = tables.match
     other = aliased(m)
     best = (select(other.c.id).where(other.c.job_id == m.c.job_id, other.c.candidate_id == m.c.candidate_id)
             .order_by(other.c.score.desc(), other.c.resume_document_id.desc()).limit(1).scalar_subquery())
@@ -109,17 +110,17 @@ def refresh_best(session: Session, *, candidate_ids: list[int] | None = None, jo
         scope.append(m.c.candidate_id.in_(candidate_ids))
     if job_ids is not None:
         scope.append(m.c.job_id.in_(job_ids))
-    session.execute(update(m).where(and_(*scope) if scope else True)
+    session.execute(update(m).where(and_(true(), *scope))
                     .values(best=case((m.c.id == best, True), else_=False)))
 
 
 def move_resumes(session: Session, document_ids: list[int], to: int) -> list[int]:
     """Give resumes (and their matches) to another person; returns the people they came from."""
-    d = Document.__table__
+    d = tables.document
     before = sorted({cand for (cand,) in session.execute(
         select(d.c.candidate_id).where(d.c.id.in_(document_ids)))} - {to})
     session.execute(update(d).where(d.c.id.in_(document_ids)).values(candidate_id=to))
-    session.execute(update(Match.__table__).where(Match.resume_document_id.in_(document_ids))
+    session.execute(update(tables.match).where(tables.match.c.resume_document_id.in_(document_ids))
                     .values(candidate_id=to))
     for cand in [to, *before]:
         sync_person(session, cand)
@@ -129,7 +130,7 @@ def move_resumes(session: Session, document_ids: list[int], to: int) -> list[int
 
 def sync_person(session: Session, candidate_id: int) -> None:
     """A person's shown name, email, newest resume and count of files, from their resumes."""
-    d = Document.__table__.c
+    d = tables.document.c
     rows = session.execute(select(d.id, d.email, d.filename).where(d.candidate_id == candidate_id)
                            .order_by(d.id.desc())).all()
     count = len(rows)
@@ -138,10 +139,10 @@ def sync_person(session: Session, candidate_id: int) -> None:
     email = next((row[1] for row in rows if row[1]), None)
     if email:
         values["email"] = email
-    session.execute(update(Candidate.__table__).where(Candidate.__table__.c.id == candidate_id).values(**values))
+    session.execute(update(tables.candidate).where(tables.candidate.c.id == candidate_id).values(**values))
 
 
 def current_resume_count(session: Session, candidate_id: int) -> int:
-    d = Document.__table__.c
+    d = tables.document.c
     return session.scalar(select(func.count()).where(d.candidate_id == candidate_id, d.kind == "resume",
                                                      d.current.is_(True), d.same_as.is_(None))) or 0

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from pipeline import retention
 from pipeline.ingest import Ingestor, is_junk
 from pipeline.metrics import PipelineMetrics
 from pipeline.prober import CanaryProber
@@ -22,6 +23,7 @@ from store.settings import Settings
 
 log = logging.getLogger("shortlist.watch")
 BATCH = 64
+RETENTION_SECONDS = 3600.0
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -113,6 +115,7 @@ class Watcher:
         self.stop_event = threading.Event()
         self.rescan_soon = threading.Event()
         self.skills_changed = threading.Event()
+        self.next_retention = time.monotonic()  # the first run right at start
         self.observer = Observer()
         self.canary = CanaryProber(settings, self.metrics, lambda: self.ingestor.taxonomy, self.ingestor.limits)
 
@@ -193,6 +196,8 @@ class Watcher:
                     self.rescan_soon.clear()
                     self.rescan()
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
+                if time.monotonic() >= self.next_retention:
+                    self.erase_expired()
                 ready = self.tracker.stable()
                 self.metrics.backlog.set(len(self.tracker) + len(ready))
                 for start in range(0, len(ready), BATCH):
@@ -211,6 +216,14 @@ class Watcher:
             self.observer.join(5)
             self.ingestor.close()
             log.info("stopped")
+
+    def erase_expired(self) -> None:
+        """Retention, once an hour: people nobody touched for SHORTLIST_RETENTION_DAYS are erased."""
+        self.next_retention = time.monotonic() + RETENTION_SECONDS
+        try:
+            retention.run(self.settings, self.engine)
+        except Exception:  # the daemon goes on; the next hour tries again
+            log.exception("retention run failed")
 
     def stop(self, *_args) -> None:
         self.stop_event.set()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from store.models import Audit, Candidate
+from store import tables
 
 ACTIONS = ("decision", "note", "reveal", "merge", "split", "undo", "apart", "erase", "export", "blind")
 
@@ -20,17 +20,17 @@ def record(session: Session, actor: str, action: str, *, candidate_id: int | Non
         raise ValueError(f"unknown audit action {action!r}")
     now = datetime.now(timezone.utc)
     text = detail if isinstance(detail, str) else json.dumps(detail, sort_keys=True)
-    session.execute(insert(Audit.__table__).values(at=now, actor=actor[:200], action=action,
+    session.execute(insert(tables.audit).values(at=now, actor=actor[:200], action=action,
                                                    candidate_id=candidate_id, job_id=job_id, detail=text))
     if touch and candidate_id is not None:
-        session.execute(update(Candidate.__table__).where(Candidate.__table__.c.id == candidate_id)
+        session.execute(update(tables.candidate).where(tables.candidate.c.id == candidate_id)
                         .values(touched_at=now))
 
 
 def entries(session: Session, *, candidate_id: int | None = None, action: str | None = None,
             limit: int = 200) -> list[dict[str, Any]]:
     """The newest audit rows first, optionally for one candidate or one action."""
-    a = Audit.__table__
+    a = tables.audit
     query = select(a).order_by(a.c.id.desc()).limit(limit)
     if candidate_id is not None:
         query = query.where(a.c.candidate_id == candidate_id)

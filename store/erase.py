@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from store import audit
-from store.models import Attempt, Candidate, Document, Event
+from store import audit, tables
+from store.models import Candidate, Event
 from store.settings import Settings
 
 
@@ -34,17 +34,16 @@ def erase_candidate(session: Session, settings: Settings, candidate_id: int, *, 
     candidate = session.get(Candidate, candidate_id)
     if candidate is None:
         return None
-    people = [candidate_id] + list(session.scalars(select(Candidate.id).where(Candidate.merged_into == candidate_id)))
-    documents = session.execute(select(Document.id, Document.sha256, Document.stored_path)
-                                .where(Document.candidate_id.in_(people))).all()
+    c, d, e = tables.candidate.c, tables.document.c, tables.event.c
+    people = [candidate_id, *session.scalars(select(c.id).where(c.merged_into == candidate_id))]
+    documents = session.execute(select(d.id, d.sha256, d.stored_path).where(d.candidate_id.in_(people))).all()
     files = [path for path in (stored_file(settings, row.stored_path) for row in documents) if path is not None]
-    hashes = [row.sha256 for row in documents]
-    session.execute(delete(Event).where(or_(Event.candidate_id.in_(people),
-                                            Event.document_id.in_([row.id for row in documents]),
-                                            Event.sha256.in_(hashes))))
-    session.execute(delete(Attempt).where(Attempt.sha256.in_(hashes)))
-    session.execute(delete(Document).where(Document.id.in_([row.id for row in documents])))
-    session.execute(delete(Candidate).where(Candidate.id.in_(people)))
+    ids, hashes = [row.id for row in documents], [row.sha256 for row in documents]
+    session.execute(delete(tables.event).where(or_(e.candidate_id.in_(people), e.document_id.in_(ids),
+                                                   e.sha256.in_(hashes))))
+    session.execute(delete(tables.attempt).where(tables.attempt.c.sha256.in_(hashes)))
+    session.execute(delete(tables.document).where(d.id.in_(ids)))
+    session.execute(delete(tables.candidate).where(c.id.in_(people)))
     audit.record(session, actor, "erase", candidate_id=candidate_id, touch=False,
                  detail={"reason": reason, "documents": len(documents), "files": len(files)})
     session.add(Event(kind="candidate.deleted", candidate_id=candidate_id,

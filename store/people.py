@@ -10,16 +10,15 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from store import audit
-from store.models import (Candidate, Decision, Document, DuplicatePair, Event, Job, Match, PersonChange, Reveal,
-                          SkillMention)
+from store import audit, tables
+from store.models import Candidate
 
-_c = Candidate.__table__
-_doc = Document.__table__
-_m = Match.__table__
-_p = DuplicatePair.__table__
-_pc = PersonChange.__table__
-_j = Job.__table__
+_c = tables.candidate
+_doc = tables.document
+_m = tables.match
+_p = tables.duplicate_pair
+_pc = tables.person_change
+_j = tables.job
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -39,10 +38,11 @@ def resumes(session: Session, candidate_ids: list[int]) -> dict[int, list[dict[s
                   .where(_doc.c.candidate_id.in_(candidate_ids), _doc.c.kind == "resume")
                   .order_by(_doc.c.id.desc()))
     used: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in session.connection().execute(
+    for match in session.connection().execute(
             select(_m.c.resume_document_id, _m.c.job_id, _j.c.title, _m.c.score).join(_j, _j.c.id == _m.c.job_id)
             .where(_m.c.candidate_id.in_(candidate_ids), _m.c.best.is_(True)).order_by(_j.c.title)):
-        used[row.resume_document_id].append({"job_id": row.job_id, "title": row.title, "score": round(row.score, 1)})
+        used[match.resume_document_id].append({"job_id": match.job_id, "title": match.title,
+                                               "score": round(match.score, 1)})
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in files:
         row["created_at"] = _iso(row["created_at"])
@@ -67,7 +67,7 @@ def duplicates(session: Session, status: str | None = "open", limit: int = 200) 
     pairs = _rows(session, query)
     ids = {pair["candidate_id"] for pair in pairs} | {pair["other_id"] for pair in pairs}
     names, files = _names(session, ids), resumes(session, sorted(ids))
-    changes = {(row.candidate_id, row.other_id): row.id for row in session.connection().execute(
+    changes = {(change.candidate_id, change.other_id): change.id for change in session.connection().execute(
         select(_pc.c.id, _pc.c.candidate_id, _pc.c.other_id).where(_pc.c.undone_at.is_(None))
         .order_by(_pc.c.id))}
     for pair in pairs:
@@ -98,7 +98,7 @@ def person(session: Session, candidate_id: int) -> dict[str, Any]:
 
 
 def revealed(session: Session, candidate_ids: list[int]) -> list[int]:
-    r = Reveal.__table__
+    r = tables.reveal
     return sorted({cid for (cid,) in session.connection().execute(
         select(r.c.candidate_id).where(r.c.candidate_id.in_(candidate_ids)))})
 
@@ -145,21 +145,21 @@ def export(session: Session, candidate_id: int) -> dict[str, Any] | None:
         return None
     documents = _rows(session, select(_doc).where(_doc.c.candidate_id == candidate_id).order_by(_doc.c.id))
     mentions = defaultdict(list)
-    sm = SkillMention.__table__
+    sm = tables.skill_mention
     for row in _rows(session, select(sm.c.document_id, sm.c.skill, sm.c.surface, sm.c.snippet)
                      .where(sm.c.document_id.in_([d["id"] for d in documents]))):
         mentions[row.pop("document_id")].append(row)
     for document in documents:
         document["created_at"] = _iso(document["created_at"])
         document["skills_found"] = mentions.get(document["id"], [])
-    d = Decision.__table__
+    d = tables.decision
     matches = _rows(session, select(_m.c.job_id, _j.c.title, _m.c.resume_document_id, _m.c.score, _m.c.best)
                     .join(_j, _j.c.id == _m.c.job_id).where(_m.c.candidate_id == candidate_id))
     decisions = _rows(session, select(d.c.job_id, d.c.status, d.c.note, d.c.updated_at)
                       .where(d.c.candidate_id == candidate_id))
     for decision in decisions:
         decision["updated_at"] = _iso(decision["updated_at"])
-    e = Event.__table__
+    e = tables.event
     events = _rows(session, select(e.c.id, e.c.kind, e.c.created_at).where(
         or_(e.c.candidate_id == candidate_id, and_(e.c.document_id.in_([doc["id"] for doc in documents])))))
     for event in events:
@@ -170,6 +170,6 @@ def export(session: Session, candidate_id: int) -> dict[str, Any] | None:
         "documents": documents, "matches": matches, "decisions": decisions,
         "possible_duplicates": person(session, candidate_id)["pairs"],
         "reveals": [{**row, "created_at": _iso(row["created_at"])} for row in _rows(
-            session, select(Reveal.__table__).where(Reveal.__table__.c.candidate_id == candidate_id))],
+            session, select(tables.reveal).where(tables.reveal.c.candidate_id == candidate_id))],
         "events": events, "audit": audit.entries(session, candidate_id=candidate_id, limit=10_000),
     }

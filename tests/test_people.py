@@ -175,7 +175,8 @@ def test_blind_review_hides_identity_until_a_reveal_on_purpose(settings, ingesto
         headers = {"X-CSRF-Token": csrf(client), "Accept": "application/json"}
         client.post(f"/jobs/{job_id}/blind", data={"blind": "on"}, headers=headers).raise_for_status()
         row = client.get(f"/jobs/{job_id}.json").json()["candidates"][0]
-        assert (row["name"], row["email"], row["resume_file"]) == ("Candidate 1", None, f"resume {row['resume_document_id']}")
+        assert (row["name"], row["email"]) == ("Candidate 1", None)
+        assert row["resume_file"] == f"resume {row['resume_document_id']}"
         csv = client.get(f"/jobs/{job_id}.csv").text
         page = client.get("/candidates/1.json").json()["candidate"]
         shown = json.dumps(page) + csv
@@ -212,11 +213,11 @@ def test_retention_erases_everything_of_an_expired_candidate_and_nothing_else(se
 
     assert db_rows(settings, "SELECT id, name FROM candidate") == [(2, "Grace Hopper")]
     assert db_rows(settings, "SELECT id FROM document WHERE kind = 'resume'") == [(keep,)]
-    for table in ("skill_mention", "match", "event", "decision"):
-        assert db_rows(settings, f"SELECT count(*) FROM {table} WHERE "
-                                 + {"skill_mention": "document_id IN (?, ?)", "match": "resume_document_id IN (?, ?)",
-                                    "event": "document_id IN (?, ?) OR candidate_id = 1 AND kind != 'candidate.deleted'",
-                                    "decision": "candidate_id = 1 AND ? + ? > 0"}[table], old, copy) == [(0,)]
+    gone = {"skill_mention": "document_id IN (?, ?)", "match": "resume_document_id IN (?, ?)",
+            "event": "(document_id IN (?, ?) OR candidate_id = 1) AND kind != 'candidate.deleted'",
+            "decision": "candidate_id = 1 AND ? + ? > 0"}
+    for table, where in gone.items():
+        assert db_rows(settings, f"SELECT count(*) FROM {table} WHERE {where}", old, copy) == [(0,)], table
     assert not files[old].exists() and not files[copy].exists() and files[keep].exists()
     assert db_rows(settings, "SELECT count(*) FROM document WHERE text LIKE '%Turing%'") == [(0,)]
     after = {table: db_rows(settings, f"SELECT count(*) FROM {table}")[0][0] for table in before}

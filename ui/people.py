@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from pipeline import people
 from pipeline.titles import candidate_name
-from store import audit
-from store.models import Candidate, Decision, Document, DuplicatePair, Event, Job, PersonChange, Reveal, utcnow
+from store import audit, tables
+from store.models import Candidate, Document, DuplicatePair, Event, Job, PersonChange, Reveal, utcnow
 from ui.actions import ActionError
 
 
@@ -20,22 +20,28 @@ def _event(session: Session, kind: str, candidate_id: int | None, detail: dict, 
                       created_at=utcnow()))
 
 
-def _person(session: Session, candidate_id: int) -> Candidate:
+def _person(session: Session, candidate_id: int) -> int:
     candidate = session.get(Candidate, candidate_id)
     if candidate is None or candidate.merged_into is not None:
         raise ActionError(404, f"There is no person {candidate_id} (erased, or merged into another).")
-    return candidate
+    return candidate_id
+
+
+def _resumes(session: Session, candidate_id: int) -> list[int]:
+    return list(session.scalars(select(tables.document.c.id).where(tables.document.c.candidate_id == candidate_id)
+                                .order_by(tables.document.c.id)))
 
 
 def _move_decisions(session: Session, source: int, target: int, only: list[int] | None = None) -> list[int]:
     """Decisions of `source` for jobs where `target` has none move to `target`; returns the moved ids."""
-    taken = set(session.scalars(select(Decision.job_id).where(Decision.candidate_id == target)))
-    query = select(Decision.id, Decision.job_id).where(Decision.candidate_id == source)
+    d = tables.decision.c
+    taken = set(session.scalars(select(d.job_id).where(d.candidate_id == target)))
+    query = select(d.id, d.job_id).where(d.candidate_id == source)
     if only is not None:
-        query = query.where(Decision.id.in_(only))
+        query = query.where(d.id.in_(only))
     moved = [row.id for row in session.execute(query) if row.job_id not in taken]
     if moved:
-        session.execute(update(Decision).where(Decision.id.in_(moved)).values(candidate_id=target))
+        session.execute(update(tables.decision).where(d.id.in_(moved)).values(candidate_id=target))
     return moved
 
 
@@ -47,24 +53,24 @@ def merge(session: Session, pair_id: int, actor: str) -> dict[str, Any]:
     if pair.status == "merged":
         raise ActionError(409, "These two are merged already.")
     kept, other = _person(session, pair.candidate_id), _person(session, pair.other_id)
-    documents = list(session.scalars(select(Document.id).where(Document.candidate_id == other.id)))
-    decisions = _move_decisions(session, other.id, kept.id)
-    people.move_resumes(session, documents, kept.id)
-    other.merged_into = kept.id
+    documents = _resumes(session, other)
+    decisions = _move_decisions(session, other, kept)
+    people.move_resumes(session, documents, kept)
+    session.execute(update(tables.candidate).where(tables.candidate.c.id == other).values(merged_into=kept))
     pair.status, pair.decided_at = "merged", utcnow()
-    change = PersonChange(kind="merge", candidate_id=kept.id, other_id=other.id, actor=actor[:200],
+    change = PersonChange(kind="merge", candidate_id=kept, other_id=other, actor=actor[:200],
                           moved=json.dumps({"documents": documents, "decisions": decisions, "pair": pair.id}))
-    session.add_all([other, pair, change])
+    session.add_all([pair, change])
     session.flush()
-    _event(session, "person.merged", kept.id, {"other": other.id, "change": change.id, "pair": pair.id})
-    audit.record(session, actor, "merge", candidate_id=kept.id, detail={"other": other.id, "change": change.id})
-    return {"change": change.id, "candidate_id": kept.id, "other_id": other.id, "documents": documents}
+    _event(session, "person.merged", kept, {"other": other, "change": change.id, "pair": pair.id})
+    audit.record(session, actor, "merge", candidate_id=kept, detail={"other": other, "change": change.id})
+    return {"change": change.id, "candidate_id": kept, "other_id": other, "documents": documents}
 
 
 def split(session: Session, candidate_id: int, document_ids: list[int], actor: str) -> dict[str, Any]:
     """Resumes of a person that belong to someone else become a new person (a pair kept apart, undoable)."""
     source = _person(session, candidate_id)
-    owned = set(session.scalars(select(Document.id).where(Document.candidate_id == candidate_id)))
+    owned = set(_resumes(session, candidate_id))
     chosen = sorted(set(document_ids))
     if not chosen or not set(chosen) <= owned:
         raise ActionError(400, "Choose one or more of this person's own resumes to split off.")
@@ -74,21 +80,19 @@ def split(session: Session, candidate_id: int, document_ids: list[int], actor: s
     assert first is not None
     name = candidate_name(first.text) or first.filename
     now = utcnow()
-    new = Candidate(identity=f"person:split-{first.sha256[:32]}-{source.id}", name=name[:200], email=first.email,
-                    created_at=now, updated_at=now, touched_at=now)
-    session.add(new)
-    session.flush()
-    assert new.id is not None
-    people.move_resumes(session, chosen, new.id)
-    change = PersonChange(kind="split", candidate_id=source.id, other_id=new.id, actor=actor[:200],
+    new = session.execute(insert(tables.candidate).values(
+        identity=f"person:split-{first.sha256[:32]}-{source}", name=name[:200], email=first.email, versions=1,
+        created_at=now, updated_at=now, touched_at=now).returning(tables.candidate.c.id)).scalar_one()
+    people.move_resumes(session, chosen, new)
+    change = PersonChange(kind="split", candidate_id=source, other_id=new, actor=actor[:200],
                           moved=json.dumps({"documents": chosen, "decisions": []}))
-    pair = DuplicatePair(candidate_id=source.id, other_id=new.id, status="apart", decided_at=now,
+    pair = DuplicatePair(candidate_id=source, other_id=new, status="apart", decided_at=now,
                          reasons=json.dumps({"agree": ["split by a person"], "disagree": []}))
     session.add_all([change, pair])
     session.flush()
-    _event(session, "person.split", source.id, {"other": new.id, "change": change.id, "documents": chosen})
-    audit.record(session, actor, "split", candidate_id=source.id, detail={"other": new.id, "documents": chosen})
-    return {"change": change.id, "candidate_id": source.id, "other_id": new.id, "documents": chosen}
+    _event(session, "person.split", source, {"other": new, "change": change.id, "documents": chosen})
+    audit.record(session, actor, "split", candidate_id=source, detail={"other": new, "documents": chosen})
+    return {"change": change.id, "candidate_id": source, "other_id": new, "documents": chosen}
 
 
 def undo(session: Session, change_id: int, actor: str) -> dict[str, Any]:
@@ -99,24 +103,21 @@ def undo(session: Session, change_id: int, actor: str) -> dict[str, Any]:
     if change.undone_at is not None:
         raise ActionError(409, "This was undone already.")
     moved = json.loads(change.moved or "{}")
-    documents = list(session.scalars(select(Document.id).where(Document.id.in_(moved.get("documents", [])))))
+    d, c, p = tables.document.c, tables.candidate.c, tables.duplicate_pair.c
+    documents = list(session.scalars(select(d.id).where(d.id.in_(moved.get("documents", [])))))
     if change.kind == "merge":
-        other = session.get(Candidate, change.other_id)
-        assert other is not None
-        other.merged_into = None
-        session.add(other)
-        session.flush()
+        session.execute(update(tables.candidate).where(c.id == change.other_id).values(merged_into=None))
         _move_decisions(session, change.candidate_id, change.other_id, only=moved.get("decisions", []))
         people.move_resumes(session, documents, change.other_id)
-        session.execute(update(DuplicatePair).where(DuplicatePair.id == moved.get("pair"))
+        session.execute(update(tables.duplicate_pair).where(p.id == moved.get("pair"))
                         .values(status="open", decided_at=None))
         kind = "person.unmerged"
     else:
         people.move_resumes(session, documents, change.candidate_id)
-        session.execute(update(Candidate).where(Candidate.id == change.other_id)
+        session.execute(update(tables.candidate).where(c.id == change.other_id)
                         .values(merged_into=change.candidate_id))
-        session.execute(update(DuplicatePair).where(DuplicatePair.candidate_id == change.candidate_id,
-                                                    DuplicatePair.other_id == change.other_id)
+        session.execute(update(tables.duplicate_pair).where(p.candidate_id == change.candidate_id,
+                                                           p.other_id == change.other_id)
                         .values(status="merged", decided_at=utcnow()))
         kind = "person.unsplit"
     change.undone_at = utcnow()
