@@ -1,4 +1,5 @@
-"""Command line: `python -m pipeline watch|ingest|rank|extract|migrate|canary|retention|mask-check`."""
+"""Command line: `python -m pipeline watch|ingest|rank|extract|evaluate|fit-weights|migrate|canary|retention|
+mask-check`."""
 from __future__ import annotations
 
 import argparse
@@ -125,6 +126,36 @@ def cmd_extract(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_evaluate(settings: Settings, args) -> int:
+    from pipeline.evaluate import evaluate, format_report
+    from pipeline.labels import LabelError
+    try:
+        report = evaluate(Path(args.dir), settings.skills, workers=settings.workers)
+    except LabelError as exc:
+        print(f"cannot evaluate {args.dir}: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))
+    return 0
+
+
+def cmd_fit_weights(settings: Settings, args) -> int:
+    from pipeline.fit import cross_validate
+    from pipeline.labels import LabelError
+    try:
+        report = cross_validate(Path(args.dir), settings.skills, write=args.write)
+    except LabelError as exc:
+        print(f"cannot fit on {args.dir}: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    for i, fold in enumerate(report["folds"], 1):
+        print(f"fold {i}: held out {','.join(fold['held_out'])}: NDCG@5 {fold['ndcg@5']:.3f} with {fold['weights']}")
+    print(f"cross-validated NDCG@5 {report['cv_ndcg@5']:.3f}")
+    print(f"weights fitted on every job: {report['weights']}" + (" (written)" if args.write else ""))
+    return 0
+
+
 def cmd_canary(settings: Settings, args) -> int:
     """Read the canary documents with the taxonomy in skills/ and say how right extraction and ranking were."""
     from pipeline.canary import run
@@ -203,6 +234,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--kind", choices=("resume", "job"))
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("evaluate", help="measure extraction and ranking on a labelled set, beside baselines")
+    p.add_argument("dir", nargs="?", default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "devset"),
+                   help="folder with labels.json and files/ (default: ../shared/devset)")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("fit-weights", help="fit the score's component weights on a labelled set (cross-validated)")
+    p.add_argument("dir")
+    p.add_argument("--write", action="store_true", help="write the weights to pipeline/model_weights.json")
+    p.add_argument("--json", action="store_true")
     sub.add_parser("migrate", help="upgrade the database schema to the latest version")
     p = sub.add_parser("canary", help="measure extraction and ranking on the canary documents; exit 1 below --min")
     p.add_argument("folder", nargs="?", help="canary folder (default: SHORTLIST_CANARY)")
@@ -218,8 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `rank … | head` ends quietly
     settings = load()
     handler = {"watch": cmd_watch, "ingest": cmd_ingest, "rank": cmd_rank, "extract": cmd_extract,
-               "migrate": cmd_migrate, "canary": cmd_canary, "retention": cmd_retention,
-               "mask-check": cmd_mask_check}[args.command]
+               "evaluate": cmd_evaluate, "fit-weights": cmd_fit_weights, "migrate": cmd_migrate,
+               "canary": cmd_canary, "retention": cmd_retention, "mask-check": cmd_mask_check}[args.command]
     return handler(settings, args)
 
 

@@ -9,7 +9,10 @@ from typing import Any
 import yaml
 
 from pipeline.quality import mean, ndcg_at
-from pipeline.score import score
+from pipeline.features import job_features, mentions_of, resume_features
+from pipeline.model import model_for
+from pipeline.score import score_pair
+from pipeline.textrank import cosines
 from pipeline.stages import Analysis, Limits, run_stages
 from pipeline.taxonomy import Taxonomy
 
@@ -122,15 +125,20 @@ def run(folder: Path, taxonomy: Taxonomy, limits: Limits) -> CanaryReport:
         results.append(result)
     precision = hits / found_total if found_total else 0.0
     recall = hits / expected_total if expected_total else 0.0
-    rankings, ndcgs = _rank(documents, analysed)
+    rankings, ndcgs = _rank(documents, analysed, taxonomy)
     return CanaryReport(version=canary_version(folder), recall=recall, precision=precision,
                         ndcg=mean(ndcgs) or 0.0, split=split_right / split_total if split_total else None,
                         documents=results, rankings=rankings)
 
 
-def _rank(documents: list[dict[str, Any]], analysed: dict[str, Analysis]) -> tuple[dict[str, list[str]], list]:
-    """Each job's resumes ordered by the product's score, and that order's NDCG against the answers."""
-    resumes = [d["id"] for d in documents if d["kind"] == "resume"]
+def _rank(documents: list[dict[str, Any]], analysed: dict[str, Analysis], taxonomy: Taxonomy
+          ) -> tuple[dict[str, list[str]], list]:
+    """Each job's resumes ordered by the product's score (pipeline.score with the fitted weights), and that
+    order's NDCG against the answers."""
+    model = model_for(taxonomy)
+    resumes = [d["id"] for d in documents if d["kind"] == "resume" and d["id"] in analysed]
+    features = {rid: resume_features(0, analysed[rid].text, mentions_of(analysed[rid]), analysed[rid].years,
+                                     model.roles, analysed[rid].name or "") for rid in resumes}
     rankings, ndcgs = {}, []
     for doc in documents:
         if doc["kind"] != "job":
@@ -140,12 +148,12 @@ def _rank(documents: list[dict[str, Any]], analysed: dict[str, Analysis]) -> tup
         if job is None:
             ndcgs.append(0.0 if grades else None)
             continue
-        scored = []
-        for rid in resumes:
-            resume = analysed.get(rid)
-            value = -1.0 if resume is None else score({m.skill for m in resume.mentions}, job.requirements,
-                                                     resume.years, None if job.years is None else int(job.years)).score
-            scored.append((-value, rid))
+        wanted = job_features(0, job.text, mentions_of(job), None if job.years is None else int(job.years),
+                              job.title or "", model.roles)
+        texts = cosines([features[rid].text for rid in resumes], [wanted.text]) if resumes else None
+        scored = [(-score_pair(features[rid], wanted, float(texts[i, 0]), model.relations, model.weights,
+                               model.roles.closeness).score, rid) for i, rid in enumerate(resumes)]
+        scored += [(1.0, d["id"]) for d in documents if d["kind"] == "resume" and d["id"] not in analysed]
         rankings[doc["id"]] = [rid for _, rid in sorted(scored)]
         ndcgs.append(ndcg_at(rankings[doc["id"]], grades, RANK_DEPTH))
     return rankings, ndcgs

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from pipeline import record
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
+from pipeline.model import model_for
 from pipeline.parse import ParseError
 from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text, warm_worker
 from pipeline.taxonomy import Taxonomy, load_taxonomy
@@ -96,6 +97,7 @@ class Ingestor:
         self.metrics = metrics or PipelineMetrics()
         self.taxonomy: Taxonomy = load_taxonomy(settings.skills)
         self.metrics.set_taxonomy(self.taxonomy.version, len(self.taxonomy))
+        record.use_model(model_for(self.taxonomy, settings.skills))
         self.limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
         self.pool = pool or WorkerPool(settings.workers, settings.parse_timeout, initializer=warm_worker,
                                        initargs=(str(settings.skills),),
@@ -389,6 +391,7 @@ class Ingestor:
         if taxonomy.version == self.taxonomy.version:
             return False
         self.taxonomy = taxonomy
+        record.use_model(model_for(taxonomy, self.settings.skills))
 
         def rewrite(session):
             for document in session.scalars(select(Document)):

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session
 
 from pipeline import people
-from pipeline.score import MatchResult, score
+from pipeline.features import JobFeatures, ResumeFeatures, StoredMention, job_features, resume_features
+from pipeline.model import Model
+from pipeline.score import MatchResult, score_many
 from pipeline.stages import Analysis
 from store.models import (Attempt, Candidate, Document, Event, Failure, Job, Match, MatchSkill, SkillMention,
                           Taxonomy, utcnow)
@@ -140,36 +143,94 @@ def save_resume(session: Session, item: Analysis, *, sha256: str, size: int, sto
     return session.get(Document, document_id)  # type: ignore[return-value]
 
 
-def job_requirements(session: Session, job_ids: list[int] | None = None) -> dict[int, tuple[int, int | None, dict]]:
-    """job id -> (current document id, years asked, {skill: required|preferred})."""
-    query = (select(Job.id, Job.current_document_id, Job.min_years, SkillMention.skill, SkillMention.requirement)
-             .join(SkillMention, SkillMention.document_id == Job.current_document_id, isouter=True))
+# -- scoring: features read once per document, then every pair through pipeline.score
+
+_model: Model | None = None
+_features: OrderedDict = OrderedDict()  # (kind, document id, sha256, taxonomy, roles version) -> features
+FEATURE_CACHE = 20_000  # documents whose features stay in memory between scorings
+
+
+def use_model(model: Model) -> None:
+    """The model the writer scores with (the ingestor sets it when it loads a taxonomy)."""
+    global _model
+    _model = model
+
+
+def _the_model(model: Model | None) -> Model:
+    found = model or _model
+    if found is None:
+        raise RuntimeError("no relevance model: call record.use_model(model_for(taxonomy, skills_dir)) first")
+    return found
+
+
+def _mentions_of(session: Session, document_ids: list[int]) -> dict[int, list[StoredMention]]:
+    out: dict[int, list[StoredMention]] = {i: [] for i in document_ids}
+    for start in range(0, len(document_ids), 500):
+        chunk = document_ids[start:start + 500]
+        for row in session.execute(select(SkillMention.document_id, SkillMention.skill, SkillMention.category,
+                                          SkillMention.start, SkillMention.end, SkillMention.requirement)
+                                   .where(SkillMention.document_id.in_(chunk))):
+            out[row[0]].append(StoredMention(row[1], row[2], row[3], row[4], row[5]))
+    return out
+
+
+def _texts_of(session: Session, document_ids: list[int]) -> dict[int, str]:
+    out = {}
+    for start in range(0, len(document_ids), 500):
+        chunk = document_ids[start:start + 500]
+        out.update(session.execute(select(Document.id, Document.text).where(Document.id.in_(chunk))).all())
+    return out
+
+
+def _cached(kind: str, rows: list[tuple], model: Model, build, session: Session) -> list:
+    """Features for (document id, sha256, taxonomy version, ...) rows, building the ones not in memory. The
+    sha256 keeps two databases (tests, the evaluation's throw-away instance) from sharing an entry."""
+    keys = [(kind, row[0], row[1], row[2], model.roles.version) for row in rows]
+    missing = [row[0] for row, key in zip(rows, keys) if key not in _features]
+    if missing:
+        texts, mentions = _texts_of(session, missing), _mentions_of(session, missing)
+        for row, key in zip(rows, keys):
+            if key not in _features:
+                _features[key] = build(row, texts[row[0]], mentions[row[0]])
+    out = []
+    for key in keys:
+        _features.move_to_end(key)
+        out.append(_features[key])
+    while len(_features) > FEATURE_CACHE:
+        _features.popitem(last=False)
+    return out
+
+
+def job_requirements(session: Session, job_ids: list[int] | None = None, model: Model | None = None
+                     ) -> dict[int, JobFeatures]:
+    """job id -> the features of its current document (wanted skills, text vector, role, years asked)."""
+    model = _the_model(model)
+    query = (select(Job.current_document_id, Document.sha256, Document.taxonomy_version, Job.id, Job.min_years,
+                    Job.title)
+             .join(Document, Document.id == Job.current_document_id))
     if job_ids is not None:
         query = query.where(Job.id.in_(job_ids))
-    jobs: dict[int, tuple[int, int | None, dict]] = {}
-    for job_id, doc_id, years, skill, requirement in session.execute(query):
-        entry = jobs.setdefault(job_id, (doc_id, years, {}))
-        if skill is not None:
-            if entry[2].get(skill) != "required":
-                entry[2][skill] = requirement or "required"
-    return jobs
+    rows = session.execute(query).all()
+    features = _cached("job", rows, model, lambda row, text, mentions: job_features(
+        row[0], text, mentions, row[4], row[5], model.roles), session)
+    return {row[3]: f for row, f in zip(rows, features)}
 
 
-def resume_skills(session: Session, document_ids: list[int] | None = None
-                  ) -> dict[int, tuple[int, float | None, set]]:
-    """resume document id -> (candidate id, estimated years, {skills}), for every current resume (one file of each)."""
-    query = (select(Document.id, Document.candidate_id, Document.years, SkillMention.skill)
-             .join(SkillMention, SkillMention.document_id == Document.id, isouter=True)
-             .where(Document.kind == "resume", Document.current.is_(True), Document.same_as.is_(None),
-                    Document.candidate_id.is_not(None)))
+def resume_skills(session: Session, document_ids: list[int] | None = None, model: Model | None = None
+                  ) -> dict[tuple[int, int], ResumeFeatures]:
+    """(candidate id, resume document id) -> the features of that resume (skills with depth, text vector, titles,
+    years), for every current resume of every person (one file of each resume)."""
+    model = _the_model(model)
+    query = (select(Document.id, Document.sha256, Document.taxonomy_version, Document.candidate_id,
+                    Document.years, Candidate.name)
+             .join(Candidate, Candidate.id == Document.candidate_id)
+             .where(Document.kind == "resume", Document.current.is_(True), Document.same_as.is_(None)))
     if document_ids is not None:
         query = query.where(Document.id.in_(document_ids))
-    resumes: dict[int, tuple[int, float | None, set]] = {}
-    for doc_id, cand_id, years, skill in session.execute(query):
-        entry = resumes.setdefault(doc_id, (cand_id, years, set()))
-        if skill is not None:
-            entry[2].add(skill)
-    return resumes
+    rows = session.execute(query).all()
+    features = _cached("resume", rows, model, lambda row, text, mentions: resume_features(
+        row[0], text, mentions, row[4], model.roles, row[5]), session)
+    return {(row[3], row[0]): f for row, f in zip(rows, features)}
 
 
 def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchResult]], version: str) -> None:
@@ -195,18 +256,15 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
                  preferred_total=len(result.matched_preferred) + len(result.missing_preferred),
                  preferred_matched=len(result.matched_preferred),
                  resume_years=result.resume_years, job_years=result.job_years,
+                 coverage=result.coverage, depth=result.depth, text_relevance=result.text, role_fit=result.role,
+                 experience_fit=result.experience, model_version=result.model_version,
                  taxonomy_version=version, computed_at=now)
             for job_id, cand_id, job_doc, resume_doc, result in pairs]
     table = Match.__table__
     ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
-    skills = []
-    for match_id, (*_, result) in zip(ids, pairs):
-        for names, requirement, matched in ((result.matched_required, "required", True),
-                                            (result.matched_preferred, "preferred", True),
-                                            (result.missing_required, "required", False),
-                                            (result.missing_preferred, "preferred", False)):
-            skills += [dict(match_id=match_id, skill=name, requirement=requirement, matched=matched)
-                       for name in names]
+    skills = [dict(match_id=match_id, skill=a.skill, requirement=a.requirement, matched=a.kind is not None,
+                   relation=a.kind, via=a.via)
+              for match_id, (*_, result) in zip(ids, pairs) for a in result.answers]
     if skills:
         session.execute(insert(MatchSkill.__table__), skills)
     if by_resume:
@@ -215,26 +273,29 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
         people.refresh_best(session, job_ids=jobs)
 
 
-def score_pairs(jobs: dict, resumes: dict) -> list[tuple[int, int, int, int, MatchResult]]:
-    """Every job against every current resume (each of a person's resumes: the ranking keeps their best)."""
-    pairs = []
-    for job_id, (job_doc, job_years, requirements) in jobs.items():
-        for resume_doc, (cand_id, years, skills) in resumes.items():
-            pairs.append((job_id, cand_id, job_doc, resume_doc, score(skills, requirements, years, job_years)))
-    return pairs
+def score_pairs(jobs: dict[int, JobFeatures], resumes: dict[tuple[int, int], ResumeFeatures],
+                model: Model | None = None) -> list[tuple[int, int, int, int, MatchResult]]:
+    """Every (job, current resume) pair of the features `job_requirements` and `resume_skills` read; a person
+    with several resumes has a pair for each (the ranking keeps their best)."""
+    model = _the_model(model)
+    job_ids, keys = list(jobs), list(resumes)
+    results = score_many([resumes[k] for k in keys], [jobs[j] for j in job_ids], model.relations,
+                         model.weights, model.roles.closeness)
+    return [(job_id, key[0], jobs[job_id].document_id, resumes[key].document_id, results[j][r])
+            for j, job_id in enumerate(job_ids) for r, key in enumerate(keys)]
 
 
-def score_document(session: Session, document: Document, version: str, jobs: dict | None = None
-                   ) -> list[MatchResult]:
+def score_document(session: Session, document: Document, version: str, jobs: dict | None = None,
+                   model: Model | None = None) -> list[MatchResult]:
     """A new resume against every job (`jobs` may carry job_requirements already read), or a new job
     against every current resume."""
     if document.kind == "job":
-        jobs = job_requirements(session, [document.job_id])
-        resumes = resume_skills(session)
+        jobs = job_requirements(session, [document.job_id], model)
+        resumes = resume_skills(session, model=model)
     else:
-        jobs = job_requirements(session) if jobs is None else jobs
-        resumes = resume_skills(session, [document.id])  # nothing for another file of a stored resume
-    pairs = score_pairs(jobs, resumes)
+        jobs = job_requirements(session, model=model) if jobs is None else jobs
+        resumes = resume_skills(session, [document.id], model)  # nothing for another file of a stored resume
+    pairs = score_pairs(jobs, resumes, model)
     write_matches(session, pairs, version)
     return [pair[-1] for pair in pairs]
 

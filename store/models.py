@@ -103,6 +103,13 @@ class Match(SQLModel, table=True):
     preferred_matched: int
     resume_years: Optional[float] = None
     job_years: Optional[int] = None
+    # The score's components in [0, 1] (pipeline/score.py); NULL where unknown (no years, no title read).
+    coverage: Optional[float] = None
+    depth: Optional[float] = None
+    text_relevance: Optional[float] = None
+    role_fit: Optional[float] = None
+    experience_fit: Optional[float] = None
+    model_version: str = Field(default="", max_length=64)
     taxonomy_version: str = Field(max_length=64)
     computed_at: datetime = Field(default_factory=utcnow)
     best: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
@@ -117,6 +124,8 @@ class MatchSkill(SQLModel, table=True):
     skill: str = Field(max_length=100)
     requirement: str = Field(max_length=10)  # required | preferred
     matched: bool
+    relation: Optional[str] = Field(default=None, max_length=10)  # exact | implied | related | broader
+    via: Optional[str] = Field(default=None, max_length=100)  # the resume skill that implies or relates
 
 
 class Decision(SQLModel, table=True):

@@ -194,7 +194,7 @@ def ranking(session: Session, job_id: int, *, min_score: float | None = None, st
     statement = (
         select(_m.c.id.label("match_id"), _m.c.candidate_id, _c.c.name, _c.c.email, _m.c.score,
                _m.c.required_total, _m.c.required_matched, _m.c.preferred_total, _m.c.preferred_matched,
-               _m.c.resume_years, _m.c.job_years, _m.c.computed_at, _STATUS.label("status"),
+               _m.c.resume_years, _m.c.job_years, _m.c.computed_at, *_component_columns(), _STATUS.label("status"),
                func.coalesce(_d.c.note, literal("")).label("note"), _m.c.resume_document_id,
                _doc.c.filename.label("resume_file"))
         .select_from(source).where(*conditions).order_by(*order).offset(max(offset, 0))
@@ -208,14 +208,15 @@ def ranking(session: Session, job_id: int, *, min_score: float | None = None, st
     for row in rows:
         row["rank"] = ranks[row["score"]]
         row["score"] = _round(row["score"])
+        _pop_components(row)
         row["computed_at"] = _iso(row["computed_at"])
         del row["match_id"]
     return [_ordered(row) for row in rows], total
 
 
-_ROW_ORDER = ("rank", "candidate_id", "name", "email", "score", "matched", "missing_required",
-              "missing_preferred", "required_matched", "required_total", "preferred_matched",
-              "preferred_total", "resume_years", "job_years", "status", "note", "computed_at",
+_ROW_ORDER = ("rank", "candidate_id", "name", "email", "score", "components", "matched", "answers",
+              "missing_required", "missing_preferred", "required_matched", "required_total", "preferred_matched",
+              "preferred_total", "resume_years", "job_years", "status", "note", "model_version", "computed_at",
               "resume_document_id", "resume_file")
 
 
@@ -231,17 +232,38 @@ def _ranking_total(session: Session, conditions: list, fetched: int, limit: int 
     return int(session.connection().execute(statement).scalar() or 0)
 
 
+COMPONENTS = (("coverage", "coverage"), ("depth", "depth"), ("text", "text_relevance"), ("role", "role_fit"),
+              ("experience", "experience_fit"))  # (name shown, match column): the score's parts, in [0, 1]
+
+
+def _component_columns() -> list:
+    return [_m.c[column] for _, column in COMPONENTS] + [_m.c.model_version]
+
+
+def _pop_components(row: dict[str, Any]) -> None:
+    """Move the component columns of a row into row["components"] (0-100, None when unknown)."""
+    row["components"] = {name: None if row[column] is None else round(100 * row[column], 1)
+                         for name, column in COMPONENTS}
+    for _, column in COMPONENTS:
+        del row[column]
+
+
 def _attach_skills(session: Session, rows: list[dict[str, Any]]) -> None:
-    by_match: dict[int, dict[str, list[str]]] = defaultdict(
-        lambda: {"matched": [], "missing_required": [], "missing_preferred": []})
+    """Matched and missing skill names of each row, and for each matched one how it was answered: `answers`,
+    [{skill, requirement, relation: exact|implied|related|broader, via}]."""
+    by_match: dict[int, dict[str, list]] = defaultdict(
+        lambda: {"matched": [], "missing_required": [], "missing_preferred": [], "answers": []})
     ids = [row["match_id"] for row in rows]
     for chunk in _chunks(ids):
-        statement = (select(_ms.c.match_id, _ms.c.skill, _ms.c.requirement, _ms.c.matched)
+        statement = (select(_ms.c.match_id, _ms.c.skill, _ms.c.requirement, _ms.c.matched, _ms.c.relation, _ms.c.via)
                      .where(_ms.c.match_id.in_(chunk))
                      .order_by(_ms.c.match_id, case((_ms.c.requirement == "required", 0), else_=1), _ms.c.skill))
-        for match_id, skill, requirement, matched in session.connection().execute(statement):
+        for match_id, skill, requirement, matched, relation, via in session.connection().execute(statement):
             bucket = "matched" if matched else ("missing_required" if requirement == "required" else "missing_preferred")
             by_match[match_id][bucket].append(skill)
+            if matched:
+                by_match[match_id]["answers"].append({"skill": skill, "requirement": requirement,
+                                                      "relation": relation or "exact", "via": via})
     for row in rows:
         row.update(by_match[row["match_id"]])
 
@@ -311,7 +333,7 @@ def candidate_matches(session: Session, candidate_id: int) -> list[dict[str, Any
     statement = (
         select(_m.c.id.label("match_id"), _m.c.job_id, _j.c.title, _m.c.score, _m.c.required_matched,
                _m.c.required_total, _m.c.preferred_matched, _m.c.preferred_total, _m.c.resume_years,
-               _m.c.job_years, _m.c.computed_at, _STATUS.label("status"),
+               _m.c.job_years, _m.c.computed_at, *_component_columns(), _STATUS.label("status"),
                func.coalesce(_d.c.note, literal("")).label("note"), _m.c.resume_document_id,
                _doc.c.filename.label("resume_file"))
         .select_from(_m.join(_j, _j.c.id == _m.c.job_id).join(_doc, _doc.c.id == _m.c.resume_document_id).outerjoin(
@@ -323,6 +345,7 @@ def candidate_matches(session: Session, candidate_id: int) -> list[dict[str, Any
     for row in rows:
         row["score"] = _round(row["score"])
         row["computed_at"] = _iso(row["computed_at"])
+        _pop_components(row)
         del row["match_id"]
     return rows
 
@@ -339,17 +362,22 @@ def match_report(session: Session, job_id: int, candidate_id: int, resume_docume
     if match is None:
         return None
     skills = [dict(row) for row in session.connection().execute(
-        select(_ms.c.skill, _ms.c.requirement, _ms.c.matched).where(_ms.c.match_id == match["id"])
+        select(_ms.c.skill, _ms.c.requirement, _ms.c.matched, _ms.c.relation, _ms.c.via)
+        .where(_ms.c.match_id == match["id"])
         .order_by(case((_ms.c.requirement == "required", 0), else_=1), _ms.c.skill)).mappings()]
     evidence: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for mention in document_mentions(session, match["resume_document_id"]):
         evidence[mention["skill"]].append(mention)
-    matched = [{"skill": s["skill"], "requirement": s["requirement"], "evidence": evidence.get(s["skill"], [])}
+    matched = [{"skill": s["skill"], "requirement": s["requirement"], "relation": s["relation"] or "exact",
+                "via": s["via"], "evidence": evidence.get(s["via"] or s["skill"], [])}
                for s in skills if s["matched"]]
+    components = dict(match)
+    _pop_components(components)
     title = session.connection().execute(select(_j.c.title).where(_j.c.id == job_id)).scalar()
     return {
         "job_id": job_id, "job_title": title, "candidate_id": candidate_id, "score": _round(match["score"]),
-        "required_matched": match["required_matched"], "required_total": match["required_total"],
+        "components": components["components"], "model_version": match["model_version"],
+        "taxonomy_version": match["taxonomy_version"], "required_matched": match["required_matched"], "required_total": match["required_total"],
         "preferred_matched": match["preferred_matched"], "preferred_total": match["preferred_total"],
         "resume_years": match["resume_years"], "job_years": match["job_years"],
         "resume_document_id": match["resume_document_id"], "job_document_id": match["job_document_id"],

@@ -21,7 +21,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from pipeline import record
-from pipeline.score import MatchResult, score
+from pipeline.features import job_features, mentions_of, resume_features
+from pipeline.model import model_for
+from pipeline.score import MatchResult, score_pair
+from pipeline.textrank import cosines
 from pipeline.stages import Analysis, Limits, run_stages
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 from store.settings import Settings
@@ -61,9 +64,17 @@ class Seeded:
         return record.display_name(self.analysis)[:200]
 
 
-def expected_match(resume: Seeded, job: Seeded) -> MatchResult:
-    """The match the pipeline's own score function gives this resume for this job (what a test should expect)."""
-    return score(resume.skills, job.requirements, resume.years, int(job.years) if job.years is not None else None)
+def expected_match(resume: Seeded, job: Seeded, skills: Path | None = None) -> MatchResult:
+    """The match the pipeline's own score function gives this resume for this job (what a test should expect):
+    the same features and model the writer uses, built from what the pipeline read."""
+    taxonomy = taxonomy_of(skills or Path(__file__).resolve().parent.parent / "skills")
+    model = model_for(taxonomy, skills)
+    r, j = resume.analysis, job.analysis
+    have = resume_features(resume.document_id, r.text, mentions_of(r), r.years, model.roles, resume.name)
+    want = job_features(job.document_id, j.text, mentions_of(j), int(j.years) if j.years is not None else None,
+                        job.name, model.roles)
+    cosine = float(cosines([have.text], [want.text])[0, 0])
+    return score_pair(have, want, cosine, model.relations, model.weights, model.roles.closeness)
 
 
 # --------------------------------------------------------------------------- generated text
@@ -109,6 +120,7 @@ class Seeder:
         self.settings = settings
         self.engine = engine
         self.taxonomy = taxonomy_of(settings.skills)
+        record.use_model(model_for(self.taxonomy, settings.skills))
         self.limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
         with Session(engine) as session:
             record.save_taxonomy(session, self.taxonomy.version, len(self.taxonomy))

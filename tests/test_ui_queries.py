@@ -84,10 +84,11 @@ def test_ranking_rows_are_ordered_by_score_with_shared_ranks(session, job, seede
     assert names(rows) == order == ["Ada", "Bea", "Ed", "Cy", "Di"]
     assert [row["score"] for row in rows] == [matches[name].score for name in order]
     assert [row["rank"] for row in rows] == [1, 2, 2, 4, 5]
-    assert list(rows[0]) == ["rank", "candidate_id", "name", "email", "score", "matched", "missing_required",
-                             "missing_preferred", "required_matched", "required_total", "preferred_matched",
-                             "preferred_total", "resume_years", "job_years", "status", "note", "computed_at",
-                             "resume_document_id", "resume_file"]
+    assert list(rows[0]) == ["rank", "candidate_id", "name", "email", "score", "components", "matched", "answers",
+                             "missing_required", "missing_preferred", "required_matched", "required_total",
+                             "preferred_matched", "preferred_total", "resume_years", "job_years", "status", "note",
+                             "model_version", "computed_at", "resume_document_id", "resume_file"]
+    assert set(rows[0]["components"]) == {"coverage", "depth", "text", "role", "experience"}
     assert rows[0]["matched"] == ["Docker", "Python", "Redis"]
     assert rows[4]["missing_required"] == sorted(matches["Di"].missing_required) and rows[4]["matched"] == ["Redis"]
     assert {"Docker", "Python"} <= set(rows[4]["missing_required"])

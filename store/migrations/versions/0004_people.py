@@ -2,7 +2,7 @@
 review, reveals and the audit log
 
 Revision ID: 0004_people
-Revises: 0001
+Revises: 0002_match_components
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0004_people'
-down_revision = '0001'  # main's head when written; the lead re-chains it after 0002/0003 at merge
+down_revision = '0002_match_components'  # main's head when written; the lead re-chains it after 0003 at merge
 branch_labels = None
 depends_on = None
 
@@ -19,7 +19,8 @@ VIEWS = (
     """CREATE VIEW ranking AS
     SELECT m.job_id, j.title AS job_title, m.candidate_id, c.name AS candidate, c.email,
            m.score, m.required_matched, m.required_total, m.preferred_matched, m.preferred_total,
-           m.resume_years, m.job_years, COALESCE(d.status, 'new') AS status, m.computed_at,
+           m.resume_years, m.job_years, m.coverage, m.depth, m.text_relevance, m.role_fit, m.experience_fit,
+           m.model_version, COALESCE(d.status, 'new') AS status, m.computed_at,
            m.resume_document_id, r.filename AS resume_file
     FROM match m
     JOIN job j ON j.id = m.job_id
@@ -37,20 +38,14 @@ VIEWS = (
            p.created_at, p.decided_at
     FROM duplicate_pair p JOIN candidate a ON a.id = p.candidate_id JOIN candidate b ON b.id = p.other_id""",
 )
-OLD_VIEWS = (
-    """CREATE VIEW ranking AS
-    SELECT m.job_id, j.title AS job_title, m.candidate_id, c.name AS candidate, c.email,
-           m.score, m.required_matched, m.required_total, m.preferred_matched, m.preferred_total,
-           m.resume_years, m.job_years, COALESCE(d.status, 'new') AS status, m.computed_at
-    FROM match m
-    JOIN job j ON j.id = m.job_id
-    JOIN candidate c ON c.id = m.candidate_id
-    LEFT JOIN decision d ON d.job_id = m.job_id AND d.candidate_id = m.candidate_id""",
-    """CREATE VIEW candidate_skills AS
-    SELECT DISTINCT c.id AS candidate_id, c.name AS candidate, s.skill, s.category
-    FROM candidate c
-    JOIN skill_mention s ON s.document_id = c.current_document_id""",
-)
+
+
+def _old_views() -> list[str]:
+    """The views as 0002 left them (ranking) and 0001 made them (candidate_skills)."""
+    from importlib import import_module
+    initial = import_module("store.migrations.versions.0001_initial_schema")
+    components = import_module("store.migrations.versions.0002_match_components")
+    return [components.RANKING_VIEW, next(v for v in initial.VIEWS if "VIEW candidate_skills" in v)]
 
 
 def _drop_views() -> None:
@@ -169,5 +164,5 @@ def downgrade() -> None:
             batch_op.drop_index(batch_op.f(index))
         for column in ('same_as', 'replaced_by', 'current', 'text_key', 'profiles', 'person_name', 'phone', 'email'):
             batch_op.drop_column(column)
-    for statement in OLD_VIEWS:
+    for statement in _old_views():
         op.execute(statement)
