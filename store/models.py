@@ -34,7 +34,7 @@ class Document(SQLModel, table=True):
     # identity signals read from this document (resumes), and its place among its person's resumes
     email: Optional[str] = Field(default=None, max_length=320, index=True)
     phone: Optional[str] = Field(default=None, max_length=32, index=True)  # E.164
-    person_name: Optional[str] = Field(default=None, max_length=200)  # the name's comparison key
+    person_name: Optional[str] = Field(default=None, max_length=200, index=True)  # the name's comparison key
     profiles: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # space-separated
     text_key: Optional[str] = Field(default=None, max_length=64, index=True)  # sha256 of the normalised text
     current: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})

@@ -66,6 +66,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('same_as', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_document_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_phone'), ['phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_document_person_name'), ['person_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_text_key'), ['text_key'], unique=False)
     # Existing databases: a resume is current when it is its candidate's current document; its email is kept.
     op.execute("""UPDATE document SET "current" = CASE WHEN kind = 'job' OR id IN
@@ -160,7 +161,7 @@ def downgrade() -> None:
         batch_op.drop_column('touched_at')
         batch_op.drop_column('merged_into')
     with op.batch_alter_table('document', schema=None) as batch_op:
-        for index in ('ix_document_text_key', 'ix_document_phone', 'ix_document_email'):
+        for index in ('ix_document_text_key', 'ix_document_person_name', 'ix_document_phone', 'ix_document_email'):
             batch_op.drop_index(batch_op.f(index))
         for column in ('same_as', 'replaced_by', 'current', 'text_key', 'profiles', 'person_name', 'phone', 'email'):
             batch_op.drop_column(column)
