@@ -13,17 +13,19 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
-from pipeline import record
+from pipeline import checks, record
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
 from pipeline.model import model_for
 from pipeline.parse import ParseError
+from pipeline.parse.errors import size_and_limit
 from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text, warm_worker
-from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
 from store.db import session_scope
-from store.models import Attempt, Document, Failure
+from store.models import Attempt, Document, Event, Failure, Job
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.ingest")
@@ -42,7 +44,7 @@ def is_junk(path: Path) -> bool:
 class Outcome:
     path: str
     kind: str
-    outcome: str  # scored | duplicate | quarantined | failed | skipped
+    outcome: str  # scored | duplicate | quarantined | failed | skipped | check.done | check.failed | check.waiting
     reason: str = ""
     document_id: int | None = None
     sha256: str = ""
@@ -75,10 +77,6 @@ def sha256_file(path: Path) -> tuple[str, bytes | None, int]:
     return digest.hexdigest(), (b"".join(chunks) if chunks is not None else None), size
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.{1 if size >= 1024 * 1024 else 3}f} MB"
-
-
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -94,8 +92,10 @@ class Ingestor:
                  pool: WorkerPool | None = None) -> None:
         self.settings = settings
         self.engine = engine
+        self.read_engine = engine.execution_options(sqlite_begin="DEFERRED")  # reads never take the write lock
         self.metrics = metrics or PipelineMetrics()
         self.taxonomy: Taxonomy = load_taxonomy(settings.skills)
+        self.refused_version = ""  # the content hash of a skills/ that failed to load, not tried again
         self.metrics.set_taxonomy(self.taxonomy.version, len(self.taxonomy))
         record.use_model(model_for(self.taxonomy, settings.skills))
         self.limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
@@ -104,6 +104,7 @@ class Ingestor:
                                        on_replace=lambda reason: self.metrics.worker_restarts.labels(reason).inc())
         self.threads = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="parse")
         self.last_progress = time.monotonic()
+        self.reopened_seen = 0  # change-feed id up to which reopened jobs were scored (all again at start)
         self.inflight = InFlight(settings.store / "inflight")
         with session_scope(engine) as session:
             record.save_taxonomy(session, self.taxonomy.version, len(self.taxonomy))
@@ -208,8 +209,9 @@ class Ingestor:
         return Claim(path, kind, sha, data or b"", size, stat.st_mtime, 0)
 
     def claim(self, paths: list[Path], outcomes: list[Outcome | None]) -> list[tuple[int, Claim]]:
-        """Hash the files; drop those already ingested; read the attempts the rest have had; one transaction."""
-        read = [(i, self.read(path)) for i, path in enumerate(paths)]
+        """Hash the files (those without an outcome yet); drop those already ingested; read the attempts the
+        rest have had; one transaction."""
+        read = [(i, self.read(path)) for i, path in enumerate(paths) if outcomes[i] is None]
         for i, claim in read:
             if isinstance(claim, Outcome):
                 outcomes[i] = claim
@@ -249,8 +251,9 @@ class Ingestor:
                                               f"(last error: {last_error or 'the worker crashed or was killed'}); "
                                               "the file was set aside so the rest of the inbox keeps moving.")
             elif claim.size > self.settings.max_file_bytes:
-                outcomes[i] = self.quarantine(claim, "too_large", f"The file is {_megabytes(claim.size)}; the "
-                                              f"limit is {self.settings.max_file_mb:g} MB (SHORTLIST_MAX_FILE_MB).")
+                said, allowed = size_and_limit(claim.size, self.settings.max_file_bytes)
+                outcomes[i] = self.quarantine(claim, "too_large", f"The file is {said}; the limit is {allowed} "
+                                              "(SHORTLIST_MAX_FILE_MB).")
             else:
                 claimed.append((i, claim))
         return claimed
@@ -358,8 +361,9 @@ class Ingestor:
 
     def process(self, paths: list[Path]) -> list[Outcome]:
         """Ingest files: the workers parse ahead while finished files are committed in chunks; outcomes in
-        input order."""
+        input order. Files of a job seeker's check (inbox/checks/<id>/) go their own, private way."""
         outcomes: list[Outcome | None] = [None] * len(paths)
+        self.run_checks(paths, outcomes)
         started = time.perf_counter()
         futures = [(i, claim, self.threads.submit(self.prepare, claim)) for i, claim in self.claim(paths, outcomes)]
         ready: list[tuple[int, Claim, Analysis]] = []
@@ -378,13 +382,71 @@ class Ingestor:
             self.metrics.stage.labels("total").observe((time.perf_counter() - started) / len(futures))
         return outcomes  # type: ignore[return-value]  (every slot is filled)
 
+    def run_checks(self, paths: list[Path], outcomes: list[Outcome | None]) -> None:
+        """Run the checks among `paths`, once per check folder, and fill in their outcomes."""
+        done: dict[Path, str] = {}
+        for i, path in enumerate(paths):
+            folder = checks.check_folder(self.settings.inbox, path)
+            if folder is None:
+                continue
+            if folder not in done:
+                done[folder] = checks.run_check(self, folder) if folder.is_dir() else "done"
+                self.last_progress = time.monotonic()
+            outcomes[i] = Outcome(str(path), "check", f"check.{done[folder]}")
+
+    # -- a person's decisions the pipeline acts on
+
+    def score_reopened(self) -> int:
+        """Score the jobs reopened since the last look (a `job.status` event saying open; the web writes it)
+        against every current resume, since resumes that arrived while a job was closed were not. Returns how
+        many jobs were scored."""
+        with Session(self.read_engine) as session:  # read first: no write lock taken when nothing changed
+            if session.scalar(select(Event.id).where(Event.id > self.reopened_seen, Event.kind == "job.status")
+                              .limit(1)) is None:
+                return 0
+
+        def work(session):
+            rows = session.execute(select(Event.id, Event.job_id, Event.detail)
+                                   .where(Event.id > self.reopened_seen, Event.kind == "job.status")
+                                   .order_by(Event.id)).all()
+            if not rows:
+                return None, 0
+            wanted = {job_id for _, job_id, detail in rows if detail == "open" and job_id is not None}
+            jobs = session.execute(select(Job.id, Job.current_document_id)
+                                   .where(Job.id.in_(wanted), Job.status == "open")).all() if wanted else []
+            for job_id, document_id in jobs:
+                document = session.get(Document, document_id)
+                if document is None:
+                    continue
+                results = record.score_document(session, document, self.taxonomy.version)
+                record.add_event(session, "job.rescored", job_id=job_id, detail={"matches": len(results)})
+            return rows[-1][0], len(jobs)
+        last, scored = self._commit(work)
+        if last is not None:
+            self.reopened_seen = last
+        if scored:
+            self.last_progress = time.monotonic()
+            log.info("%d reopened job(s) scored against every current resume", scored)
+        return scored
+
     # -- the taxonomy
 
     def reload_taxonomy(self) -> bool:
-        """Load skills/ again; when it changed, re-extract every stored text and re-score every match."""
+        """Load skills/ again; when it changed, re-extract every stored text and re-score every match.
+
+        The files' content hash is compared first, so an event that changed nothing costs no parse or compile,
+        and a broken version is reported once, not on every event."""
+        try:
+            content = taxonomy_version(self.settings.skills)
+        except OSError as exc:
+            log.warning("skills/ could not be read: %s", exc)
+            return False
+        if content in (self.taxonomy.version, self.refused_version):
+            return False
         try:
             taxonomy = load_taxonomy(self.settings.skills)
         except Exception as exc:
+            self.refused_version = content
             self.metrics.taxonomy_errors.inc()
             log.error("skills/ has an error, keeping taxonomy %s: %s", self.taxonomy.version[:12], exc)
             return False

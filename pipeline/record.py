@@ -203,13 +203,16 @@ def _cached(kind: str, rows: list[tuple], model: Model, build, session: Session)
 
 def job_requirements(session: Session, job_ids: list[int] | None = None, model: Model | None = None
                      ) -> dict[int, JobFeatures]:
-    """job id -> the features of its current document (wanted skills, text vector, role, years asked)."""
+    """job id -> the features of its current document (wanted skills, text vector, role, years asked); every open
+    job when no ids are given (a closed job is not scored against new resumes; its ranking stays as it was)."""
     model = _the_model(model)
     query = (select(Job.current_document_id, Document.sha256, Document.taxonomy_version, Job.id, Job.min_years,
                     Job.title)
              .join(Document, Document.id == Job.current_document_id))
     if job_ids is not None:
         query = query.where(Job.id.in_(job_ids))
+    else:
+        query = query.where(Job.status == "open")
     rows = session.execute(query).all()
     features = _cached("job", rows, model, lambda row, text, mentions: job_features(
         row[0], text, mentions, row[4], row[5], model.roles), session)

@@ -186,10 +186,26 @@ class Taxonomy:
         return name in self.skills
 
 
+def _skills_files(folder: Path) -> list[Path]:
+    return sorted(p for p in Path(folder).glob("*.y*ml") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _version_step(digest: Any, name: str, raw: bytes) -> None:
+    digest.update(name.encode() + b"\0" + raw + b"\0")
+
+
+def taxonomy_version(folder: Path) -> str:
+    """The content hash `load_taxonomy` would give the folder, without parsing or compiling anything."""
+    digest = hashlib.sha256()
+    for path in _skills_files(folder):
+        _version_step(digest, path.name, path.read_bytes())
+    return digest.hexdigest()
+
+
 def load_taxonomy(folder: Path) -> Taxonomy:
     """Read every `*.yaml` file in `folder`, validate it and compile the matcher."""
     folder = Path(folder)
-    files = sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml") and p.is_file())
+    files = _skills_files(folder)
     if not files:
         raise TaxonomyError(f"{folder}: no skills files (*.yaml) found")
     digest = hashlib.sha256()
@@ -198,7 +214,7 @@ def load_taxonomy(folder: Path) -> Taxonomy:
     categories: list[str] = []
     for path in files:
         raw = path.read_bytes()
-        digest.update(path.name.encode() + b"\0" + raw + b"\0")
+        _version_step(digest, path.name, raw)
         parsed, lines = read_skills_file(path.name, raw)
         if parsed.category not in categories:
             categories.append(parsed.category)

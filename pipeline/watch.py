@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
+                             EVENT_TYPE_MOVED, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
-from pipeline import retention
+from pipeline import checks, retention
 from pipeline.ingest import Ingestor, is_junk
 from pipeline.metrics import PipelineMetrics
 from pipeline.prober import CanaryProber
@@ -23,6 +24,11 @@ from store.settings import Settings
 
 log = logging.getLogger("shortlist.watch")
 BATCH = 64
+DECISIONS_SECONDS = 1.0  # how often the change feed is read for reopened jobs
+# Events that mean a file's content or name changed. Opening, reading (closed without a write) and attribute
+# changes are left out: the watcher's own reads of skills/ and of the inbox would otherwise look like edits.
+CHANGES = frozenset({EVENT_TYPE_MODIFIED, EVENT_TYPE_CREATED, EVENT_TYPE_MOVED, EVENT_TYPE_DELETED,
+                     EVENT_TYPE_CLOSED})
 RETENTION_SECONDS = 3600.0
 
 
@@ -94,6 +100,8 @@ class _Handler(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in CHANGES:
+            return
         if event.is_directory:
             if event.event_type in ("created", "moved"):
                 self.watcher.rescan_soon.set()
@@ -111,7 +119,7 @@ class Watcher:
         self.metrics = metrics or PipelineMetrics()
         self.ingestor = Ingestor(settings, engine, self.metrics)
         self.tracker = StabilityTracker(settings.stable_seconds)
-        self.roots = [settings.inbox / "resumes", settings.inbox / "jobs"]
+        self.roots = [settings.inbox / "resumes", settings.inbox / "jobs", settings.inbox / checks.FOLDER]
         self.stop_event = threading.Event()
         self.rescan_soon = threading.Event()
         self.skills_changed = threading.Event()
@@ -182,6 +190,7 @@ class Watcher:
         self.start()
         self.rescan()
         next_rescan = time.monotonic() + self.settings.rescan_seconds
+        next_decisions = 0.0
         log.info("watching %s (taxonomy %s, %d skills)", self.settings.inbox, self.ingestor.taxonomy.version[:12],
                  len(self.ingestor.taxonomy))
         try:
@@ -195,9 +204,14 @@ class Watcher:
                 if self.rescan_soon.is_set() or time.monotonic() >= next_rescan:
                     self.rescan_soon.clear()
                     self.rescan()
+                    checks.purge_checks(self.ingestor)
+                    self.ingestor.refresh_quarantine_gauge()  # a person may have dismissed failed files
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
                 if time.monotonic() >= self.next_retention:
                     self.erase_expired()
+                if time.monotonic() >= next_decisions:  # a person's decisions the pipeline acts on
+                    self.ingestor.score_reopened()
+                    next_decisions = time.monotonic() + DECISIONS_SECONDS
                 ready = self.tracker.stable()
                 self.metrics.backlog.set(len(self.tracker) + len(ready))
                 for start in range(0, len(ready), BATCH):

@@ -63,6 +63,7 @@ class Job(SQLModel, table=True):
     title: str = Field(max_length=200, index=True)
     current_document_id: Optional[int] = Field(default=None)
     min_years: Optional[int] = None
+    status: str = Field(default="open", max_length=8, sa_column_kwargs={"server_default": "open"})  # open | closed
     blind: Optional[bool] = None  # blind review for this job; None follows SHORTLIST_BLIND_REVIEW
     versions: int = 1
     created_at: datetime = Field(default_factory=utcnow)
@@ -173,6 +174,17 @@ class Event(SQLModel, table=True):
     filename: Optional[str] = Field(default=None, max_length=255)
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class SeekerCheck(SQLModel, table=True):
+    """A job seeker's private check: one resume against one job description, scored apart from the hiring
+    data (no document, candidate, job or match rows) and erased after SHORTLIST_CHECK_RETENTION_MINUTES."""
+    __tablename__ = "seeker_check"
+    id: str = Field(max_length=64, primary_key=True)  # random; the result page's address is the only key to it
+    state: str = Field(max_length=8)  # done | failed
+    report: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # JSON when done
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # when failed
+    created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class Taxonomy(SQLModel, table=True):

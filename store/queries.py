@@ -73,8 +73,25 @@ def find_job(session: Session, ref: str) -> Job | None:
     return None
 
 
-def jobs_overview(session: Session) -> list[dict[str, Any]]:
-    """Every job with its candidates scored, best and average score, shortlisted and rejected counts."""
+JOB_STATUSES = ("open", "closed")
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally (escape character \\)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def job_status_counts(session: Session) -> dict[str, int]:
+    """How many jobs are open and closed."""
+    counts = dict.fromkeys(JOB_STATUSES, 0)
+    for status, count in session.connection().execute(select(_j.c.status, func.count()).group_by(_j.c.status)):
+        counts[status] = int(count)
+    return counts
+
+
+def jobs_overview(session: Session, q: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    """Jobs with their candidates scored, best and average score, shortlisted and rejected counts; `q` keeps
+    the titles containing it (any case), `status` the open or closed ones."""
     counts = (select(_m.c.job_id, func.count().label("candidates"), func.max(_m.c.score).label("best_score"),
                      func.avg(_m.c.score).label("average_score"))
               .where(_m.c.best.is_(True)).group_by(_m.c.job_id).subquery())
@@ -83,13 +100,17 @@ def jobs_overview(session: Session) -> list[dict[str, Any]]:
                       func.sum(case((_d.c.status == "rejected", 1), else_=0)).label("rejected"))
                .group_by(_d.c.job_id).subquery())
     statement = (
-        select(_j.c.id, _j.c.title, _j.c.identity, _j.c.min_years, _j.c.versions, _j.c.updated_at,
+        select(_j.c.id, _j.c.title, _j.c.identity, _j.c.status, _j.c.min_years, _j.c.versions, _j.c.updated_at,
                func.coalesce(counts.c.candidates, 0).label("candidates"), counts.c.best_score,
                counts.c.average_score, func.coalesce(decided.c.shortlisted, 0).label("shortlisted"),
                func.coalesce(decided.c.rejected, 0).label("rejected"))
         .select_from(_j.outerjoin(counts, counts.c.job_id == _j.c.id).outerjoin(decided, decided.c.job_id == _j.c.id))
         .order_by(func.lower(_j.c.title), _j.c.id)
     )
+    if q and q.strip():
+        statement = statement.where(func.lower(_j.c.title).like(_like(q.strip().lower()), escape="\\"))
+    if status:
+        statement = statement.where(_j.c.status == status)
     rows = _all(session, statement)
     for row in rows:
         row["updated_at"] = _iso(row["updated_at"])
@@ -124,7 +145,7 @@ def job_detail(session: Session, job_id: int) -> dict[str, Any] | None:
             select(_doc.c.filename).where(_doc.c.id == job.current_document_id)).scalar()
     skills["preferred"] = [s for s in skills["preferred"] if s not in skills["required"]]
     return {
-        "id": job.id, "title": job.title, "min_years": job.min_years, "versions": job.versions,
+        "id": job.id, "title": job.title, "status": job.status, "min_years": job.min_years, "versions": job.versions,
         "document_id": job.current_document_id, "filename": filename, "updated_at": _iso(job.updated_at),
         "required_skills": skills["required"], "preferred_skills": skills["preferred"],
     }

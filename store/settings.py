@@ -67,6 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("password", "", str, "If set, the hiring-team pages ask for this password."),
     Setting("secret", "", str, "Key that signs sessions and CSRF tokens; when empty, one is made once and kept in {store}/.secret."),
     Setting("max_upload_mb", "20", _positive(float), "Largest browser upload accepted, in MB."),
+    Setting("check_retention_minutes", "30", _positive(float), "Minutes a job seeker's check result is kept before it is erased (its files are erased as soon as they are read)."),
     Setting("prometheus_url", "http://127.0.0.1:9090", str, "Prometheus the SLO page and report query."),
     Setting("log_level", "INFO", str, "Python log level of both processes."),
     Setting("canary", "{skills}/canary", _path, "Folder of canary documents with known answers (canaries.yaml, files/)."),
@@ -110,6 +111,7 @@ class Settings:
     password: str
     secret: str
     max_upload_mb: float
+    check_retention_minutes: float
     prometheus_url: str
     log_level: str
     canary: Path
@@ -151,6 +153,6 @@ def load(environ: dict[str, str] | None = None) -> Settings:
 
 
 def ensure_dirs(settings: Settings) -> None:
-    for path in (settings.inbox / "resumes", settings.inbox / "jobs", settings.failed_dir,
+    for path in (settings.inbox / "resumes", settings.inbox / "jobs", settings.inbox / "checks", settings.failed_dir,
                  settings.files_dir, settings.store, settings.store / "logs"):
         path.mkdir(parents=True, exist_ok=True)

@@ -281,7 +281,7 @@ def test_a_job_seeker_checks_a_resume_against_a_pasted_job_description(page, web
     resume = tmp_path / "my-resume.txt"
     resume.write_text(sample_resume(0))
     page.goto(web.url + "/check")
-    page.get_by_label("PDF, DOCX or TXT").set_input_files(str(resume))
+    page.locator("#resume").set_input_files(str(resume))
     page.get_by_label("Paste it").fill(sample_job(0))
     page.get_by_role("button", name="Check my resume").click()
     expect(page.locator("#check-result h1")).to_contain_text("Your match:", timeout=60_000)

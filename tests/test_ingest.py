@@ -132,7 +132,9 @@ def test_too_little_text_and_too_large_files_are_quarantined(env, tmp_path):
     finally:
         ingestor.close()
     assert [o.outcome for o in outcomes] == ["quarantined", "quarantined"]
-    assert "MB" in outcomes[1].reason
+    size = len((RESUME_A * 200).encode())
+    said = f"{size / 1024:.1f}".rstrip("0").rstrip(".")
+    assert f"The file is {said} KB; the limit is 10.2 KB (SHORTLIST_MAX_FILE_MB)" in outcomes[1].reason
     codes = {r[0] for r in db_rows(settings, "SELECT code FROM failure")}
     assert codes == {"too_little_text", "too_large"}
 
@@ -249,6 +251,8 @@ def test_a_broken_skills_file_keeps_the_old_taxonomy_and_files_still_score(env, 
     try:
         (skills / "zz_broken.yaml").write_text("category: Broken\nskills:\n  - aliases: [no name]\n")
         assert not ingestor.reload_taxonomy()
+        assert metrics.registry.get_sample_value("shortlist_taxonomy_errors_total") == 1
+        assert not ingestor.reload_taxonomy()  # the same broken content is not parsed or reported again
         assert metrics.registry.get_sample_value("shortlist_taxonomy_errors_total") == 1
         outcome = ingestor.process([drop(settings, "resume", "ada.txt", RESUME_A.encode())])[0]
         assert outcome.outcome == "scored"

@@ -175,9 +175,21 @@ def test_content_decides_the_format():
     assert parse_bytes(docx_bytes, "resume.pdf").format == "docx"
     assert parse_bytes(pdf_bytes, "resume.txt").format == "pdf"
     assert parse_bytes(pdf_bytes, "resume.docx").format == "pdf"
-    assert parse_bytes(RESUME.encode(), "resume.pdf").format == "txt"
-    assert parse_bytes(RESUME.encode(), "resume.docx").format == "txt"
+    assert parse_bytes(RESUME.encode(), "resume.md").format == "md"
+    assert parse_bytes(RESUME.encode(), "resume").format == "txt"
     assert detect_format(b"junk\n%PDF-1.4\n", "x") == "pdf"  # readers allow bytes before the header
+
+
+@pytest.mark.parametrize("name", ["resume.pdf", "resume.docx"])
+def test_text_named_as_a_document_is_mislabelled(name):
+    error = failure(RESUME.encode(), name)
+    assert error.code == "mislabelled"
+    assert f"is named .{name.rsplit('.', 1)[1]} but its content is plain text" in error.reason
+
+
+def test_text_under_another_extension_is_refused():
+    error = failure(RESUME.encode(), "resume.html")
+    assert error.code == "unsupported_type" and "named .html, a type Shortlist does not read" in error.reason
 
 
 @pytest.mark.parametrize("name", ["resume.pdf", "resume.docx"])
@@ -224,7 +236,26 @@ def test_empty_file():
 def test_too_large_is_checked_before_anything_else():
     error = failure(b"\x00" * 2048, "resume.txt", max_bytes=1024)  # binary: parsing would say unsupported_type
     assert error.code == "too_large"
-    assert "2 kB" in error.reason and "1 kB limit" in error.reason
+    assert "The file is 2 KB, more than the 1 KB limit" in error.reason
+
+
+@pytest.mark.parametrize("size, limit, said, allowed", [
+    (21_002_731, 20 * 1024 * 1024, "20.03 MB", "20 MB"),  # the "20.0 MB; the limit is 20.0 MB"
+    (20 * 1024 * 1024 + 1, 20 * 1024 * 1024, "20,971,521 bytes", "20,971,520 bytes"),
+    (5000, 1048, "4.9 KB", "1 KB"),
+    (30 * 1024 * 1024, 20 * 1024 * 1024, "30 MB", "20 MB"),
+    (900, 500, "900 bytes", "500 bytes"),
+])
+def test_a_size_over_its_limit_never_reads_as_the_limit(size, limit, said, allowed):
+    from pipeline.parse.errors import size_and_limit
+    assert size_and_limit(size, limit) == (said, allowed)
+
+
+@given(st.integers(1, 1 << 40), st.integers(1, 1 << 40))
+def test_different_sizes_are_always_worded_differently(size, limit):
+    from pipeline.parse.errors import size_and_limit
+    said, allowed = size_and_limit(size, limit)
+    assert (said == allowed) == (size == limit)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract import extract_skills
-from pipeline.taxonomy import SKILL_KEYS, Taxonomy, TaxonomyError, fold, load_taxonomy
+from pipeline.taxonomy import SKILL_KEYS, Taxonomy, TaxonomyError, fold, load_taxonomy, taxonomy_version
 
 SKILLS = Path(__file__).resolve().parent.parent / "skills"
 REQUIRED_CATEGORIES = {
@@ -128,6 +128,17 @@ def test_version_changes_with_any_edit_or_rename(tmp_path):
     assert edited != before
     path.rename(folder / "languages2.yaml")
     assert load_taxonomy(folder).version not in (before, edited)
+
+
+def test_the_content_hash_is_the_version_a_load_gives(tmp_path):
+    """The watcher compares this hash before any reload, so it must agree with the loaded version."""
+    shutil.copytree(SKILLS, tmp_path / "skills")
+    folder = tmp_path / "skills"
+    assert taxonomy_version(folder) == load_taxonomy(folder).version
+    (folder / "notes.txt").write_text("not a skills file")
+    assert taxonomy_version(folder) == load_taxonomy(folder).version
+    (folder / "zz.yaml").write_text("category: Z\nskills:\n  - name: Zorblax\n")
+    assert taxonomy_version(folder) == load_taxonomy(folder).version
 
 
 def test_non_yaml_files_are_ignored(tmp_path):

@@ -85,13 +85,6 @@ def test_jobs_json_twin_has_the_same_data(client, data):
     assert by_title["Backend Engineer"]["candidates"] == 3
     assert by_title["Backend Engineer"]["best_score"] > 0
     assert by_title["Backend Engineer"]["shortlisted"] == 0
-    assert body["checks"] == []
-
-
-def test_jobs_of_job_seeker_checks_are_listed_apart(client, seeder):
-    seeder.job("Pasted job", ["Python"], filename="check-0123456789ab-job-description.txt")
-    body = rows_of(client, "/jobs.json")
-    assert [job["title"] for job in body["checks"]] == ["Pasted job"] and body["jobs"] == []
 
 
 def test_empty_jobs_page_explains_what_to_do(client):
@@ -287,13 +280,13 @@ def test_upload_page_and_twin(client):
     response = client.get("/upload")
     assert response.status_code == 200 and 'id="uploader"' in response.text
     body = rows_of(client, "/upload.json")
-    assert body["limits"]["accepted"]["resume"] == [".pdf", ".docx", ".txt"] and body["files"] == []
+    assert body["limits"]["accepted"]["resume"] == [".pdf", ".docx", ".txt", ".md"] and body["files"] == []
 
 
 def test_check_page_and_twin(client):
     response = client.get("/check")
     assert response.status_code == 200 and 'enctype="multipart/form-data"' in response.text
-    assert rows_of(client, "/check.json") == {"max_upload_mb": 20.0, "min_chars": 80}
+    assert rows_of(client, "/check.json") == {"max_upload_mb": 20.0, "min_chars": 80, "retention_minutes": 30.0}
 
 
 def test_failed_page_lists_quarantined_files(client, engine):

@@ -9,7 +9,6 @@ from hypothesis import given, strategies as st
 from sqlmodel import Session
 
 from store.models import Event
-from tests.seed import expected_match
 from tests.test_ui_support import client_for, csrf, ui_settings
 from ui.advice import advise, verdict
 from ui.uploads import safe_name
@@ -72,7 +71,8 @@ def test_upload_writes_into_the_inbox_with_a_safe_name(client, settings):
     assert response.status_code == 202
     stored = response.json()["files"][0]
     assert stored == {"filename": "../../etc/passwd.pdf", "stored_as": "passwd.pdf", "kind": "resume",
-                      "sha256": hashlib.sha256(PDF).hexdigest(), "size": len(PDF), "status": "queued", "detail": ""}
+                      "sha256": hashlib.sha256(PDF).hexdigest(), "size": len(PDF), "status": "queued", "detail": "",
+                      "outcome": "stored"}
     assert (settings.inbox_dir("resume") / "passwd.pdf").read_bytes() == PDF
     assert inbox_files(settings, "resume") == ["passwd.pdf"]
     assert not any(settings.home.rglob("*.part"))
@@ -86,6 +86,46 @@ def test_upload_many_files_and_a_job_description(client, settings):
     assert response.status_code == 202 and (settings.inbox_dir("job") / "role.md").exists()
 
 
+def test_a_batch_answers_for_every_file_and_never_stops_at_a_bad_one(client, settings, engine):
+    from pipeline.ingest import Ingestor
+    from pipeline.metrics import PipelineMetrics
+    known = RESUME * 3 + b"Known already.\n"
+    (settings.inbox_dir("resume") / "known.txt").write_bytes(known)
+    ingestor = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        assert ingestor.process([settings.inbox_dir("resume") / "known.txt"])[0].outcome == "scored"
+    finally:
+        ingestor.close()
+    response = upload(client, "resume", ("a.txt", RESUME), ("virus.exe", b"MZ"), ("b.txt", RESUME + b"b"),
+                      ("a-again.txt", RESUME), ("fake.pdf", b"hello"), ("empty.txt", b""),
+                      ("old.txt", known), ("c.pdf", PDF))
+    assert response.status_code == 202
+    body = response.json()
+    answers = [(f["filename"], f["outcome"]) for f in body["files"]]
+    assert answers == [("a.txt", "stored"), ("virus.exe", "refused"), ("b.txt", "stored"),
+                       ("a-again.txt", "duplicate"), ("fake.pdf", "refused"), ("empty.txt", "refused"),
+                       ("old.txt", "duplicate"), ("c.pdf", "stored")]
+    by_name = {f["filename"]: f for f in body["files"]}
+    assert "is named .exe, a type Shortlist does not read" in by_name["virus.exe"]["detail"]
+    assert by_name["virus.exe"]["http_status"] == 415
+    assert "is named .pdf but its content is plain text" in by_name["fake.pdf"]["detail"]
+    assert by_name["a-again.txt"]["detail"] == "The same file is already earlier in this upload."
+    assert by_name["old.txt"]["detail"] == "Already read as known.txt; nothing new to add."
+    assert by_name["old.txt"]["candidate_id"] is not None
+    assert by_name["empty.txt"]["detail"] == "empty.txt is empty." and by_name["empty.txt"]["http_status"] == 400
+    assert (body["stored"], body["duplicate"], body["refused"]) == (3, 2, 3)
+    assert inbox_files(settings, "resume") == ["a.txt", "b.txt", "c.pdf"]
+
+
+def test_a_batch_where_every_file_is_refused_answers_each_with_the_first_status(client, settings):
+    response = upload(client, "resume", ("virus.exe", b"MZ"), ("fake.pdf", b"hello"))
+    assert response.status_code == 415
+    body = response.json()
+    assert [f["outcome"] for f in body["files"]] == ["refused", "refused"]
+    assert "virus.exe" in body["error"] and "fake.pdf" in body["error"]
+    assert inbox_files(settings, "resume") == []
+
+
 def test_same_name_twice_never_overwrites_a_waiting_file(client, settings):
     upload(client, "resume", ("cv.txt", b"first"))
     response = upload(client, "resume", ("cv.txt", b"second"))
@@ -94,12 +134,12 @@ def test_same_name_twice_never_overwrites_a_waiting_file(client, settings):
 
 
 @pytest.mark.parametrize("kind, name, content, message", [
-    ("resume", "virus.exe", b"MZ", "a resume must be a PDF, DOCX, TXT file, not EXE"),
-    ("resume", "notes.md", b"# hi", "not MD"),
-    ("resume", "fake.pdf", b"hello", "does not look like a PDF"),
-    ("resume", "fake.docx", b"hello", "does not look like a Word .docx file"),
-    ("job", "binary.txt", b"a\x00b", "does not look like plain text"),
-    ("job", "noextension", b"text", "not a file without an extension"),
+    ("resume", "virus.exe", b"MZ", "The file 'virus.exe' is named .exe, a type Shortlist does not read"),
+    ("resume", "page.html", b"<html>Python</html>", "is named .html, a type Shortlist does not read"),
+    ("resume", "fake.pdf", b"hello", "is named .pdf but its content is plain text, not a PDF"),
+    ("resume", "fake.docx", b"hello", "is named .docx but its content is plain text, not a Word document"),
+    ("job", "binary.txt", b"a\x00b", "is binary data that is not PDF, DOCX or text"),
+    ("job", "photo.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 50, "is a PNG image"),
 ])
 def test_unsupported_types_are_415_with_a_reason(client, settings, kind, name, content, message):
     response = upload(client, kind, (name, content))
@@ -107,12 +147,53 @@ def test_unsupported_types_are_415_with_a_reason(client, settings, kind, name, c
     assert [p for p in settings.inbox_dir(kind).iterdir() if p.name != ".gitkeep"] == []
 
 
+@pytest.mark.parametrize("name, content", [
+    ("text named.pdf", RESUME),  # refused by both
+    ("notes.html", RESUME),  # refused by both
+    ("cv.md", RESUME),  # accepted by both
+    ("cv", RESUME),  # accepted by both
+    ("word named.pdf", None),  # a real Word document named .pdf: content wins in both
+])
+def test_the_form_and_the_inbox_apply_one_rule_with_one_reason(client, settings, engine, name, content):
+    """The same bytes under the same name: the form's answer and the inbox's outcome agree, word for word."""
+    from pipeline.ingest import Ingestor
+    from pipeline.metrics import PipelineMetrics
+    from tests.fixtures import make_docx
+    content = content * 3 if content is not None else make_docx(RESUME.decode().splitlines() * 3)
+    response = upload(client, "resume", (name, content))
+    stored = sorted(p for p in settings.inbox_dir("resume").iterdir() if p.name != ".gitkeep")
+    for path in stored:
+        path.unlink()
+    dropped = settings.inbox_dir("resume") / safe_name(name)
+    dropped.write_bytes(content)
+    ingestor = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        outcome = ingestor.process([dropped])[0]
+    finally:
+        ingestor.close()
+    if response.status_code == 415:
+        assert outcome.outcome == "quarantined" and outcome.reason == response.json()["error"]
+        reason_file = settings.failed_dir / (safe_name(name) + ".reason.txt")
+        assert reason_file.read_text().startswith(outcome.reason)
+    else:
+        assert response.status_code == 202 and len(stored) == 1
+        assert outcome.outcome == "scored", outcome
+
+
+def test_a_file_just_over_the_limit_says_its_real_size(tmp_path):
+    settings = ui_settings(tmp_path / "mb", SHORTLIST_MAX_UPLOAD_MB="1")
+    with client_for(settings) as client:
+        response = upload(client, "resume", ("big.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 30 * 1024)))
+        assert response.status_code == 413
+        assert response.json()["error"] == "big.pdf is 1.03 MB; the limit is 1 MB per file."
+
+
 def test_a_file_over_the_limit_is_413(tmp_path):
     settings = ui_settings(tmp_path / "small", SHORTLIST_MAX_UPLOAD_MB="0.001")  # about 1 KB
     with client_for(settings) as client:
         response = upload(client, "resume", ("big.txt", b"x" * 5000))
         assert response.status_code == 413
-        assert response.json()["error"] == "big.txt is 4.9 KB; the limit is 1.0 KB per file."
+        assert response.json()["error"] == "big.txt is 4.9 KB; the limit is 1 KB per file."
         html = client.post("/upload", data={"kind": "resume", "csrf_token": csrf(client)},
                            files=[("files", ("big.txt", b"x" * 5000))])
         assert html.status_code == 413 and "Too large" in html.text
@@ -124,7 +205,7 @@ def test_a_request_body_over_the_limit_is_413_before_it_is_read(tmp_path):
     with client_for(settings) as client:
         response = upload(client, "resume", *[(f"f{i}.txt", b"x" * 1000) for i in range(2000)])
         assert response.status_code == 413
-        assert "larger than the" in response.json()["error"]
+        assert re.match(r"The upload is 2\.\d+ MB; a single request may carry at most 1 MB\.", response.json()["error"])
 
 
 def test_upload_errors(client, settings):
@@ -186,19 +267,19 @@ def check(client, files, form=None, headers=None):
                        headers=headers or {}, follow_redirects=False)
 
 
-def test_check_queues_both_files_and_goes_to_the_result(client, settings):
+def test_check_writes_the_pair_into_its_own_folder_and_goes_to_the_result(client, settings):
     response = check(client, [("resume", ("my cv.txt", RESUME))], {"job_text": JD})
     assert response.status_code == 303
-    resume_sha, job_sha = hashlib.sha256(RESUME).hexdigest(), hashlib.sha256(JD.encode()).hexdigest()
-    assert response.headers["location"] == f"/check/{resume_sha}/{job_sha}"
-    assert inbox_files(settings, "resume")[-1] == f"check-{resume_sha[:12]}-my_cv.txt"
-    job_file = settings.inbox_dir("job") / f"check-{job_sha[:12]}-job-description.txt"
-    assert job_file.read_text() == JD
+    check_id = response.headers["location"].removeprefix("/check/")
+    assert re.fullmatch(r"[0-9a-f]{64}", check_id)
+    folder = settings.inbox / "checks" / check_id
+    assert (folder / "resume.txt").read_bytes() == RESUME and (folder / "job.txt").read_text() == JD
+    assert inbox_files(settings, "resume") == [] and inbox_files(settings, "job") == []
+    assert [p.name for p in (settings.inbox / "checks").iterdir()] == [check_id]  # no .part left
     page = client.get(response.headers["location"])
-    assert page.status_code == 200 and "Reading your files" in page.text
-    assert f'sse-connect="/events?after=0&amp;sha={resume_sha}&amp;sha={job_sha}"' in page.text
-    body = client.get(response.headers["location"] + ".json").json()
-    assert body["state"] == "waiting" and body["resume"]["status"] == "queued"
+    assert page.status_code == 200 and "Reading your files" in page.text and 'hx-trigger="every 1s"' in page.text
+    assert "sse-connect" not in page.text  # the check's id is its only key: it never goes on the team's feed
+    assert client.get(response.headers["location"] + ".json").json()["state"] == "waiting"
 
 
 def test_check_with_an_uploaded_job_description(client, settings):
@@ -206,8 +287,14 @@ def test_check_with_an_uploaded_job_description(client, settings):
                      headers={"Accept": "application/json"})
     assert response.status_code == 202
     body = response.json()
-    assert body["job"]["stored_as"].startswith("check-") and body["job"]["stored_as"].endswith("-role.md")
-    assert body["result"] == f"/check/{body['resume']['sha256']}/{body['job']['sha256']}"
+    assert body["result"] == f"/check/{body['check']}"
+    assert sorted(p.name for p in (settings.inbox / "checks" / body["check"]).iterdir()) == ["job.md", "resume.txt"]
+
+
+def test_a_refused_check_file_leaves_nothing_behind(client, settings):
+    response = check(client, [("resume", ("cv.txt", RESUME)), ("job_file", ("jd.pdf", JD.encode()))])
+    assert response.status_code == 415 and "is named .pdf but its content is plain text" in response.text
+    assert list((settings.inbox / "checks").iterdir()) == []
 
 
 @pytest.mark.parametrize("files, form, status, message", [
@@ -216,7 +303,7 @@ def test_check_with_an_uploaded_job_description(client, settings):
     ([("resume", ("cv.txt", RESUME)), ("job_file", ("jd.txt", b"x" * 100))], {"job_text": JD}, 400,
      "paste it or choose a file, not both"),
     ([("resume", ("cv.txt", RESUME))], {"job_text": "Python"}, 400, "too short to read skills from"),
-    ([("resume", ("cv.exe", b"MZ"))], {"job_text": JD}, 415, "a resume must be a PDF, DOCX, TXT file"),
+    ([("resume", ("cv.exe", b"MZ"))], {"job_text": JD}, 415, "is named .exe, a type Shortlist does not read"),
 ])
 def test_check_errors(client, settings, files, form, status, message):
     response = check(client, files, form)
@@ -229,46 +316,10 @@ def test_check_needs_csrf(client):
     assert response.status_code == 403
 
 
-def test_check_result_shows_score_evidence_missing_and_advice(client, settings, seeder):
-    url = check(client, [("resume", ("cv.txt", RESUME))], {"job_text": JD}).headers["location"]
-    resume_sha, job_sha = url.split("/")[2:4]
-    assert client.get(url + ".json").json()["state"] == "waiting"
-    (job_file,) = [p for p in settings.inbox_dir("job").iterdir() if p.name.startswith("check-")]
-    (resume_file,) = [p for p in settings.inbox_dir("resume").iterdir() if p.name.startswith("check-")]
-    job, resume = seeder.inbox_file(job_file), seeder.inbox_file(resume_file)
-    assert (job.sha256, resume.sha256) == (job_sha, resume_sha)
-    expected = expected_match(resume, job)
-    body = client.get(url + ".json").json()
-    assert body["state"] == "done"
-    report = body["report"]
-    assert report["score"] == expected.score
-    matched = {m["skill"]: m for m in report["matched"]}
-    assert list(matched) == sorted(expected.matched) and {"Docker", "Python"} <= set(matched)
-    assert matched["Python"]["evidence"][0]["surface"] == "Python"
-    assert report["missing_required"] == sorted(expected.missing_required)
-    assert report["missing_preferred"] == sorted(expected.missing_preferred)
-    assert "PostgreSQL" in expected.missing_required  # the job asks for it; Jane's resume does not show it
-    assert body["advice"] == advise(report)
-    assert any(tip.startswith("Add PostgreSQL if you have used it") for tip in body["advice"])
-    html = client.get(url).text
-    assert "Your match:" in html and '<mark class="skill" title="Python" data-skill="Python">Python</mark>' in html
-    assert "What to add" in html and "hx-trigger" not in html.split('id="check-result"')[1].split(">")[0]
-    fragment = client.get(url, headers={"HX-Request": "true", "HX-Target": "check-result"}).text
-    assert fragment.lstrip().startswith('<section id="check-result" class="check-result state-done"')
-
-
-def test_check_result_shows_why_a_file_failed(client, engine):
-    url = check(client, [("resume", ("cv.txt", RESUME))], {"job_text": JD}).headers["location"]
-    resume_sha = url.split("/")[2]
-    add_event(engine, kind="document.failed", sha256=resume_sha, filename="cv.txt",
-              detail="Only 20 characters of text were found.")
-    html = client.get(url).text
-    assert "We could not read one of the files" in html and "Only 20 characters of text were found." in html
-
-
-def test_check_result_of_unknown_hashes_waits_and_bad_hashes_are_404(client):
-    assert client.get(f"/check/{'a' * 64}/{'b' * 64}.json").json()["state"] == "waiting"
-    assert client.get("/check/abc/def").status_code == 404
+def test_check_result_of_an_unknown_id_is_404_and_bad_ids_too(client):
+    response = client.get(f"/check/{'a' * 64}.json")
+    assert response.status_code == 404 and "results are erased" in response.json()["error"]
+    assert client.get("/check/abc").status_code == 404
 
 
 def test_check_is_public_when_a_password_is_set(tmp_path):
@@ -283,22 +334,30 @@ def test_check_is_public_when_a_password_is_set(tmp_path):
 
 # --- advice ----------------------------------------------------------------------------------
 
-def test_advice_in_plain_language_most_important_first():
+def test_advice_grouped_by_importance_in_plain_language():
     report = {"score": 55.0, "missing_required": ["Kubernetes"], "missing_preferred": ["Go"],
               "resume_years": 2.0, "job_years": 5,
+              "missing": [{"skill": "Kubernetes", "requirement": "required", "sentence": "Run Kubernetes in production",
+                           "related": ["Docker"]},
+                          {"skill": "Go", "requirement": "preferred", "sentence": "Go is a plus", "related": []}],
               "matched": [{"skill": "Linux", "evidence": [{}]}, {"skill": "Bash", "evidence": [{}, {}]}]}
-    tips = advise(report)
-    assert tips[0].startswith("Add Kubernetes if you have used it: the job lists it as required.")
-    assert tips[1] == ("The job asks for 5+ years; your resume shows about 2. If you have more, make the dates of "
-                       "each role explicit.")
-    assert tips[2] == "Mention Go if you know it: it is a nice-to-have for this job."
-    assert re.match(r"Linux appears only once\. Show it in context", tips[3])
+    advice = advise(report)
+    assert [gap["skill"] for gap in advice["required"]] == ["Kubernetes"]
+    assert advice["required"][0]["tip"] == (
+        "Add Kubernetes if you have used it: the job lists it as required. Use the posting's word for it and say "
+        "where you used it. Your resume already shows Docker, close to it: if you used Kubernetes alongside, say "
+        "so there.")
+    assert advice["required"][0]["sentence"] == "Run Kubernetes in production"
+    assert advice["preferred"][0]["tip"] == "Mention Go if you know it: it is a nice-to-have for this job."
+    assert advice["general"][0] == ("The job asks for 5+ years; your resume shows about 2. If you have more, make the "
+                                    "dates of each role explicit.")
+    assert re.match(r"Linux appears only once\. Show it in context", advice["general"][1])
     assert verdict(55.0).startswith("A partial match")
 
 
 def test_advice_when_nothing_is_missing():
     report = {"score": 100.0, "missing_required": [], "missing_preferred": [], "resume_years": None,
               "job_years": None, "matched": [{"skill": "Go", "evidence": [{}, {}]}]}
-    assert advise(report) == ["Nothing is missing for this job. Lead with the results you achieved using these "
-                              "skills."]
+    assert advise(report) == {"required": [], "preferred": [], "general": [
+        "Nothing is missing for this job. Lead with the results you achieved using these skills."]}
     assert verdict(90).startswith("A strong match")

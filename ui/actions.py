@@ -1,5 +1,6 @@
-"""The only writes the web process makes: a person's decisions, erasing a candidate, and retrying a quarantined file
-(merges, splits and reveals of people: ui/people.py)."""
+"""The only writes the web process makes: a person's decisions (on candidates and on jobs: close, reopen,
+delete), erasing a candidate or a check, and retrying or dismissing a quarantined file (merges, splits and reveals
+of people: ui/people.py)."""
 from __future__ import annotations
 
 import os
@@ -7,13 +8,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
 from store import audit
-from store.erase import erase_candidate, stored_file  # noqa: F401  (stored_file: used by the pages)
-from store.models import Attempt, Decision, Event, Failure, Match
+from store.erase import erase_candidate, stored_file
+from store.models import Attempt, Decision, Document, Event, Failure, Job, Match, SeekerCheck
 from store.settings import Settings
 from ui.uploads import _free_name, _name_lock, safe_name
 
@@ -60,6 +61,59 @@ def decide(session: Session, job_id: int, candidate_id: int, *, status: str | No
     session.add(Event(kind="decision", job_id=job_id, candidate_id=candidate_id, detail=decision.status,
                       created_at=now()))
     return {"job_id": job_id, "candidate_id": candidate_id, "status": decision.status, "note": decision.note}
+
+
+def set_job_status(session: Session, job_id: int, status: str) -> dict[str, Any]:
+    """Close a job (the pipeline stops scoring new resumes against it; its ranking stays as it was) or reopen
+    it (the pipeline scores it against every current resume, seeing the `job.status` event); one event either way."""
+    if status not in ("open", "closed"):
+        raise ActionError(400, "A job's status is open or closed.")
+    job = session.get(Job, job_id)
+    if job is None:
+        raise ActionError(404, f"There is no job {job_id} (it may have been deleted).")
+    changed = job.status != status
+    if changed:
+        job.status = status
+        job.updated_at = now()
+        session.add(job)
+        session.add(Event(kind="job.status", job_id=job_id, detail=status, created_at=now()))
+    return {"id": job_id, "title": job.title, "status": status, "changed": changed}
+
+
+def delete_job(session: Session, settings: Settings, job_id: int) -> list[Path]:
+    """Delete a job: its row (its documents, mentions, matches and decisions cascade) and, after commit, the
+    archived originals the caller unlinks. Returns those files."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise ActionError(404, f"There is no job {job_id} (already deleted?).")
+    paths = session.scalars(select(Document.stored_path).where(Document.job_id == job_id)).all()
+    files = [path for path in (stored_file(settings, p) for p in paths) if path is not None]
+    session.delete(job)
+    session.add(Event(kind="job.deleted", job_id=job_id, detail=f"{job.title}: {len(paths)} document(s)",
+                      created_at=now()))
+    return files
+
+
+def dismiss_failure(session: Session, settings: Settings, failure_id: int) -> tuple[dict[str, Any], list[Path]]:
+    """A person has seen a quarantined file and does not want it: forget the failure; the caller removes the
+    quarantined file and its reason (returned) after commit."""
+    failure = session.get(Failure, failure_id)
+    if failure is None:
+        raise ActionError(404, "No such failed file (already dismissed?).")
+    files = []
+    raw = Path(failure.quarantined_path)
+    path = (raw if raw.is_absolute() else settings.failed_dir / raw).resolve()
+    if path.is_relative_to(settings.failed_dir.resolve()) and failure.retried_at is None:
+        files = [path, path.with_name(path.name + ".reason.txt")]
+    detail = {"id": failure.id, "filename": failure.filename}
+    session.delete(failure)
+    session.add(Event(kind="failure.dismissed", detail=failure.filename, created_at=now()))
+    return detail, files
+
+
+def erase_check(session: Session, check_id: str) -> bool:
+    """A job seeker is done with their check: erase its result now (True if there was one)."""
+    return bool(session.execute(delete(SeekerCheck).where(SeekerCheck.id == check_id)).rowcount)
 
 
 def delete_candidate(session: Session, settings: Settings, candidate_id: int, actor: str = "web") -> list[Path]:

@@ -48,7 +48,9 @@ def topics(event: dict[str, Any]) -> list[str]:
         return ["jobs", "rankings", f"candidate-{candidate}"]
     if kind == "taxonomy.reloaded":
         return ["jobs", "rankings", "candidates"]
-    if kind == "document.failed":
+    if kind in ("job.status", "job.rescored", "job.deleted"):  # candidate pages follow `jobs` too
+        return ["jobs", f"job-{job}"]
+    if kind in ("document.failed", "failure.dismissed"):
         return ["failed"]
     if kind.startswith("person."):  # merged, unmerged, split, unsplit, apart, possible_duplicate, revealed
         return ["jobs", "rankings", "people"] + ([f"candidate-{candidate}"] if candidate is not None else [])

@@ -13,10 +13,10 @@ from pathlib import Path
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-ACCEPTED = {
-    "resume": (".pdf", ".docx", ".txt"),
-    "job": (".pdf", ".docx", ".txt", ".md"),
-}
+from pipeline.parse.detect import ACCEPTED_EXTENSIONS, detect_format
+from pipeline.parse.errors import ParseError, megabytes, size_and_limit
+
+ACCEPTED = {"resume": ACCEPTED_EXTENSIONS, "job": ACCEPTED_EXTENSIONS}  # the pipeline's rule, for the form's hints
 KIND_LABEL = {"resume": "resume", "job": "job description"}
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
 _RUNS = re.compile(r"[\s_]+")
@@ -60,26 +60,13 @@ def safe_name(raw: str | None, default: str = "upload") -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
-def check_type(kind: str, name: str, head: bytes) -> None:
-    """Refuse (415) what the pipeline cannot read: an unknown extension, or content that does not match it."""
-    suffix = Path(name).suffix.lower()
-    accepted = ACCEPTED[kind]
-    if suffix not in accepted:
-        listed = ", ".join(s.lstrip(".").upper() for s in accepted)
-        raise UploadError(415, f"{name}: a {KIND_LABEL[kind]} must be a {listed} file, not "
-                               f"{suffix.lstrip('.').upper() or 'a file without an extension'}.")
-    if suffix == ".pdf" and not head.startswith(b"%PDF-"):
-        raise UploadError(415, f"{name} does not look like a PDF (it does not start with %PDF-).")
-    if suffix == ".docx" and not head.startswith(b"PK\x03\x04"):
-        raise UploadError(415, f"{name} does not look like a Word .docx file (it is not a ZIP package).")
-    if suffix in (".txt", ".md") and b"\x00" in head:
-        raise UploadError(415, f"{name} does not look like plain text (it contains binary data).")
-
-
-def _megabytes(size: float) -> str:
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+def check_type(data: bytes, name: str) -> str:
+    """Refuse (415) what the pipeline would quarantine for its type, with the pipeline's own reason:
+    the same rule (pipeline.parse.detect) decides for the inbox and for the form."""
+    try:
+        return detect_format(data, name)
+    except ParseError as exc:
+        raise UploadError(415, exc.reason) from None
 
 
 def _free_name(folder: Path, name: str) -> Path:
@@ -103,7 +90,7 @@ def write_atomic(folder: Path, name: str, chunks, limit: int) -> tuple[Path, str
             for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
-                    raise UploadError(413, f"{name} is larger than the {_megabytes(limit)} limit.")
+                    raise UploadError(413, f"{name} is larger than the {megabytes(limit)} limit.")
                 digest.update(chunk)
                 handle.write(chunk)
             handle.flush()
@@ -123,18 +110,22 @@ def _read_chunks(upload: UploadFile, size: int = 1 << 20):
         yield chunk
 
 
-def store_upload(upload: UploadFile, kind: str, folder: Path, limit: int, prefix: str = "") -> Stored:
-    """Validate one uploaded file and write it into `folder` (runs in a worker thread)."""
+def store_upload(upload: UploadFile, kind: str, folder: Path, limit: int, stem: str | None = None) -> Stored:
+    """Validate one uploaded file and write it into `folder` (runs in a worker thread), as its own safe
+    name or as `stem` plus its extension."""
     original = upload.filename or ""
-    name = prefix + safe_name(original)
+    name = safe_name(original)
+    if stem is not None:
+        name = stem + Path(name).suffix
     upload.file.seek(0, os.SEEK_END)
     size = upload.file.tell()
     if size == 0:
         raise UploadError(400, f"{original or 'The file'} is empty.")
     if size > limit:
-        raise UploadError(413, f"{original} is {_megabytes(size)}; the limit is {_megabytes(limit)} per file.")
+        said, allowed = size_and_limit(size, limit)
+        raise UploadError(413, f"{original} is {said}; the limit is {allowed} per file.")
     upload.file.seek(0)
-    check_type(kind, name, upload.file.read(4096))
+    check_type(upload.file.read(), safe_name(original))
     target, sha, written = write_atomic(folder, name, _read_chunks(upload), limit)
     return Stored(filename=original, stored_as=target.name, kind=kind, sha256=sha, size=written)
 
@@ -145,7 +136,8 @@ def store_text(text: str, kind: str, folder: Path, name: str, limit: int) -> Sto
     if not text.strip():
         raise UploadError(400, "The pasted text is empty.")
     if len(data) > limit:
-        raise UploadError(413, f"The pasted text is {_megabytes(len(data))}; the limit is {_megabytes(limit)}.")
+        said, allowed = size_and_limit(len(data), limit)
+        raise UploadError(413, f"The pasted text is {said}; the limit is {allowed}.")
     target, sha, size = write_atomic(folder, name, [data], limit)
     return Stored(filename=name, stored_as=target.name, kind=kind, sha256=sha, size=size)
 
@@ -161,10 +153,13 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        message = (f"The upload is larger than the {_megabytes(self.limit)} a single request may carry. "
+        message = (f"The upload is larger than the {megabytes(self.limit)} a single request may carry. "
                    f"Send fewer or smaller files at a time.")
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
+            said, allowed = size_and_limit(int(length), self.limit)
+            message = (f"The upload is {said}; a single request may carry at most {allowed}. "
+                       f"Send fewer or smaller files at a time.")
             from starlette.requests import Request
 
             from ui.render import error

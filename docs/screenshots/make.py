@@ -82,34 +82,37 @@ JOBS = (("Backend Engineer", ("Python", "PostgreSQL", "Docker", "SQL"), ("Kubern
 CHECK_JOB = job_text("Junior Data Engineer", ("Python", "SQL", "Airflow", "Spark"), ("Kafka", "AWS"), 3)
 
 
-def drop_documents(settings) -> tuple[str, str]:
-    """Job descriptions and resumes into the inbox; returns the (resume, job) hashes of a job seeker's check."""
+def drop_documents(settings) -> str:
+    """Job descriptions and resumes into the inbox, and a job seeker's check; returns the check's id."""
     for title, required, preferred, years in JOBS:
         (settings.inbox_dir("job") / f"{title.lower().replace(' ', '-')}.txt").write_text(
             job_text(title, required, preferred, years), encoding="utf-8")
     (settings.inbox_dir("resume") / "priya-raman-cv.txt").write_text(RESUME, encoding="utf-8")
     for i in range(60):
         (settings.inbox_dir("resume") / f"resume-{i}.txt").write_text(sample_resume(i), encoding="utf-8")
-    # a job seeker's check, named as the check page names its files
-    resume_sha = hashlib.sha256(JOB_SEEKER.encode()).hexdigest()
-    job_sha = hashlib.sha256(CHECK_JOB.encode()).hexdigest()
-    (settings.inbox_dir("job") / f"check-{job_sha[:12]}-job-description.txt").write_text(CHECK_JOB, encoding="utf-8")
-    (settings.inbox_dir("resume") / f"check-{resume_sha[:12]}-sam.txt").write_text(JOB_SEEKER, encoding="utf-8")
-    return resume_sha, job_sha
+    # a job seeker's check, written as the check page writes it: a folder of its own, renamed into place
+    check_id = hashlib.sha256((JOB_SEEKER + CHECK_JOB).encode()).hexdigest()
+    temp = settings.inbox / "checks" / f".{check_id}.part"
+    temp.mkdir(parents=True)
+    (temp / "resume.txt").write_text(JOB_SEEKER, encoding="utf-8")
+    (temp / "job.txt").write_text(CHECK_JOB, encoding="utf-8")
+    temp.rename(settings.inbox / "checks" / check_id)
+    return check_id
 
 
 def populate(settings, home: Path) -> dict:
     """Drop the documents, let the watcher score them all, then record a few decisions as a person would."""
     engine = make_engine(settings.database_url)
     migrate(settings, engine)
-    resume_sha, job_sha = drop_documents(settings)
-    expected = len(JOBS) + 1 + 61 + 1
+    check_id = drop_documents(settings)
+    expected = len(JOBS) + 61  # the check is kept apart: no documents of its own
     watcher = start_watcher(instance_env(home, SHORTLIST_SKILLS=str(ROOT / "skills")), home / "watcher.log")
     try:
         def documents() -> int:
             with Session(engine) as session:
                 return session.scalar(select(func.count()).select_from(Document))
         wait_for(lambda: documents() >= expected, timeout=300, interval=0.5, message=f"{expected} documents")
+        wait_for(lambda: not (settings.inbox / "checks" / check_id).exists(), timeout=60, message="the check")
     finally:
         watcher.terminate()
         watcher.wait(timeout=30)
@@ -123,7 +126,7 @@ def populate(settings, home: Path) -> dict:
                                  updated_at=utcnow()))
         session.commit()
     engine.dispose()
-    return {"backend": backend, "priya": priya, "check": f"/check/{resume_sha}/{job_sha}"}
+    return {"backend": backend, "priya": priya, "check": f"/check/{check_id}"}
 
 
 def start_prometheus(home: Path, web_port: int, watcher_port: int, prom_port: int) -> subprocess.Popen | None:

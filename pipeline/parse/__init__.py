@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.parse.detect import decode_text, detect_format
-from pipeline.parse.errors import CODES, ParseError, megabytes
+from pipeline.parse.errors import CODES, ParseError, size_and_limit
 from pipeline.parse.normalise import CID_ARTEFACT, normalise
 from pipeline.parse.pdf import PDFPLUMBER_OPTIONS, WORD_GAP_EM, parse_pdf
 from pipeline.parse.word import parse_docx
@@ -59,7 +59,8 @@ def _check_size(data: bytes, max_bytes: int) -> None:
     if not data:
         raise ParseError("empty", "The file is empty (0 bytes); it was probably not saved or copied completely.")
     if len(data) > max_bytes:
-        raise ParseError("too_large", f"The file is {megabytes(len(data))}, more than the {megabytes(max_bytes)} limit; "
+        said, allowed = size_and_limit(len(data), max_bytes)
+        raise ParseError("too_large", f"The file is {said}, more than the {allowed} limit; "
                                       "export a smaller PDF (without large images) and drop it again.")
 
 

@@ -1,4 +1,11 @@
-"""Which format a file really is, from its magic bytes first and its name second; text decoding."""
+"""Which format a file really is, from its magic bytes first and its name second; text decoding.
+
+This is the one rule for file types: the pipeline (inbox drops) and the upload form both call
+``detect_format`` on the whole file, so a file is refused by both or by neither, with the same reason.
+A PDF or Word document is read whatever its name (content wins); text is read only under a text name
+(.txt, .md or none): text named .pdf or .docx is refused as mislabelled, text under any other
+extension (.html, .exe, …) as a type Shortlist does not read.
+"""
 from __future__ import annotations
 
 import codecs
@@ -30,6 +37,8 @@ _ZIP_KINDS = (
     ("mimetype", "an OpenDocument file"),
 )
 SAVE_AS = "save it as PDF or DOCX and drop it again"
+ACCEPTED_EXTENSIONS = (".pdf", ".docx", ".txt", ".md")
+_TEXT_EXTENSIONS = {".txt": "txt", ".text": "txt", "": "txt", ".md": "md", ".markdown": "md"}
 
 
 def detect_format(data: bytes, filename: str) -> str:
@@ -52,13 +61,25 @@ def detect_format(data: bytes, filename: str) -> str:
             raise ParseError("unsupported_type", f"{_named(filename)} is {kind}, not a resume or job description "
                                                  f"Shortlist can read; {SAVE_AS}.")
     if decode_text(data) is not None:
-        return "md" if ext in (".md", ".markdown") else "txt"
+        return _text_format(filename, ext)
     if ext in (".pdf", ".docx"):
         expected = "a PDF" if ext == ".pdf" else "a Word document"
         raise ParseError("mislabelled", f"{_named(filename)} is named {ext} but its content is not {expected} "
                                         "(nor text); it is damaged or has the wrong extension.")
     raise ParseError("unsupported_type", f"{_named(filename)} is binary data that is not PDF, DOCX or text; "
                                          f"{SAVE_AS}.")
+
+
+def _text_format(filename: str, ext: str) -> str:
+    if ext in _TEXT_EXTENSIONS:
+        return _TEXT_EXTENSIONS[ext]
+    if ext in (".pdf", ".docx"):
+        expected = "a PDF" if ext == ".pdf" else "a Word document"
+        raise ParseError("mislabelled", f"{_named(filename)} is named {ext} but its content is plain text, not "
+                                        f"{expected}; rename it to .txt, or export a real {ext[1:].upper()}, "
+                                        "and drop it again.")
+    raise ParseError("unsupported_type", f"{_named(filename)} is named {ext}, a type Shortlist does not read; "
+                                         "it reads PDF, DOCX, TXT and MD files.")
 
 
 def _extension(filename: str) -> str:

@@ -19,10 +19,32 @@ class ParseError(Exception):
         return f"{self.code}: {self.reason}"
 
 
+_KB, _MB = 1024, 1024 * 1024
+
+
+def _amount(size: int, unit: int, digits: int) -> str:
+    text = f"{size / unit:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{size / unit:.0f}"
+    return f"{text} {'MB' if unit == _MB else 'KB'}"
+
+
 def megabytes(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB"
-    return f"{size / 1024:.0f} kB" if size >= 1024 else f"{size} bytes"
+    """A size for people: bytes, KB or MB with one decimal (20.0 MB, 4.9 KB, 512 bytes)."""
+    if size >= _MB:
+        return f"{size / _MB:.1f} MB"
+    return f"{size / _KB:.1f} KB" if size >= _KB else f"{size} bytes"
+
+
+def size_and_limit(size: int, limit: int) -> tuple[str, str]:
+    """A size and the limit it broke, worded so they never read the same: "20.03 MB" against "20 MB",
+    with more decimals as needed and exact bytes as the last resort."""
+    unit = _MB if max(size, limit) >= _MB else _KB
+    if max(size, limit) >= _KB:
+        for digits in (1, 2, 3):
+            said, allowed = _amount(size, unit, digits), _amount(limit, unit, digits)
+            if said != allowed:
+                return said, allowed
+    return f"{size:,} bytes", f"{limit:,} bytes"
+
 
 def short_error(exc: BaseException) -> str:
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc

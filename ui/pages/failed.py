@@ -1,4 +1,5 @@
-"""Failed files: what the pipeline quarantined and why, with a retry that puts the file back into inbox/."""
+"""Failed files: what the pipeline quarantined and why, with a retry that puts the file back into inbox/ and a
+dismiss that deletes it."""
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
@@ -53,7 +54,23 @@ async def retry(request: Request) -> Response:
     return RedirectResponse("/failed", status_code=303)
 
 
+@csrf_protect
+async def dismiss(request: Request) -> Response:
+    """POST /failed/{id}/dismiss: a person is done with a quarantined file: forget it and delete the file."""
+    settings = request.app.state.settings
+    failure_id = request.path_params["failure_id"]
+    failure, files = await write(request, actions.dismiss_failure, settings, failure_id)
+    removed = actions.unlink_all(files)
+    if wants_json(request):
+        return render(request, None, {"dismissed": failure_id, "filename": failure["filename"],
+                                      "files_removed": removed})
+    if is_htmx(request):
+        return Response(status_code=200)
+    return RedirectResponse("/failed", status_code=303)
+
+
 routes = [
     *page("/failed", failed, "failed"),
+    Route("/failed/{failure_id:int}/dismiss", dismiss, methods=["POST"], name="failed.dismiss"),
     Route("/failed/{failure_id:int}/retry", retry, methods=["POST"], name="failed.retry"),
 ]

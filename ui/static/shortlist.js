@@ -36,9 +36,9 @@
   var empty = document.getElementById("upload-empty");
   var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"];
   var maxBytes = Number(uploader.getAttribute("data-max-bytes"));
-  var rank = { uploading: 0, queued: 1, parsing: 2, parsed: 3, scored: 4, duplicate: 4, failed: 4 };
+  var rank = { uploading: 0, queued: 1, parsing: 2, parsed: 3, scored: 4, duplicate: 4, failed: 4, refused: 4 };
   var labels = { uploading: "uploading", queued: "queued", parsing: "parsing", parsed: "parsed",
-                 scored: "scored", duplicate: "already known", failed: "failed" };
+                 scored: "scored", duplicate: "already known", failed: "failed", refused: "refused" };
   var items = {};  /* sha256 -> list item */
   var seen = {};   /* sha256 -> newest status, for events that arrive before the upload answer */
 
@@ -59,6 +59,19 @@
     li.appendChild(bar);
     list.appendChild(li);
     return li;
+  }
+
+  /* The wording of pipeline/parse/errors.py size_and_limit: a size over its limit never reads as the limit. */
+  function sizeAndLimit(size, limit) {
+    var MB = 1048576, unit = Math.max(size, limit) >= MB ? MB : 1024, name = unit === MB ? " MB" : " KB";
+    function amount(n, digits) { return (n / unit).toFixed(digits).replace(/\.?0+$/, "") + name; }
+    if (Math.max(size, limit) >= 1024) {
+      for (var digits = 1; digits <= 3; digits++) {
+        var said = amount(size, digits), allowed = amount(limit, digits);
+        if (said !== allowed) return [said, allowed];
+      }
+    }
+    return [size.toLocaleString("en-US") + " bytes", limit.toLocaleString("en-US") + " bytes"];
   }
 
   function link(href, text) {
@@ -109,7 +122,8 @@
   function uploadOne(kind, file) {
     var li = row(file.name, kind);
     if (file.size > maxBytes) {
-      fail(li, file.name + " is " + (file.size / 1048576).toFixed(1) + " MB; the limit is " + (maxBytes / 1048576).toFixed(1) + " MB per file.");
+      var words = sizeAndLimit(file.size, maxBytes);
+      fail(li, file.name + " is " + words[0] + "; the limit is " + words[1] + " per file.");
       return;
     }
     var data = new FormData();
@@ -126,8 +140,9 @@
     xhr.addEventListener("load", function () {
       var body = {};
       try { body = JSON.parse(xhr.responseText); } catch (e) { body = {}; }
-      if (xhr.status !== 202 || !body.files) { fail(li, body.error || ("Upload refused (HTTP " + xhr.status + ").")); return; }
+      if (!body.files) { fail(li, body.error || ("Upload refused (HTTP " + xhr.status + ").")); return; }
       var stored = body.files[0];
+      if (stored.outcome === "refused") { fail(li, stored.detail); return; }
       items[stored.sha256] = li;
       li.setAttribute("data-sha", stored.sha256);
       if (stored.stored_as !== file.name) li.setAttribute("data-note", "saved as " + stored.stored_as);

@@ -1,7 +1,7 @@
 """match components: every part of a score, the model version, and how each matched skill was answered
 
 Revision ID: 0002_match_components
-Revises: 0001
+Revises: 0003_seeker_check
 Create Date: 2026-12-01
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0002_match_components'
-down_revision = '0001'
+down_revision = '0003_seeker_check'
 branch_labels = None
 depends_on = None
 
