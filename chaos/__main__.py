@@ -18,7 +18,7 @@ import yaml
 
 EXPERIMENTS = Path(__file__).resolve().parent / "experiments"
 ORDER = ("kill-web", "kill-watcher", "hang-web", "hang-watcher", "load-spike", "slow-network", "bad-input-storm",
-         "db-locked", "break-taxonomy")
+         "db-locked", "break-taxonomy", "taxonomy-edit-under-load")
 
 
 def experiments() -> dict[str, Path]:

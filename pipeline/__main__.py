@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline watch|ingest|rank|extract|evaluate|fit-weights|migrate|canary|retention|
+"""Command line: `python -m pipeline watch|ingest|rank|extract|evaluate|fit-weights|migrate|canary|rescore|retention|
 mask-check`."""
 from __future__ import annotations
 
@@ -126,6 +126,23 @@ def cmd_extract(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_rescore(settings: Settings, _args) -> int:
+    """What the watcher does between files after a taxonomy edit, in the foreground until nothing is stale."""
+    import time
+    from pipeline.ingest import Ingestor
+    engine = _setup(settings)
+    ingestor = Ingestor(settings, engine)
+    started, batches, matches = time.perf_counter(), 0, 0
+    try:
+        while (batch := ingestor.rescore.step(ingestor.taxonomy)) is not None:
+            batches, matches = batches + 1, matches + batch.matches
+            print(f"\r{batches} batches, {matches:,} matches re-scored", end="", flush=True)
+    finally:
+        ingestor.close()
+    print(f"{chr(10) if batches else ''}every document and match is on taxonomy {ingestor.taxonomy.version[:12]} "
+          f"({batches} batches in {time.perf_counter() - started:.1f} s)")
+
+
 def cmd_evaluate(settings: Settings, args) -> int:
     from pipeline.evaluate import evaluate, format_report
     from pipeline.labels import LabelError
@@ -243,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true", help="write the weights to pipeline/model_weights.json")
     p.add_argument("--json", action="store_true")
     sub.add_parser("migrate", help="upgrade the database schema to the latest version")
+    sub.add_parser("rescore", help="bring every document and match to the current taxonomy now (the watcher "
+                                   "does it by itself, between files)")
     p = sub.add_parser("canary", help="measure extraction and ranking on the canary documents; exit 1 below --min")
     p.add_argument("folder", nargs="?", help="canary folder (default: SHORTLIST_CANARY)")
     p.add_argument("--min", type=float, default=0.9, help="the lowest recall, precision and NDCG that pass")
@@ -258,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = load()
     handler = {"watch": cmd_watch, "ingest": cmd_ingest, "rank": cmd_rank, "extract": cmd_extract,
                "evaluate": cmd_evaluate, "fit-weights": cmd_fit_weights, "migrate": cmd_migrate,
-               "canary": cmd_canary, "retention": cmd_retention, "mask-check": cmd_mask_check}[args.command]
+               "canary": cmd_canary, "rescore": cmd_rescore, "retention": cmd_retention,
+               "mask-check": cmd_mask_check}[args.command]
     return handler(settings, args)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import bm25s
 
@@ -32,16 +32,18 @@ def bm25_rankings(resumes: Mapping[str, str], jobs: Mapping[str, str]) -> dict[s
     return out
 
 
+def _weight(requirements: Iterable[str]) -> int:
+    """Required skills count twice, preferred once."""
+    return sum(2 if kind == "required" else 1 for kind in requirements)
+
+
 def skills_only_rankings(resume_skills: Mapping[str, set[str]],
                          job_skills: Mapping[str, Mapping[str, str]]) -> dict[str, list[str]]:
     """job key -> resume keys, best first, by the share of the job's skills the resume names exactly
     (required counting twice, preferred once): the plain skills-overlap ranker."""
     out = {}
     for job, wanted in job_skills.items():
-        possible = sum(2 if kind == "required" else 1 for kind in wanted.values()) or 1
-
-        def coverage(key: str) -> float:
-            have = resume_skills[key]
-            return sum(2 if kind == "required" else 1 for s, kind in wanted.items() if s in have) / possible
-        out[job] = ranked({k: coverage(k) for k in resume_skills})
+        possible = _weight(wanted.values()) or 1
+        out[job] = ranked({key: _weight(kind for s, kind in wanted.items() if s in have) / possible
+                           for key, have in resume_skills.items()})
     return out

@@ -150,7 +150,7 @@ def _rank(documents: list[dict[str, Any]], analysed: dict[str, Analysis], taxono
             continue
         wanted = job_features(0, job.text, mentions_of(job), None if job.years is None else int(job.years),
                               job.title or "", model.roles)
-        texts = cosines([features[rid].text for rid in resumes], [wanted.text]) if resumes else None
+        texts = cosines([features[rid].text for rid in resumes], [wanted.text])
         scored = [(-score_pair(features[rid], wanted, float(texts[i, 0]), model.relations, model.weights,
                                model.roles.closeness).score, rid) for i, rid in enumerate(resumes)]
         scored += [(1.0, d["id"]) for d in documents if d["kind"] == "resume" and d["id"] not in analysed]

@@ -12,8 +12,10 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from pipeline import baselines
 from pipeline.labels import LabelledDoc, LabelledSet, load_labels
@@ -59,20 +61,22 @@ def ingest_set(labels: LabelledSet, home: Path, skills: Path, workers: int = 2) 
     with session_scope(engine) as session:
         by_id = {}
         for doc_id, filename, text, years in session.execute(
-                select(Document.id, Document.filename, Document.text, Document.years)):
+                select(col(Document.id), col(Document.filename), col(Document.text), col(Document.years))):
             key = key_of[filename]
             by_id[doc_id] = key
             stored["docs"][key] = {"text": text, "years": years, "skills": {}}
         for doc_id, skill, category, requirement in session.execute(
-                select(SkillMention.document_id, SkillMention.skill, SkillMention.category, SkillMention.requirement)):
+                select(col(SkillMention.document_id), col(SkillMention.skill), col(SkillMention.category),
+                       col(SkillMention.requirement))):
             if category not in SOFT_CATEGORIES:
                 skills_of = stored["docs"][by_id[doc_id]]["skills"]
                 if skills_of.get(skill) != "required":
                     skills_of[skill] = requirement or "required"
         stored["components"] = {}
         for job_doc, resume_doc, score, *parts in session.execute(
-                select(Match.job_document_id, Match.resume_document_id, Match.score, Match.coverage, Match.depth,
-                       Match.text_relevance, Match.role_fit, Match.experience_fit)):
+                select(col(Match.job_document_id), col(Match.resume_document_id), col(Match.score),
+                       col(Match.coverage), col(Match.depth), col(Match.text_relevance), col(Match.role_fit),
+                       col(Match.experience_fit))):
             stored["scores"][by_id[job_doc], by_id[resume_doc]] = score
             stored["components"][by_id[job_doc], by_id[resume_doc]] = parts
     engine.dispose()
@@ -134,7 +138,7 @@ def evaluate_traps(labels: LabelledSet, taxonomy: Taxonomy, matcher: LabelMatche
 
 
 def ranking_figures(rankings: Mapping[str, list[str]], jobs: list[LabelledDoc]) -> dict:
-    per_job = {}
+    per_job: dict[str, dict[str, Any]] = {}
     for job in jobs:
         ranked = rankings.get(job.key, [])
         per_job[job.key] = {"hit@3": hit_at(ranked, job.relevance, 3), "ndcg@5": ndcg_at(ranked, job.relevance, 5),
@@ -222,7 +226,8 @@ def format_report(report: dict) -> str:
             v = figures["per_job"][key]
             hit = "-" if v["hit@3"] is None else "y" if v["hit@3"] else "N"
             cells.append(f"{hit:>4} {_num(v['ndcg@5'])} {_num(v['ndcg@10'])} {_num(v['map'])}".ljust(29))
-        lines.append(f"{key:5} " + "  ".join(cells) + f"  top3 {','.join(report['ranking']['model']['per_job'][key]['top3'])}")
+        top3 = ",".join(report["ranking"]["model"]["per_job"][key]["top3"])
+        lines.append(f"{key:5} " + "  ".join(cells) + f"  top3 {top3}")
     lines.append("")
     for kind, figures in report["skills"]["overall"].items():
         lines.append(f"skills ({kind}s): precision {_pct(figures['precision'])} %, recall {_pct(figures['recall'])} %")

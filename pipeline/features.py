@@ -39,7 +39,7 @@ class ResumeFeatures:
     document_id: int
     years: float | None
     skills: dict[str, float]  # skill -> depth in (0, 1]
-    text: dict[int, float]
+    text: textrank.Vector  # hashed term weights (textrank.vector)
     roles: dict[str, float]  # family -> weight (most recent titles weigh most)
     level: int | None
     titles: tuple[str, ...] = ()
@@ -52,7 +52,7 @@ class JobFeatures:
     wanted: dict[str, float]  # skill -> weight (required 2, preferred 1)
     requirement: dict[str, str]  # skill -> required | preferred (every non-soft skill the job names)
     groups: tuple[tuple[str, ...], ...]  # alternatives: one of each group is enough
-    text: dict[int, float]
+    text: textrank.Vector  # hashed term weights (textrank.vector)
     roles: tuple[str, ...]
     level: int | None
     title: str = ""
@@ -72,7 +72,7 @@ def _ranges(text: str) -> tuple[list[tuple[int, int]], int | None]:
     latest = max(years) if years else None
     out = []
     for m in years_module.RANGE.finditer(text):
-        end = latest if m.group("open") else int(re.search(years_module.YEAR, m.group("b")).group())
+        end = latest if m.group("open") else int(re.findall(years_module.YEAR, m.group("b"))[0])  # b holds a year
         out.append((m.start(), end or 0))
     return out, latest
 
@@ -147,7 +147,7 @@ def alternatives(text: str, mentions: list[StoredMention]) -> tuple[tuple[str, .
     """Groups of skills offered as interchangeable: "Python or Scala", "AWS, Azure, or GCP", "Ansible\\Chef"."""
     ordered = sorted((m for m in mentions if m.category not in SOFT_CATEGORIES), key=lambda m: m.start)
     groups, run, has_or = [], [], False
-    for prev, m in zip([None, *ordered], ordered):
+    for prev, m in zip([None, *ordered], ordered, strict=False):  # each mention beside the one before it
         glue = text[prev.end:m.start] if prev is not None else None
         if glue is not None and _OR_GLUE.match(glue):
             run.append(m.skill)

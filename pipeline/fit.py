@@ -10,6 +10,7 @@ import itertools
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,6 +60,11 @@ def fit(parts: np.ndarray, pairs: list[tuple[str, str]], jobs: dict, keys: list[
     return candidates[best], float(objective[best])
 
 
+def _named(weights: np.ndarray) -> dict[str, float]:
+    """Component name -> weight, rounded for the report (one weight per component)."""
+    return dict(zip(COMPONENTS, weights.round(2).tolist(), strict=True))
+
+
 def cross_validate(folder: Path, skills: Path, write: bool = False) -> dict:
     from pipeline.evaluate import ingest_set
     labels = load_labels(folder)
@@ -71,7 +77,7 @@ def cross_validate(folder: Path, skills: Path, write: bool = False) -> dict:
     keys = sorted(jobs)
     order = np.random.default_rng(0).permutation(len(keys))
     folds = [[keys[i] for i in order[f::FOLDS]] for f in range(FOLDS)]
-    report = {"folds": []}
+    report: dict[str, Any] = {"folds": []}
     for held in folds:
         train = [k for k in keys if k not in held]
         weights, _ = fit(parts, pairs, jobs, train)
@@ -80,11 +86,11 @@ def cross_validate(folder: Path, skills: Path, write: bool = False) -> dict:
         for job in held:
             ranked = [r for _, r in sorted(((-s[i], r) for i, (j, r) in enumerate(pairs) if j == job))]
             tested[job] = ndcg_at(ranked, jobs[job], 5)
-        report["folds"].append({"held_out": held, "weights": dict(zip(COMPONENTS, weights.round(2).tolist())),
+        report["folds"].append({"held_out": held, "weights": _named(weights),
                                 "ndcg@5": mean(tested.values())})
     report["cv_ndcg@5"] = mean([f["ndcg@5"] for f in report["folds"]])
     weights, objective = fit(parts, pairs, jobs, keys)
-    report["weights"] = dict(zip(COMPONENTS, weights.round(2).tolist()))
+    report["weights"] = _named(weights)
     report["train_objective"] = objective
     if write:
         WEIGHTS_FILE.write_text(json.dumps({

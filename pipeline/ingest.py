@@ -21,6 +21,7 @@ from pipeline.metrics import PipelineMetrics
 from pipeline.model import model_for
 from pipeline.parse import ParseError
 from pipeline.parse.errors import size_and_limit
+from pipeline.rescore import Rescorer
 from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text, warm_worker
 from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
@@ -112,6 +113,8 @@ class Ingestor:
                 record.count_attempt(session, sha, filename, "the watcher stopped (crashed or was killed) while "
                                                              "this file was in a parse worker")
         self.refresh_quarantine_gauge()
+        self.rescore = Rescorer(settings, self.metrics, self._commit)  # stale rows are done in batches by the loop
+        self.rescore.target(self.taxonomy)
 
     def close(self) -> None:
         self.threads.shutdown(wait=True)
@@ -432,7 +435,7 @@ class Ingestor:
     # -- the taxonomy
 
     def reload_taxonomy(self) -> bool:
-        """Load skills/ again; when it changed, re-extract every stored text and re-score every match.
+        """Load skills/ again; when it changed, aim the batched re-score (pipeline/rescore.py) at the new version.
 
         The files' content hash is compared first, so an event that changed nothing costs no parse or compile,
         and a broken version is reported once, not on every event."""
@@ -455,23 +458,13 @@ class Ingestor:
         self.taxonomy = taxonomy
         record.use_model(model_for(taxonomy, self.settings.skills))
 
-        def rewrite(session):
-            for document in session.scalars(select(Document)):
-                item = Analysis(filename=document.filename, kind=document.kind, text=document.text)
-                analyse_text(item, taxonomy)
-                record.replace_mentions(session, document, item)
-            session.flush()
-            pairs = record.score_pairs(record.job_requirements(session), record.resume_skills(session))
-            record.write_matches(session, pairs, taxonomy.version)
+        def switch(session):
             record.save_taxonomy(session, taxonomy.version, len(taxonomy))
             record.add_event(session, "taxonomy.reloaded", detail={"version": taxonomy.version,
-                                                                   "skills": len(taxonomy), "matches": len(pairs)})
-            return pairs
-        pairs = self._commit(rewrite)
-        for *_, result in pairs:
-            self.metrics.score.observe(result.score)
+                                                                   "skills": len(taxonomy)})
+        self._commit(switch)
+        self.rescore.target(taxonomy)
         self.metrics.set_taxonomy(taxonomy.version, len(taxonomy))
         self.last_progress = time.monotonic()
-        log.info("taxonomy %s loaded (%d skills); %d matches re-scored", taxonomy.version[:12], len(taxonomy),
-                 len(pairs))
+        log.info("taxonomy %s loaded (%d skills); re-scoring in batches", taxonomy.version[:12], len(taxonomy))
         return True

@@ -52,6 +52,23 @@ class PipelineMetrics:
                                      "Unix time of the last canary run.", registry=r)
         for outcome in ("ok", "error"):
             self.canary_runs.labels(outcome)
+        self.rescore_backlog = Gauge("shortlist_rescore_backlog", "Documents and matches still on an old taxonomy "
+                                     "or model version, by kind.", ["kind"], registry=r)
+        self.rescore_done = Counter("shortlist_rescore_done_total", "Documents re-extracted and matches re-scored "
+                                    "after a taxonomy change, by kind (its rate is the re-score's speed).", ["kind"],
+                                    registry=r)
+        self.rescore_progress = Gauge("shortlist_rescore_progress_ratio", "Share of the current re-score done "
+                                      "(1 when nothing is stale).", registry=r)
+        self.rescore_batch = Histogram("shortlist_rescore_batch_seconds", "Time of one re-score batch (one "
+                                       "transaction), by kind.", ["kind"], buckets=STAGE_BUCKETS, registry=r)
+        self.rescore_last_batch = Gauge("shortlist_rescore_last_batch_timestamp_seconds",
+                                        "Unix time the last re-score batch committed.", registry=r)
+        self.rescore_errors = Counter("shortlist_rescore_errors_total", "Re-score batches that failed (retried).",
+                                      registry=r)
+        for kind in ("documents", "matches"):
+            self.rescore_backlog.labels(kind)
+            self.rescore_done.labels(kind)
+        self.rescore_progress.set(1)
         for kind in ("resume", "job"):
             self.seen.labels(kind)
             for outcome in ("scored", "duplicate", "failed", "quarantined"):

@@ -6,7 +6,7 @@ import re
 from collections import OrderedDict
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel import Session
 
 from pipeline import people
@@ -219,8 +219,8 @@ def job_requirements(session: Session, job_ids: list[int] | None = None, model: 
     return {row[3]: f for row, f in zip(rows, features)}
 
 
-def resume_skills(session: Session, document_ids: list[int] | None = None, model: Model | None = None
-                  ) -> dict[tuple[int, int], ResumeFeatures]:
+def resume_skills(session: Session, document_ids: list[int] | None = None, model: Model | None = None, *,
+                  candidate_ids: list[int] | None = None) -> dict[tuple[int, int], ResumeFeatures]:
     """(candidate id, resume document id) -> the features of that resume (skills with depth, text vector, titles,
     years), for every current resume of every person (one file of each resume)."""
     model = _the_model(model)
@@ -230,6 +230,8 @@ def resume_skills(session: Session, document_ids: list[int] | None = None, model
              .where(Document.kind == "resume", Document.current.is_(True), Document.same_as.is_(None)))
     if document_ids is not None:
         query = query.where(Document.id.in_(document_ids))
+    if candidate_ids is not None:
+        query = query.where(Document.candidate_id.in_(candidate_ids))
     rows = session.execute(query).all()
     features = _cached("resume", rows, model, lambda row, text, mentions: resume_features(
         row[0], text, mentions, row[4], model.roles, row[5]), session)
@@ -251,8 +253,16 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
     else:
         session.execute(delete(Match).where(Match.job_id.in_(jobs)))
         # every current resume is in `pairs` when a job is (re-)scored; the matches of others go too
+    _insert_matches(session, pairs, _match_rows(pairs, version))
+    if by_resume:
+        people.refresh_best(session, candidate_ids=candidates)
+    else:
+        people.refresh_best(session, job_ids=jobs)
+
+
+def _match_rows(pairs: list[tuple[int, int, int, int, MatchResult]], version: str) -> list[dict]:
     now = utcnow()
-    rows = [dict(job_id=job_id, candidate_id=cand_id, job_document_id=job_doc, resume_document_id=resume_doc,
+    return [dict(job_id=job_id, candidate_id=cand_id, job_document_id=job_doc, resume_document_id=resume_doc,
                  score=result.score,
                  required_total=len(result.matched_required) + len(result.missing_required),
                  required_matched=len(result.matched_required),
@@ -263,17 +273,81 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
                  experience_fit=result.experience, model_version=result.model_version,
                  taxonomy_version=version, computed_at=now)
             for job_id, cand_id, job_doc, resume_doc, result in pairs]
+
+
+def _skill_rows(match_ids: list[int], pairs: list[tuple[int, int, int, int, MatchResult]]) -> list[dict]:
+    return [dict(match_id=match_id, skill=a.skill, requirement=a.requirement, matched=a.kind is not None,
+                 relation=a.kind, via=a.via)
+            for match_id, (*_, result) in zip(match_ids, pairs) for a in result.answers]
+
+
+def _insert_matches(session: Session, pairs: list, rows: list[dict]) -> None:
     table = Match.__table__
     ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
-    skills = [dict(match_id=match_id, skill=a.skill, requirement=a.requirement, matched=a.kind is not None,
-                   relation=a.kind, via=a.via)
-              for match_id, (*_, result) in zip(ids, pairs) for a in result.answers]
+    skills = _skill_rows(ids, pairs)
     if skills:
         session.execute(insert(MatchSkill.__table__), skills)
-    if by_resume:
-        people.refresh_best(session, candidate_ids=candidates)
-    else:
-        people.refresh_best(session, job_ids=jobs)
+
+
+def _executemany(session: Session, table, sql: str, columns: list[str], rows: list[dict], extra=()) -> None:
+    """One prepared statement for many rows, values put through each column's own type (the re-score's hot path)."""
+    dialect = session.get_bind().dialect
+    procs = [table.c[c].type.bind_processor(dialect) for c in columns]
+    params = [tuple(proc(row[c]) if proc else row[c] for c, proc in zip(columns, procs)) + tuple(more)
+              for row, more in zip(rows, extra or [()] * len(rows))]
+    session.connection().exec_driver_sql(sql, params)
+
+
+def rewrite_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchResult]], version: str) -> None:
+    """Matches scored again (a re-score): each existing (job, resume) row is updated in place and only its
+    skill rows that changed are replaced; a pair without a row yet is inserted. Other matches are left alone;
+    which resume of each person a ranking uses is decided again."""
+    if not pairs:
+        return
+    table, skill_table = Match.__table__, MatchSkill.__table__
+    candidates = sorted({pair[1] for pair in pairs})
+    existing = {}
+    for start in range(0, len(candidates), 500):
+        existing.update({(job, resume): match_id for match_id, job, resume in session.execute(
+            select(table.c.id, table.c.job_id, table.c.resume_document_id)
+            .where(table.c.candidate_id.in_(candidates[start:start + 500])))})
+    rows = _match_rows(pairs, version)
+    ids = [existing.get((pair[0], pair[3])) for pair in pairs]
+    new = [i for i, match_id in enumerate(ids) if match_id is None]
+    if new:
+        _insert_matches(session, [pairs[i] for i in new], [rows[i] for i in new])
+    kept = [i for i, match_id in enumerate(ids) if match_id is not None]
+    if kept:
+        _update_matches(session, [pairs[i] for i in kept], [rows[i] for i in kept], [ids[i] for i in kept])
+    people.refresh_best(session, candidate_ids=candidates)
+
+
+def _update_matches(session: Session, pairs: list, rows: list[dict], kept_ids: list[int]) -> None:
+    """Existing match rows rewritten in place; only the skill rows that differ are replaced."""
+    table, skill_table = Match.__table__, MatchSkill.__table__
+    columns = [c for c in rows[0] if c not in ("job_id", "candidate_id")]
+    _executemany(session, table, f"UPDATE match SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                 columns, rows, [(match_id,) for match_id in kept_ids])
+    have: dict[int, dict[tuple, int]] = {}
+    for start in range(0, len(kept_ids), 500):
+        chunk = kept_ids[start:start + 500]
+        for row_id, match_id, skill, requirement, matched, relation, via in session.connection().exec_driver_sql(
+                "SELECT id, match_id, skill, requirement, matched, relation, via FROM match_skill WHERE match_id IN "
+                f"({', '.join('?' for _ in chunk)})", tuple(chunk)).fetchall():
+            have.setdefault(match_id, {})[(skill, requirement, bool(matched), relation, via)] = row_id
+    gone, added = [], []  # only the skill rows that differ are written: most survive a taxonomy edit
+    for match_id, pair in zip(kept_ids, pairs):
+        old = have.get(match_id, {})
+        new = {(row["skill"], row["requirement"], row["matched"], row["relation"], row["via"]): row
+               for row in _skill_rows([match_id], [pair])}
+        gone += [row_id for key, row_id in old.items() if key not in new]
+        added += [row for key, row in new.items() if key not in old]
+    for start in range(0, len(gone), 500):
+        session.execute(delete(skill_table).where(skill_table.c.id.in_(gone[start:start + 500])))
+    if added:
+        columns = list(added[0])
+        _executemany(session, skill_table, f"INSERT INTO match_skill ({', '.join(columns)}) VALUES "
+                     f"({', '.join('?' for _ in columns)})", columns, added)
 
 
 def score_pairs(jobs: dict[int, JobFeatures], resumes: dict[tuple[int, int], ResumeFeatures],
@@ -314,3 +388,19 @@ def replace_mentions(session: Session, document: Document, item: Analysis) -> No
 def save_taxonomy(session: Session, version: str, skills: int) -> None:
     if session.get(Taxonomy, version) is None:
         session.add(Taxonomy(version=version, skills=skills))
+
+
+def replace_mentions_many(session: Session, documents: list[tuple[int, Analysis]]) -> None:
+    """Documents extracted again (a taxonomy change): their mentions, taxonomy version and years, replaced in a
+    few set-wise statements, since a re-score does this for thousands of documents."""
+    if not documents:
+        return
+    mentions, table = SkillMention.__table__, Document.__table__
+    session.execute(delete(mentions).where(mentions.c.document_id.in_([doc_id for doc_id, _ in documents])))
+    rows = [row for doc_id, item in documents for row in _mentions(doc_id, item)]
+    if rows:
+        session.execute(insert(mentions), rows)
+    session.execute(update(table).where(table.c.id == bindparam("doc_id"))
+                    .values(taxonomy_version=bindparam("doc_version"), years=bindparam("doc_years")),
+                    [{"doc_id": doc_id, "doc_version": item.taxonomy_version, "doc_years": item.years}
+                     for doc_id, item in documents])

@@ -1,4 +1,4 @@
-"""The roles vocabulary (skills/roles/*.yaml): role families and seniority words, and how close two sets of titles are."""
+"""The roles vocabulary (skills/roles/*.yaml): role families, seniority words, and how close two sets of titles are."""
 from __future__ import annotations
 
 import hashlib

@@ -127,7 +127,7 @@ def plan(job: JobFeatures, relations: Relations) -> JobPlan:
                                                                               0.0)) for s in skills)
     index = {s: i for i, s in enumerate(skills)}
     grouped = {s for group in job.groups for s in group}
-    slots = [(job.wanted[s], (index[s],)) for s in job.wanted if s not in grouped]
+    slots: list[tuple[float, tuple[int, ...]]] = [(job.wanted[s], (index[s],)) for s in job.wanted if s not in grouped]
     slots += [(max(job.wanted[s] for s in group), tuple(index[s] for s in group)) for group in job.groups]
     return JobPlan(options, tuple(slots), sum(w for w, _ in slots))
 
@@ -190,14 +190,14 @@ def score_pair(resume: ResumeFeatures, job: JobFeatures, cosine: float, relation
         text = max(text, coverage)  # the text adds evidence skills missed; it never takes from a full skills match
     parts = {"coverage": coverage, "depth": depth, "text": text,
              "role": role_fit(resume, job, closeness), "experience": experience_fit(resume.years, job.years)}
-    return MatchResult(combine(parts, weights), answers, coverage, depth, parts["text"], parts["role"],
+    return MatchResult(combine(parts, weights), answers, coverage, depth, text, parts["role"],
                        parts["experience"], resume.years, job.years, weights.version)
 
 
 def score_many(resumes: Sequence[ResumeFeatures], jobs: Sequence[JobFeatures], relations: Relations,
                weights: Weights, closeness) -> list[list[MatchResult]]:
     """results[j][r]: every resume against every job; the texts' cosines in one sparse product."""
-    cosines = textrank.cosines([r.text for r in resumes], [j.text for j in jobs]) if resumes and jobs else None
+    cosines = textrank.cosines([r.text for r in resumes], [j.text for j in jobs])
     out = []
     for j, job in enumerate(jobs):
         job_plan = plan(job, relations)

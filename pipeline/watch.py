@@ -125,6 +125,7 @@ class Watcher:
         self.skills_changed = threading.Event()
         self.next_retention = time.monotonic()  # the first run right at start
         self.observer = Observer()
+        self.pid, self.started = os.getpid(), utcnow()
         self.canary = CanaryProber(settings, self.metrics, lambda: self.ingestor.taxonomy, self.ingestor.limits)
 
     def offer(self, path: Path) -> None:
@@ -153,26 +154,50 @@ class Watcher:
         """Beat while the main loop makes progress; a stuck loop stops the beat and autoheal notices.
 
         Two beats: a file touched in the store (what autoheal reads; it needs no database lock, so a
-        watcher waiting out another writer's lock is not taken for hung) and the Heartbeat row (/readyz)."""
-        pid = os.getpid()
-        started = utcnow()
+        watcher waiting out another writer's lock is not taken for hung) and the Heartbeat row (/readyz).
+        While a re-score is pending, progress means a committed batch: a loop that keeps ticking but
+        commits none is as stuck as one that stopped."""
         stale_after = max(60.0, 6 * self.settings.heartbeat_seconds)
-        beat_file = heartbeat_path(self.settings)
         while not self.stop_event.wait(self.settings.heartbeat_seconds):
-            quiet = time.monotonic() - max(self.loop_tick, self.ingestor.last_progress)
+            now = time.monotonic()
+            quiet = now - max(self.loop_tick, self.ingestor.last_progress)
+            rescore = self.ingestor.rescore
+            if rescore.pending and now - rescore.last_progress > stale_after:
+                quiet = now - rescore.last_progress
             if quiet > stale_after:
-                log.error("main loop has not ticked for %.0f s; withholding heartbeat", quiet)
+                log.error("main loop has made no progress for %.0f s; withholding heartbeat", quiet)
                 continue
-            beat_file.touch()
-            try:
-                with session_scope(self.engine) as session:
-                    beat = session.get(Heartbeat, "watcher") or Heartbeat(process="watcher", pid=pid)
-                    if beat.pid != pid:
-                        beat.pid, beat.started_at = pid, started
-                    beat.beat_at = utcnow()
-                    session.add(beat)
-            except Exception as exc:  # a locked database must not kill the heartbeat thread
-                log.warning("heartbeat row not written: %s", exc)
+            self.beat()
+
+    def beat(self) -> None:
+        """Touch the heartbeat file and write the Heartbeat row (after every re-score batch, too)."""
+        heartbeat_path(self.settings).touch()
+        try:
+            with session_scope(self.engine) as session:
+                beat = session.get(Heartbeat, "watcher") or Heartbeat(process="watcher", pid=self.pid)
+                if beat.pid != self.pid:
+                    beat.pid, beat.started_at = self.pid, self.started
+                beat.beat_at = utcnow()
+                session.add(beat)
+        except Exception as exc:  # a locked database must not kill the heartbeat thread
+            log.warning("heartbeat row not written: %s", exc)
+
+    def rescore_step(self) -> bool:
+        """One re-score batch after the new files (so they are never starved); True when one was done."""
+        try:
+            batch = self.ingestor.rescore.step(self.ingestor.taxonomy)
+        except Exception:  # counted and retried; a batch that never succeeds stops the heartbeat
+            self.metrics.rescore_errors.inc()
+            log.exception("re-score batch failed; trying again")
+            time.sleep(1.0)
+            return False
+        if batch is None:
+            return False
+        self.ingestor.last_progress = self.loop_tick = time.monotonic()
+        started = time.perf_counter()
+        self.beat()
+        log.debug("re-score batch: %s; heartbeat %.3f s", batch, time.perf_counter() - started)
+        return True
 
     def start(self) -> None:
         for root in self.roots:
@@ -222,6 +247,9 @@ class Watcher:
                             self.tracker.touch(Path(outcome.path))
                     self.loop_tick = time.monotonic()
                     self.metrics.backlog.set(len(self.tracker) + max(0, len(ready) - start - BATCH))
+                if self.ingestor.rescore.pending and not self.stop_event.is_set():
+                    if self.rescore_step():
+                        continue
                 if not ready:
                     self.tracker.wake.wait(min(0.25, max(0.05, self.settings.stable_seconds / 2)))
                     self.tracker.wake.clear()

@@ -15,6 +15,7 @@ def utcnow() -> datetime:
 
 class Document(SQLModel, table=True):
     """One file's content, identified by sha256; versions of a candidate or job are documents."""
+    __table_args__ = (Index("ix_document_kind_taxonomy", "kind", "taxonomy_version"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     sha256: str = Field(max_length=64, unique=True)
     kind: str = Field(max_length=8, index=True)  # resume | job
@@ -200,6 +201,24 @@ class Heartbeat(SQLModel, table=True):
     pid: int
     beat_at: datetime = Field(default_factory=utcnow)
     started_at: datetime = Field(default_factory=utcnow)
+
+
+class Rescore(SQLModel, table=True):
+    """Progress of bringing every document and match to the current taxonomy (and model) version.
+
+    The work itself is derived from the versions on `document` and `match`; this row only says what the
+    target is, when it changed and how far the batches have got, for the pages and the metrics."""
+    process: str = Field(default="pipeline", max_length=32, primary_key=True)
+    taxonomy_version: str = Field(max_length=64)
+    model_version: str = Field(default="", max_length=64)
+    changed_at: datetime = Field(default_factory=utcnow)
+    total: int = 0  # documents + matches stale when the target changed (or when a restart found them)
+    done: int = 0  # documents re-extracted + matches re-scored since
+    documents_left: int = 0
+    matches_left: int = 0
+    batches: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: Optional[datetime] = None
 
 
 class DuplicatePair(SQLModel, table=True):

@@ -60,6 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("stable_seconds", "0.5", float, "Quiet time (no events, size and mtime unchanged) before a file is taken."),
     Setting("rescan_seconds", "30", _positive(float), "Period of the full inbox rescan that catches missed events."),
     Setting("heartbeat_seconds", "5", _positive(float), "Period of the watcher's heartbeat row (read by /readyz)."),
+    Setting("rescore_documents", "200", _positive(int), "Documents re-extracted per transaction after a taxonomy change."),
+    Setting("rescore_matches", "5000", _positive(int), "Matches re-scored per transaction after a taxonomy change."),
     Setting("metrics_port", "9101", int, "Port of the watcher's Prometheus /metrics (0 disables it)."),
     Setting("metrics_host", "127.0.0.1", str, "Address the watcher's /metrics binds to."),
     Setting("host", "127.0.0.1", str, "Address the web UI binds to."),
@@ -104,6 +106,8 @@ class Settings:
     stable_seconds: float
     rescan_seconds: float
     heartbeat_seconds: float
+    rescore_documents: int
+    rescore_matches: int
     metrics_port: int
     metrics_host: str
     host: str

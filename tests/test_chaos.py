@@ -205,3 +205,23 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return ""
+
+
+@pytest.mark.slow
+def test_drill_taxonomy_edit_under_load(tmp_path):
+    """Its own deployment: the drill fills the store with thousands of documents and edits the sandbox's skills/."""
+    from chaos.deployment import Sandbox
+
+    sandbox = Sandbox()
+    try:
+        sandbox.start()
+        report = run_drill(sandbox, "taxonomy-edit-under-load", tmp_path)
+    finally:
+        sandbox.close()
+    measures = report["measures"]
+    assert measures["stale_matches"] == 0 and measures["stale_documents"] == 0, measures
+    assert measures["matches"] == measures["expected_matches"] >= 800 * 10 and measures["duplicate_matches"] == 0
+    assert measures["autoheal_restarts"] == 0 and measures["watcher_watch"]["pids"][1:] == []
+    assert measures["web_watch"]["failed_probes"] == 0, measures["web_watch"]
+    assert measures["rescore_batches"] >= 2
+    assert_sound(report)

@@ -183,6 +183,9 @@ def test_editing_the_taxonomy_re_extracts_and_re_scores(env, tmp_path):
         (skills / "zz_custom.yaml").write_text(
             "category: Custom\nskills:\n  - name: Gizmography\n    aliases: [gizmo lang]\n")
         assert ingestor.reload_taxonomy()
+        assert db_rows(settings, "SELECT taxonomy_version FROM match") == [(before[0][1],)]  # work to do, not done
+        while ingestor.rescore.step(ingestor.taxonomy):
+            pass
         after = db_rows(settings, "SELECT score, taxonomy_version FROM match")
     finally:
         ingestor.close()

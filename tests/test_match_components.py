@@ -20,7 +20,8 @@ def test_a_match_stores_every_component_and_the_report_explains_it(settings, eng
         settings, "SELECT score, coverage, depth, text_relevance, role_fit, experience_fit, model_version, "
                   "taxonomy_version FROM match")
     assert 0 < score <= 100 and 0 < coverage <= 1 and 0 < depth <= coverage and 0 < text <= 1
-    assert 0.5 <= role <= 1.0 and experience is not None  # same family; a seniority step may be short and model.startswith("relevance-") and taxonomy
+    assert 0.5 <= role <= 1.0 and experience is not None  # same family; a seniority step may be short
+    assert model.startswith("relevance-") and taxonomy
     relations = {r[0] for r in db_rows(settings, "SELECT relation FROM match_skill WHERE matched")}
     assert relations and relations <= {"exact", "implied", "related", "broader"}
     assert db_rows(settings, "SELECT count(*) FROM match_skill WHERE NOT matched AND relation IS NOT NULL") == [(0,)]

@@ -49,7 +49,7 @@ def _counts(db) -> dict[str, int]:
 def test_an_existing_database_upgrades_to_people_and_back(tmp_path):
     path = tmp_path / "shortlist.db"
     url = f"sqlite:///{path}"
-    _at(url, "0002_match_components")
+    _at(url, "0003_rescore")
     with sqlite3.connect(path) as db:
         db.executescript(BEFORE)
         before = _counts(db)
@@ -65,7 +65,7 @@ def test_an_existing_database_upgrades_to_people_and_back(tmp_path):
         assert db.execute("SELECT count(*) FROM audit").fetchall() == [(0,)]
         assert _counts(db) == before  # rebuilding match (its unique key) cascaded into nothing
     db.close()
-    _at(url, "0002_match_components", down=True)
+    _at(url, "0003_rescore", down=True)
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT candidate, score FROM ranking").fetchall() == [("Ada Lovelace", 80.0)]
         columns = {row[1] for row in db.execute("PRAGMA table_info(document)")}

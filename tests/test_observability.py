@@ -256,7 +256,7 @@ def test_the_local_config_names_no_address_and_reads_each_job_from_a_target_file
 
 def _moved(tmp_path, **extra):
     from store.settings import load as load_settings
-    from tests.conftest import instance_env
+    from tests.instance import instance_env
     env = instance_env(tmp_path, SHORTLIST_PORT="18080", SHORTLIST_METRICS_PORT="19101",
                        SHORTLIST_PROMETHEUS_URL="http://127.0.0.1:19090")
     env.update(extra)

@@ -67,7 +67,8 @@ def test_one_of_a_group_of_alternatives_is_enough():
     wanted = job(["Python", "Scala", "SQL"], groups=[("Python", "Scala")])
     assert pair(resume({"Python": 1.0, "SQL": 1.0}), wanted).coverage == 1.0
     text = "Must know Python or Scala, and SQL."
-    mentions = [StoredMention(s, "Languages", text.index(s), text.index(s) + len(s)) for s in ("Python", "Scala", "SQL")]
+    mentions = [StoredMention(s, "Languages", text.index(s), text.index(s) + len(s))
+                for s in ("Python", "Scala", "SQL")]
     assert alternatives(text, mentions) == (("Python", "Scala"),)
 
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from observability import generate
-from tests.conftest import ROOT, free_port, instance_env, wait_for
+from tests.instance import ROOT, free_port, instance_env, wait_for
 from tests.test_supervisor import Supervisor
 from tests.test_ui_support import client_for, ui_settings
 

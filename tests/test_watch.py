@@ -103,6 +103,8 @@ def test_editing_skills_while_running_reloads_and_rescored(tmp_path, env):
         (skills / "zz_custom.yaml").write_text("category: Custom\nskills:\n  - name: Zorblax\n")
         wait_for(lambda: _count(settings, "SELECT count(*) FROM event WHERE kind = 'taxonomy.reloaded'"), 30,
                  message="the reload event")
+        wait_for(lambda: _count(settings, "SELECT count(*) FROM event WHERE kind = 'rescore.finished'"), 30,
+                 message="the re-score to finish")
         versions = db_rows(settings, "SELECT DISTINCT taxonomy_version FROM match")
         assert versions == db_rows(settings, "SELECT version FROM taxonomy ORDER BY loaded_at DESC LIMIT 1")
     finally:

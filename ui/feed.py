@@ -35,7 +35,8 @@ _CLOSE = object()
 
 
 def topics(event: dict[str, Any]) -> list[str]:
-    """The page topics an event changes: `jobs`, `rankings` (every job), `job-<id>`, `candidate-<id>`, `failed`."""
+    """The page topics an event changes: `jobs`, `rankings` (every job), `job-<id>`, `candidate-<id>`, `failed`,
+    `rescore` (the re-score banner)."""
     kind = event["kind"]
     job, candidate = event.get("job_id"), event.get("candidate_id")
     if kind == "document.scored":
@@ -47,7 +48,11 @@ def topics(event: dict[str, Any]) -> list[str]:
     if kind == "candidate.deleted":
         return ["jobs", "rankings", f"candidate-{candidate}"]
     if kind == "taxonomy.reloaded":
-        return ["jobs", "rankings", "candidates"]
+        return ["jobs", "rankings", "candidates", "rescore"]
+    if kind in ("rescore.started", "rescore.progress"):
+        return ["rescore"]  # the banner and its progress bar; rankings refresh once the re-score is done
+    if kind == "rescore.finished":
+        return ["jobs", "rankings", "candidates", "rescore"]
     if kind in ("job.status", "job.rescored", "job.deleted"):  # candidate pages follow `jobs` too
         return ["jobs", f"job-{job}"]
     if kind in ("document.failed", "failure.dismissed"):

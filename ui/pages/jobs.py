@@ -12,6 +12,7 @@ from ui.data import cached_read, write
 from ui.render import htmx_target, is_htmx, render, wants_json
 from ui.routing import choice_param, page
 from ui.security import csrf_protect, logged_in
+from ui.pages import rescore
 
 STATUS_FILTERS = ("open", "closed", "all")
 
@@ -26,7 +27,8 @@ async def jobs(request: Request) -> Response:
     q = (request.query_params.get("q") or "").strip()[:100]
     rows = await cached_read(request, queries.jobs_overview, q or None, None if status == "all" else status)
     counts = await cached_read(request, queries.job_status_counts)
-    context = {"jobs": rows, "filters": {"q": q, "status": status}, "counts": counts}
+    context = {"jobs": rows, "filters": {"q": q, "status": status}, "counts": counts,
+               **await rescore.context(request)}
     block = "jobs_table" if htmx_target(request) == "jobs-table" else None
     return render(request, "jobs.html", context, block=block)
 

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from store import people, queries
 from ui import actions, blind
+from ui.pages import rescore
 from ui.data import cached_read, read, write
 from ui.render import htmx_target, is_htmx, render, wants_json
 from ui.routing import BadRequest, choice_param, float_param, int_param, page
@@ -123,6 +124,7 @@ async def ranking(request: Request) -> Response:
         "job": job, "filters": {k: v for k, v in asdict(view).items() if k not in ("page", "per_page")},
         "total": total, "page": view.page, "per_page": view.per_page,
         "pages": max(1, math.ceil(total / view.per_page)), "counts": counts, "candidates": rows,
+        **await rescore.context(request, job_id),
     }
     extra = {"view": view, "fresh": _fresh(rows), "per_page_options": PER_PAGE, "statuses": queries.STATUSES}
     block = "table" if htmx_target(request) == "ranking-table" else None

@@ -2,7 +2,7 @@
 review, reveals and the audit log
 
 Revision ID: 0004_people
-Revises: 0002_match_components
+Revises: 0003_rescore
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0004_people'
-down_revision = '0002_match_components'  # main's head when written; the lead re-chains it after 0003 at merge
+down_revision = '0003_rescore'  # main's head when last merged (0001 → 0002_job_status → 0003_seeker_check → 0002_match_components → 0003_rescore)
 branch_labels = None
 depends_on = None
 
