@@ -304,7 +304,7 @@ def rewrite_matches(session: Session, pairs: list[tuple[int, int, int, int, Matc
     which resume of each person a ranking uses is decided again."""
     if not pairs:
         return
-    table, skill_table = Match.__table__, MatchSkill.__table__
+    table = Match.__table__
     candidates = sorted({pair[1] for pair in pairs})
     existing = {}
     for start in range(0, len(candidates), 500):

@@ -11,7 +11,8 @@ import sqlmodel
 
 
 revision = '0004_people'
-down_revision = '0003_rescore'  # main's head when last merged (0001 → 0002_job_status → 0003_seeker_check → 0002_match_components → 0003_rescore)
+down_revision = '0003_rescore'  # main's head when last merged: 0001, 0002_job_status, 0003_seeker_check,
+# 0002_match_components, 0003_rescore
 branch_labels = None
 depends_on = None
 
