@@ -106,6 +106,17 @@ def save_document(session: Session, item: Analysis, *, sha256: str, size: int, s
     return session.get(Document, document_id)  # type: ignore[return-value]
 
 
+def _person_key(session: Session, signals, sha256: str) -> str:
+    """A new person's stable key (a name for analysts, not how people are told apart: pipeline/people.py does
+    that): their address when no one holds that key yet, as before people had several signals, else their first
+    resume's hash."""
+    if signals.email:
+        key = "email:" + signals.email
+        if session.execute(select(Candidate.id).where(Candidate.identity == key)).first() is None:
+            return key
+    return f"person:{sha256[:32]}"
+
+
 def save_resume(session: Session, item: Analysis, *, sha256: str, size: int, stored_path: str) -> Document:
     """A resume joins its person (or makes a new one); another file of a stored resume is kept beside it, unscored;
     a newer version of one of the person's resumes replaces it everywhere; possible duplicates are flagged."""
@@ -114,8 +125,9 @@ def save_resume(session: Session, item: Analysis, *, sha256: str, size: int, sto
     owner_id = placement.candidate_id
     if owner_id is None:
         owner_id = session.execute(insert(Candidate).values(
-            identity=f"person:{sha256[:32]}", name=display_name(item)[:200], email=item.email, versions=1,
-            created_at=now, updated_at=now, touched_at=now).returning(Candidate.id)).scalar_one()
+            identity=_person_key(session, placement.signals, sha256), name=display_name(item)[:200],
+            email=item.email, versions=1, created_at=now, updated_at=now, touched_at=now)
+            .returning(Candidate.id)).scalar_one()
     versions = session.scalar(select(func.count()).where(Document.candidate_id == owner_id)) or 0
     signals = placement.signals
     document_id = _insert_document(session, item, dict(
