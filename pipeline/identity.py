@@ -83,9 +83,12 @@ def is_placeholder(email: str | None) -> bool:
     return domain in PLACEHOLDER_DOMAINS or domain.endswith(".example") or local in PLACEHOLDER_LOCALS
 
 
+CONTACT_CHARS = 3000  # a resume's contact details are near its top; the rest is not searched for a phone
+
+
 def phone_of(text: str, region: str = "US") -> str | None:
-    """The first valid phone number in the text, in E.164 ('+14155550123'); None when there is none."""
-    for found in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+    """The first valid phone number near the top of the text, in E.164 ('+14155550123'); None when there is none."""
+    for found in phonenumbers.PhoneNumberMatcher(text[:CONTACT_CHARS], region, leniency=phonenumbers.Leniency.VALID):
         return phonenumbers.format_number(found.number, phonenumbers.PhoneNumberFormat.E164)
     return None
 

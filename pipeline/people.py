@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, true, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlmodel import Session
 
 from pipeline import identity
@@ -100,18 +99,27 @@ def flag_duplicates(session: Session, candidate_id: int, possible: dict[int, dic
 
 def refresh_best(session: Session, *, candidate_ids: list[int] | None = None, job_ids: list[int] | None = None
                  ) -> None:
-    """Mark, for each (job, person), the match of their resume that fits the job best (newest on a tie)."""
-    m = tables.match
-    other = aliased(m)
-    best = (select(other.c.id).where(other.c.job_id == m.c.job_id, other.c.candidate_id == m.c.candidate_id)
-            .order_by(other.c.score.desc(), other.c.resume_document_id.desc()).limit(1).scalar_subquery())
-    scope = []
+    """Mark, for each (job, person) in scope, the match of their resume that fits the job best (the newest resume
+    on a tie); only rows whose mark changes are written."""
+    m = tables.match.c
+    query = select(m.id, m.job_id, m.candidate_id, m.score, m.resume_document_id, m.best)
     if candidate_ids is not None:
-        scope.append(m.c.candidate_id.in_(candidate_ids))
+        query = query.where(m.candidate_id.in_(candidate_ids))
     if job_ids is not None:
-        scope.append(m.c.job_id.in_(job_ids))
-    session.execute(update(m).where(and_(true(), *scope))
-                    .values(best=case((m.c.id == best, True), else_=False)))
+        query = query.where(m.job_id.in_(job_ids))
+    winner: dict[tuple[int, int], tuple[float, int, int]] = {}
+    marked: dict[int, bool] = {}
+    for match_id, job, person, score, resume, best in session.execute(query):
+        marked[match_id] = bool(best)
+        key = (job, person)
+        if key not in winner or (score, resume) > winner[key][:2]:
+            winner[key] = (score, resume, match_id)
+    best_ids = {entry[2] for entry in winner.values()}
+    on = [i for i, was in marked.items() if i in best_ids and not was]
+    off = [i for i, was in marked.items() if i not in best_ids and was]
+    for ids, value in ((on, True), (off, False)):
+        for start in range(0, len(ids), 500):
+            session.execute(update(tables.match).where(m.id.in_(ids[start:start + 500])).values(best=value))
 
 
 def move_resumes(session: Session, document_ids: list[int], to: int) -> list[int]:
