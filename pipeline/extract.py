@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pipeline.degrees import field_of_study_spans
 from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, sections
 from pipeline.taxonomy import Taxonomy
 
@@ -33,15 +34,22 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
 
     With `kind` ("resume" or "job") each mention carries its section, a skills section
     admits forms that need context, and ambiguous forms in a resume's interests or
-    references never count.
+    references never count. A field of study a degree names ("B.S. in Computer Science")
+    is not a mention.
     """
     found = sections(text, kind) if kind else []
     index = SectionIndex(found)
     listing = [(s.start, s.end) for s in found if s.name in SKILL_LIST_SECTIONS]
     barred = [(s.start, s.end) for s in found if kind and s.name in NOT_SKILL_SECTIONS[kind]]
+    studied = field_of_study_spans(text)
     return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
                     index.at(start))
-            for start, end, form in taxonomy.matcher.find(text, listing=listing, barred=barred)]
+            for start, end, form in taxonomy.matcher.find(text, listing=listing, barred=barred)
+            if not _inside(studied, start)]
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    return any(a <= offset < b for a, b in spans)  # a document names few degrees
 
 
 def counted(mentions: Iterable[Mention], kind: str) -> list[Mention]:

@@ -53,7 +53,8 @@ _ANY = {kind: re.compile("|".join(f"(?:{p.pattern})" for _, p in headings), re.I
         for kind, headings in KINDS.items()}
 
 # Sections whose skills describe the company or the person's free time, not the work asked or done.
-NOT_SKILL_SECTIONS = {"resume": frozenset({"interests", "references"}), "job": frozenset({"about", "benefits", "title"})}
+NOT_SKILL_SECTIONS = {"resume": frozenset({"interests", "references"}),
+                      "job": frozenset({"about", "benefits", "title", "metadata"})}
 # Sections about skills: there an ambiguous form ("Rust is a plus", "Chef, Ansible") is the skill.
 SKILL_LIST_SECTIONS = frozenset({"skills", "certifications", "requirements", "preferred"})
 
@@ -92,7 +93,8 @@ def heading_name(line: str, kind: str) -> str | None:
 
 def sections(text: str, kind: str) -> list[Section]:
     """The sections of `text` in order; text before the first heading is not a section
-    (except a job's first line, its "title"). kind: "resume" or "job"."""
+    (except a job's front matter, its "metadata", and its title line, its "title").
+    kind: "resume" or "job"."""
     if kind not in KINDS:
         raise ValueError(f"kind must be 'resume' or 'job', not {kind!r}")
     return list(_sections(text, kind))
@@ -104,6 +106,9 @@ def _sections(text: str, kind: str) -> tuple[Section, ...]:
     offset = 0
     opened: tuple[str, int] | None = None
     if kind == "job":
+        metadata = front_matter_span(text)
+        if metadata is not None:
+            found.append(Section("metadata", *metadata))
         title = title_span(text)
         if title is not None:
             found.append(Section("title", *title))
@@ -117,6 +122,17 @@ def _sections(text: str, kind: str) -> tuple[Section, ...]:
     if opened is not None:
         found.append(Section(opened[0], opened[1], len(text)))
     return tuple(sorted(found, key=lambda s: s.start))
+
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?\s*(?P<fence>---|\+\+\+)[ \t]*\r?\n.{0,4000}?^(?P=fence)[ \t]*$",
+                           re.DOTALL | re.MULTILINE)
+
+
+def front_matter_span(text: str) -> tuple[int, int] | None:
+    """(start, end) of the YAML ("---") or TOML ("+++") block a job board puts before a posting:
+    its fields (location, apply link, benefits tags) are metadata, not what the job asks."""
+    m = _FRONT_MATTER.match(text)
+    return (m.start("fence"), m.end()) if m else None
 
 
 def title_span(text: str) -> tuple[int, int] | None:

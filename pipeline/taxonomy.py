@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.taxonomy_schema import (FILE_KEYS, GAP, RELATED_STRENGTH, SKILL_KEYS, SkillEntry,  # noqa: F401
-                                      TaxonomyError, fold, read_skills_file)  # (re-exported for callers)
+                                      TaxonomyError, ascii_lower, fold, read_skills_file)  # (re-exported for callers)
 
-from pipeline import sense
+from pipeline import inflect, sense
 from pipeline.sections import heading_name
 
 # Characters that may not touch a surface form: letters, digits and underscore (\w)
@@ -25,7 +25,6 @@ RIGHT_BOUNDARY = r"(?![\w+#&@])"
 # so "machine learning" also finds "machine-learning" and "Machine\nLearning".
 _GAP_RE = re.compile(GAP)
 _RIGHT_GLUE = re.compile(r"[\w+#&@]")  # what RIGHT_BOUNDARY forbids after a form
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def gap_normal(surface: str) -> str:
@@ -92,7 +91,7 @@ class Matcher:
 
     def hits(self, text: str) -> Iterator[Hit]:
         """Every raw hit as (start, end, form), in text order, before hints are applied."""
-        lowered = text.translate(_ASCII_LOWER)
+        lowered = ascii_lower(text)
         forms = self.forms
         for m in self.pattern.finditer(lowered):
             found = m.group()
@@ -133,8 +132,11 @@ class Matcher:
     def _accept(self, text: str, hit: Hit, hits: Sequence[Hit], index: int, signals: list[Signal],
                 where: _Where | None = None) -> bool:
         start, end, form = hit
+        shouted = False
         if form.case_sensitive and gap_normal(text[start:end]) != gap_normal(form.text):
-            return False
+            if not _shouted(text[start:end], form.text):
+                return False
+            shouted = True  # "EPIC" for "Epic": the name, or a word in capitals; context decides
         if _in_address(text, start, end, signals):
             return False
         exclude = self.exclude.get(form.skill.name)
@@ -142,7 +144,7 @@ class Matcher:
             for m in exclude.finditer(text, max(0, start - _EXCLUDE_CHARS), min(len(text), end + _EXCLUDE_CHARS)):
                 if m.start() <= start and m.end() >= end:
                     return False
-        if form.ambiguous or (form.name_like and text[start:end].islower()
+        if shouted or form.ambiguous or (form.name_like and text[start:end].islower()
                               and sense.TECH_CATEGORY.search(form.skill.category)):
             # A product named by a known word is written capitalised; "a python", "a docker",
             # "selenium and zinc" in lower case are the everyday words.
@@ -309,10 +311,13 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     forms: dict[str, Form] = {}
     context: dict[str, re.Pattern[str]] = {}
     exclude: dict[str, re.Pattern[str]] = {}
+    skills = list(skills)
     for skill in skills:
         for text in skill.forms:
             forms[fold(text)] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for,
                                      sense.ambiguous(text, skill.category), sense.name_like(text))
+    _add_variants(forms)
+    for skill in skills:
         if skill.context:
             context[skill.name] = _words_regex(skill.context)
         if skill.exclude:
@@ -320,6 +325,28 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     sense.release()
     pattern = re.compile(LEFT_BOUNDARY + "(?:" + _trie_regex(_trie(forms)) + ")" + RIGHT_BOUNDARY)
     return Matcher(pattern=pattern, forms=forms, context=context, exclude=exclude)
+
+
+def _add_variants(forms: dict[str, Form]) -> None:
+    """Plurals, singulars and "&"/"and" spellings of plain forms (pipeline/inflect.py), as forms of
+    the same skill with the same hints. A variant that is some skill's own form, or that two
+    skills would share, is left out; forms with a case or context hint get none."""
+    variants: dict[str, Form] = {}
+    shared: set[str] = set()
+    for form in list(forms.values()):
+        if form.case_sensitive or form.ambiguous:
+            continue
+        for variant in inflect.variants(form.text):
+            key = fold(variant)
+            if key in forms or key in shared:
+                continue
+            other = variants.get(key)
+            if other is not None and other.skill is not form.skill:
+                shared.add(key)
+                del variants[key]
+            elif other is None:
+                variants[key] = Form(form.skill, variant, False, False, form.ordinary, form.name_like)
+    forms.update(variants)
 
 
 # ---------------------------------------------------------------- matching hints
@@ -499,6 +526,12 @@ class _Where:
 
     def barred(self, offset: int) -> bool:
         return self._inside(self._barred, offset)
+
+
+def _shouted(surface: str, form: str) -> bool:
+    """True when a Title-case form of three letters or more is written in capitals ("EPIC", "SPRING")."""
+    letters = [c for c in form if c.isalpha()]
+    return len(letters) >= 3 and form[:1].isupper() and form.istitle() and surface == surface.upper() != surface.lower()
 
 
 def _isolated(text: str, start: int, end: int) -> bool:

@@ -23,6 +23,27 @@ class TaxonomyError(ValueError):
     """A skills file that cannot be loaded; the message names the file, the line and the entry."""
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def ascii_lower(text: str) -> str:
+    """`text` with ASCII letters lower-cased and nothing else changed (so offsets hold), as
+    `str.translate` would give, about three times faster on a page: `str.lower` does the
+    work and the non-ASCII characters are put back."""
+    low = text.lower()
+    if text.isascii():
+        return low
+    if len(low) != len(text):  # a character that lower-cases to two ("İ")
+        return text.translate(_ASCII_LOWER)
+    parts: list[str] = []
+    at = 0
+    for m in _NON_ASCII.finditer(text):
+        parts += (low[at:m.start()], m.group())
+        at = m.end()
+    parts.append(low[at:])
+    return "".join(parts)
+
+
 def fold(surface: str) -> str:
     """The key a surface form is looked up by: ASCII-lowercased, gaps collapsed to one space.
 

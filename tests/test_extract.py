@@ -438,3 +438,48 @@ def test_sample_jobs_round_trip(i):
     assert detect_kind(text) == "job"
     assert required_years(text) == fixtures.job_years(i)
     assert job_title(text) == fixtures.job_title(i)
+
+
+# ---------------------------------------------------------------- one resume, two formats
+
+_TWO_FORMAT_RESUME = """Dana Whitfield
+dana.whitfield@example.org | +1 555 0142 | Portland, OR
+
+Summary
+Data engineer with 6 years of experience building batch and streaming pipelines for retail analytics teams.
+
+Experience
+Senior Data Engineer, Riverbend Outfitters - March 2021 - Present
+- Built ETL jobs in Python and PySpark on Databricks that load 2 TB a day into Snowflake.
+- Orchestrated 140 Airflow DAGs; moved the team from cron to Apache Airflow and Docker on Kubernetes.
+- Modelled sales marts with dbt and star schemas; wrote code reviews and technical documentation.
+Data Engineer, Northfield Insurance - June 2017 - February 2021
+- Maintained Kafka consumers in Java and Scala; tuned PostgreSQL queries and Redis caches.
+
+Skills
+Python, SQL, Scala, Java, Apache Spark, Apache Kafka, Terraform, AWS (S3, Glue, Redshift), Git, Tableau
+
+Education
+B.S. in Computer Science, Oregon State University, 2017
+
+Interests
+Trail running, sourdough baking, chess"""
+
+
+def test_a_pdf_and_a_docx_of_the_same_resume_give_the_same_skills():
+    """The same resume written to PDF (reportlab) and to Word (python-docx), parsed and analysed
+    by the real stages, yields the same skills, each with the same count."""
+    from pipeline.parse import parse_bytes
+    from pipeline.stages import Analysis, analyse_text
+    from tests.fixtures import make_docx, make_pdf
+
+    found = {}
+    for name, data in (("cv.pdf", make_pdf(_TWO_FORMAT_RESUME)),
+                       ("cv.docx", make_docx(_TWO_FORMAT_RESUME.split("\n")))):
+        item = Analysis(filename=name, kind="resume", text=parse_bytes(data, name).text)
+        analyse_text(item, TAXONOMY)
+        found[name] = sorted(m.skill for m in item.mentions)
+    assert found["cv.pdf"] == found["cv.docx"]
+    assert {"Python", "Apache Spark", "PySpark", "Apache Airflow", "Snowflake", "Star schema", "Code review",
+            "Technical documentation", "Apache Kafka", "Amazon S3"} <= set(found["cv.pdf"])
+    assert "Computer science" not in found["cv.pdf"]  # a field of study, not a claim

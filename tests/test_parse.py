@@ -507,3 +507,22 @@ def test_sample_documents_are_deterministic_and_complete():
     assert any(heading in job for heading in ("Requirements", "Must have", "What you bring"))
     assert all(skill in job for skill in required + preferred)
     assert len({sample_job(i).splitlines()[0] for i in range(16)}) > 8
+
+
+def test_pdfium_text_that_lost_its_word_spaces_is_read_again():
+    from pipeline.parse.pdf import _glued
+    spaced = ("Human Resource Generalist who is a great communicator and negotiator with strong conflict resolution "
+              "skills. Extensive background in recruitment and retention, mediation and records management. ") * 3
+    glued = ("HumanResource Generalist who isan greatcommunicatorand negotiator with strong conflictresolution "
+             "skills. Extensivebackground in recruitmentand retention, mediationand recordsmanagement. "
+             "Benefitsadministrator Employeerelations Payrollexpertise Eventmanagement ") * 3
+    assert not _glued([spaced])
+    assert _glued([glued])
+    assert not _glued(["Kubernetesadministrator"])  # too few words to judge
+
+
+def test_a_normal_pdf_stays_with_pdfium(tmp_path):
+    from tests.fixtures import make_pdf
+    parsed = parse.parse_bytes(make_pdf("Senior backend engineer with Python, PostgreSQL and Kubernetes experience. "
+                                        * 8), "cv.pdf")
+    assert parsed.engine == "pypdfium2" and "PostgreSQL and Kubernetes" in parsed.text

@@ -133,6 +133,15 @@ def test_the_title_line_is_a_role_not_a_skill():
     assert "Backend development" not in skills(JOB, "job")
 
 
+@pytest.mark.parametrize("fence", ["---", "+++"])
+def test_a_job_boards_front_matter_is_metadata_not_requirements(fence):
+    job = (f"{fence}\ntitle: Data Engineer\ntype: iOS\nhttp: https\napply: jobs.example.com/42\n{fence}\n\n"
+           "Requirements:\n- Python and Airflow\n")
+    assert [s.name for s in sections(job, "job")][:2] == ["metadata", "title"]
+    assert skills(job, "job") == {"Python", "Apache Airflow"}
+    assert job_title(job) == "Data Engineer"
+
+
 @pytest.mark.parametrize("line, kind, name", [
     ("EMPLOYMENT HISTORY", "resume", "experience"), ("**Skills:**", "resume", "skills"),
     ("Hobbies & Interests", "resume", "interests"), ("## What we offer", "job", "benefits"),
@@ -155,6 +164,29 @@ def test_sections_are_ordered_spans_inside_the_text(text, kind):
 def test_sections_rejects_an_unknown_kind():
     with pytest.raises(ValueError, match="kind must be"):
         sections("text", "letter")
+
+
+# ---------------------------------------------------------------- fields of study
+
+@pytest.mark.parametrize("text, studied, claimed", [
+    ("Bachelor's degree in Computer Science, Statistics, or a related field.", {"Computer science", "Statistics"},
+     set()),
+    ("M.S. in Data Science | Stanford University | 2019", {"Data science"}, set()),
+    ("Major: Accounting. Prepared monthly accounting reports in Excel.", set(), {"Accounting", "Excel"}),
+    ("BS in Nursing; 6 years of nursing in a Level I trauma centre.", set(), {"Nursing"}),
+    ("Bachelor's degree in computer science and strong data analysis experience.", {"Computer science"},
+     {"Data analysis"}),
+    ("Maintained Linux servers; MS Office and MS Project daily.", set(),
+     {"Linux", "Microsoft Office", "Microsoft Project"}),
+])
+def test_a_field_of_study_is_not_a_skill_claim(text, studied, claimed):
+    found = skills(text, "resume")
+    assert claimed <= found
+    assert not studied & found
+
+
+def test_a_field_studied_and_practised_still_counts():
+    assert "Statistics" in skills("M.Sc. in Statistics\nApplied statistics to churn models at a telecom.", "resume")
 
 
 # ---------------------------------------------------------------- names and titles

@@ -6,9 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from pipeline import inflect
 from pipeline.extract import extract_skills
-from pipeline.taxonomy import SKILL_KEYS, Taxonomy, TaxonomyError, fold, load_taxonomy, taxonomy_version
+from pipeline.taxonomy import SKILL_KEYS, Taxonomy, TaxonomyError, ascii_lower, fold, load_taxonomy, taxonomy_version
 
 SKILLS = Path(__file__).resolve().parent.parent / "skills"
 REQUIRED_CATEGORIES = {
@@ -211,3 +214,41 @@ def test_fold_keeps_length_of_non_ascii_text():
     assert fold("Machine-Learning") == "machine learning"
     assert fold("  Node.JS ") == "node.js"
     assert fold("İstanbul") == "İstanbul"  # only ASCII letters fold, so offsets never shift
+
+
+# ---------------------------------------------------------------- regular variants of forms
+
+@pytest.mark.parametrize("form, expected", [
+    ("Code review", ["Code reviews"]), ("Data analysis", ["Data analyses"]),
+    ("Applicant tracking systems", ["Applicant tracking system"]), ("Business process", ["Business processes"]),
+    ("Illustration", ["illustrations"]), ("Mergers & acquisitions", ["Mergers & acquisition", "Mergers and acquisitions"]),
+    ("Microsoft Office", []), ("Windows", []), ("Machine learning", []), ("Statistics", []),  # names, -ing, -ics
+    ("Project manager", []), ("Data scientist", []),  # a role in the plural names colleagues
+])
+def test_inflect_variants(form, expected):
+    assert inflect.variants(form) == expected
+
+
+def test_plurals_singulars_and_ampersands_are_found_without_listing_them(tmp_path):
+    (tmp_path / "s.yaml").write_text(
+        "category: Test\nskills:\n  - name: Code review\n  - name: Applicant tracking systems\n"
+        "  - name: Research and development\n  - name: Project manager\n  - name: Go\n    case_sensitive: true\n")
+    matcher = load_taxonomy(tmp_path).matcher
+    text = "Led code reviews; ran an applicant tracking system; R&D: research & development; met project managers; Gos"
+    found = [(text[s:e], f.skill.name) for s, e, f in matcher.find(text)]
+    assert found == [("code reviews", "Code review"), ("applicant tracking system", "Applicant tracking systems"),
+                     ("research & development", "Research and development")]
+
+
+def test_a_variant_two_skills_would_share_is_left_out(tmp_path):
+    (tmp_path / "s.yaml").write_text("category: Test\nskills:\n  - name: Data model\n  - name: Data models x\n"
+                                     "  - name: Sales report\n  - name: Sales reports\n")
+    forms = load_taxonomy(tmp_path).matcher.forms
+    assert forms["sales reports"].skill.name == "Sales reports"  # a skill's own form beats a variant
+    assert forms["data models"].skill.name == "Data model"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200) | st.text(alphabet="AbZ İKÉß\u212a-", max_size=40))
+def test_ascii_lower_is_translate_exactly(text):
+    assert ascii_lower(text) == text.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))

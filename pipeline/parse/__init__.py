@@ -43,8 +43,7 @@ def parse_bytes(data: bytes, filename: str, *, pdf_engine: str = "pypdfium2",
     fmt = detect_format(data, filename)
     raw_visual = ""
     if fmt == "pdf":
-        raw, pages, raw_visual = parse_pdf(data, pdf_engine, max_pages)
-        engine = pdf_engine
+        raw, pages, raw_visual, engine = parse_pdf(data, pdf_engine, max_pages)
     elif fmt == "docx":
         raw, pages = parse_docx(data, max_pages)
         engine = "python-docx"

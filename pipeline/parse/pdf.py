@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 from pipeline.parse.errors import ParseError, short_error
 
@@ -17,14 +18,19 @@ WORD_GAP_EM = 0.14
 PDFPLUMBER_OPTIONS = {"x_tolerance_ratio": WORD_GAP_EM}
 
 
-def parse_pdf(data: bytes, engine: str, max_pages: int) -> tuple[str, int, str]:
-    """Return (raw text, pages, what blank pages hold: "", "image" or "outlines")."""
+def parse_pdf(data: bytes, engine: str, max_pages: int) -> tuple[str, int, str, str]:
+    """Return (raw text, pages, what blank pages hold: "", "image" or "outlines", the engine that read it).
+
+    PDFium text that lost its word spaces (`_glued`) is read again with pdfplumber."""
     if b"%%EOF" not in data:
         raise ParseError("corrupt", "The PDF is truncated (it has no end-of-file marker); it was probably cut off "
                                     "while copying or downloading; export or download it again.")
     extract = _pdfium_pages if engine == "pypdfium2" else _pdfplumber_pages
     try:
         pages, visual = extract(data, max_pages)
+        if engine == "pypdfium2" and _glued(pages):
+            engine = "pdfplumber"
+            pages, visual = _pdfplumber_pages(data, max_pages)
     except ParseError:
         raise
     except Exception as exc:  # a third-party parser meeting hostile bytes; any failure means "unreadable"
@@ -34,7 +40,7 @@ def parse_pdf(data: bytes, engine: str, max_pages: int) -> tuple[str, int, str]:
             raise ParseError("empty", "The PDF has no pages.") from None
         raise ParseError("corrupt", f"The PDF is damaged and could not be read ({short_error(exc)}); "
                                     "export or download it again.") from None
-    return "\n\n".join(pages), len(pages), visual
+    return "\n\n".join(pages), len(pages), visual, engine
 
 
 def _has_no_pages(data: bytes) -> bool:
@@ -95,6 +101,24 @@ def _fragmented(text: str) -> bool:
     """PDFium sometimes puts every glyph on its own line (pages of few lines, one text object per glyph)."""
     lines = [line for line in text.splitlines() if line.strip()]
     return len(lines) >= 8 and sum(len(line.strip()) <= 2 for line in lines) > len(lines) / 2
+
+
+_LETTERS = re.compile(r"[A-Za-z]+")
+GLUED_MIN_WORDS = 40  # fewer words say too little about spacing
+GLUED_MEAN_LETTERS = 6.7  # English prose averages 5 to 6.5 letters a word...
+GLUED_LONG_SHARE = 0.04  # ...and under 2 % of its words have 14 letters or more
+
+
+def _glued(pages: list[str]) -> bool:
+    """True when PDFium lost most word spaces ("HumanResource Generalist who isan greatcommunicator"):
+    some PDFs rendered from web pages place words by position, without space characters, in
+    fonts whose glyph boxes PDFium misreads; pdfminer (pdfplumber) spaces them right."""
+    words = _LETTERS.findall("\n".join(pages))
+    if len(words) < GLUED_MIN_WORDS:
+        return False
+    mean = sum(map(len, words)) / len(words)
+    long = sum(len(w) >= 14 for w in words) / len(words)
+    return mean >= GLUED_MEAN_LETTERS and long >= GLUED_LONG_SHARE
 
 
 def _text_from_boxes(textpage) -> str:
