@@ -181,8 +181,9 @@ class Rescorer:
 
     def _rescore(self, session, candidates: list[int], jobs: dict, taxonomy: Taxonomy) -> int:
         """Every match of these candidates, scored again through pipeline.record; returns how many were written."""
-        resumes = record.resume_skills(session, candidates)
-        orphans = [c for c in candidates if c not in resumes]
+        resumes = record.resume_skills(session, candidate_ids=candidates)
+        scored = {candidate for candidate, _document in resumes}
+        orphans = [c for c in candidates if c not in scored]
         if orphans:  # no current resume left to score them with: their matches cannot be brought up to date
             session.execute(delete(Match).where(col(Match.candidate_id).in_(orphans)))
         if not jobs or not resumes:

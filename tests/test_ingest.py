@@ -92,11 +92,13 @@ def test_the_same_bytes_twice_give_one_document(settings, ingestor):
     assert db_rows(settings, "SELECT count(*) FROM document") == [(1,)]
 
 
-def test_a_new_resume_from_the_same_email_is_a_new_version(settings, ingestor):
+def test_a_second_resume_from_the_same_email_and_name_is_the_same_person(settings, ingestor):
+    # example.com is a placeholder domain (never an identity): a real address here
     ingestor.process([drop(settings, "job", "backend.md", JOB.encode())])
     ingestor.process([drop(settings, "resume", "ada-2022.txt", RESUME_B.replace("Charles Babbage", "Ada Lovelace")
-                                                                        .replace("charles@", "ada@").encode())])
-    ingestor.process([drop(settings, "resume", "ada-2024.txt", RESUME_A.encode())])
+                           .replace("charles@example.com", "ada@engines.org").encode())])
+    ingestor.process([drop(settings, "resume", "ada-2024.txt",
+                           RESUME_A.replace("ada@example.com", "ada@engines.org").encode())])
     assert db_rows(settings, "SELECT name, versions FROM candidate") == [("Ada Lovelace", 2)]
     assert db_rows(settings, "SELECT count(*) FROM document WHERE kind = 'resume'") == [(2,)]
     ranking = db_rows(settings, "SELECT candidate, score FROM ranking")
