@@ -14,9 +14,7 @@ import yaml
 from chaos.actions import _drill
 from chaos.deployment import free_port, wait_until
 from observability import generate
-from pipeline.canary import load_spec, run
-from pipeline.stages import Limits
-from pipeline.taxonomy import load_taxonomy
+from pipeline.canary import load_spec
 
 ALERT = "ShortlistParsingAccuracyBurnRateCritical"
 SLI = 'sli:shortlist_parsing_accuracy:ratio_rate5m{slo="parsing-accuracy"}'
@@ -57,7 +55,7 @@ def start_prometheus(scale: float = generate.SHORT_SCALE) -> dict:
 def break_taxonomy(file: str = "auto") -> dict:
     """Delete one skills file's skills from the taxonomy, as a careless bulk edit would: the file goes, and the
     relations other files had to its skills are cut so the rest still loads (else the watcher would keep its
-    taxonomy and nothing would break). `auto` picks the file the canaries rely on most. The undo restores
+    taxonomy and nothing would break). `auto` picks the file that declares the most of the skills the canaries expect. The undo restores
     every file as it was."""
     drill, dep = _drill()
     skills = dep.settings.skills
@@ -153,32 +151,16 @@ def await_alert(firing: bool, within: float = 60) -> dict:
 
 
 def _most_relied_on(skills: Path, dep) -> str:
-    limits = Limits(dep.settings.pdf_engine, dep.settings.max_file_bytes, dep.settings.max_pages,
-                    dep.settings.min_chars)
+    """The skills file that declares the most of the skills the canaries expect (ties: the first by name)."""
     expected = {name for doc in load_spec(dep.settings.canary)
                 for key in ("skills", "required", "preferred") for name in doc.get(key, [])}
-    worst: tuple[float, str] | None = None
-    for path in sorted(skills.glob("*.yaml")):
-        declared = {entry["name"] for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["skills"]}
-        if not declared & expected:
-            continue  # the canaries name none of its skills: removing it cannot lower their recall
-        with tempfile.TemporaryDirectory() as tmp:
-            for other in skills.glob("*.yaml"):
-                shutil.copy(other, tmp)
-            for edited, text in _without(skills, path.name).items():
-                if text is None:
-                    (Path(tmp) / edited).unlink()
-                else:
-                    (Path(tmp) / edited).write_text(text, encoding="utf-8")
-            try:
-                recall = run(dep.settings.canary, load_taxonomy(Path(tmp)), limits).recall
-            except Exception:  # still does not load: the watcher would keep its taxonomy
-                continue
-        if worst is None or recall < worst[0]:
-            worst = (recall, path.name)
-    if worst is None:
-        raise RuntimeError(f"no file in {skills} can be removed with the rest still loading")
-    return worst[1]
+    counts = {path.name: len(expected & {entry["name"] for entry in
+                                          yaml.safe_load(path.read_text(encoding="utf-8"))["skills"]})
+              for path in sorted(skills.glob("*.yaml"))}
+    best = max(counts, key=lambda name: counts[name], default=None)
+    if best is None or not counts[best]:
+        raise RuntimeError(f"no file in {skills} declares a skill the canaries expect")
+    return best
 
 
 def _query(expr: str) -> list[dict]:
