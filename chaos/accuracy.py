@@ -55,8 +55,8 @@ def start_prometheus(scale: float = generate.SHORT_SCALE) -> dict:
 def break_taxonomy(file: str = "auto") -> dict:
     """Delete one skills file's skills from the taxonomy, as a careless bulk edit would: the file goes, and the
     relations other files had to its skills are cut so the rest still loads (else the watcher would keep its
-    taxonomy and nothing would break). `auto` picks the file that declares the most of the skills the canaries expect. The undo restores
-    every file as it was."""
+    taxonomy and nothing would break). `auto` picks the file that declares the most of the skills the canaries
+    expect. The undo restores every file as it was."""
     drill, dep = _drill()
     skills = dep.settings.skills
     name = _most_relied_on(skills, dep) if file == "auto" else file
