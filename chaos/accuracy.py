@@ -9,12 +9,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import yaml
+
 from chaos.actions import _drill
 from chaos.deployment import free_port, wait_until
 from observability import generate
-from pipeline.canary import run
-from pipeline.stages import Limits
-from pipeline.taxonomy import load_taxonomy
+from pipeline.canary import load_spec
 
 ALERT = "ShortlistParsingAccuracyBurnRateCritical"
 SLI = 'sli:shortlist_parsing_accuracy:ratio_rate5m{slo="parsing-accuracy"}'
@@ -53,28 +53,68 @@ def start_prometheus(scale: float = generate.SHORT_SCALE) -> dict:
 
 
 def break_taxonomy(file: str = "auto") -> dict:
-    """Move one skills file out of skills/ (the undo moves it back). `auto` picks the file whose absence still
-    loads and lowers the canaries' recall the most: the file they rely on."""
+    """Delete one skills file's skills from the taxonomy, as a careless bulk edit would: the file goes, and the
+    relations other files had to its skills are cut so the rest still loads (else the watcher would keep its
+    taxonomy and nothing would break). `auto` picks the file that declares the most of the skills the canaries
+    expect. The undo restores every file as it was."""
     drill, dep = _drill()
     skills = dep.settings.skills
     name = _most_relied_on(skills, dep) if file == "auto" else file
-    aside = dep.settings.store / f"chaos-removed-{name}"
-    shutil.move(skills / name, aside)
+    edits = _without(skills, name)
+    backup = dep.settings.store / "chaos-taxonomy-backup"
+    backup.mkdir(parents=True, exist_ok=True)
+    for path in sorted(skills.glob("*.yaml")):
+        shutil.copy2(path, backup / path.name)
+    for edited, text in edits.items():
+        if text is None:
+            (skills / edited).unlink()
+        else:
+            (skills / edited).write_text(text, encoding="utf-8")
     drill.mark("fault")
 
     def undo() -> None:
-        if aside.exists():
-            shutil.move(aside, skills / name)
+        if backup.exists():
+            for path in backup.glob("*.yaml"):
+                shutil.copy2(path, skills / path.name)
+            shutil.rmtree(backup, ignore_errors=True)
             drill.mark("fault ended")
-    drill.on_rollback("put the skills file back", undo)
-    drill.note(f"moved skills/{name} out of the taxonomy")
-    return {"removed": name}
+    drill.on_rollback("put the skills files back", undo)
+    drill.note(f"deleted the skills of skills/{name} and cut the relations to them in {len(edits) - 1} other files")
+    return {"removed": name, "files_edited": len(edits) - 1}
+
+
+def _without(skills: Path, name: str) -> dict[str, str | None]:
+    """The new text of every file that changes when `name` goes (None: the file itself is deleted)."""
+    gone = {entry["name"] for entry in yaml.safe_load((skills / name).read_text(encoding="utf-8"))["skills"]}
+    edits: dict[str, str | None] = {name: None}
+    for path in sorted(skills.glob("*.yaml")):
+        if path.name == name:
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        changed = False
+        for entry in data["skills"]:
+            for key in ("implies", "broader"):
+                kept = [n for n in _listed(entry.get(key)) if n not in gone]
+                if key in entry and kept != _listed(entry[key]):
+                    entry[key], changed = kept, True
+            related = entry.get("related")
+            if isinstance(related, dict) and set(related) & gone:
+                entry["related"], changed = {k: v for k, v in related.items() if k not in gone}, True
+            elif isinstance(related, list) and set(related) & gone:
+                entry["related"], changed = [n for n in related if n not in gone], True
+        if changed:
+            edits[path.name] = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return edits
+
+
+def _listed(value) -> list:
+    return [value] if isinstance(value, str) else list(value or [])
 
 
 def restore_taxonomy() -> dict:
     """Put the removed skills file back: the taxonomy reloads and the canaries run again."""
     drill, _ = _drill()
-    drill.rollback_label("put the skills file back")
+    drill.rollback_label("put the skills files back")
     return {"restored_at_s": drill.marks.get("fault ended")}
 
 
@@ -111,23 +151,16 @@ def await_alert(firing: bool, within: float = 60) -> dict:
 
 
 def _most_relied_on(skills: Path, dep) -> str:
-    limits = Limits(dep.settings.pdf_engine, dep.settings.max_file_bytes, dep.settings.max_pages,
-                    dep.settings.min_chars)
-    worst: tuple[float, str] | None = None
-    for path in sorted(skills.glob("*.yaml")):
-        with tempfile.TemporaryDirectory() as tmp:
-            for other in skills.glob("*.yaml"):
-                if other != path:
-                    shutil.copy(other, tmp)
-            try:
-                recall = run(dep.settings.canary, load_taxonomy(Path(tmp)), limits).recall
-            except Exception:  # without this file the rest does not load: the watcher would keep its taxonomy
-                continue
-        if worst is None or recall < worst[0]:
-            worst = (recall, path.name)
-    if worst is None:
-        raise RuntimeError(f"no file in {skills} can be removed with the rest still loading")
-    return worst[1]
+    """The skills file that declares the most of the skills the canaries expect (ties: the first by name)."""
+    expected = {name for doc in load_spec(dep.settings.canary)
+                for key in ("skills", "required", "preferred") for name in doc.get(key, [])}
+    counts = {path.name: len(expected & {entry["name"] for entry in
+                                          yaml.safe_load(path.read_text(encoding="utf-8"))["skills"]})
+              for path in sorted(skills.glob("*.yaml"))}
+    best = max(counts, key=lambda name: counts[name], default=None)
+    if best is None or not counts[best]:
+        raise RuntimeError(f"no file in {skills} declares a skill the canaries expect")
+    return best
 
 
 def _query(expr: str) -> list[dict]:

@@ -1,4 +1,5 @@
-"""Command line: `python -m pipeline watch|ingest|rank|extract|evaluate|fit-weights|migrate|canary`."""
+"""Command line: `python -m pipeline watch|ingest|rank|extract|evaluate|fit-weights|migrate|canary|rescore|retention|
+mask-check`."""
 from __future__ import annotations
 
 import argparse
@@ -198,6 +199,37 @@ def cmd_canary(settings: Settings, args) -> int:
     return 0 if passed else 1
 
 
+def cmd_retention(settings: Settings, args) -> int:
+    from pipeline import retention
+    engine = _setup(settings)
+    if args.dry_run:
+        due = retention.expired(engine, settings.retention_days)
+        print(f"{len(due)} candidate(s) due for erasure: {due}")
+        return 0
+    erased = retention.run(settings, engine)
+    print(f"erased {len(erased)} candidate(s): {erased}")
+    return 0
+
+
+def cmd_mask_check(settings: Settings, args) -> int:
+    from pipeline.maskcheck import check
+    from pipeline.stages import Limits
+    from pipeline.taxonomy import load_taxonomy
+    limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
+    report = check(Path(args.folder), load_taxonomy(settings.skills), limits)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for kind, count in sorted(report["found"].items()):
+            print(f"{kind:6} {report['hidden'].get(kind, 0)}/{count} hidden ({report['by_kind'][kind]:.1%})")
+        print(f"all    {report['share_hidden']:.2%} of identifying items in evidence snippets hidden "
+              f"({report['resumes']} resumes)")
+        whole = report["whole_text"]
+        print(f"whole resume text: {whole['share_hidden']:.2%} hidden "
+              + ", ".join(f"{k} {whole['hidden'].get(k, 0)}/{n}" for k, n in sorted(whole["found"].items())))
+    return 0 if report["share_hidden"] >= args.min else 1
+
+
 def cmd_migrate(settings: Settings, _args) -> int:
     _setup(settings)
     print(f"database at head: {settings.database_url}")
@@ -234,12 +266,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("folder", nargs="?", help="canary folder (default: SHORTLIST_CANARY)")
     p.add_argument("--min", type=float, default=0.9, help="the lowest recall, precision and NDCG that pass")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("retention", help="erase candidates untouched for SHORTLIST_RETENTION_DAYS")
+    p.add_argument("--dry-run", action="store_true", help="list who is due, erase nothing")
+    p = sub.add_parser("mask-check", help="measure blind review's masking of evidence snippets on a folder of resumes")
+    p.add_argument("folder")
+    p.add_argument("--min", type=float, default=0.99, help="the lowest share hidden that passes")
+    p.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `rank … | head` ends quietly
     settings = load()
     handler = {"watch": cmd_watch, "ingest": cmd_ingest, "rank": cmd_rank, "extract": cmd_extract,
                "evaluate": cmd_evaluate, "fit-weights": cmd_fit_weights, "migrate": cmd_migrate,
-               "canary": cmd_canary, "rescore": cmd_rescore}[args.command]
+               "canary": cmd_canary, "rescore": cmd_rescore, "retention": cmd_retention,
+               "mask-check": cmd_mask_check}[args.command]
     return handler(settings, args)
 
 

@@ -17,11 +17,9 @@ def stored_mentions(item: Analysis) -> list[StoredMention]:
     return [StoredMention(m.skill, m.category, m.start, m.end, item.requirements.get(m.skill)) for m in item.mentions]
 
 
-def stored_name(item: Analysis, snapshot: Snapshot) -> str:
-    """The name the writer leaves on the candidate: the one read, else the one stored, else from the file name."""
-    identity = record.identity_of(item)
-    if not item.name and identity in snapshot.names:
-        return snapshot.names[identity]
+def resume_name(item: Analysis) -> str:
+    """The name a resume is scored with: the one it gives, else one from its file name, as the writer names a new
+    person. (A resume without a name that joins a known person takes theirs: steps.write scores it again.)"""
     return record.display_name(item)[:200]
 
 
@@ -40,15 +38,16 @@ def features_of(item: Analysis, model: Model, name: str = "") -> JobFeatures | R
                            model.roles, name)
 
 
-def score_pairs(jobs: dict[int, JobFeatures], resumes: dict[int, ResumeFeatures], model: Model
+def score_pairs(jobs: dict[int, JobFeatures], resumes: dict[tuple[int, int], ResumeFeatures], model: Model
                 ) -> list[tuple[int, int, int, int, MatchResult]]:
-    """Every (job, resume) pair of the features snapshot.job_requirements and resume_skills read, as the writer
-    takes them: (job id, candidate id, job document id, resume document id, result)."""
-    job_ids, cand_ids = list(jobs), list(resumes)
-    results = score_many([resumes[c] for c in cand_ids], [jobs[j] for j in job_ids], model.relations,
+    """Every (job, current resume) pair of the features snapshot.job_requirements and resume_skills read, as the
+    writer takes them: (job id, candidate id, job document id, resume document id, result). A person with several
+    current resumes has a pair for each (the ranking keeps their best)."""
+    job_ids, keys = list(jobs), list(resumes)
+    results = score_many([resumes[k] for k in keys], [jobs[j] for j in job_ids], model.relations,
                          model.weights, model.roles.closeness)
-    return [(job_id, cand_id, jobs[job_id].document_id, resumes[cand_id].document_id, results[j][r])
-            for j, job_id in enumerate(job_ids) for r, cand_id in enumerate(cand_ids)]
+    return [(job_id, key[0], jobs[job_id].document_id, resumes[key].document_id, results[j][r])
+            for j, job_id in enumerate(job_ids) for r, key in enumerate(keys)]
 
 
 def score_one(resume: ResumeFeatures, job: JobFeatures, model: Model) -> MatchResult:
@@ -64,24 +63,24 @@ def _cross(resumes: list[Any], jobs: list[Any], model: Model) -> dict[tuple[int,
     return {(id(r), id(j)): results[jx][rx] for jx, j in enumerate(jobs) for rx, r in enumerate(resumes)}
 
 
-def score_chunk(items: list[Analysis], snapshot: Snapshot, model: Model
+def score_chunk(items: list[tuple[str, Analysis]], snapshot: Snapshot, model: Model
                 ) -> list[tuple[Any, list[tuple[str, MatchResult]]]]:
-    """Per item, in order: its features and its (identity of the other side, result) matches. Each item meets the
-    snapshot as it stands at its turn (a resume every open job, a job every current resume); then it joins the
-    snapshot, so later items of the chunk meet it too (a job the writer keeps closed does not)."""
+    """Per (sha256, item), in order: its features and its (key of the other side, result) matches, a job keyed
+    by its identity and a resume by its sha256. Each item meets the snapshot as it stands at its turn (a resume
+    every open job, a job every current resume); then it joins the snapshot, so later items of the chunk meet it
+    too (a job the writer keeps closed does not)."""
     plan: list[tuple[str, Any, list[tuple[str, Any]]]] = []
-    for item in items:
-        identity = record.identity_of(item)
+    for sha256, item in items:
         if item.kind == "job":
             own = features_of(item, model)
             plan.append(("job", own, [(other, side.features) for other, side in snapshot.resumes.items()]))
+            identity = record.identity_of(item)
             if identity not in snapshot.closed:
                 snapshot.jobs[identity] = Side(None, own)
         else:
-            name = stored_name(item, snapshot)
-            own = features_of(item, model, name)
+            own = features_of(item, model, resume_name(item))
             plan.append(("resume", own, [(other, side.features) for other, side in snapshot.jobs.items()]))
-            snapshot.resumes[identity], snapshot.names[identity] = Side(None, own), name
+            snapshot.resumes[sha256] = Side(None, own)
     # Two score_many calls at most: the chunk's resumes against the jobs they meet, the resumes the chunk's jobs
     # meet against those jobs (each resume and job once).
     resumes = [own for kind, own, _ in plan if kind == "resume"]

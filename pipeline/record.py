@@ -5,9 +5,10 @@ import json
 import re
 from pathlib import Path
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel import Session
 
+from pipeline import people
 from pipeline.score import MatchResult
 from pipeline.stages import Analysis
 from store.models import (Attempt, Candidate, Document, Event, Failure, Job, Match, MatchSkill, SkillMention,
@@ -15,8 +16,7 @@ from store.models import (Attempt, Candidate, Document, Event, Failure, Job, Mat
 
 
 def identity_of(item: Analysis) -> str:
-    if item.kind == "resume" and item.email:
-        return "email:" + item.email.lower()
+    """A job's identity: its file name. (A resume's person is decided by pipeline/people.py, never by a name.)"""
     stem = re.sub(r"[^a-z0-9]+", "-", Path(item.filename).stem.lower()).strip("-")
     return "file:" + (stem or "unnamed")
 
@@ -70,40 +70,86 @@ def _write_mentions(session: Session, document_id: int, item: Analysis) -> None:
         session.execute(insert(SkillMention.__table__), rows)
 
 
+def _insert_document(session: Session, item: Analysis, values: dict) -> int:
+    document = Document(kind=item.kind, filename=item.filename[:255], format=item.format, pages=item.pages,
+                        engine=item.engine, text=item.text, years=item.years, taxonomy_version=item.taxonomy_version,
+                        **values)
+    row = {c.name: getattr(document, c.name) for c in Document.__table__.columns if c.name != "id"}
+    table = Document.__table__
+    return session.execute(insert(table).values(**row).returning(table.c.id)).scalar_one()
+
+
 def save_document(session: Session, item: Analysis, *, sha256: str, size: int, stored_path: str) -> Document:
-    """Insert the document and its candidate or job (a new version when the identity exists); Core statements,
-    since this runs once per file on the hot path."""
+    """Insert the document and its job (a new version when the file name exists) or its person (decided from
+    the resume's signals); Core statements, since this runs once per file on the hot path."""
+    if item.kind == "resume":
+        return save_resume(session, item, sha256=sha256, size=size, stored_path=stored_path)
     identity = identity_of(item)
     now = utcnow()
-    if item.kind == "job":
-        model = Job
-        fields = {"title": (item.title or display_name(item))[:200],
-                  "min_years": int(item.years) if item.years is not None else None}
-    else:
-        model = Candidate
-        fields = {"email": item.email}
-        if item.name:
-            fields["name"] = display_name(item)[:200]
-    row = session.execute(select(model.id, model.versions).where(model.identity == identity)).first()
+    fields = {"title": (item.title or display_name(item))[:200],
+              "min_years": int(item.years) if item.years is not None else None}
+    row = session.execute(select(Job.id, Job.versions).where(Job.identity == identity)).first()
     if row is None:
-        if model is Candidate:
-            fields.setdefault("name", display_name(item)[:200])
-        owner_id = session.execute(insert(model).values(identity=identity, versions=1, created_at=now,
-                                                        updated_at=now, **fields).returning(model.id)).scalar_one()
+        owner_id = session.execute(insert(Job).values(identity=identity, versions=1, created_at=now,
+                                                      updated_at=now, **fields).returning(Job.id)).scalar_one()
         version = 1
     else:
         owner_id, version = row[0], row[1] + 1
-    document = Document(sha256=sha256, kind=item.kind, filename=item.filename[:255], format=item.format,
-                        size_bytes=size, pages=item.pages, engine=item.engine, stored_path=stored_path,
-                        text=item.text, years=item.years, taxonomy_version=item.taxonomy_version, version=version,
-                        created_at=now, **({"job_id": owner_id} if model is Job else {"candidate_id": owner_id}))
-    values = {c.name: getattr(document, c.name) for c in Document.__table__.columns if c.name != "id"}
-    table = Document.__table__
-    document.id = session.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
-    session.execute(update(model).where(model.id == owner_id).values(
-        current_document_id=document.id, versions=version, updated_at=now, **(fields if row is not None else {})))
-    _write_mentions(session, document.id, item)
-    return document
+    document_id = _insert_document(session, item, dict(
+        sha256=sha256, size_bytes=size, stored_path=stored_path, version=version, created_at=now, job_id=owner_id))
+    session.execute(update(Job).where(Job.id == owner_id).values(
+        current_document_id=document_id, versions=version, updated_at=now, **(fields if row is not None else {})))
+    _write_mentions(session, document_id, item)
+    return session.get(Document, document_id)  # type: ignore[return-value]
+
+
+def _person_key(session: Session, signals, sha256: str) -> str:
+    """A new person's stable key (a name for analysts, not how people are told apart: pipeline/people.py does
+    that): their address when no one holds that key yet, as before people had several signals, else their first
+    resume's hash."""
+    if signals.email:
+        key = "email:" + signals.email
+        if session.execute(select(Candidate.id).where(Candidate.identity == key)).first() is None:
+            return key
+    return f"person:{sha256[:32]}"
+
+
+def save_resume(session: Session, item: Analysis, *, sha256: str, size: int, stored_path: str) -> Document:
+    """A resume joins its person (or makes a new one); another file of a stored resume is kept beside it, unscored;
+    a newer version of one of the person's resumes replaces it everywhere; possible duplicates are flagged."""
+    placement = people.place(session, item)
+    now = utcnow()
+    owner_id = placement.candidate_id
+    if owner_id is None:
+        owner_id = session.execute(insert(Candidate).values(
+            identity=_person_key(session, placement.signals, sha256), name=display_name(item)[:200],
+            email=item.email, versions=1, created_at=now, updated_at=now, touched_at=now)
+            .returning(Candidate.id)).scalar_one()
+    versions = session.scalar(select(func.count()).where(Document.candidate_id == owner_id)) or 0
+    signals = placement.signals
+    document_id = _insert_document(session, item, dict(
+        sha256=sha256, size_bytes=size, stored_path=stored_path, version=versions + 1, created_at=now,
+        candidate_id=owner_id, email=signals.email, phone=signals.phone, person_name=signals.name,
+        profiles=" ".join(sorted(signals.profiles)), text_key=placement.text_key,
+        current=placement.same_as is None, same_as=placement.same_as))
+    people.retire(session, placement.replaces, document_id)
+    fields: dict = {"updated_at": now, "touched_at": now, "versions": versions + 1}
+    if placement.same_as is None:
+        fields["current_document_id"] = document_id
+        if item.name and placement.candidate_id is not None:
+            fields["name"] = item.name[:200]
+        if item.email:
+            fields["email"] = item.email
+    session.execute(update(Candidate).where(Candidate.id == owner_id).values(**fields))
+    if placement.same_as is None:
+        _write_mentions(session, document_id, item)
+    for pair in people.flag_duplicates(session, owner_id, placement.possible):
+        add_event(session, "person.possible_duplicate", candidate_id=owner_id, document_id=document_id,
+                  detail={"pair": pair})
+    if placement.replaces:
+        add_event(session, "resume.replaced", candidate_id=owner_id, document_id=document_id,
+                  detail={"replaced": placement.replaces})
+    return session.get(Document, document_id)  # type: ignore[return-value]
 
 
 def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchResult]], version: str) -> None:
@@ -111,15 +157,21 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
     if not pairs:
         return
     jobs = sorted({pair[0] for pair in pairs})
+    resumes = sorted({pair[3] for pair in pairs})
     candidates = sorted({pair[1] for pair in pairs})
-    if len(candidates) <= len(jobs):  # a new resume: its matches against every job
-        for start in range(0, len(candidates), 500):
-            session.execute(delete(Match).where(Match.candidate_id.in_(candidates[start:start + 500]),
+    by_resume = len(resumes) <= len(jobs)
+    if by_resume:  # a new resume: its matches against every job
+        for start in range(0, len(resumes), 500):
+            session.execute(delete(Match).where(Match.resume_document_id.in_(resumes[start:start + 500]),
                                                 Match.job_id.in_(jobs)))
     else:
         session.execute(delete(Match).where(Match.job_id.in_(jobs)))
-        # every current candidate is in `pairs` when a job is (re-)scored; the matches of others go too
+        # every current resume is in `pairs` when a job is (re-)scored; the matches of others go too
     _insert_matches(session, pairs, _match_rows(pairs, version))
+    if by_resume:
+        people.refresh_best(session, candidate_ids=candidates)
+    else:
+        people.refresh_best(session, job_ids=jobs)
 
 
 def _match_rows(pairs: list[tuple[int, int, int, int, MatchResult]], version: str) -> list[dict]:
@@ -166,30 +218,36 @@ def _executemany(session: Session, table, sql: str, columns: list[str], rows: li
 
 
 def rewrite_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchResult]], version: str) -> None:
-    """Matches scored again (a re-score): each existing (job, candidate) row is updated in place and only its
-    skill rows that changed are replaced; a pair without a row yet is inserted. Other matches are left alone."""
+    """Matches scored again (a re-score): each existing (job, resume) row is updated in place and only its
+    skill rows that changed are replaced; a pair without a row yet is inserted. Other matches are left alone;
+    which resume of each person a ranking uses is decided again."""
     if not pairs:
         return
-    table, skill_table = Match.__table__, MatchSkill.__table__
+    table = Match.__table__
     candidates = sorted({pair[1] for pair in pairs})
     existing = {}
     for start in range(0, len(candidates), 500):
-        existing.update({(job, cand): match_id for match_id, job, cand in session.execute(
-            select(table.c.id, table.c.job_id, table.c.candidate_id)
+        existing.update({(job, resume): match_id for match_id, job, resume in session.execute(
+            select(table.c.id, table.c.job_id, table.c.resume_document_id)
             .where(table.c.candidate_id.in_(candidates[start:start + 500])))})
     rows = _match_rows(pairs, version)
-    ids = [existing.get((pair[0], pair[1])) for pair in pairs]
+    ids = [existing.get((pair[0], pair[3])) for pair in pairs]
     new = [i for i, match_id in enumerate(ids) if match_id is None]
     if new:
         _insert_matches(session, [pairs[i] for i in new], [rows[i] for i in new])
     kept = [i for i, match_id in enumerate(ids) if match_id is not None]
-    if not kept:
-        return
+    if kept:
+        _update_matches(session, [pairs[i] for i in kept], [rows[i] for i in kept], [ids[i] for i in kept])
+    people.refresh_best(session, candidate_ids=candidates)
+
+
+def _update_matches(session: Session, pairs: list, rows: list[dict], kept_ids: list[int]) -> None:
+    """Existing match rows rewritten in place; only the skill rows that differ are replaced."""
+    table, skill_table = Match.__table__, MatchSkill.__table__
     columns = [c for c in rows[0] if c not in ("job_id", "candidate_id")]
     mark = _mark(session)
     _executemany(session, table, f"UPDATE match SET {', '.join(f'{c} = {mark}' for c in columns)} WHERE id = {mark}",
-                 columns, [rows[i] for i in kept], [(ids[i],) for i in kept])
-    kept_ids = [ids[i] for i in kept]
+                 columns, rows, [(match_id,) for match_id in kept_ids])
     have: dict[int, dict[tuple, int]] = {}
     for start in range(0, len(kept_ids), 500):
         chunk = kept_ids[start:start + 500]
@@ -198,7 +256,7 @@ def rewrite_matches(session: Session, pairs: list[tuple[int, int, int, int, Matc
                 f"({', '.join(mark for _ in chunk)})", tuple(chunk)).fetchall():
             have.setdefault(match_id, {})[(skill, requirement, bool(matched), relation, via)] = row_id
     gone, added = [], []  # only the skill rows that differ are written: most survive a taxonomy edit
-    for match_id, pair in zip(kept_ids, [pairs[i] for i in kept]):
+    for match_id, pair in zip(kept_ids, pairs):
         old = have.get(match_id, {})
         new = {(row["skill"], row["requirement"], row["matched"], row["relation"], row["via"]): row
                for row in _skill_rows([match_id], [pair])}

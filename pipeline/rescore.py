@@ -38,8 +38,9 @@ log = logging.getLogger("shortlist.rescore")
 
 
 def model_version() -> str:
-    """The scoring model's version when pipeline.score declares one (matches then record it too)."""
-    return str(getattr(scoring, "MODEL_VERSION", ""))
+    """The version every match records from the weights it was scored with (pipeline/model_weights.json):
+    after a change of weights, matches on the old version are re-scored like those of an old taxonomy."""
+    return scoring.load_weights().version
 
 
 @dataclass
@@ -185,8 +186,9 @@ class Rescorer:
     def _rescore(self, session, candidates: list[int], jobs: dict, taxonomy: Taxonomy) -> int:
         """Every match of these candidates, scored again (pipeline.matching); returns how many were written."""
         model = self.model()
-        resumes = snapshot.resume_skills(session, model, candidates)
-        orphans = [c for c in candidates if c not in resumes]
+        resumes = snapshot.resume_skills(session, model, candidate_ids=candidates)
+        scored = {candidate for candidate, _document in resumes}
+        orphans = [c for c in candidates if c not in scored]
         if orphans:  # no current resume left to score them with: their matches cannot be brought up to date
             session.execute(delete(Match).where(col(Match.candidate_id).in_(orphans)))
         if not jobs or not resumes:

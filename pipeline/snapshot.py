@@ -1,4 +1,4 @@
-"""Reads the pipeline makes before scoring: the features of each side's current documents, by id or identity.
+"""Reads the pipeline makes before scoring: the features of each side's current documents, by id, identity or hash.
 
 Features are built from a document's text and its skill mentions as stored (pipeline.features), once per
 document: they stay in memory, keyed by document id, sha256, taxonomy version and roles version, so a
@@ -31,13 +31,13 @@ class Side(NamedTuple):
 
 @dataclass
 class Snapshot:
-    """The other side of every file in a chunk, keyed by identity; what the writer will keep for the chunk's own
-    identities (a candidate's stored name, whether a job is closed); and the database's generation when read."""
+    """The other side of every file in a chunk: open jobs by identity (their file name), current resumes by
+    their sha256 (a person may have several, each scored); which of the chunk's own jobs the writer keeps
+    closed; and the database's generation when read."""
     jobs: dict[str, Side] = field(default_factory=dict)  # open jobs only: a closed job is not scored
-    resumes: dict[str, Side] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)  # candidate identity -> stored name
+    resumes: dict[str, Side] = field(default_factory=dict)  # current resumes (not replaced, not another file)
     closed: set[str] = field(default_factory=set)  # identities of closed jobs
-    generation: tuple[int, int] = (0, 0)
+    generation: tuple[int, int, int] = (0, 0, 0)
 
     def side(self, kind: str) -> dict[str, Side]:
         return self.jobs if kind == "job" else self.resumes
@@ -118,17 +118,24 @@ def _jobs(session: Session, model: Model, job_ids: list[int] | None) -> list[tup
     return [(row[3], row[6], f) for row, f in zip(rows, features, strict=True)]
 
 
-def _resumes(session: Session, model: Model, candidate_ids: list[int] | None
+def _resumes(session: Session, model: Model, candidate_ids: list[int] | None, document_ids: list[int] | None
              ) -> list[tuple[int, str, ResumeFeatures]]:
-    query = (select(col(Candidate.current_document_id), col(Document.sha256), col(Document.taxonomy_version),
-                    col(Candidate.id), col(Document.years), col(Candidate.name), col(Candidate.identity))
-             .join(Document, col(Document.id) == col(Candidate.current_document_id)))
+    """(candidate id, sha256, features) of every current resume: not replaced by a newer version and not another
+    file of a stored resume (`same_as`), one per resume, however many a person has."""
+    d = col(Document.id)
+    query = (select(d, col(Document.sha256), col(Document.taxonomy_version), col(Document.candidate_id),
+                    col(Document.years), col(Candidate.name))
+             .join(Candidate, col(Candidate.id) == col(Document.candidate_id))
+             .where(col(Document.kind) == "resume", col(Document.current).is_(True),
+                    col(Document.same_as).is_(None)))
     if candidate_ids is not None:
-        query = query.where(col(Candidate.id).in_(candidate_ids))
+        query = query.where(col(Document.candidate_id).in_(candidate_ids))
+    if document_ids is not None:
+        query = query.where(d.in_(document_ids))
     rows = session.execute(query).all()
     features = _cached("resume", rows, model, lambda row, text, mentions: resume_features(
         row[0], text, mentions, row[4], model.roles, row[5]), session)
-    return [(row[3], row[6], f) for row, f in zip(rows, features, strict=True)]
+    return [(row[3], row[1], f) for row, f in zip(rows, features, strict=True)]
 
 
 def job_requirements(session: Session, model: Model, job_ids: list[int] | None = None) -> dict[int, JobFeatures]:
@@ -137,33 +144,34 @@ def job_requirements(session: Session, model: Model, job_ids: list[int] | None =
     return {job_id: features for job_id, _, features in _jobs(session, model, job_ids)}
 
 
-def resume_skills(session: Session, model: Model, candidate_ids: list[int] | None = None
-                  ) -> dict[int, ResumeFeatures]:
-    """candidate id -> the features of their current resume (skills with depth, text vector, titles, years)."""
-    return {cand_id: features for cand_id, _, features in _resumes(session, model, candidate_ids)}
+def resume_skills(session: Session, model: Model, candidate_ids: list[int] | None = None,
+                  document_ids: list[int] | None = None) -> dict[tuple[int, int], ResumeFeatures]:
+    """(candidate id, resume document id) -> the features of that current resume (skills with depth, text
+    vector, titles, years), for every current resume of the people (or documents) given, else of everyone."""
+    return {(cand_id, features.document_id): features
+            for cand_id, _, features in _resumes(session, model, candidate_ids, document_ids)}
 
 
-def generation(session: Session) -> tuple[int, int]:
-    """The newest event and document ids: every write to documents, jobs and candidates (the pipeline's, and a
-    person's close, reopen or delete) adds an event, so when this moved since a snapshot, the snapshot is stale."""
+def generation(session: Session) -> tuple[int, int, int]:
+    """The newest event and document ids and the number of documents: every write to documents, jobs and
+    candidates (the pipeline's, and a person's close, reopen, merge, split or erasure) adds an event or a
+    document or takes documents away, so when this moved since a snapshot, the snapshot is stale. (The count
+    catches an erasure whose own event took the id of the newest event it erased.)"""
     return (session.scalar(select(func.max(col(Event.id)))) or 0,
-            session.scalar(select(func.max(col(Document.id)))) or 0)
+            session.scalar(select(func.max(col(Document.id)))) or 0,
+            session.scalar(select(func.count()).select_from(Document)) or 0)
 
 
 def read_snapshot(session: Session, model: Model, jobs: bool, resumes: bool,
-                  identities: tuple[set[str], set[str]] = (set(), set())) -> Snapshot:
-    """Every open job (when a resume is to be scored) and every current resume (when a job is), by identity;
-    and, for the chunk's own (job identities, resume identities), which jobs are closed and the stored names."""
+                  identities: set[str] | frozenset[str] = frozenset()) -> Snapshot:
+    """Every open job (when a resume is to be scored) and every current resume (when a job is); and which of the
+    chunk's own job `identities` are closed."""
     snapshot = Snapshot(generation=generation(session))
     if jobs:
         snapshot.jobs = {identity: Side(job_id, f) for job_id, identity, f in _jobs(session, model, None)}
     if resumes:
-        snapshot.resumes = {identity: Side(cand_id, f) for cand_id, identity, f in _resumes(session, model, None)}
-    job_identities, resume_identities = identities
-    if job_identities:
+        snapshot.resumes = {sha: Side(cand_id, f) for cand_id, sha, f in _resumes(session, model, None, None)}
+    if identities:
         snapshot.closed = set(session.scalars(select(col(Job.identity)).where(
-            col(Job.identity).in_(job_identities), col(Job.status) == "closed")))
-    if resume_identities:
-        snapshot.names = dict(session.execute(select(col(Candidate.identity), col(Candidate.name)).where(
-            col(Candidate.identity).in_(resume_identities))).all())
+            col(Job.identity).in_(identities), col(Job.status) == "closed")))
     return snapshot

@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import extract, parse
+from pipeline import extract, identity, parse
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
 
@@ -32,6 +32,8 @@ class Analysis:
     years: float | None = None
     name: str | None = None
     email: str | None = None
+    phone: str | None = None  # E.164
+    profiles: list[str] = field(default_factory=list)  # LinkedIn / GitHub addresses, normalised
     title: str | None = None
     titles: list[str] = field(default_factory=list)  # a resume's most recent job title(s)
     taxonomy_version: str = ""
@@ -65,6 +67,8 @@ def analyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
     else:
         item.years = extract.resume_years(item.text)
         item.name, item.email = extract.contact(item.text)
+        item.phone = identity.phone_of(item.text)
+        item.profiles = sorted(identity.profiles_of(item.text))
         item.titles = extract.resume_titles(item.text)
 
 

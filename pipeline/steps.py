@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from pipeline import claims, inbox, matching, record
+from pipeline.features import ResumeFeatures
 from pipeline.filejob import FileJob, Status
 from pipeline.inflight import InFlight
 from pipeline.metrics import PipelineMetrics
@@ -28,11 +29,12 @@ from pipeline.model import Model
 from pipeline.parse import ParseError
 from pipeline.parse.errors import size_and_limit
 from pipeline.retry import CommitPolicy, DatabaseBusy
+from pipeline.score import MatchResult
 from pipeline.snapshot import Snapshot, generation, read_snapshot, remember
 from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text
 from pipeline.taxonomy import Taxonomy
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
-from store.models import Attempt, Document, Failure
+from store.models import Attempt, Candidate, Document, Failure
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.ingest")
@@ -246,15 +248,14 @@ def settle(ctx: Context, job: FileJob) -> FileJob:
 
 # -- score (pure), commit, release ---------------------------------------------------------------
 
-def identities(items: list[Analysis]) -> tuple[set[str], set[str]]:
-    """The chunk's own (job identities, resume identities)."""
-    return ({record.identity_of(i) for i in items if i.kind == "job"},
-            {record.identity_of(i) for i in items if i.kind == "resume"})
+def identities(items: list[Analysis]) -> set[str]:
+    """The chunk's own job identities (whether the writer keeps one closed is read with the snapshot)."""
+    return {record.identity_of(i) for i in items if i.kind == "job"}
 
 
 def take_snapshot(ctx: Context, jobs: list[FileJob]) -> Snapshot:
-    """Read, before the timed score step, the other side of the chunk's files (and what the writer keeps for
-    their own identities)."""
+    """Read, before the timed score step, the other side of the chunk's files (and which of its jobs are
+    closed)."""
     items = [job.analysis for job in jobs if job.analysis]
     kinds = {item.kind for item in items}
     with ctx.reader() as session:
@@ -264,22 +265,84 @@ def take_snapshot(ctx: Context, jobs: list[FileJob]) -> Snapshot:
 
 def score(jobs: list[FileJob], snapshot: Snapshot, model: Model) -> list[FileJob]:
     """Pure: the chunk's matches against the snapshot, in order (each file joins it for the files after it)."""
-    items = [job.analysis for job in jobs]
-    assert all(items)
-    for job, (features, matches) in zip(jobs, matching.score_chunk(items, snapshot, model), strict=True):  # type: ignore[arg-type]
+    items = [(job.sha256, job.analysis) for job in jobs]
+    assert all(item for _, item in items)
+    scored = matching.score_chunk(items, snapshot, model)  # type: ignore[arg-type]
+    for job, (features, matches) in zip(jobs, scored, strict=True):
         job.features, job.matches = features, matches
         job.to(Status.SCORED)
     return jobs
 
 
-def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, files_dir: Path | None, model: Model,
-          version: str) -> None:
-    """A scored chunk's documents, versions, mentions, matches and events, in the caller's transaction (the
-    commit step's write; tests/seed.py and chaos/seed.py make the same call; with `files_dir` None, no original
-    is kept). A snapshot gone stale meanwhile (another writer's document, or a person closing or deleting a
-    job) is read again and the chunk scored again, in this transaction. A file whose bytes another watcher
-    committed meanwhile (its claim's lease ran out while this one still worked) becomes a duplicate, not a
-    second document; the claims of the files written go in the same transaction."""
+@dataclass
+class Written:
+    """What a chunk's write has done so far, for the files after: the owners and documents it wrote (jobs by
+    identity, resumes by sha256), the resumes that are not scored (another file of a stored resume), the
+    resumes scored again under their person's name, and whether a resume was written (it may have replaced
+    older versions, which then are no longer scored)."""
+    jobs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    resumes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    unscored: set[str] = field(default_factory=set)
+    renamed: dict[str, ResumeFeatures] = field(default_factory=dict)  # sha256 -> features under the stored name
+    a_resume: bool = False
+
+
+def _side(snapshot: Snapshot, done: Written, kind: str, key: str) -> tuple[int, int]:
+    """(owner id, document id) of the other side of a pair: written in this chunk, else as the snapshot read it."""
+    mine = done.jobs if kind == "job" else done.resumes
+    if key in mine:
+        return mine[key]
+    side = snapshot.side(kind)[key]
+    return side.owner_id, side.features.document_id  # type: ignore[return-value]
+
+
+def _named(session: Session, job: FileJob, candidate_id: int, snapshot: Snapshot, model: Model,
+           done: Written) -> None:
+    """A resume without a name that joined a known person is scored again under that person's name (the
+    features leave the name out of the text vector), against the jobs it met."""
+    assert job.analysis is not None
+    if job.analysis.name:
+        return
+    name = session.scalar(select(col(Candidate.name)).where(col(Candidate.id) == candidate_id))
+    if name is None or name == matching.resume_name(job.analysis):
+        return
+    features = matching.features_of(job.analysis, model, name)
+    assert isinstance(features, ResumeFeatures)
+    features.document_id = job.features.document_id
+    met = [(key, snapshot.jobs[key].features) for key, _ in job.matches if key in snapshot.jobs]
+    job.features, job.matches = features, [(key, matching.score_one(features, other, model)) for key, other in met]
+    done.renamed[job.sha256] = features
+
+
+def _pairs(session: Session, job: FileJob, document: Document, snapshot: Snapshot, model: Model,
+           done: Written) -> list[tuple[int, int, int, int, MatchResult]]:
+    """A written document's matches as the writer takes them. A job's pairs leave out resumes that are no longer
+    scored (another file of a stored resume, or replaced by a newer version earlier in this chunk) and use a
+    renamed resume's features."""
+    is_job = document.kind == "job"
+    owner = document.job_id if is_job else document.candidate_id
+    assert owner is not None and document.id is not None
+    pairs = []
+    for key, result in job.matches:
+        if is_job and key in done.unscored:
+            continue
+        other, other_doc = _side(snapshot, done, "resume" if is_job else "job", key)
+        if is_job and key in done.renamed:
+            result = matching.score_one(done.renamed[key], job.features, model)
+        pairs.append((owner, other, document.id, other_doc, result) if is_job
+                     else (other, owner, other_doc, document.id, result))
+    if is_job and done.a_resume and pairs:  # a resume of this chunk may have replaced some of the snapshot's
+        current = set(session.scalars(select(col(Document.id)).where(
+            col(Document.id).in_([pair[3] for pair in pairs]), col(Document.current).is_(True),
+            col(Document.same_as).is_(None))))
+        pairs = [pair for pair in pairs if pair[3] in current]
+    return pairs
+
+
+def _fresh(session: Session, jobs: list[FileJob], snapshot: Snapshot, model: Model) -> tuple[list[FileJob], Snapshot]:
+    """The chunk without the files whose bytes another watcher committed meanwhile (its claim's lease ran out
+    while this one still worked: they become duplicates), scored again over a fresh snapshot if the one it was
+    scored with went stale (another writer's document, or a person closing a job, merging or erasing people)."""
     shas = [job.sha256 for job in jobs]
     done: dict[str, int] = {sha: id_ for sha, id_ in session.execute(
         select(col(Document.sha256), col(Document.id)).where(col(Document.sha256).in_(shas)))}
@@ -292,30 +355,37 @@ def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, files_dir: 
         own = identities([job.analysis for job in jobs if job.analysis])
         snapshot = read_snapshot(session, model, jobs=True, resumes=True, identities=own)
         score(jobs, snapshot, model)
+    return jobs, snapshot
+
+
+def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, files_dir: Path | None, model: Model,
+          version: str) -> None:
+    """A scored chunk's documents, versions, mentions, matches and events, in the caller's transaction (the
+    commit step's write; tests/seed.py and chaos/seed.py make the same call; with `files_dir` None, no original
+    is kept). A stale snapshot is read again and the chunk scored again, in this transaction (`_fresh`). A
+    resume joins its person (pipeline/people.py); another file of a stored resume is kept unscored; the claims
+    of the files written go in the same transaction."""
+    jobs, snapshot = _fresh(session, jobs, snapshot, model)
     claims.release_files(session, [job.sha256 for job in jobs])
-    written: dict[tuple[str, str], tuple[int, int]] = {}
-
-    def ids(kind: str, identity: str) -> tuple[int, int]:
-        if (kind, identity) in written:
-            return written[(kind, identity)]
-        side = snapshot.side(kind)[identity]
-        return side.owner_id, side.features.document_id  # type: ignore[return-value]
-
+    done = Written()
     for job in jobs:
         item = job.analysis
         assert item is not None
         stored = str(files_dir / f"{job.sha256}.{item.format}") if files_dir is not None else ""
         document = record.save_document(session, item, sha256=job.sha256, size=job.size, stored_path=stored)
-        is_job = item.kind == "job"
-        owner = document.job_id if is_job else document.candidate_id
-        assert owner is not None and document.id is not None
-        written[(item.kind, record.identity_of(item))] = (owner, document.id)
+        assert document.id is not None
         job.features.document_id = document.id
-        pairs = []
-        for identity, result in job.matches:
-            other, other_doc = ids("resume" if is_job else "job", identity)
-            pairs.append((owner, other, document.id, other_doc, result) if is_job
-                         else (other, owner, other_doc, document.id, result))
+        if item.kind == "job":
+            done.jobs[record.identity_of(item)] = (document.job_id, document.id)  # type: ignore[assignment]
+        else:
+            assert document.candidate_id is not None
+            done.resumes[job.sha256], done.a_resume = (document.candidate_id, document.id), True
+            if document.same_as is not None:  # another file of a stored resume: kept, not scored
+                done.unscored.add(job.sha256)
+                job.matches = []
+            else:
+                _named(session, job, document.candidate_id, snapshot, model, done)
+        pairs = _pairs(session, job, document, snapshot, model, done)
         record.write_matches(session, pairs, version)
         record.clear_attempt(session, job.sha256)
         record.add_event(session, "document.scored", document_id=document.id, sha256=job.sha256,

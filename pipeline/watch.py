@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
                              EVENT_TYPE_MOVED, FileSystemEvent, FileSystemEventHandler)
 
-from pipeline import checks
-from pipeline.inbox import is_junk
+from pipeline import checks, retention
 from pipeline import observer as observers
+from pipeline.inbox import is_junk
 from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.prober import CanaryProber
@@ -33,6 +33,7 @@ DECISIONS_SECONDS = 1.0  # how often the change feed is read for reopened jobs
 # changes are left out: the watcher's own reads of skills/ and of the inbox would otherwise look like edits.
 CHANGES = frozenset({EVENT_TYPE_MODIFIED, EVENT_TYPE_CREATED, EVENT_TYPE_MOVED, EVENT_TYPE_DELETED,
                      EVENT_TYPE_CLOSED})
+RETENTION_SECONDS = 3600.0
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -130,6 +131,7 @@ class Watcher:
         self.stop_event = threading.Event()
         self.rescan_soon = threading.Event()
         self.skills_changed = threading.Event()
+        self.next_retention = time.monotonic()  # the first run right at start
         self.observer = observers.make_observer(self.observer_kind, settings.poll_seconds)
         self.pid, self.started = os.getpid(), utcnow()
         self.canary = CanaryProber(settings, self.metrics, lambda: self.ingestor.taxonomy, self.ingestor.limits)
@@ -253,6 +255,8 @@ class Watcher:
                         log.warning("expired checks not erased yet: %s", exc)
                     self.ingestor.refresh_quarantine_gauge()  # a person may have dismissed failed files
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
+                if time.monotonic() >= self.next_retention:
+                    self.erase_expired()
                 if time.monotonic() >= next_decisions:  # a person's decisions the pipeline acts on
                     self.ingestor.score_reopened()
                     next_decisions = time.monotonic() + DECISIONS_SECONDS
@@ -278,6 +282,14 @@ class Watcher:
             self.observer.join(5)
             self.ingestor.close()
             log.info("stopped")
+
+    def erase_expired(self) -> None:
+        """Retention, once an hour: people nobody touched for SHORTLIST_RETENTION_DAYS are erased."""
+        self.next_retention = time.monotonic() + RETENTION_SECONDS
+        try:
+            retention.run(self.settings, self.engine)
+        except Exception:  # the daemon goes on; the next hour tries again
+            log.exception("retention run failed")
 
     def stop(self, *_args) -> None:
         self.stop_event.set()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
@@ -100,6 +100,23 @@ def _migration_lock(settings: Settings, engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextmanager
+def migration_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction for migrations, with SQLite's foreign keys off around it: a batch migration copies a table
+    and drops the old one, and with foreign keys on that DROP would cascade into every table referring to it
+    (match_skill rows when match is rebuilt). The pragma is a no-op inside a transaction, so it is set before."""
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection if is_sqlite(str(engine.url)) else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
 def migrate(settings: Settings, engine: Engine) -> None:
     """Upgrade the schema to head; safe when the watcher and the web start at once."""
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -108,7 +125,7 @@ def migrate(settings: Settings, engine: Engine) -> None:
     with _migration_lock(settings, engine):
         for attempt in range(5):
             try:
-                with engine.begin() as connection:
+                with migration_transaction(engine) as connection:
                     config.attributes["connection"] = connection
                     command.upgrade(config, "head")
                 return

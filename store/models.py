@@ -1,4 +1,5 @@
-"""SQLModel tables: documents, candidates, jobs, skill mentions, matches, decisions, failures, the change feed."""
+"""SQLModel tables: documents, candidates (people), jobs, skill mentions, matches, decisions, failures, the change
+feed, possible duplicates and their merges, reveals and the audit log."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -31,10 +32,19 @@ class Document(SQLModel, table=True):
     years: Optional[float] = None  # resume: estimated years of experience; job: years asked
     taxonomy_version: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+    # identity signals read from this document (resumes), and its place among its person's resumes
+    email: Optional[str] = Field(default=None, max_length=320, index=True)
+    phone: Optional[str] = Field(default=None, max_length=32, index=True)  # E.164
+    person_name: Optional[str] = Field(default=None, max_length=200, index=True)  # the name's comparison key
+    profiles: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # space-separated
+    text_key: Optional[str] = Field(default=None, max_length=64, index=True)  # sha256 of the normalised text
+    current: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
+    replaced_by: Optional[int] = Field(default=None)  # a newer version of the same resume
+    same_as: Optional[int] = Field(default=None)  # another file of the same resume (same normalised text)
 
 
 class Candidate(SQLModel, table=True):
-    """A person; identity is their email, else the resume's file name."""
+    """A person, known by the signals of their resumes (email, phone, name, profile URLs); never by a file name."""
     id: Optional[int] = Field(default=None, primary_key=True)
     identity: str = Field(max_length=320, unique=True)
     name: str = Field(max_length=200)
@@ -43,6 +53,8 @@ class Candidate(SQLModel, table=True):
     versions: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    merged_into: Optional[int] = Field(default=None, index=True)  # hidden while merged into another person
+    touched_at: Optional[datetime] = Field(default_factory=utcnow)  # last resume, decision, note, reveal or merge: retention
 
 
 class Job(SQLModel, table=True):
@@ -53,6 +65,7 @@ class Job(SQLModel, table=True):
     current_document_id: Optional[int] = Field(default=None)
     min_years: Optional[int] = None
     status: str = Field(default="open", max_length=8, sa_column_kwargs={"server_default": "open"})  # open | closed
+    blind: Optional[bool] = None  # blind review for this job; None follows SHORTLIST_BLIND_REVIEW
     versions: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -74,9 +87,10 @@ class SkillMention(SQLModel, table=True):
 
 
 class Match(SQLModel, table=True):
-    """The current score of one candidate against one job."""
+    """The score of one current resume against one job; `best` marks the resume of its person the ranking uses."""
     __table_args__ = (
-        UniqueConstraint("job_id", "candidate_id", name="uq_match_job_candidate"),
+        UniqueConstraint("job_id", "resume_document_id", name="uq_match_job_resume"),
+        Index("ix_match_job_candidate", "job_id", "candidate_id"),
         Index("ix_match_job_score", "job_id", "score"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -100,6 +114,7 @@ class Match(SQLModel, table=True):
     model_version: str = Field(default="", max_length=64)
     taxonomy_version: str = Field(max_length=64)
     computed_at: datetime = Field(default_factory=utcnow)
+    best: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
 
 
 class MatchSkill(SQLModel, table=True):
@@ -217,3 +232,50 @@ class Claim(SQLModel, table=True):
     filename: str = Field(max_length=255)
     lease_until: datetime
     claimed_at: datetime = Field(default_factory=utcnow)
+
+
+class DuplicatePair(SQLModel, table=True):
+    """Two people who may be one: proposed by the pipeline, merged or kept apart by a person."""
+    __tablename__ = "duplicate_pair"
+    __table_args__ = (UniqueConstraint("candidate_id", "other_id", name="uq_duplicate_pair"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")  # the earlier person
+    other_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
+    reasons: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # JSON
+    status: str = Field(default="open", max_length=8)  # open | merged | apart
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: Optional[datetime] = None
+
+
+class PersonChange(SQLModel, table=True):
+    """A merge or split of people, with the resumes it moved, so it can be undone."""
+    __tablename__ = "person_change"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8)  # merge | split
+    candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")  # kept / split from
+    other_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")  # merged away / split off
+    moved: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))  # JSON: documents, decisions
+    actor: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    undone_at: Optional[datetime] = None
+
+
+class Reveal(SQLModel, table=True):
+    """Someone chose to see a candidate's identity under blind review."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
+    actor: str = Field(default="", max_length=200)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Audit(SQLModel, table=True):
+    """Who did what and when: decisions, notes, reveals, merges, splits, erasures, exports. Kept after an erasure,
+    without the erased person's data."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(default="", max_length=200)
+    action: str = Field(max_length=32, index=True)
+    candidate_id: Optional[int] = Field(default=None, index=True)
+    job_id: Optional[int] = None
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

@@ -94,7 +94,7 @@ def jobs_overview(session: Session, q: str | None = None, status: str | None = N
     the titles containing it (any case), `status` the open or closed ones."""
     counts = (select(_m.c.job_id, func.count().label("candidates"), func.max(_m.c.score).label("best_score"),
                      func.avg(_m.c.score).label("average_score"))
-              .group_by(_m.c.job_id).subquery())
+              .where(_m.c.best.is_(True)).group_by(_m.c.job_id).subquery())
     decided = (select(_d.c.job_id,
                       func.sum(case((_d.c.status == "shortlisted", 1), else_=0)).label("shortlisted"),
                       func.sum(case((_d.c.status == "rejected", 1), else_=0)).label("rejected"))
@@ -159,7 +159,7 @@ def _round(value: float | None) -> float | None:
 
 def _ranking_filters(job_id: int, min_score: float | None, status: str | None, skill: str | None,
                      candidate_id: int | None = None) -> list:
-    conditions = [_m.c.job_id == job_id]
+    conditions = [_m.c.job_id == job_id, _m.c.best.is_(True)]
     if candidate_id is not None:
         conditions.append(_m.c.candidate_id == candidate_id)
     if min_score is not None:
@@ -205,7 +205,7 @@ def ranking(session: Session, job_id: int, *, min_score: float | None = None, st
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     skill = resolve_skill(session, skill)
     conditions = _ranking_filters(job_id, min_score, status, skill, candidate_id)
-    source = _m.join(_c, _c.c.id == _m.c.candidate_id).outerjoin(
+    source = _m.join(_c, _c.c.id == _m.c.candidate_id).join(_doc, _doc.c.id == _m.c.resume_document_id).outerjoin(
         _d, and_(_d.c.job_id == _m.c.job_id, _d.c.candidate_id == _m.c.candidate_id))
     key = _SORT_COLUMNS[sort]
     order = [key.desc().nulls_last() if descending else key.asc().nulls_last()]
@@ -216,7 +216,8 @@ def ranking(session: Session, job_id: int, *, min_score: float | None = None, st
         select(_m.c.id.label("match_id"), _m.c.candidate_id, _c.c.name, _c.c.email, _m.c.score,
                _m.c.required_total, _m.c.required_matched, _m.c.preferred_total, _m.c.preferred_matched,
                _m.c.resume_years, _m.c.job_years, _m.c.computed_at, *_component_columns(), _STATUS.label("status"),
-               func.coalesce(_d.c.note, literal("")).label("note"))
+               func.coalesce(_d.c.note, literal("")).label("note"), _m.c.resume_document_id,
+               _doc.c.filename.label("resume_file"))
         .select_from(source).where(*conditions).order_by(*order).offset(max(offset, 0))
     )
     if limit is not None:
@@ -236,7 +237,8 @@ def ranking(session: Session, job_id: int, *, min_score: float | None = None, st
 
 _ROW_ORDER = ("rank", "candidate_id", "name", "email", "score", "components", "matched", "answers",
               "missing_required", "missing_preferred", "required_matched", "required_total", "preferred_matched",
-              "preferred_total", "resume_years", "job_years", "status", "note", "model_version", "computed_at")
+              "preferred_total", "resume_years", "job_years", "status", "note", "model_version", "computed_at",
+              "resume_document_id", "resume_file")
 
 
 def _ordered(row: dict[str, Any]) -> dict[str, Any]:
@@ -292,7 +294,8 @@ def _ranks(session: Session, job_id: int, scores: list[float]) -> dict[float, in
     if not scores:
         return {}
     lowest = min(scores)
-    statement = (select(_m.c.score, func.count()).where(_m.c.job_id == job_id, _m.c.score >= lowest)
+    statement = (select(_m.c.score, func.count()).where(_m.c.job_id == job_id, _m.c.best.is_(True),
+                                                        _m.c.score >= lowest)
                  .group_by(_m.c.score).order_by(_m.c.score.desc()))
     ranks: dict[float, int] = {}
     above = 0
@@ -352,10 +355,11 @@ def candidate_matches(session: Session, candidate_id: int) -> list[dict[str, Any
         select(_m.c.id.label("match_id"), _m.c.job_id, _j.c.title, _m.c.score, _m.c.required_matched,
                _m.c.required_total, _m.c.preferred_matched, _m.c.preferred_total, _m.c.resume_years,
                _m.c.job_years, _m.c.computed_at, *_component_columns(), _STATUS.label("status"),
-               func.coalesce(_d.c.note, literal("")).label("note"))
-        .select_from(_m.join(_j, _j.c.id == _m.c.job_id).outerjoin(
+               func.coalesce(_d.c.note, literal("")).label("note"), _m.c.resume_document_id,
+               _doc.c.filename.label("resume_file"))
+        .select_from(_m.join(_j, _j.c.id == _m.c.job_id).join(_doc, _doc.c.id == _m.c.resume_document_id).outerjoin(
             _d, and_(_d.c.job_id == _m.c.job_id, _d.c.candidate_id == _m.c.candidate_id)))
-        .where(_m.c.candidate_id == candidate_id).order_by(_m.c.score.desc(), _j.c.title)
+        .where(_m.c.candidate_id == candidate_id, _m.c.best.is_(True)).order_by(_m.c.score.desc(), _j.c.title)
     )
     rows = _all(session, statement)
     _attach_skills(session, rows)
@@ -367,10 +371,15 @@ def candidate_matches(session: Session, candidate_id: int) -> list[dict[str, Any
     return rows
 
 
-def match_report(session: Session, job_id: int, candidate_id: int) -> dict[str, Any] | None:
-    """One candidate against one job, with where in the resume each matched skill was found."""
+def match_report(session: Session, job_id: int, candidate_id: int, resume_document_id: int | None = None
+                 ) -> dict[str, Any] | None:
+    """One candidate against one job (their resume the ranking uses, or the one given while it is scored), with
+    where in the resume each matched skill was found."""
+    which = _m.c.best.is_(True) if resume_document_id is None else _m.c.resume_document_id == resume_document_id
     match = session.connection().execute(
-        select(_m).where(_m.c.job_id == job_id, _m.c.candidate_id == candidate_id)).mappings().first()
+        select(_m).where(_m.c.job_id == job_id, _m.c.candidate_id == candidate_id, which)).mappings().first()
+    if match is None and resume_document_id is not None:
+        return match_report(session, job_id, candidate_id)
     if match is None:
         return None
     skills = [dict(row) for row in session.connection().execute(

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
-from store.models import Candidate, Document, Job, Match, Rescore
+from store.models import Document, Job, Match, Rescore
 
 PROCESS = "pipeline"
 
@@ -51,10 +51,12 @@ def candidates_with_stale_matches(session: Session, taxonomy_version: str, model
 
 
 def current_candidates_of(session: Session, document_ids: list[int]) -> list[int]:
-    """The candidates whose current resume is one of these documents."""
+    """The people for whom one of these documents is a current resume (a person may have several)."""
     if not document_ids:
         return []
-    return list(session.scalars(select(col(Candidate.id)).where(col(Candidate.current_document_id).in_(document_ids))))
+    return list(session.scalars(select(col(Document.candidate_id)).distinct().where(
+        col(Document.id).in_(document_ids), col(Document.kind) == "resume", col(Document.current),
+        col(Document.same_as).is_(None), col(Document.candidate_id).is_not(None)).order_by(col(Document.candidate_id))))
 
 
 def current_jobs_of(session: Session, document_ids: list[int]) -> list[int]:

@@ -79,6 +79,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("prometheus_url", "http://127.0.0.1:9090", str, "Prometheus the SLO page and report query."),
     Setting("log_level", "INFO", str, "Python log level of both processes."),
     Setting("canary", "{skills}/canary", _path, "Folder of canary documents with known answers (canaries.yaml, files/)."),
+    Setting("blind_review", "false", _bool, "Blind review on every job: names, contacts, addresses and profile links hidden until someone reveals a candidate (each job can override it)."),
+    Setting("blind_organisations", "false", _bool, "Under blind review, also hide the names of schools and employers."),
+    Setting("retention_days", "0", float, "Days after which a candidate nobody touched (no new resume, decision, note, reveal or merge) is erased; 0 keeps everyone."),
+    Setting("retention_notice_days", "14", _positive(float), "How far ahead the retention page lists candidates due to be erased."),
     Setting("canary_seconds", "300", float, "Period of the watcher's canary run that measures parsing accuracy (0 turns it off)."),
 )
 
@@ -125,6 +129,10 @@ class Settings:
     prometheus_url: str
     log_level: str
     canary: Path
+    blind_review: bool
+    blind_organisations: bool
+    retention_days: float
+    retention_notice_days: float
     canary_seconds: float
 
     @property

@@ -95,11 +95,13 @@ def test_the_same_bytes_twice_give_one_document(settings, ingestor):
     assert db_rows(settings, "SELECT count(*) FROM document") == [(1,)]
 
 
-def test_a_new_resume_from_the_same_email_is_a_new_version(settings, ingestor):
+def test_a_second_resume_from_the_same_email_and_name_is_the_same_person(settings, ingestor):
+    # example.com is a placeholder domain (never an identity): a real address here
     ingestor.process([drop(settings, "job", "backend.md", JOB.encode())])
     ingestor.process([drop(settings, "resume", "ada-2022.txt", RESUME_B.replace("Charles Babbage", "Ada Lovelace")
-                                                                        .replace("charles@", "ada@").encode())])
-    ingestor.process([drop(settings, "resume", "ada-2024.txt", RESUME_A.encode())])
+                           .replace("charles@example.com", "ada@engines.org").encode())])
+    ingestor.process([drop(settings, "resume", "ada-2024.txt",
+                           RESUME_A.replace("ada@example.com", "ada@engines.org").encode())])
     assert db_rows(settings, "SELECT name, versions FROM candidate") == [("Ada Lovelace", 2)]
     assert db_rows(settings, "SELECT count(*) FROM document WHERE kind = 'resume'") == [(2,)]
     ranking = db_rows(settings, "SELECT candidate, score FROM ranking")
@@ -271,19 +273,20 @@ def test_a_broken_skills_file_keeps_the_old_taxonomy_and_files_still_score(env, 
 
 
 def test_matches_scored_from_the_snapshot_equal_a_re_score_from_the_database(settings, ingestor):
-    """Jobs and resumes interleaved in one batch, a second version of a candidate among them: what the driver
-    wrote equals every job scored against every current resume from what the database holds (features built
-    from the stored rows, not the ones the driver kept)."""
+    """Jobs and resumes interleaved in one batch, a second resume of one person among them (another resume, not
+    a version: both are current and scored): what the driver wrote equals every job scored against every current
+    resume from what the database holds (features built from the stored rows, not the ones the driver kept)."""
     from pipeline.matching import score_pairs
     from pipeline.snapshot import forget, job_requirements, resume_skills
     from store.db import session_scope
-    ada_old = RESUME_B.replace("Charles Babbage", "Ada Lovelace").replace("charles@", "ada@")
+    ada_old = RESUME_B.replace("Charles Babbage", "Ada Lovelace").replace("charles@example.com", "ada@engines.org")
+    ada_new = RESUME_A.replace("ada@example.com", "ada@engines.org")  # a usable address and a name: one person
     paths = [drop(settings, "resume", "r0.txt", sample_resume(0).encode()),
              drop(settings, "job", "job0.txt", sample_job(0).encode()),
              drop(settings, "resume", "ada-old.txt", ada_old.encode()),
              drop(settings, "resume", "r1.pdf", make_pdf(sample_resume(1))),
              drop(settings, "job", "backend.txt", JOB.encode()),
-             drop(settings, "resume", "ada-new.txt", RESUME_A.encode()),
+             drop(settings, "resume", "ada-new.txt", ada_new.encode()),
              drop(settings, "job", "job1.txt", sample_job(1).encode())]
     assert {o.outcome for o in ingestor.process(paths)} == {"scored"}
     forget()
@@ -296,7 +299,8 @@ def test_matches_scored_from_the_snapshot_equal_a_re_score_from_the_database(set
     written = set(db_rows(settings, "SELECT job_id, candidate_id, job_document_id, resume_document_id, score, "
                                     "coverage, depth, text_relevance, role_fit, experience_fit, model_version "
                                     "FROM match"))
-    assert written == expected and len(written) == 3 * 3
+    assert written == expected
+    assert len(written) == 3 * 4 and len({row[1] for row in written}) == 3  # 4 current resumes of 3 people
 
 
 def test_a_database_locked_past_the_deadline_puts_files_back_without_charging_them(env):

@@ -269,3 +269,26 @@ def test_the_rescore_command_finishes_what_an_edit_left_when_no_watcher_runs(tmp
     version = load_taxonomy(skills).version
     assert f"every document and match is on taxonomy {version[:12]} (4 batches" in done.stdout
     assert_all_current(settings, version, 30, 2, fresh(tmp_path, skills, 30, 2))
+
+
+def test_matches_scored_with_other_weights_are_rescored_at_start(tmp_path):
+    """A change of the fitted weights (pipeline/model_weights.json) is work like a taxonomy edit: a match on
+    another model version is on the to-do list and ends on the current one, scored as a fresh store would."""
+    from pipeline.score import load_weights
+    env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="60")
+    engine = make_engine(settings.database_url)
+    seed(engine, load_taxonomy(skills), 30, 3, skills=skills)
+    expected = match_table(settings)
+    with sqlite3.connect(settings.database_url.split("///", 1)[1]) as conn:
+        conn.execute("UPDATE match SET model_version = 'weights-of-last-year', score = 0")
+    conn.close()
+    ingestor = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        assert ingestor.rescore.pending
+        run_out(ingestor)
+    finally:
+        ingestor.close()
+        engine.dispose()
+    versions = db_rows(settings, "SELECT DISTINCT model_version FROM match")
+    assert versions == [(load_weights().version,)]
+    assert match_table(settings) == expected

@@ -191,7 +191,7 @@ def test_topics_of_each_kind_of_event():
     assert topics({"kind": "decision", "job_id": 3, "candidate_id": 7}) == ["jobs", "job-3", "candidate-7"]
     assert topics({"kind": "candidate.deleted", "job_id": None, "candidate_id": 7}) == ["jobs", "rankings",
                                                                                         "candidate-7"]
-    assert topics({"kind": "taxonomy.reloaded"}) == ["jobs", "rankings", "candidates"]
+    assert topics({"kind": "taxonomy.reloaded"}) == ["jobs", "rankings", "candidates", "rescore"]  # the banner too
     assert topics({"kind": "document.failed"}) == ["failed"]
     assert topics({"kind": "document.started"}) == []
 

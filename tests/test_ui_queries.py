@@ -89,7 +89,7 @@ def test_ranking_rows_are_ordered_by_score_with_shared_ranks(session, job, seede
     assert list(rows[0]) == ["rank", "candidate_id", "name", "email", "score", "components", "matched", "answers",
                              "missing_required", "missing_preferred", "required_matched", "required_total",
                              "preferred_matched", "preferred_total", "resume_years", "job_years", "status", "note",
-                             "model_version", "computed_at"]
+                             "model_version", "computed_at", "resume_document_id", "resume_file"]
     assert set(rows[0]["components"]) == {"coverage", "depth", "text", "role", "experience"}
     assert rows[0]["matched"] == ["Docker", "Python", "Redis"]
     assert rows[4]["missing_required"] == sorted(matches["Di"].missing_required) and rows[4]["matched"] == ["Redis"]

@@ -1,5 +1,6 @@
 """The only writes the web process makes: a person's decisions (on candidates and on jobs: close, reopen,
-delete), erasing a candidate or a check, and retrying or dismissing a quarantined file."""
+delete), erasing a candidate or a check, and retrying or dismissing a quarantined file (merges, splits and reveals
+of people: ui/people.py)."""
 from __future__ import annotations
 
 import os
@@ -7,11 +8,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
-from store.models import Attempt, Candidate, Decision, Document, Event, Failure, Job, Match, SeekerCheck
+from store import audit
+from store.erase import erase_candidate, stored_file
+from store.models import Attempt, Decision, Document, Event, Failure, Job, Match, SeekerCheck
 from store.settings import Settings
 from ui.uploads import _free_name, _name_lock, safe_name
 
@@ -34,7 +37,7 @@ def now() -> datetime:
 
 
 def decide(session: Session, job_id: int, candidate_id: int, *, status: str | None = None,
-           note: str | None = None) -> dict[str, Any]:
+           note: str | None = None, actor: str = "web") -> dict[str, Any]:
     """Set a candidate's status and/or note for a job, and record a `decision` event for live pages."""
     match = session.scalars(select(Match.id).where(Match.job_id == job_id, Match.candidate_id == candidate_id)).first()
     if match is None:
@@ -43,6 +46,12 @@ def decide(session: Session, job_id: int, candidate_id: int, *, status: str | No
                                                       Decision.candidate_id == candidate_id)).first()
     if decision is None:
         decision = Decision(job_id=job_id, candidate_id=candidate_id, status="new", note="", updated_at=now())
+    if status is not None and status != decision.status:
+        audit.record(session, actor, "decision", candidate_id=candidate_id, job_id=job_id,
+                     detail={"from": decision.status, "to": status})
+    if note is not None and note[:NOTE_LIMIT] != decision.note:
+        audit.record(session, actor, "note", candidate_id=candidate_id, job_id=job_id,
+                     detail={"characters": len(note[:NOTE_LIMIT])})
     if status is not None:
         decision.status = status
     if note is not None:
@@ -107,38 +116,12 @@ def erase_check(session: Session, check_id: str) -> bool:
     return bool(session.execute(delete(SeekerCheck).where(SeekerCheck.id == check_id)).rowcount)
 
 
-def stored_file(settings: Settings, stored_path: str | None) -> Path | None:
-    """The archived original behind a document, only if it lies inside store/files/."""
-    if not stored_path:
-        return None
-    raw = Path(stored_path)
-    root = settings.files_dir.resolve()
-    candidates = [raw] if raw.is_absolute() else [settings.store / raw, settings.files_dir / raw, settings.home / raw]
-    for path in candidates:
-        resolved = path.resolve()
-        if resolved.is_relative_to(root) and resolved.is_file():
-            return resolved
-    return None
-
-
-def delete_candidate(session: Session, settings: Settings, candidate_id: int) -> list[Path]:
-    """Erase a candidate: the row (documents, mentions, matches and decisions cascade) and, after commit,
-    the archived originals the caller unlinks. Returns those files."""
-    candidate = session.get(Candidate, candidate_id)
-    if candidate is None:
+def delete_candidate(session: Session, settings: Settings, candidate_id: int, actor: str = "web") -> list[Path]:
+    """Erase a candidate (store/erase.py: rows, feed entries; the audit log keeps that it happened) and return the
+    archived originals the caller unlinks after commit."""
+    files = erase_candidate(session, settings, candidate_id, actor=actor, reason="erased on request")
+    if files is None:
         raise ActionError(404, "No such candidate (already deleted?).")
-    documents = session.execute(select(Document.id, Document.sha256, Document.stored_path)
-                                .where(Document.candidate_id == candidate_id)).all()
-    paths = [row.stored_path for row in documents]
-    files = [path for path in (stored_file(settings, p) for p in paths) if path is not None]
-    # The change feed keeps no trace of the erased files: names and hashes are blanked, not kept as history.
-    session.execute(update(Event).where(or_(Event.candidate_id == candidate_id,
-                                            Event.document_id.in_([row.id for row in documents]),
-                                            Event.sha256.in_([row.sha256 for row in documents])))
-                    .values(filename=None, sha256=None, detail=""))
-    session.delete(candidate)
-    session.add(Event(kind="candidate.deleted", candidate_id=candidate_id,
-                      detail=f"{len(paths)} document(s) erased", created_at=now()))
     return files
 
 

@@ -20,7 +20,7 @@ from store.settings import Settings, ensure_dirs, load
 from ui import feed as live
 from ui.data import ReadCache
 from ui.metrics import MetricsMiddleware, WebMetrics
-from ui.pages import auth, candidates, check, failed, health, jobs, ranking, rescore, slo, upload
+from ui.pages import auth, candidates, check, failed, health, jobs, people, ranking, rescore, slo, upload
 from ui.render import error
 from ui.security import SecurityMiddleware, Signer, stored_secret
 from ui.uploads import BodyLimitMiddleware
@@ -28,7 +28,7 @@ from ui.uploads import BodyLimitMiddleware
 log = logging.getLogger("shortlist.ui")
 STATIC = Path(__file__).resolve().parent / "static"
 # Pages in order; a new page is a module in ui/pages/ added here and to render.NAV.
-PAGES = (jobs, ranking, candidates, upload, check, failed, slo, rescore, auth, health)
+PAGES = (jobs, ranking, candidates, people, upload, check, failed, slo, rescore, auth, health)
 MAX_FILES_PER_REQUEST = 100
 UNTIMED_ROUTES = frozenset({"/events"})
 

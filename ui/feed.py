@@ -64,6 +64,10 @@ def topics(event: dict[str, Any]) -> list[str]:
         return ["jobs", f"job-{job}"]
     if kind in ("document.failed", "failure.dismissed"):
         return ["failed"]
+    if kind.startswith("person."):  # merged, unmerged, split, unsplit, apart, possible_duplicate, revealed
+        return ["jobs", "rankings", "people"] + ([f"candidate-{candidate}"] if candidate is not None else [])
+    if kind == "job.blind":
+        return ["jobs", f"job-{job}"]
     return []
 
 

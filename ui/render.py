@@ -21,8 +21,10 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 NAV: list[tuple[str, str, str]] = [
     ("Jobs", "/jobs", "team"),
     ("Upload", "/upload", "team"),
+    ("People", "/people", "team"),
     ("Failed files", "/failed", "team"),
     ("SLOs", "/slo", "team"),
+    ("Audit", "/audit", "team"),
     ("Check my resume", "/check", "public"),
 ]
 

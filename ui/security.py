@@ -103,6 +103,16 @@ def logged_in(request: Request) -> bool:
     return not settings.password or request.app.state.signer.session_ok(request.cookies.get(SESSION_COOKIE))
 
 
+def actor_of(request: Request) -> str:
+    """Who the audit log names: the name a reverse proxy vouches for (X-Remote-User), else the team's session or
+    the open team UI, with the client's address (Shortlist has one shared password, not accounts)."""
+    user = (request.headers.get("x-remote-user") or "").strip()[:100]
+    host = request.client.host if request.client else "unknown"
+    if user:
+        return f"{user} ({host})"
+    return f"team session ({host})" if request.app.state.settings.password else f"team ({host})"
+
+
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 

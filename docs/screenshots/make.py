@@ -100,22 +100,25 @@ def drop_documents(settings) -> str:
     return check_id
 
 
-def populate(settings, home: Path) -> dict:
-    """Drop the documents, let the watcher score them all, then record a few decisions as a person would."""
+def populate(settings, home: Path, watcher_port: int) -> tuple[dict, subprocess.Popen]:
+    """Drop the documents, let the watcher score them all, then record a few decisions as a person would.
+    The watcher keeps running (its /metrics on `watcher_port`, its canaries measuring parsing accuracy)."""
     engine = make_engine(settings.database_url)
     migrate(settings, engine)
     check_id = drop_documents(settings)
     expected = len(JOBS) + 61  # the check is kept apart: no documents of its own
-    watcher = start_watcher(instance_env(home, SHORTLIST_SKILLS=str(ROOT / "skills")), home / "watcher.log")
+    watcher = start_watcher(instance_env(home, SHORTLIST_SKILLS=str(ROOT / "skills"),
+                                         SHORTLIST_METRICS_PORT=str(watcher_port)), home / "watcher.log")
     try:
         def documents() -> int:
             with Session(engine) as session:
                 return session.scalar(select(func.count()).select_from(Document))
         wait_for(lambda: documents() >= expected, timeout=300, interval=0.5, message=f"{expected} documents")
         wait_for(lambda: not (settings.inbox / "checks" / check_id).exists(), timeout=60, message="the check")
-    finally:
+    except BaseException:
         watcher.terminate()
         watcher.wait(timeout=30)
+        raise
     with Session(engine) as session:
         backend = session.scalar(select(Job.id).where(Job.title == "Backend Engineer"))
         priya = session.scalar(select(Candidate.id).where(Candidate.email == "priya.raman@example.com"))
@@ -126,7 +129,7 @@ def populate(settings, home: Path) -> dict:
                                  updated_at=utcnow()))
         session.commit()
     engine.dispose()
-    return {"backend": backend, "priya": priya, "check": f"/check/{check_id}"}
+    return {"backend": backend, "priya": priya, "check": f"/check/{check_id}"}, watcher
 
 
 def start_prometheus(home: Path, web_port: int, watcher_port: int, prom_port: int) -> subprocess.Popen | None:
@@ -161,12 +164,12 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory(prefix="shortlist-shots-") as home:
         port, watcher_port, prom_port = free_port(), free_port(), free_port()
-        # The ports Prometheus scrapes are this instance's (no watcher runs: the ingest SLOs have no data).
+        # The ports Prometheus scrapes are this instance's; the watcher keeps running for the ingest and accuracy SLOs.
         settings = load({"SHORTLIST_HOME": home, "SHORTLIST_SKILLS": str(ROOT / "skills"),
                          "SHORTLIST_PORT": str(port), "SHORTLIST_METRICS_PORT": str(watcher_port),
                          "SHORTLIST_PROMETHEUS_URL": f"http://127.0.0.1:{prom_port}"})
         ensure_dirs(settings)
-        ids = populate(settings, Path(home))
+        ids, watcher = populate(settings, Path(home), watcher_port)
         prometheus = start_prometheus(Path(home), port, watcher_port, prom_port)
         app = create_app(settings)
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -199,6 +202,8 @@ def main() -> int:
             if prometheus is not None:
                 prometheus.terminate()
                 prometheus.wait(10)
+            watcher.terminate()
+            watcher.wait(timeout=30)
     return 0
 
 

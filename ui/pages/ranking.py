@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from store import queries
-from ui import actions
+from store import people, queries
+from ui import actions, blind
 from ui.pages import rescore
 from ui.data import cached_read, read, write
 from ui.render import htmx_target, is_htmx, render, wants_json
 from ui.routing import BadRequest, choice_param, float_param, int_param, page
-from ui.security import csrf_protect
+from ui.security import actor_of, csrf_protect
 
 PER_PAGE = (25, 50, 100, 200)
 # Sortable columns and the direction a first click sorts in.
@@ -87,13 +87,22 @@ class View:
         return self.min_score is not None or self.status is not None or self.skill is not None
 
 
-def _load(session, job_id: int, view: View, limit: int | None, offset: int):
+def _blind(session, job: dict[str, Any], rows: list[dict[str, Any]], settings) -> list[dict[str, Any]]:
+    """Blind review: the job's switch, else SHORTLIST_BLIND_REVIEW; revealed people are shown."""
+    job["blind"] = people.blind_jobs(session, settings.blind_review).get(job["id"], settings.blind_review)
+    if not job["blind"]:
+        return rows
+    shown = set(people.revealed(session, [row["candidate_id"] for row in rows]))
+    return blind.rows(rows, shown, settings.blind_organisations)
+
+
+def _load(session, job_id: int, view: View, limit: int | None, offset: int, settings):
     job = queries.job_detail(session, job_id)
     if job is None:
         return None
     rows, total = queries.ranking(session, job_id, min_score=view.min_score, status=view.status, skill=view.skill,
                                   sort=view.sort, descending=view.dir == "desc", limit=limit, offset=offset)
-    return job, rows, total, queries.decision_counts(session, job_id)
+    return job, _blind(session, job, rows, settings), total, queries.decision_counts(session, job_id)
 
 
 def _fresh(rows: list[dict[str, Any]]) -> set[int]:
@@ -106,7 +115,8 @@ async def ranking(request: Request) -> Response:
     (the feed-invalidated cache), the HTML is rendered for each request with its own CSRF token."""
     job_id = request.path_params["job_id"]
     view = View.parse(request.query_params)
-    loaded = await cached_read(request, _load, job_id, view, view.per_page, (view.page - 1) * view.per_page)
+    loaded = await cached_read(request, _load, job_id, view, view.per_page, (view.page - 1) * view.per_page,
+                               request.app.state.settings)
     if loaded is None:
         raise HTTPException(404, f"There is no job {job_id}.")
     job, rows, total, counts = loaded
@@ -122,7 +132,7 @@ async def ranking(request: Request) -> Response:
 
 
 CSV_COLUMNS = ("rank", "candidate_id", "name", "email", "score", "status", "note", "matched", "missing_required",
-               "missing_preferred", "resume_years", "job_years")
+               "missing_preferred", "resume_years", "job_years", "resume_file")
 
 
 def csv_cell(value: Any) -> Any:
@@ -138,7 +148,7 @@ async def export(request: Request) -> Response:
     """GET /jobs/{id}.csv: every row of the current view (filters and sort; not just the page)."""
     job_id = request.path_params["job_id"]
     view = View.parse(request.query_params)
-    loaded = await read(request, _load, job_id, view, None, 0)
+    loaded = await read(request, _load, job_id, view, None, 0, request.app.state.settings)
     if loaded is None:
         raise HTTPException(404, f"There is no job {job_id}.")
     job, rows, _, _ = loaded
@@ -172,10 +182,14 @@ async def decide(request: Request) -> Response:
     if status is None and note is None:
         raise BadRequest("Send a status, a note, or both.")
     await write(request, actions.decide, job_id, candidate_id, status=status,
-                note=note if isinstance(note, str) else None)
+                note=note if isinstance(note, str) else None, actor=actor_of(request))
 
     def load(session):
-        return queries.ranking_row(session, job_id, candidate_id), queries.decision_counts(session, job_id)
+        row = queries.ranking_row(session, job_id, candidate_id)
+        job = queries.job_detail(session, job_id)
+        if row is not None and job is not None:
+            row = _blind(session, job, [row], request.app.state.settings)[0]
+        return row, queries.decision_counts(session, job_id)
 
     row, counts = await read(request, load)
     if wants_json(request) or is_htmx(request):

@@ -1,7 +1,7 @@
 """scale out: the claim table (watchers' leases on files) and, on PostgreSQL, NOTIFY on every new event
 
 Revision ID: 0005_scale
-Revises: 0003_rescore
+Revises: 0004_people
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0005_scale'
-down_revision = '0003_rescore'  # main's head when merged; 0004_people (h9) goes before this at its merge
+down_revision = '0004_people'
 branch_labels = None
 depends_on = None
 
