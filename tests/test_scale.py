@@ -78,6 +78,7 @@ def _inbox_files(settings) -> list:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # its own waits allow 400 s per phase: on a loaded machine 300 s in all is too short
 def test_three_watchers_killed_at_random_score_every_file_exactly_once(tmp_path, settings, env):
     """3 watcher processes share one inbox and database; 500 resumes and 5 jobs; a watcher is killed with
     SIGKILL every few seconds and restarted (as supervisord would), except the last, whose claims must run
