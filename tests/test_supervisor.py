@@ -376,6 +376,25 @@ def test_listener_brings_fatal_back_after_a_doubling_backoff_that_resets(healer)
     assert healer.restarts == {("web", "fatal"): 3}
 
 
+def test_listener_writes_its_restart_counts_as_prometheus_text(healer, tmp_path):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    healer.metrics.textfile = tmp_path / "autoheal.prom"
+    healer.verdicts["web"] = "refused"
+    _tick(healer)
+    _tick(healer)  # a hang: restarted
+    _state(healer, "FATAL")
+    _tick(healer, 6)  # FATAL, back-off over: started
+    families = {f.name: f for f in text_string_to_metric_families(healer.metrics.textfile.read_text())}
+    restarts = {(s.labels["process"], s.labels["reason"]): s.value
+                for s in families["shortlist_autoheal_restarts"].samples if s.name.endswith("_total")}
+    assert restarts == {("web", "hang"): 1.0, ("web", "fatal"): 1.0}
+    assert families["shortlist_autoheal_restarts"].type == "counter"
+    [last] = families["shortlist_autoheal_last_action_timestamp_seconds"].samples
+    assert last.value == healer.clock_.now
+    assert not list(tmp_path.glob("*.tmp*"))  # written through a temporary file renamed into place
+
+
 def test_heartbeat_probe_reads_the_row_and_allows_a_fresh_start(tmp_path):
     from datetime import datetime, timedelta, timezone
 
