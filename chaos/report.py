@@ -2,32 +2,31 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chaos.drill import Drill
+from observability.spec import SpecError, load_spec, parse_duration
 from store.settings import ROOT
 
 SLO_FILE = ROOT / "observability" / "slo.yaml"
 REPORTS = ROOT / "chaos" / "reports"
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+DRILL_SLOS = ("requests-success", "latency")
 
 
-def slo_targets(path: Path = SLO_FILE) -> dict[str, float]:
+def slo_targets(path: Path = SLO_FILE) -> dict[str, Any]:
     """The request-success and latency objectives and the compliance period, from observability/slo.yaml."""
-    spec = yaml.safe_load(path.read_text())
+    spec = load_spec(path)
     slos = {s["name"]: s for s in spec["slos"]}
-    period = re.fullmatch(r"(\d+)([smhd])", spec["period"])
-    assert period, f"period {spec['period']!r} in {path}"
+    missing = [name for name in DRILL_SLOS if name not in slos]
+    if missing:
+        raise SpecError(f"{path}: the drills measure against the SLO(s) {', '.join(missing)}, which it lacks")
     return {"success_objective": float(slos["requests-success"]["objective"]),
             "latency_objective": float(slos["latency"]["objective"]),
             "latency_threshold_s": 2.0,
             "period": spec["period"],
-            "period_s": int(period.group(1)) * UNITS[period.group(2)]}
+            "period_s": parse_duration(spec["period"]) // 1000}
 
 
 def error_budget(requests: dict, normal_rate: float, downtime_s: float | None, slo: dict) -> dict:

@@ -25,7 +25,7 @@ from typing import Any, Iterable, Iterator
 
 import httpx
 
-from observability.generate import load_spec, parse_duration
+from observability.spec import load_spec, parse_duration
 from observability.targets import WATCHER, WEB, bind_addresses, same_target
 
 TIMEOUT = 2.0          # seconds for all the Prometheus queries of one report together
