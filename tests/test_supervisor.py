@@ -55,22 +55,24 @@ class Supervisor:
             self.close()
             raise
 
-    @property
-    def rpc(self):
-        """A fresh proxy per call: the transport's connection is unusable after one failed request."""
+    def call(self, method: str, *args):
+        """One XML-RPC call on a fresh connection, closed after it (a transport is unusable after a failed request)."""
         transport = SupervisorTransport(None, None, f"unix://{self.store}/supervisor.sock")
-        return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor
+        try:
+            return getattr(xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor, method)(*args)
+        finally:
+            transport.close()
 
     def _answers(self) -> bool:
         if self.proc.poll() is not None:
             raise AssertionError(f"supervisord exited {self.proc.returncode}:\n{self.log('supervisord')}")
         try:
-            return self.rpc.getState()["statename"] == "RUNNING"
+            return self.call("getState")["statename"] == "RUNNING"
         except OSError:
             return False
 
     def info(self, name: str) -> dict:
-        return self.rpc.getProcessInfo(f"shortlist:{name}")
+        return self.call("getProcessInfo", f"shortlist:{name}")
 
     def healthz(self) -> bool:
         try:
@@ -178,14 +180,14 @@ def test_sigstop_watcher_is_restarted_by_autoheal_within_30s(sup):
 
 
 def test_fatal_web_is_brought_back_after_backoff(sup):
-    sup.rpc.stopProcess("shortlist:web", True)
+    sup.call("stopProcess", "shortlist:web", True)
     blocker = socket.socket()
     blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT, not past a listener
     blocker.bind(("127.0.0.1", sup.port))  # the web cannot bind its port: it fails fast, again and again
     blocker.listen()
     start = time.monotonic()
     try:
-        sup.rpc.startProcess("shortlist:web", False)
+        sup.call("startProcess", "shortlist:web", False)
         wait_for(lambda: sup.info("web")["statename"] == "FATAL", timeout=45, interval=0.1, message="web FATAL")
         fatal_after = time.monotonic() - start
     finally:
@@ -242,7 +244,7 @@ def test_make_run_then_ctrl_c_stops_every_process():
     try:
         wait_for(lambda: supervisor.running("web") and supervisor.healthz(), timeout=30, message="web healthy")
         wait_for(lambda: supervisor.running("watcher") and supervisor.metrics(), timeout=30, message="watcher up")
-        pids = {i["name"]: i["pid"] for i in supervisor.rpc.getAllProcessInfo() if i["pid"]}
+        pids = {i["name"]: i["pid"] for i in supervisor.call("getAllProcessInfo") if i["pid"]}
         start = time.monotonic()
         os.killpg(supervisor.proc.pid, signal.SIGINT)  # what a terminal sends to its foreground job on Ctrl-C
         supervisor.proc.wait(timeout=30)
