@@ -27,8 +27,6 @@ from store.db import make_engine, migrate, session_scope
 from store.models import Document, Match, SkillMention
 from store.settings import ensure_dirs, load
 
-RANKERS = ("model", "bm25", "skills_only")
-
 
 def _instance(home: Path, skills: Path, workers: int):
     settings = load({"SHORTLIST_HOME": str(home), "SHORTLIST_SKILLS": str(skills), "SHORTLIST_METRICS_PORT": "0",

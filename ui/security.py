@@ -19,7 +19,6 @@ CSRF_COOKIE = "shortlist_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SESSION_SECONDS = 12 * 3600
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Paths anyone may open when a password is set: the job seeker's check, login, probes, metrics, assets.
 PUBLIC_PREFIXES = ("/login", "/logout", "/static/", "/healthz", "/readyz", "/metrics", "/check", "/events",
                    "/favicon.ico")
