@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 MAX_ERRORS = 20  # how many problems of one file an error message lists
-LABEL_KEYS = ("name", "alert", "record")  # the key an entry of a list is known by, in that order
+LABEL_KEYS = ("name", "id", "alert", "record")  # the key an entry of a list is known by, in that order
 
 Model = TypeVar("Model", bound=BaseModel)
 
