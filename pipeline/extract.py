@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from pipeline.degrees import field_of_study_spans
 from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, sections
-from pipeline.taxonomy import Taxonomy
+from pipeline.taxonomy import Skill, Taxonomy
+from pipeline.titles import ROLE_WORDS
 
 SNIPPET_CHARS = 60
 
@@ -45,11 +46,32 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
                     index.at(start))
             for start, end, form in taxonomy.matcher.find(text, listing=listing, barred=barred)
-            if not _inside(studied, start)]
+            if not _inside(studied, start) and not (kind == "job" and names_a_role(text, start, end, form.skill))]
 
 
 def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
     return any(a <= offset < b for a, b in spans)  # a document names few degrees
+
+
+_ROLE_END = re.compile(rf"(?:^|\s)(?:{ROLE_WORDS})s?$", re.IGNORECASE)
+_ROLE_NEXT = re.compile(rf"[ \t]*+(?:{ROLE_WORDS})s?\b", re.IGNORECASE)
+_CREDENTIAL = re.compile(r"(?:registered|licen[cs]ed|certified|chartered|board[\s-]certified)\b", re.IGNORECASE)
+_FIELD_WORD = re.compile(r"(?:ing|ment|tion|sion|ance|ence|ics|ogy|ience|ism)$", re.IGNORECASE)
+
+
+def names_a_role(text: str, start: int, end: int, skill: Skill) -> bool:
+    """True when a job's text[start:end] names a role rather than a skill asked for: a role form of a
+    field ("Data Scientist" for Data science, "Site Reliability Engineers"), or a field's name right
+    before a role word ("frontend developers", "Digital Media and Marketing Manager"). The role is the
+    job's (or its colleagues'); what it asks for is in its requirements. Products keep counting ("Python
+    developer" asks for Python), and so do credentials whose name is a role ("Registered Nurse")."""
+    surface = text[start:end]
+    if _ROLE_END.search(surface):
+        return _ROLE_END.search(skill.name) is None and _CREDENTIAL.match(surface) is None
+    if _ROLE_NEXT.match(text, end) is None:
+        return False
+    last = skill.name.rsplit(" ", 1)[-1]
+    return (" " in skill.name and last.islower()) or _FIELD_WORD.search(last) is not None
 
 
 def counted(mentions: Iterable[Mention], kind: str) -> list[Mention]:

@@ -133,6 +133,33 @@ def test_the_title_line_is_a_role_not_a_skill():
     assert "Backend development" not in skills(JOB, "job")
 
 
+ROLE_JOB = """Data Scientist
+
+We are looking for a Data Scientist to join our team, working beside frontend developers,
+Site Reliability Engineers and our Marketing Manager.
+
+Requirements
+- Python and SQL; Python developers welcome
+- Registered Nurse licence for the health analytics track
+"""
+
+
+def test_a_jobs_role_names_are_roles_not_required_skills():
+    found = skills(ROLE_JOB, "job")
+    assert {"Data science", "Frontend development", "Site Reliability Engineering", "Marketing"}.isdisjoint(found)
+    assert {"Python", "SQL", "Nursing"} <= found  # a product before a role word, a credential named as a role
+
+
+def test_a_field_asked_for_in_a_job_still_counts():
+    job = "Data Scientist\n\nRequirements\n- 3+ years of data science experience\n- Frontend development in React\n"
+    assert {"Data science", "Frontend development", "React"} <= skills(job, "job")
+
+
+def test_a_resumes_role_still_shows_its_field():
+    resume = "Jane Doe\n\nExperience\nSenior Data Scientist, Acme, 2019 - 2023\n- Built churn models in Python\n"
+    assert "Data science" in skills(resume, "resume")
+
+
 @pytest.mark.parametrize("fence", ["---", "+++"])
 def test_a_job_boards_front_matter_is_metadata_not_requirements(fence):
     job = (f"{fence}\ntitle: Data Engineer\ntype: iOS\nhttp: https\napply: jobs.example.com/42\n{fence}\n\n"
