@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pipeline import sense
 from pipeline.degrees import field_of_study_spans
 from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, sections
 from pipeline.taxonomy import Skill, Taxonomy
@@ -46,7 +47,8 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
                     index.at(start))
             for start, end, form in taxonomy.matcher.find(text, listing=listing, barred=barred)
-            if not _inside(studied, start) and not (kind == "job" and names_a_role(text, start, end, form.skill))]
+            if not _inside(studied, start) and not (kind == "job" and names_a_role(text, start, end, form.skill))
+            and not (is_field(form.skill) and names_a_group(text, end))]
 
 
 def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
@@ -68,10 +70,31 @@ def names_a_role(text: str, start: int, end: int, skill: Skill) -> bool:
     surface = text[start:end]
     if _ROLE_END.search(surface):
         return _ROLE_END.search(skill.name) is None and _CREDENTIAL.match(surface) is None
-    if _ROLE_NEXT.match(text, end) is None:
-        return False
+    return _ROLE_NEXT.match(text, end) is not None and is_field(skill)
+
+
+def is_field(skill: Skill) -> bool:
+    """True for a field of work or a practice ("Frontend development", "Marketing", "Networking"),
+    as opposed to a named product, language or credential ("Python", "DevOps", "PMP")."""
     last = skill.name.rsplit(" ", 1)[-1]
-    return (" " in skill.name and last.islower()) or _FIELD_WORD.search(last) is not None
+    if (" " in skill.name and last.islower()) or _FIELD_WORD.search(last) is not None:
+        return True
+    # One plain word outside the technology categories names a field too ("Sales", "Finance").
+    return (" " not in skill.name and skill.name.isalpha() and not sense.distinctive_case(skill.name)
+            and sense.TECH_CATEGORY.search(skill.category) is None)
+
+
+# After a field's name: the colleagues or the part of a company it names ("the sales and marketing
+# teams", "Marketing, PR, and Social Media teams", "the finance department").
+_GROUP_NEXT = re.compile(
+    r"(?:[ \t]*+(?:,|&|\band\b)[ \t]*+(?:and[ \t]++)?[\w/-]++(?:[ \t]++[\w/-]++)?){0,3}"
+    r"[ \t]++(?:teams?|departments?|dept\b\.?|divisions?)\b",
+    re.IGNORECASE)
+
+
+def names_a_group(text: str, end: int) -> bool:
+    """True when what follows a field's name makes it a group of people (`_GROUP_NEXT`)."""
+    return _GROUP_NEXT.match(text, end) is not None
 
 
 def counted(mentions: Iterable[Mention], kind: str) -> list[Mention]:

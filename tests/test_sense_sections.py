@@ -155,6 +155,12 @@ def test_a_field_asked_for_in_a_job_still_counts():
     assert {"Data science", "Frontend development", "React"} <= skills(job, "job")
 
 
+def test_a_fields_team_is_colleagues_not_a_skill():
+    resume = "Experience\n- Worked with the sales and marketing teams on launches.\n- Partnered with the finance department.\n"
+    assert {"Sales", "Marketing", "Finance"}.isdisjoint(skills(resume, "resume"))
+    assert "Marketing" in skills("Experience\n- Ran marketing campaigns for three products.\n", "resume")
+
+
 def test_a_resumes_role_still_shows_its_field():
     resume = "Jane Doe\n\nExperience\nSenior Data Scientist, Acme, 2019 - 2023\n- Built churn models in Python\n"
     assert "Data science" in skills(resume, "resume")
