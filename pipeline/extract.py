@@ -86,10 +86,10 @@ def is_field(skill: Skill) -> bool:
 
 # After a field's name: the colleagues or the part of a company it names ("the sales and marketing
 # teams", "Marketing, PR, and Social Media teams", "the finance department").
+# The group noun is in lower case: "Microsoft Teams" is a product.
 _GROUP_NEXT = re.compile(
-    r"(?:[ \t]*+(?:,|&|\band\b)[ \t]*+(?:and[ \t]++)?[\w/-]++(?:[ \t]++[\w/-]++)?){0,3}"
-    r"[ \t]++(?:teams?|departments?|dept\b\.?|divisions?)\b",
-    re.IGNORECASE)
+    r"(?:[ \t]*+(?:,|&|\b[Aa]nd\b)[ \t]*+(?:and[ \t]++)?[\w/-]++(?:[ \t]++[\w/-]++)?){0,3}"
+    r"[ \t]++(?:teams?|departments?|dept\b\.?|divisions?)\b")
 
 
 def names_a_group(text: str, end: int) -> bool:
