@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from pipeline import sense
 from pipeline.degrees import field_of_study_spans
-from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, sections
+from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, company_paragraphs, sections
 from pipeline.taxonomy import Skill, Taxonomy
 from pipeline.titles import ROLE_WORDS
 
@@ -44,11 +44,21 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     listing = [(s.start, s.end) for s in found if s.name in SKILL_LIST_SECTIONS]
     barred = [(s.start, s.end) for s in found if kind and s.name in NOT_SKILL_SECTIONS[kind]]
     studied = field_of_study_spans(text)
+    company = company_paragraphs(text) + _heading_lines(text) if kind == "job" else []
     return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
-                    index.at(start))
+                    "about" if company and _inside(company, start) else index.at(start))
             for start, end, form in taxonomy.matcher.find(text, listing=listing, barred=barred)
             if not _inside(studied, start) and not (kind == "job" and names_a_role(text, start, end, form.skill))
             and not (is_field(form.skill) and names_a_group(text, end))]
+
+
+# A job's markdown heading ("### Reporting & Work Conditions", "**Machine Learning**") names a part
+# of the posting; the requirements are the lines under it.
+_HEADING_LINE = re.compile(r"^[ \t]*+(?:#{1,6}[^\n]*+|\*\*[^*\n]++\*\*:?[ \t]*+$)", re.MULTILINE)
+
+
+def _heading_lines(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _HEADING_LINE.finditer(text)]
 
 
 def _inside(spans: list[tuple[int, int]], offset: int) -> bool:

@@ -155,6 +155,34 @@ def test_a_field_asked_for_in_a_job_still_counts():
     assert {"Data science", "Frontend development", "React"} <= skills(job, "job")
 
 
+COMPANY_JOB = """Support Specialist
+
+Acme Payroll is a nationwide leader in payroll software. Our services include HR counseling and
+time and attendance.
+
+We recently launched a private cloud infrastructure with business continuity built in.
+
+### Reporting & Work Conditions
+- Reports to the support manager.
+
+Requirements
+- You bring Zendesk and Salesforce experience; Excel is a plus.
+"""
+
+
+def test_a_jobs_paragraphs_about_the_company_and_its_headings_ask_for_nothing():
+    found = skills(COMPANY_JOB, "job")
+    assert {"Zendesk", "Salesforce", "Microsoft Excel"} <= found or {"Zendesk", "Salesforce", "Excel"} <= found
+    assert {"Payroll", "Time and attendance", "Cloud architecture", "Business continuity"}.isdisjoint(found)
+    assert "Reporting" not in found  # a heading names a part of the posting
+    assert "Payroll" in skills(COMPANY_JOB.replace("- You bring", "- You bring payroll,"), "job")
+
+
+def test_a_paragraph_speaking_to_the_reader_is_not_about_the_company():
+    job = "Analyst\n\nOur clients rely on Tableau dashboards you will build with SQL.\n"
+    assert {"Tableau", "SQL"} <= skills(job, "job")
+
+
 def test_a_fields_team_is_colleagues_not_a_skill():
     resume = "Experience\n- Worked with the sales and marketing teams on launches.\n- Partnered with the finance department.\n"
     assert {"Sales", "Marketing", "Finance"}.isdisjoint(skills(resume, "resume"))
