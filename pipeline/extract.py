@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Iterable
@@ -48,8 +49,9 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
                     "about" if company and _inside(company, start) else index.at(start))
             for start, end, form in taxonomy.matcher.find(text, listing=listing, barred=barred)
-            if not _inside(studied, start) and not (kind == "job" and names_a_role(text, start, end, form.skill))
-            and not (is_field(form.skill) and names_a_group(text, end))]
+            if not (studied and _inside(studied, start))
+            and not (kind == "job" and names_a_role(text, start, end, form.skill))
+            and not (names_a_group(text, end) and is_field(form.skill))]
 
 
 # A job's markdown heading ("### Reporting & Work Conditions", "**Machine Learning**") names a part
@@ -86,12 +88,17 @@ def names_a_role(text: str, start: int, end: int, skill: Skill) -> bool:
 def is_field(skill: Skill) -> bool:
     """True for a field of work or a practice ("Frontend development", "Marketing", "Networking"),
     as opposed to a named product, language or credential ("Python", "DevOps", "PMP")."""
-    last = skill.name.rsplit(" ", 1)[-1]
-    if (" " in skill.name and last.islower()) or _FIELD_WORD.search(last) is not None:
+    return _is_field(skill.name, skill.category)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_field(name: str, category: str) -> bool:
+    last = name.rsplit(" ", 1)[-1]
+    if (" " in name and last.islower()) or _FIELD_WORD.search(last) is not None:
         return True
     # One plain word outside the technology categories names a field too ("Sales", "Finance").
-    return (" " not in skill.name and skill.name.isalpha() and not sense.distinctive_case(skill.name)
-            and sense.TECH_CATEGORY.search(skill.category) is None)
+    return (" " not in name and name.isalpha() and not sense.distinctive_case(name)
+            and sense.TECH_CATEGORY.search(category) is None)
 
 
 # After a field's name: the colleagues or the part of a company it names ("the sales and marketing
