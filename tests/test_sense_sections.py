@@ -184,7 +184,8 @@ def test_a_paragraph_speaking_to_the_reader_is_not_about_the_company():
 
 
 def test_a_fields_team_is_colleagues_not_a_skill():
-    resume = "Experience\n- Worked with the sales and marketing teams on launches.\n- Partnered with the finance department.\n"
+    resume = ("Experience\n- Worked with the sales and marketing teams on launches.\n"
+              "- Partnered with the finance department.\n")
     assert {"Sales", "Marketing", "Finance"}.isdisjoint(skills(resume, "resume"))
     assert "Marketing" in skills("Experience\n- Ran marketing campaigns for three products.\n", "resume")
 
