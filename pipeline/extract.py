@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pipeline import sense
 from pipeline.degrees import field_of_study_spans
 from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, company_paragraphs, sections
-from pipeline.taxonomy import Skill, Taxonomy
+from pipeline.taxonomy import Form, Skill, Taxonomy
 from pipeline.titles import ROLE_WORDS
 
 SNIPPET_CHARS = 60
@@ -46,12 +46,49 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     barred = [(s.start, s.end) for s in found if kind and s.name in NOT_SKILL_SECTIONS[kind]]
     studied = field_of_study_spans(text)
     company = company_paragraphs(text) + _heading_lines(text) if kind == "job" else []
+    hits = taxonomy.matcher.find(text, listing=listing, barred=barred)
+    if kind == "job":
+        hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}))
     return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
                     "about" if company and _inside(company, start) else index.at(start))
-            for start, end, form in taxonomy.matcher.find(text, listing=listing, barred=barred)
+            for start, end, form in hits
             if not (studied and _inside(studied, start))
             and not (kind == "job" and names_a_role(text, start, end, form.skill))
             and not (names_a_group(text, end) and is_field(form.skill))]
+
+
+# A job's duty written as a list item that opens with imperative verbs: "- Recruit, onboard, and
+# retain talent", "- Debug and fix issues", "- Schedule appointments".
+_DUTY = re.compile(r"^[ \t]*+(?:[-–•*·●▪◦‣>]|\d+[.)])[ \t]*+(?P<verbs>[A-Z][a-z]++(?:(?:[ \t]*+,[ \t]*+(?:and[ \t]++|or[ \t]++)?"
+                   r"|[ \t]++(?:and|or|&)[ \t]++)[a-z]++){0,4})", re.MULTILINE)
+_VERB = re.compile(r"[A-Za-z]++")
+_CONNECTIVES = frozenset({"and", "or"})
+
+
+def duty_verbs(text: str, taxonomy: Taxonomy, taken: set[int]) -> list[tuple[int, int, Form]]:
+    """Hits for the activities a job's duties name by their verb: the verb's "-ing" form is a
+    one-word skill that needs no context ("Recruit" -> Recruiting, "Schedule" -> Scheduling,
+    "Debug" -> Debugging). Only the verbs opening a list item count, where a duty list puts them."""
+    found = []
+    for m in _DUTY.finditer(text):
+        for v in _VERB.finditer(text, m.start("verbs"), m.end("verbs")):
+            verb = v.group().lower()
+            if verb in _CONNECTIVES or v.start() in taken:
+                continue
+            form = _gerund_form(verb, taxonomy)
+            if form is not None:
+                found.append((v.start(), v.end(), form))
+    return found
+
+
+def _gerund_form(verb: str, taxonomy: Taxonomy) -> Form | None:
+    tries = [verb + "ing", verb[:-1] + "ing" if verb.endswith("e") and not verb.endswith("ee") else "",
+             verb + verb[-1] + "ing"]
+    for gerund in tries:
+        form = taxonomy.matcher.forms.get(gerund) if gerund else None
+        if form is not None and " " not in form.text and not form.ambiguous and not form.case_sensitive:
+            return form
+    return None
 
 
 # A job's markdown heading ("### Reporting & Work Conditions", "**Machine Learning**") names a part

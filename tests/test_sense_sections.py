@@ -183,6 +183,16 @@ def test_a_paragraph_speaking_to_the_reader_is_not_about_the_company():
     assert {"Tableau", "SQL"} <= skills(job, "job")
 
 
+def test_a_jobs_duties_name_activities_by_their_opening_verbs():
+    job = ("HR Generalist\n\nResponsibilities\n- Recruit, onboard, and retain diverse talent.\n"
+           "- Schedule interviews.\n- Network with local colleges.\n")
+    found = skills(job, "job")
+    assert {"Recruiting", "Onboarding", "Scheduling"} <= found
+    assert "Computer networking" not in found  # a verb whose -ing form needs context does not count
+    resume = "Experience\n- Recruit new members for the chess club.\n"
+    assert "Recruiting" not in skills(resume, "resume")  # duty verbs are read in job descriptions only
+
+
 def test_a_fields_team_is_colleagues_not_a_skill():
     resume = ("Experience\n- Worked with the sales and marketing teams on launches.\n"
               "- Partnered with the finance department.\n")
