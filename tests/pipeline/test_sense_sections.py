@@ -13,7 +13,7 @@ from pipeline.sections import Section, heading_name, sections
 from pipeline.titles import candidate_name, job_title, resume_titles
 from pipeline.taxonomy import load_taxonomy
 
-TAXONOMY = load_taxonomy(Path(__file__).resolve().parent.parent / "skills")
+TAXONOMY = load_taxonomy(Path(__file__).resolve().parents[2] / "skills")
 
 
 def skills(text: str, kind: str | None = None) -> set[str]:

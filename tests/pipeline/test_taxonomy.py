@@ -13,7 +13,7 @@ from pipeline import inflect
 from pipeline.extract import extract_skills
 from pipeline.taxonomy import SKILL_KEYS, Taxonomy, TaxonomyError, ascii_lower, fold, load_taxonomy, taxonomy_version
 
-SKILLS = Path(__file__).resolve().parent.parent / "skills"
+SKILLS = Path(__file__).resolve().parents[2] / "skills"
 REQUIRED_CATEGORIES = {
     "Programming languages", "Frameworks & libraries", "Databases", "Cloud & DevOps", "Data & ML", "Security",
     "Design & product", "Office & business", "Healthcare", "Education", "Soft skills",
