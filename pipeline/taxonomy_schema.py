@@ -8,8 +8,9 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
+from store.yamlfile import LOADER as _LOADER
 from store.yamlfile import child as _child
-from store.yamlfile import compose
+from store.yamlfile import compose, yaml_error
 from store.yamlfile import node_line as _line
 
 SKILL_KEYS = frozenset({"name", "aliases", "case_sensitive", "context", "context_for", "exclude",
@@ -204,6 +205,14 @@ class SkillsFile(BaseModel):
 
 
 # ---------------------------------------------------------------- reading with line numbers
+
+def load_yaml(name: str, raw: bytes | str) -> Any:
+    """One YAML document, read safely and with unique keys; a TaxonomyError names the file and line."""
+    try:
+        return yaml.load(raw, Loader=_LOADER)  # noqa: S506 -- a safe loader
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(yaml_error(name, exc)) from None
+
 
 def read_skills_file(name: str, raw: bytes) -> tuple[SkillsFile, list[int]]:
     """Parse and validate one file; also the 1-based line of each entry of `skills`."""

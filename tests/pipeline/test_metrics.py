@@ -11,7 +11,7 @@ from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from tests.fixtures import make_corrupt_pdf
 from tests.instance import db_rows
-from tests.test_ui_support import client_for, csrf
+from tests.ui.support import client_for, csrf
 
 
 def scrape(metrics: PipelineMetrics, name: str) -> float | None:
