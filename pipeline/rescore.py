@@ -23,10 +23,10 @@ from typing import Callable
 from sqlalchemy import delete, select, update
 from sqlmodel import col
 
-from pipeline import record
+from pipeline import batchscore, record
 from pipeline import score as scoring
 from pipeline.metrics import PipelineMetrics
-from pipeline.stages import Analysis, analyse_text
+from pipeline.stages import Analysis, reanalyse_text
 from pipeline.taxonomy import Taxonomy
 from store import rescore as todo
 from store.models import Document, Match, Rescore, utcnow
@@ -140,7 +140,7 @@ class Rescorer:
                 select(col(Document.id), col(Document.filename), col(Document.kind), col(Document.text))
                 .where(col(Document.id).in_(ids))):
             item = Analysis(filename=filename, kind=kind, text=text)
-            analyse_text(item, taxonomy)
+            reanalyse_text(item, taxonomy)
             done.append((doc_id, item))
         record.replace_mentions_many(session, done)
 
@@ -180,7 +180,8 @@ class Rescorer:
         return Batch("matches", matches=self._rescore(session, candidates, jobs, taxonomy))
 
     def _rescore(self, session, candidates: list[int], jobs: dict, taxonomy: Taxonomy) -> int:
-        """Every match of these candidates, scored again through pipeline.record; returns how many were written."""
+        """Every match of these candidates, scored again (one job against the whole batch at once, pipeline.batchscore)
+        and written through pipeline.record; returns how many were written."""
         resumes = record.resume_skills(session, candidate_ids=candidates)
         scored = {candidate for candidate, _document in resumes}
         orphans = [c for c in candidates if c not in scored]
@@ -188,7 +189,10 @@ class Rescorer:
             session.execute(delete(Match).where(col(Match.candidate_id).in_(orphans)))
         if not jobs or not resumes:
             return 0
-        record.rewrite_matches(session, record.score_pairs(jobs, resumes), taxonomy.version)
+        model = record.the_model()
+        results = batchscore.score_jobs(list(jobs.values()), list(resumes.values()), model.relations, model.weights,
+                                        model.roles.closeness)
+        record.rewrite_scored(session, jobs, resumes, results, taxonomy.version, model.weights.version)
         return len(resumes) * len(jobs)
 
     # -- progress

@@ -58,18 +58,27 @@ def analyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
     """Skills, requirements, years and identity from text already parsed (also used on taxonomy reload)."""
     if item.kind == "auto":
         item.kind = extract.detect_kind(item.text)
+    reanalyse_text(item, taxonomy)
+    if item.kind == "job":
+        item.title = extract.job_title(item.text) or Path(item.filename).stem
+    else:
+        item.name, item.email = extract.contact(item.text)
+        item.phone = identity.phone_of(item.text)
+        item.profiles = sorted(identity.profiles_of(item.text))
+        item.titles = extract.resume_titles(item.text)
+
+
+def reanalyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
+    """What a stored document's re-extraction after a taxonomy change writes (pipeline/rescore.py): its skill
+    mentions, a job's requirements, the years; not the identity, which the taxonomy does not change and which
+    costs more than the skills (phone numbers above all)."""
     item.mentions = extract.counted(extract.extract_skills(item.text, taxonomy, item.kind), item.kind)
     item.taxonomy_version = taxonomy.version
     if item.kind == "job":
         item.requirements = extract.classify_requirements(item.text, item.mentions)
         item.years = extract.required_years(item.text)
-        item.title = extract.job_title(item.text) or Path(item.filename).stem
     else:
         item.years = extract.resume_years(item.text)
-        item.name, item.email = extract.contact(item.text)
-        item.phone = identity.phone_of(item.text)
-        item.profiles = sorted(identity.profiles_of(item.text))
-        item.titles = extract.resume_titles(item.text)
 
 
 def run_stages(item: Analysis, limits: Limits, taxonomy: Taxonomy) -> Analysis:
