@@ -512,11 +512,10 @@ def _replace_skill_rows(session: Session, matches: list[tuple[int, list[tuple]]]
     ids = [match_id for match_id, _ in matches]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for row_id, match_id, *key in session.connection().exec_driver_sql(
+        for row in session.connection().exec_driver_sql(
                 "SELECT id, match_id, skill, requirement, matched, relation, via FROM match_skill WHERE match_id IN "
                 f"({', '.join(mark for _ in chunk)})", tuple(chunk)).fetchall():
-            key[2] = bool(key[2])
-            have.setdefault(match_id, {})[tuple(key)] = row_id
+            have.setdefault(row[1], {})[row[2:]] = row[0]  # matched is 0/1: equal to False/True as a key
     gone, added = [], []
     for match_id, skills in matches:
         old = have.get(match_id, {})
