@@ -153,10 +153,10 @@ class Rescorer:
 
     def _reextract(self, session, ids: list[int], taxonomy: Taxonomy) -> None:
         done = []
-        for doc_id, filename, kind, text in session.execute(
-                select(col(Document.id), col(Document.filename), col(Document.kind), col(Document.text))
-                .where(col(Document.id).in_(ids))):
-            item = Analysis(filename=filename, kind=kind, text=text)
+        for doc_id, filename, kind, text, years in session.execute(
+                select(col(Document.id), col(Document.filename), col(Document.kind), col(Document.text),
+                       col(Document.years)).where(col(Document.id).in_(ids))):
+            item = Analysis(filename=filename, kind=kind, text=text, years=years)  # years do not change with skills
             reanalyse_text(item, taxonomy)
             done.append((doc_id, item))
         record.replace_mentions_many(session, done)

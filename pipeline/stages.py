@@ -55,13 +55,15 @@ STAGES = (("parse", stage_parse), ("extract", stage_extract))
 
 
 def analyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
-    """Skills, requirements, years and identity from text already parsed (also used on taxonomy reload)."""
+    """Skills, requirements, years and identity from text already parsed."""
     if item.kind == "auto":
         item.kind = extract.detect_kind(item.text)
     reanalyse_text(item, taxonomy)
     if item.kind == "job":
+        item.years = extract.required_years(item.text)
         item.title = extract.job_title(item.text) or Path(item.filename).stem
     else:
+        item.years = extract.resume_years(item.text)
         item.name, item.email = extract.contact(item.text)
         item.phone = identity.phone_of(item.text)
         item.profiles = sorted(identity.profiles_of(item.text))
@@ -69,16 +71,13 @@ def analyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
 
 
 def reanalyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
-    """What a stored document's re-extraction after a taxonomy change writes (pipeline/rescore.py): its skill
-    mentions, a job's requirements, the years; not the identity, which the taxonomy does not change and which
-    costs more than the skills (phone numbers above all)."""
+    """What depends on the taxonomy: the skill mentions and a job's requirements (all a stored document's
+    re-extraction after a taxonomy change needs, pipeline/rescore.py; years and identity do not change with it,
+    and cost more than the skills)."""
     item.mentions = extract.counted(extract.extract_skills(item.text, taxonomy, item.kind), item.kind)
     item.taxonomy_version = taxonomy.version
     if item.kind == "job":
         item.requirements = extract.classify_requirements(item.text, item.mentions)
-        item.years = extract.required_years(item.text)
-    else:
-        item.years = extract.resume_years(item.text)
 
 
 def run_stages(item: Analysis, limits: Limits, taxonomy: Taxonomy) -> Analysis:

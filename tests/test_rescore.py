@@ -292,3 +292,30 @@ def test_matches_scored_with_other_weights_are_rescored_at_start(tmp_path):
     versions = db_rows(settings, "SELECT DISTINCT model_version FROM match")
     assert versions == [(load_weights().version,)]
     assert match_table(settings) == expected
+
+
+def test_an_edit_of_the_roles_vocabulary_is_rescored_like_a_taxonomy_edit(tmp_path):
+    """skills/roles/ is part of the taxonomy version: the watcher's reload sees an edit there, every match is
+    re-scored with the new vocabulary (as a fresh store would score it) and records the new version."""
+    env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="60")
+    engine = make_engine(settings.database_url)
+    seed(engine, load_taxonomy(skills), 40, 4, skills=skills)
+    before = match_table(settings)
+    ingestor = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        assert not ingestor.rescore.pending and not ingestor.reload_taxonomy()
+        roles = skills / "roles" / "roles.yaml"
+        text = roles.read_text(encoding="utf-8")
+        assert "titles: [software engineer, " in text  # the title of a generated job (tests/fixtures.py)
+        roles.write_text(text.replace("titles: [software engineer, ", "titles: ["), encoding="utf-8")
+        assert ingestor.reload_taxonomy()
+        assert ingestor.rescore.pending
+        run_out(ingestor)
+        version = ingestor.taxonomy.version
+    finally:
+        ingestor.close()
+        engine.dispose()
+    assert version == load_taxonomy(skills).version and version not in {row[-1] for row in before.values()}
+    expected = fresh(tmp_path, skills, 40, 4)
+    assert_all_current(settings, version, 40, 4, expected)
+    assert any(before[pair][0] != row[0] for pair, row in expected.items()), "the edit changed no score"
