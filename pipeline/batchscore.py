@@ -88,23 +88,26 @@ class JobScores:
 
 
 def _answers(job_plan: JobPlan, batch: ResumeBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """score._answer for every resume: the first giver with the strictly highest strength × depth."""
+    """score._answer for every resume: the first giver with the strictly highest strength × depth (np.argmax
+    takes the first of equal maxima), none when that is 0."""
     shape = (len(job_plan.options), len(batch))
     chosen = np.full(shape, MISSING, dtype=np.int16)
     strength, depth = np.zeros(shape), np.zeros(shape)
+    rows = np.arange(len(batch))
     for k, (_skill, _requirement, givers, _missing) in enumerate(job_plan.options):
-        value = np.zeros(len(batch))
-        for g, (giver, _kind, giver_strength) in enumerate(givers):
-            column = batch.skills.get(giver)
-            if column is None:
-                continue
-            have = batch.depth[:, column]
-            offer = giver_strength * have
-            better = offer > value
-            value = np.where(better, offer, value)
-            chosen[k] = np.where(better, g, chosen[k])
-            strength[k] = np.where(better, giver_strength, strength[k])
-            depth[k] = np.where(better, have, depth[k])
+        present = [(g, batch.skills[giver], giver_strength) for g, (giver, _kind, giver_strength) in enumerate(givers)
+                   if giver in batch.skills]
+        if not present:
+            continue
+        index = np.array([g for g, _, _ in present])
+        strengths = np.array([s for _, _, s in present])
+        have = batch.depth[:, [column for _, column, _ in present]]
+        offers = strengths * have  # (resumes, givers present), each the product score._answer compares
+        best = np.argmax(offers, axis=1)
+        found = offers[rows, best] > 0.0
+        chosen[k] = np.where(found, index[best], MISSING)
+        strength[k] = np.where(found, strengths[best], 0.0)
+        depth[k] = np.where(found, have[rows, best], 0.0)
     return chosen, strength, depth
 
 
