@@ -13,7 +13,7 @@ SKILL_KEYS = frozenset({"name", "aliases", "case_sensitive", "context", "context
 FILE_KEYS = frozenset({"category", "skills"})
 RELATED_STRENGTH = 0.5  # a `related` skill listed without a strength
 MAX_ERRORS = 20  # how many problems of one file an error message lists
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 GAP = r"[\s\-\u2010\u2011]+"  # a run of spaces or hyphens: the gap inside a form
 _GAP = re.compile(GAP)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -202,6 +202,49 @@ class SkillsFile(BaseModel):
 
 # ---------------------------------------------------------------- reading with line numbers
 
+class _UniqueKeyLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
+    """A safe loader that refuses a mapping with the same key twice (PyYAML keeps the last one silently;
+    the YAML spec requires unique keys): the usual `construct_mapping` check on the keys as written
+    (a `<<` merge may still supply keys the mapping overrides)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: construct_mapping says so itself
+                    continue
+                if first is not None:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r} (first given on line {first})", key_node.start_mark)
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+_LOADER = _UniqueKeyLoader
+
+
+def yaml_error(name: str, exc: yaml.YAMLError) -> str:
+    """`file:line: invalid YAML: ...` for a parse error: where the broken construct starts
+    ("while parsing a flow sequence"), else where parsing stopped."""
+    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+    where = f"{name}:{mark.line + 1}" if mark is not None else name
+    detail = str(exc).replace('"<unicode string>"', name).replace('"<byte string>"', name)
+    return f"{where}: invalid YAML: {detail}"
+
+
+def load_yaml(name: str, raw: bytes | str) -> Any:
+    """One YAML document, read safely and with unique keys; a TaxonomyError names the file and line."""
+    try:
+        return yaml.load(raw, Loader=_LOADER)  # noqa: S506 -- a safe loader
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(yaml_error(name, exc)) from None
+
+
 def read_skills_file(name: str, raw: bytes) -> tuple[SkillsFile, list[int]]:
     """Parse and validate one file; also the 1-based line of each entry of `skills`."""
     try:
@@ -213,11 +256,7 @@ def read_skills_file(name: str, raw: bytes) -> tuple[SkillsFile, list[int]]:
         node = loader.get_single_node()  # compose first, so every value keeps its line
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        # Where the broken construct starts ("while parsing a flow sequence"), else where parsing stopped.
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark is not None else name
-        detail = str(exc).replace('"<unicode string>"', name)
-        raise TaxonomyError(f"{where}: invalid YAML: {detail}") from None
+        raise TaxonomyError(yaml_error(name, exc)) from None
     finally:
         loader.dispose()
     try:

@@ -12,7 +12,7 @@ import yaml
 
 from observability import generate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OBS = ROOT / "observability"
 RULES = OBS / "rules"
 DASHBOARDS = OBS / "grafana" / "dashboards"
