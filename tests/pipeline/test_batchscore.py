@@ -22,7 +22,7 @@ from pipeline.stages import Analysis, analyse_text
 from pipeline.taxonomy import load_taxonomy
 from tests.fixtures import sample_job, sample_resume
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TAXONOMY = load_taxonomy(ROOT / "skills")
 MODEL = model_for(TAXONOMY, ROOT / "skills")
 # Skills of the taxonomy's relations, so that implied, related and broader answers occur.
