@@ -441,6 +441,7 @@ class Ingestor:
             return False
         try:
             taxonomy = load_taxonomy(self.settings.skills)
+            model = model_for(taxonomy, self.settings.skills)  # the roles vocabulary, checked before the switch
         except Exception as exc:
             self.refused_version = content
             self.metrics.taxonomy_errors.inc()
@@ -449,7 +450,7 @@ class Ingestor:
         if taxonomy.version == self.taxonomy.version:
             return False
         self.taxonomy = taxonomy
-        record.use_model(model_for(taxonomy, self.settings.skills))
+        record.use_model(model)
 
         def switch(session):
             record.save_taxonomy(session, taxonomy.version, len(taxonomy))

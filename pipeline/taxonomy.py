@@ -196,11 +196,20 @@ def _version_step(digest: Any, name: str, raw: bytes) -> None:
     digest.update(name.encode() + b"\0" + raw + b"\0")
 
 
+def _roles_step(digest: Any, folder: Path) -> None:
+    """The roles vocabulary (`roles/*.yaml`, pipeline/roles.py) is part of the version: scores depend on it, so an
+    edit there is re-scored (pipeline/rescore.py) like an edit of the skills."""
+    for path in sorted(Path(folder).glob("roles/*.yaml")):
+        if path.is_file():
+            _version_step(digest, "roles/" + path.name, path.read_bytes())
+
+
 def taxonomy_version(folder: Path) -> str:
     """The content hash `load_taxonomy` would give the folder, without parsing or compiling anything."""
     digest = hashlib.sha256()
     for path in _skills_files(folder):
         _version_step(digest, path.name, path.read_bytes())
+    _roles_step(digest, folder)
     return digest.hexdigest()
 
 
@@ -233,6 +242,7 @@ def load_taxonomy(folder: Path) -> Taxonomy:
                 owners[key] = (skill.name, f"{path.name}:{line}")
             skills[skill.name] = skill
     _check_relations(skills)
+    _roles_step(digest, folder)
     return Taxonomy(
         skills=skills,
         version=digest.hexdigest(),

@@ -292,3 +292,55 @@ def test_matches_scored_with_other_weights_are_rescored_at_start(tmp_path):
     versions = db_rows(settings, "SELECT DISTINCT model_version FROM match")
     assert versions == [(load_weights().version,)]
     assert match_table(settings) == expected
+
+
+def test_an_edit_of_the_roles_vocabulary_is_rescored_like_a_taxonomy_edit(tmp_path):
+    """skills/roles/ is part of the taxonomy version: the watcher's reload sees an edit there, every match is
+    re-scored with the new vocabulary (as a fresh store would score it) and records the new version."""
+    env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="60")
+    engine = make_engine(settings.database_url)
+    seed(engine, load_taxonomy(skills), 40, 4, skills=skills)
+    before = match_table(settings)
+    ingestor = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        assert not ingestor.rescore.pending and not ingestor.reload_taxonomy()
+        roles = skills / "roles" / "roles.yaml"
+        text = roles.read_text(encoding="utf-8")
+        assert "titles: [software engineer, " in text  # the title of a generated job (tests/fixtures.py)
+        roles.write_text(text.replace("titles: [software engineer, ", "titles: ["), encoding="utf-8")
+        assert ingestor.reload_taxonomy()
+        assert ingestor.rescore.pending
+        run_out(ingestor)
+        version = ingestor.taxonomy.version
+    finally:
+        ingestor.close()
+        engine.dispose()
+    assert version == load_taxonomy(skills).version and version not in {row[-1] for row in before.values()}
+    expected = fresh(tmp_path, skills, 40, 4)
+    assert_all_current(settings, version, 40, 4, expected)
+    assert any(before[pair][0] != row[0] for pair, row in expected.items()), "the edit changed no score"
+
+
+def test_a_pair_without_a_match_row_is_inserted_with_its_skill_rows_by_the_rescore(tmp_path):
+    """The re-score updates match rows in place; a (job, resume) pair that has none (deleted here) is inserted,
+    with its match_skill rows, and ends like the rest."""
+    env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="30")
+    engine = make_engine(settings.database_url)
+    seed(engine, load_taxonomy(skills), 30, 3, skills=skills)
+    expected = match_table(settings)
+    with sqlite3.connect(settings.database_url.split("///", 1)[1]) as conn:
+        gone = [row[0] for row in conn.execute("SELECT id FROM match WHERE candidate_id % 3 = 0 AND job_id = "
+                                               "(SELECT min(id) FROM job)")]
+        conn.execute(f"DELETE FROM match_skill WHERE match_id IN ({', '.join('?' for _ in gone)})", gone)
+        conn.execute(f"DELETE FROM match WHERE id IN ({', '.join('?' for _ in gone)})", gone)
+        conn.execute("UPDATE match SET model_version = 'weights-of-last-year', score = 0")
+    conn.close()
+    assert gone and len(match_table(settings)) == 90 - len(gone)
+    ingestor = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        run_out(ingestor)
+        version = ingestor.taxonomy.version
+    finally:
+        ingestor.close()
+        engine.dispose()
+    assert_all_current(settings, version, 30, 3, expected)
