@@ -21,6 +21,9 @@ import yaml
 
 from tests.instance import ROOT
 
+# Under pytest-xdist (`make test`) one worker runs every drill, one after another, and the idle-CPU measurement
+# (tests/test_idle.py): a drill loading the machine never overlaps another drill or that measurement.
+pytestmark = pytest.mark.xdist_group("drills")
 SHORT_LIMIT = 90.0  # seconds a drill's short form may take
 BOUNDS = {"kill-web": 5.0, "hang-web": 30.0, "hang-watcher": 30.0}  # time to recover, seconds
 
