@@ -25,6 +25,7 @@ from tests.instance import ROOT
 # (tests/test_idle.py): a drill loading the machine never overlaps another drill or that measurement.
 pytestmark = pytest.mark.xdist_group("drills")
 SHORT_LIMIT = 90.0  # seconds a drill's short form may take
+START_WITHIN = 180.0  # a liveness bound for the sandbox's web and watcher to be ready, on a loaded machine
 BOUNDS = {"kill-web": 5.0, "hang-web": 30.0, "hang-watcher": 30.0}  # time to recover, seconds
 
 
@@ -112,7 +113,7 @@ def deployment():
 
     sandbox = Sandbox()
     try:
-        sandbox.start()
+        sandbox.start(timeout=START_WITHIN)
         yield sandbox
     finally:
         sandbox.close()
@@ -217,7 +218,7 @@ def test_drill_taxonomy_edit_under_load(tmp_path):
 
     sandbox = Sandbox()
     try:
-        sandbox.start()
+        sandbox.start(timeout=START_WITHIN)
         report = run_drill(sandbox, "taxonomy-edit-under-load", tmp_path)
     finally:
         sandbox.close()
