@@ -44,6 +44,13 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def _settled(pids: list[int], seconds: float = 1.0) -> bool:
+    """Whether each process used less than the bound's share of a core over the next `seconds`."""
+    before = [cpu_seconds(pid) for pid in pids]
+    time.sleep(seconds)
+    return all(cpu_seconds(pid) - used < BOUND * seconds for pid, used in zip(pids, before, strict=True))
+
+
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -77,7 +84,8 @@ def test_an_idle_watcher_and_web_rest(tmp_path):
     try:
         wait_for(lambda: _answers(f"http://127.0.0.1:{metrics_port}/metrics"), 60, message="the watcher's /metrics")
         wait_for(lambda: _answers(f"http://127.0.0.1:{web_port}/healthz"), 60, message="the web's /healthz")
-        time.sleep(3)  # let start-up work (worker warm-up, first rescan) finish before the window opens
+        # Start-up work (worker warm-up, the first rescan and canary run) is over before the window opens.
+        wait_for(lambda: _settled([watcher.pid, web.pid]), 90, interval=0, message="start-up work to finish")
         before = {"watcher": cpu_seconds(watcher.pid), "web": cpu_seconds(web.pid)}
         started = time.monotonic()
         time.sleep(WINDOW_S)
