@@ -212,6 +212,7 @@ def _state(pid: int) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a hang guard: its own sandbox, seeding and drill take over 300 s on a loaded machine
 def test_drill_taxonomy_edit_under_load(tmp_path):
     """Its own deployment: the drill fills the store with thousands of documents and edits the sandbox's skills/."""
     from chaos.deployment import Sandbox
