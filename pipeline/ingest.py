@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -26,7 +26,7 @@ from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text, w
 from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
 from store.db import session_scope
-from store.models import Attempt, Document, Event, Failure, Job
+from store.models import Attempt, Document, Event, Job
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.ingest")
@@ -112,7 +112,6 @@ class Ingestor:
             for sha, filename in self.inflight.orphans():
                 record.count_attempt(session, sha, filename, "the watcher stopped (crashed or was killed) while "
                                                              "this file was in a parse worker")
-        self.refresh_quarantine_gauge()
         self.rescore = Rescorer(settings, self.metrics, self._commit)  # stale rows are done in batches by the loop
         self.rescore.target(self.taxonomy)
 
@@ -174,14 +173,8 @@ class Ingestor:
             session, sha256=claim.sha256, kind=kind, filename=claim.path.name, code=code, reason=reason,
             quarantined_path=str(target), attempts=max(claim.attempts, 1)))
         self.metrics.files.labels(kind, "quarantined").inc()
-        self.refresh_quarantine_gauge()
         log.warning("quarantined %s: %s", claim.path.name, reason)
         return Outcome(str(claim.path), kind, "quarantined", reason, sha256=claim.sha256)
-
-    def refresh_quarantine_gauge(self) -> None:
-        with session_scope(self.engine) as session:
-            count = session.scalar(select(func.count()).select_from(Failure).where(Failure.retried_at.is_(None)))
-        self.metrics.quarantined.set(count or 0)
 
     # -- database, retried while another writer holds the lock
 

@@ -230,7 +230,6 @@ class Watcher:
                     self.rescan_soon.clear()
                     self.rescan()
                     checks.purge_checks(self.ingestor)
-                    self.ingestor.refresh_quarantine_gauge()  # a person may have dismissed failed files
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
                 if time.monotonic() >= self.next_retention:
                     self.erase_expired()
@@ -275,6 +274,7 @@ class Watcher:
 
 def serve(settings: Settings, engine: Engine) -> None:
     metrics = PipelineMetrics()
+    metrics.read_store(settings.database_url)
     watcher = Watcher(settings, engine, metrics)
     metrics.serve(settings.metrics_host, settings.metrics_port)
     signal.signal(signal.SIGTERM, watcher.stop)

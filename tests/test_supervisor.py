@@ -56,22 +56,24 @@ class Supervisor:
             self.close()
             raise
 
-    @property
-    def rpc(self):
-        """A fresh proxy per call: the transport's connection is unusable after one failed request."""
+    def call(self, method: str, *args):
+        """One XML-RPC call on a fresh connection, closed after it (a transport is unusable after a failed request)."""
         transport = SupervisorTransport(None, None, f"unix://{self.store}/supervisor.sock")
-        return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor
+        try:
+            return getattr(xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor, method)(*args)
+        finally:
+            transport.close()
 
     def _answers(self) -> bool:
         if self.proc.poll() is not None:
             raise AssertionError(f"supervisord exited {self.proc.returncode}:\n{self.log('supervisord')}")
         try:
-            return self.rpc.getState()["statename"] == "RUNNING"
+            return self.call("getState")["statename"] == "RUNNING"
         except OSError:
             return False
 
     def info(self, name: str) -> dict:
-        return self.rpc.getProcessInfo(f"shortlist:{name}")
+        return self.call("getProcessInfo", f"shortlist:{name}")
 
     def healthz(self) -> bool:
         try:
@@ -185,14 +187,14 @@ def test_sigstop_watcher_is_restarted_by_autoheal(sup):
 
 
 def test_fatal_web_is_brought_back_after_backoff(sup):
-    sup.rpc.stopProcess("shortlist:web", True)
+    sup.call("stopProcess", "shortlist:web", True)
     blocker = socket.socket()
     blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT, not past a listener
     blocker.bind(("127.0.0.1", sup.port))  # the web cannot bind its port: it fails fast, again and again
     blocker.listen()
     start = time.monotonic()
     try:
-        sup.rpc.startProcess("shortlist:web", False)
+        sup.call("startProcess", "shortlist:web", False)
         wait_for(lambda: sup.info("web")["statename"] == "FATAL", timeout=45, interval=0.1, message="web FATAL")
         fatal_after = time.monotonic() - start
     finally:
@@ -249,7 +251,7 @@ def test_make_run_then_ctrl_c_stops_every_process():
     try:
         wait_for(lambda: supervisor.running("web") and supervisor.healthz(), timeout=30, message="web healthy")
         wait_for(lambda: supervisor.running("watcher") and supervisor.metrics(), timeout=30, message="watcher up")
-        pids = {i["name"]: i["pid"] for i in supervisor.rpc.getAllProcessInfo() if i["pid"]}
+        pids = {i["name"]: i["pid"] for i in supervisor.call("getAllProcessInfo") if i["pid"]}
         start = time.monotonic()
         os.killpg(supervisor.proc.pid, signal.SIGINT)  # what a terminal sends to its foreground job on Ctrl-C
         supervisor.proc.wait(timeout=30)
@@ -381,6 +383,25 @@ def test_listener_brings_fatal_back_after_a_doubling_backoff_that_resets(healer)
     _tick(healer, 6)
     assert len(healer.fake.calls) == 3  # a minute of RUNNING reset the streak: 5 s again
     assert healer.restarts == {("web", "fatal"): 3}
+
+
+def test_listener_writes_its_restart_counts_as_prometheus_text(healer, tmp_path):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    healer.metrics.textfile = tmp_path / "autoheal.prom"
+    healer.verdicts["web"] = "refused"
+    _tick(healer)
+    _tick(healer)  # a hang: restarted
+    _state(healer, "FATAL")
+    _tick(healer, 6)  # FATAL, back-off over: started
+    families = {f.name: f for f in text_string_to_metric_families(healer.metrics.textfile.read_text())}
+    restarts = {(s.labels["process"], s.labels["reason"]): s.value
+                for s in families["shortlist_autoheal_restarts"].samples if s.name.endswith("_total")}
+    assert restarts == {("web", "hang"): 1.0, ("web", "fatal"): 1.0}
+    assert families["shortlist_autoheal_restarts"].type == "counter"
+    [last] = families["shortlist_autoheal_last_action_timestamp_seconds"].samples
+    assert last.value == healer.clock_.now
+    assert not list(tmp_path.glob("*.tmp*"))  # written through a temporary file renamed into place
 
 
 def test_heartbeat_probe_reads_the_row_and_allows_a_fresh_start(tmp_path):

@@ -10,7 +10,7 @@ from pipeline.score import COMPONENTS, combine, experience_fit, load_weights, sc
 from pipeline.taxonomy import load_taxonomy
 from pipeline.textrank import cosines, vector
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TAXONOMY = load_taxonomy(ROOT / "skills")
 MODEL = model_for(TAXONOMY, ROOT / "skills")
 WEIGHTS = load_weights()

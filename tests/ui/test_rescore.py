@@ -9,8 +9,8 @@ from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.taxonomy import load_taxonomy
 from store.db import make_engine
-from tests.test_rescore import EDIT_1, make_instance
-from tests.test_ui_support import client_for
+from tests.pipeline.test_rescore import EDIT_1, make_instance
+from tests.ui.support import client_for
 from ui.feed import Subscriber, topics
 
 

@@ -12,7 +12,7 @@ import yaml
 
 from observability import generate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OBS = ROOT / "observability"
 RULES = OBS / "rules"
 DASHBOARDS = OBS / "grafana" / "dashboards"
@@ -100,6 +100,33 @@ def test_a_broken_spec_is_refused_with_its_reason(tmp_path):
         generate.load_spec(path)
     result = run_cli("check", "--spec", str(path))
     assert result.returncode == 2 and "period 7d" in result.stderr
+
+
+LATENCY = "    alert: ShortlistLatency\n    objective: 95\n"
+
+
+@pytest.mark.parametrize(("old", "new", "message", "at"), [
+    (LATENCY, "    alert: ShortlistLatency\n", "slos[2] ('latency'): needs `objective`", "  - name: latency"),
+    (LATENCY, "    alert: ShortlistLatency\n    objectve: 95\n",
+     "slos[2] ('latency').objectve: Extra inputs are not permitted", "    objectve: 95"),
+    ("burn_rate: 3,    long: 1d,", "burn_rate: 3,    long: 1x,",
+     "burn_rate_alerts[2] ('Warning').long: not a duration with one unit: '1x'",
+     "  - {name: Warning,  severity: ticket, burn_rate: 3,"),
+    ("  - name: latency\n", "  - name: requests-success\n", "slos: SLO 'requests-success' is declared twice",
+     "slos:"),
+    ("  slo: uptime\n", "  slo: uptim\n", "sla: sla.slo 'uptim' is not an SLO", "sla:"),
+    ("3d, 30d]\n", "3d, 30d\n", "invalid YAML", "windows: [5m"),
+])
+def test_a_mistake_in_the_spec_names_the_file_the_line_and_the_slo(tmp_path, old, new, message, at):
+    text = generate.SPEC.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path = tmp_path / "slo.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    line = next(i for i, row in enumerate(path.read_text().splitlines(), 1) if row.startswith(at))
+    with pytest.raises(generate.SpecError) as caught:
+        generate.load_spec(path)
+    first = str(caught.value).splitlines()[0]
+    assert first.startswith(f"{path}:{line}: ") and message in first, (line, first)
 
 
 def test_scaled_rules_refuse_to_overwrite_the_checked_in_ones():

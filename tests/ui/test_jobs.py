@@ -8,8 +8,8 @@ from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from tests.instance import db_rows
 from tests.fixtures import make_corrupt_pdf
-from tests.test_ingest import JOB, RESUME_A, RESUME_B, drop
-from tests.test_ui_support import client_for, csrf
+from tests.pipeline.test_ingest import JOB, RESUME_A, RESUME_B, drop
+from tests.ui.support import client_for, csrf
 
 DATA_JOB = ("Data Analyst\n\nWe are looking for an analyst to join our finance team.\n\nRequirements\n"
             "- SQL and Excel every day\n- Python for reports\n")

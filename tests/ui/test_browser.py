@@ -17,7 +17,7 @@ from store.settings import load
 from tests.instance import ROOT, free_port, instance_env, start_watcher, wait_for
 from tests.fixtures import candidate_name, sample_job, sample_resume
 from tests.seed import FILLER, Seeder
-from tests.test_ui_support import ui_settings
+from tests.ui.support import ui_settings
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -49,6 +49,30 @@ def test_every_experiment_is_valid_chaos_toolkit_with_the_control_a_rollback_and
         assert experiment["configuration"]["short"] is True
 
 
+@pytest.mark.parametrize(("old", "new", "message", "at"), [
+    ("    short: {before: 2, after: 2}", "    short: {befor: 2, after: 2}",
+     "extensions: the shortlist extension's short form sets befor, not in configuration", "extensions:"),
+    ("  drill: kill-web\n", "  drill: kill-webb\n", "configuration: configuration.drill must be 'kill-web'",
+     "configuration:"),
+    ("provider: {type: python, module: chaos.control}", "provider: {type: python, module: chaos.controls}",
+     "controls: needs the chaos.control control", "controls:"),
+    ("title: \"kill-web:", "titel: \"kill-web:", "title: Field required", "version:"),
+])
+def test_a_mistake_in_a_drill_file_names_the_file_and_the_line(tmp_path, old, new, message, at):
+    from chaos.__main__ import experiments, load_experiment
+    from chaos.definition import DrillFileError
+
+    text = experiments()["kill-web"].read_text()
+    assert text.count(old) == 1, old
+    path = tmp_path / "kill-web.yaml"
+    path.write_text(text.replace(old, new))
+    line = next(i for i, row in enumerate(path.read_text().splitlines(), 1) if row.startswith(at))
+    with pytest.raises(DrillFileError) as caught:
+        load_experiment(path, short=True)
+    first = str(caught.value).splitlines()[0]
+    assert first.startswith(f"{path}:{line}: ") and message in first, (line, first)
+
+
 def test_corpus_bad_files_get_the_quarantine_code_they_are_made_for_and_good_ones_parse():
     from chaos import corpus
     from pipeline.parse import ParseError, parse_bytes

@@ -13,7 +13,7 @@ from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from tests.fixtures import make_docx, make_pdf
 from tests.instance import db_rows
-from tests.test_ui_support import client_for, csrf
+from tests.ui.support import client_for, csrf
 
 JAVA_JOB = """Java Developer
 Requirements

@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 from sqlmodel import Session
 
 from store.models import Event
-from tests.test_ui_support import client_for, csrf, ui_settings
+from tests.ui.support import client_for, csrf, ui_settings
 from ui.advice import advise, verdict
 from ui.uploads import safe_name
 

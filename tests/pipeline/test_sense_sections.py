@@ -13,7 +13,7 @@ from pipeline.sections import Section, heading_name, sections
 from pipeline.titles import candidate_name, job_title, resume_titles
 from pipeline.taxonomy import load_taxonomy
 
-TAXONOMY = load_taxonomy(Path(__file__).resolve().parent.parent / "skills")
+TAXONOMY = load_taxonomy(Path(__file__).resolve().parents[2] / "skills")
 
 
 def skills(text: str, kind: str | None = None) -> set[str]:
@@ -131,6 +131,78 @@ def test_job_sections_and_what_counts():
 
 def test_the_title_line_is_a_role_not_a_skill():
     assert "Backend development" not in skills(JOB, "job")
+
+
+ROLE_JOB = """Data Scientist
+
+We are looking for a Data Scientist to join our team, working beside frontend developers,
+Site Reliability Engineers and our Marketing Manager.
+
+Requirements
+- Python and SQL; Python developers welcome
+- Registered Nurse licence for the health analytics track
+"""
+
+
+def test_a_jobs_role_names_are_roles_not_required_skills():
+    found = skills(ROLE_JOB, "job")
+    assert {"Data science", "Frontend development", "Site Reliability Engineering", "Marketing"}.isdisjoint(found)
+    assert {"Python", "SQL", "Nursing"} <= found  # a product before a role word, a credential named as a role
+
+
+def test_a_field_asked_for_in_a_job_still_counts():
+    job = "Data Scientist\n\nRequirements\n- 3+ years of data science experience\n- Frontend development in React\n"
+    assert {"Data science", "Frontend development", "React"} <= skills(job, "job")
+
+
+COMPANY_JOB = """Support Specialist
+
+Acme Payroll is a nationwide leader in payroll software. Our services include HR counseling and
+time and attendance.
+
+We recently launched a private cloud infrastructure with business continuity built in.
+
+### Reporting & Work Conditions
+- Reports to the support manager.
+
+Requirements
+- You bring Zendesk and Salesforce experience; Excel is a plus.
+"""
+
+
+def test_a_jobs_paragraphs_about_the_company_and_its_headings_ask_for_nothing():
+    found = skills(COMPANY_JOB, "job")
+    assert {"Zendesk", "Salesforce", "Microsoft Excel"} <= found or {"Zendesk", "Salesforce", "Excel"} <= found
+    assert {"Payroll", "Time and attendance", "Cloud architecture", "Business continuity"}.isdisjoint(found)
+    assert "Reporting" not in found  # a heading names a part of the posting
+    assert "Payroll" in skills(COMPANY_JOB.replace("- You bring", "- You bring payroll,"), "job")
+
+
+def test_a_paragraph_speaking_to_the_reader_is_not_about_the_company():
+    job = "Analyst\n\nOur clients rely on Tableau dashboards you will build with SQL.\n"
+    assert {"Tableau", "SQL"} <= skills(job, "job")
+
+
+def test_a_jobs_duties_name_activities_by_their_opening_verbs():
+    job = ("HR Generalist\n\nResponsibilities\n- Recruit, onboard, and retain diverse talent.\n"
+           "- Schedule interviews.\n- Network with local colleges.\n")
+    found = skills(job, "job")
+    assert {"Recruiting", "Onboarding", "Scheduling"} <= found
+    assert "Computer networking" not in found  # a verb whose -ing form needs context does not count
+    resume = "Experience\n- Recruit new members for the chess club.\n"
+    assert "Recruiting" not in skills(resume, "resume")  # duty verbs are read in job descriptions only
+
+
+def test_a_fields_team_is_colleagues_not_a_skill():
+    resume = ("Experience\n- Worked with the sales and marketing teams on launches.\n"
+              "- Partnered with the finance department.\n")
+    assert {"Sales", "Marketing", "Finance"}.isdisjoint(skills(resume, "resume"))
+    assert "Marketing" in skills("Experience\n- Ran marketing campaigns for three products.\n", "resume")
+
+
+def test_a_resumes_role_still_shows_its_field():
+    resume = "Jane Doe\n\nExperience\nSenior Data Scientist, Acme, 2019 - 2023\n- Built churn models in Python\n"
+    assert "Data science" in skills(resume, "resume")
 
 
 @pytest.mark.parametrize("fence", ["---", "+++"])

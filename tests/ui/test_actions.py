@@ -10,7 +10,7 @@ from sqlmodel import Session
 from store.models import (
     Attempt, Candidate, Decision, Document, Event, Failure, Match, MatchSkill, SkillMention,
 )
-from tests.test_ui_support import client_for, csrf, ui_settings
+from tests.ui.support import client_for, csrf, ui_settings
 from ui.security import CSRF_COOKIE, SESSION_COOKIE, Signer
 
 

@@ -12,8 +12,8 @@ from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from store.models import utcnow
 from tests.instance import db_rows, start_watcher, wait_for
-from tests.test_ingest import JOB, RESUME_A, RESUME_B, drop
-from tests.test_ui_support import client_for, csrf
+from tests.pipeline.test_ingest import JOB, RESUME_A, RESUME_B, drop
+from tests.ui.support import client_for, csrf
 
 # The seeker shares Ada's email and pastes a job whose title is the hiring job's: the two places where a
 # check used to be merged into the hiring data (identity by email, jobs by name).

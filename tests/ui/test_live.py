@@ -14,7 +14,7 @@ from sqlalchemy import event as sa_event
 from store.db import make_engine
 from tests.instance import wait_for
 from tests.seed import Seeder, resume_text
-from tests.test_ui_support import LiveServer, ui_settings
+from tests.ui.support import LiveServer, ui_settings
 from ui.feed import Feed, Subscriber, topics
 from ui.metrics import WebMetrics
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from store.models import Failure, Heartbeat
 from tests.instance import wait_for
 from tests.seed import FILLER, expected_match
-from tests.test_ui_support import client_for
+from tests.ui.support import client_for
 from ui.data import ReadCache
 from ui.security import CSRF_COOKIE, csrf_protect
 

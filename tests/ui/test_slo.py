@@ -10,7 +10,7 @@ import time
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from tests.test_ui_support import LiveServer, client_for, ui_settings
+from tests.ui.support import LiveServer, client_for, ui_settings
 from ui import slo
 from ui.metrics import WebMetrics
 from ui.pages.slo import chart

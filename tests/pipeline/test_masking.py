@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import signal
 
 from pipeline.__main__ import main
 from pipeline.masking import BLOCK, Who, header_names, mask
@@ -39,7 +40,9 @@ def test_mask_check_reports_what_it_found_and_hid(tmp_path, capsys):
     folder = tmp_path / "files"
     folder.mkdir()
     (folder / "sarah.txt").write_text(TEXT + "Skills: Patient care, Epic, triage. Contact Sarah at (415) 555-0134.\n")
+    before = signal.getsignal(signal.SIGPIPE)
     assert main(["mask-check", str(folder), "--json"]) == 0
+    assert signal.getsignal(signal.SIGPIPE) == before, "main() in-process must leave its caller's SIGPIPE alone"
     report = json.loads(capsys.readouterr().out)
     assert report["resumes"] == 1 and report["share_hidden"] == 1.0
     assert report["whole_text"]["found"]["email"] == 1 and report["whole_text"]["found"]["name"] >= 3

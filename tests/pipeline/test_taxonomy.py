@@ -13,7 +13,7 @@ from pipeline import inflect
 from pipeline.extract import extract_skills
 from pipeline.taxonomy import SKILL_KEYS, Taxonomy, TaxonomyError, ascii_lower, fold, load_taxonomy, taxonomy_version
 
-SKILLS = Path(__file__).resolve().parent.parent / "skills"
+SKILLS = Path(__file__).resolve().parents[2] / "skills"
 REQUIRED_CATEGORIES = {
     "Programming languages", "Frameworks & libraries", "Databases", "Cloud & DevOps", "Data & ML", "Security",
     "Design & product", "Office & business", "Healthcare", "Education", "Soft skills",
@@ -177,6 +177,35 @@ def test_form_listed_twice_in_one_skill(tmp_path):
     write(tmp_path, "a.yaml", "category: A\nskills:\n  - name: Node.js\n    aliases: [NodeJS, Nodejs]\n")
     with pytest.raises(TaxonomyError, match=r"a\.yaml:3: entry #1 \('Node.js'\): 'Nodejs' is listed twice"):
         load_taxonomy(tmp_path)
+
+
+@pytest.mark.parametrize("text, message", [
+    # A second key silently replaced the first with a plain YAML loader: the first relation was lost.
+    ("category: A\nskills:\n  - name: Alpha\n  - name: Beta\n    related: {Alpha: 0.7}\n    related: {Gamma: 0.5}\n",
+     r"a\.yaml:6: invalid YAML: duplicate key 'related' \(first given on line 5\)"),
+    ("category: A\ncategory: B\nskills:\n  - name: Alpha\n", r"a\.yaml:2: invalid YAML: duplicate key 'category'"),
+    ("category: A\nskills:\n  - {name: Alpha, aliases: [A1], aliases: [A2]}\n",
+     r"a\.yaml:3: invalid YAML: duplicate key 'aliases'"),
+])
+def test_a_key_given_twice_is_an_error_naming_the_file_and_line(tmp_path, text, message):
+    write(tmp_path, "a.yaml", text)
+    with pytest.raises(TaxonomyError, match=message):
+        load_taxonomy(tmp_path)
+
+
+def test_a_roles_file_with_a_key_given_twice_is_an_error(tmp_path):
+    from pipeline.roles import RolesError, load_roles
+    (tmp_path / "roles").mkdir()
+    write(tmp_path / "roles", "roles.yaml", "families:\n  - name: Backend\n    titles: [Backend engineer]\n"
+          "    titles: [Backend developer]\n")
+    with pytest.raises(RolesError, match=r"roles\.yaml:4: invalid YAML: duplicate key 'titles'"):
+        load_roles(tmp_path)
+
+
+def test_yaml_merge_keys_are_not_duplicates(tmp_path):
+    write(tmp_path, "a.yaml", "category: A\nskills:\n  - &base {name: Alpha, context: [x]}\n"
+          "  - {<<: *base, name: Beta}\n")
+    assert load_taxonomy(tmp_path).skills["Beta"].context == ("x",)
 
 
 @pytest.mark.parametrize("text, message", [

@@ -1,6 +1,6 @@
 """Helpers the UI tests share: an instance in tmp_path, a TestClient with lifespan, a CSRF token, a live server.
 
-Pytest collects no tests from this module; the test_ui*.py modules import from it.
+Pytest collects no tests from this module (its name does not start with test_); the UI tests import from it.
 """
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import pickle
 import re
 import unicodedata
 import zipfile
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -384,7 +385,7 @@ def test_zip_limits_leave_a_large_normal_docx_alone():
 
 
 def test_every_failure_code_has_a_test():
-    source = open(__file__, encoding="utf-8").read()
+    source = Path(__file__).read_text(encoding="utf-8")
     untested = [code for code in CODES if f'.code == "{code}"' not in source]
     assert not untested
 

@@ -22,9 +22,9 @@ from pipeline.extract import (
 from pipeline.taxonomy import Taxonomy, fold, load_taxonomy
 from tests import fixtures
 
-HERE = Path(__file__).resolve().parent
-TAXONOMY: Taxonomy = load_taxonomy(HERE.parent / "skills")
-TRAPS = yaml.safe_load((HERE / "trap_corpus.yaml").read_text(encoding="utf-8"))
+TESTS = Path(__file__).resolve().parents[1]
+TAXONOMY: Taxonomy = load_taxonomy(TESTS.parent / "skills")
+TRAPS = yaml.safe_load((TESTS / "trap_corpus.yaml").read_text(encoding="utf-8"))
 TODAY = date(2024, 6, 15)
 
 RESUME = """\

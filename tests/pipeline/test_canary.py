@@ -10,6 +10,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
 import yaml
 
 from pipeline import parse
@@ -139,3 +140,20 @@ def _drop_alias(skills: Path, alias: str) -> tuple[Path, str]:
                 path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
                 return path, original
     raise AssertionError(f"no skill has the alias {alias!r}")
+
+
+def test_a_mistake_in_canaries_yaml_names_the_file_the_line_and_the_document(tmp_path):
+    from pipeline.canary import CanaryError
+
+    text = (CANARY / "canaries.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "canary"
+    folder.mkdir()
+    (folder / "canaries.yaml").write_text(text.replace("    kind: resume\n", "    kind: resum\n", 1), encoding="utf-8")
+    with pytest.raises(CanaryError) as caught:
+        load_spec(folder)
+    line = text.splitlines().index("    kind: resume") + 1
+    assert str(caught.value).startswith(f"{folder / 'canaries.yaml'}:{line}: documents[0] ('r-backend').kind: "), \
+        str(caught.value)
+    (folder / "canaries.yaml").write_text(text.replace("r-nurse: 0}", "r-nurze: 0}", 1), encoding="utf-8")
+    with pytest.raises(CanaryError, match="grades r-nurze, not resumes of this set"):
+        load_spec(folder)

@@ -13,8 +13,8 @@ from pipeline.metrics import PipelineMetrics
 from store.db import make_engine
 from tests.instance import db_rows
 from tests.fixtures import make_corrupt_pdf, sample_job, sample_resume
-from tests.test_browser import CHROMIUM, Web, browser, page  # noqa: F401  (fixtures)
-from tests.test_ui_support import ui_settings
+from tests.ui.test_browser import CHROMIUM, Web, browser, page  # noqa: F401  (fixtures)
+from tests.ui.support import ui_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser"),
               pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),

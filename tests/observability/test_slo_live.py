@@ -24,8 +24,8 @@ from observability import generate
 from store.settings import load
 from tests.instance import ROOT, db_rows, free_port, instance_env, start_watcher, wait_for
 from tests.fixtures import make_corrupt_pdf, make_pdf, sample_job, sample_resume
-from tests.test_observability import dashboard_exprs
-from tests.test_ui_support import client_for, ui_settings
+from tests.observability.test_observability import dashboard_exprs
+from tests.ui.support import client_for, ui_settings
 from ui.security import CSRF_COOKIE
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slo-live")]  # one worker starts the stack, once

@@ -23,7 +23,7 @@ import pytest
 from observability import generate
 from tests.instance import ROOT, free_port, instance_env, wait_for
 from tests.test_supervisor import Supervisor
-from tests.test_ui_support import client_for, ui_settings
+from tests.ui.support import client_for, ui_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slo-instance")]  # one worker starts each stack, once
 GOOD = ["/jobs", "/upload", "/check", "/failed"] * 2   # eight pages that answer 200
