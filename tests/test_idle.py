@@ -12,7 +12,7 @@ import pytest
 
 from tests.instance import ROOT, free_port, instance, instance_env, start_watcher, wait_for
 
-# In the drills' xdist group (tests/test_chaos.py): never measured while a drill loads the machine.
+# In the drills' xdist group (tests/chaos/test_chaos.py): never measured while a drill loads the machine.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("drills")]
 
 WINDOW_S = 30.0

@@ -131,7 +131,7 @@ def sup():
 
 # Liveness bounds, generous for a loaded machine: they catch a program that does not come back, not a slow one.
 # The recovery objectives themselves (web back within 5 s, a hang healed within 30 s) are the chaos drills'
-# checks (tests/test_chaos.py), and the figures measured here are printed.
+# checks (tests/chaos/test_chaos.py), and the figures measured here are printed.
 BACK_WITHIN = 30.0
 HEALED_WITHIN = 60.0
 
