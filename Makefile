@@ -21,9 +21,12 @@ RULE_FILES = $(wildcard observability/rules/*.yml observability/rules/*.yaml obs
 run: install dirs
 	exec $(SUPERVISOR) -n
 
-## test: the whole pytest suite (PYTEST_ARGS="-k supervisor" to narrow it)
+## test: the whole pytest suite on two pytest-xdist workers (PYTEST_ARGS="-k supervisor" to narrow it;
+## PYTEST_XDIST= to run it in one process). Tests marked xdist_group run on one worker, one after another:
+## a module's shared stack is started once, and the chaos drills never overlap each other or the idle measurement.
+PYTEST_XDIST ?= -n 2 --dist loadgroup
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 ## check: lint (ruff), types (mypy), configs parse: Python compiles, compose validates, Prometheus config and rules
 # observability/prometheus.yml reads its targets from files the launcher writes into the store (promtool

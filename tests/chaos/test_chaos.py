@@ -21,7 +21,11 @@ import yaml
 
 from tests.instance import ROOT
 
+# Under pytest-xdist (`make test`) one worker runs every drill, one after another, and the idle-CPU measurement
+# (tests/test_idle.py): a drill loading the machine never overlaps another drill or that measurement.
+pytestmark = pytest.mark.xdist_group("drills")
 SHORT_LIMIT = 90.0  # seconds a drill's short form may take
+START_WITHIN = 180.0  # a liveness bound for the sandbox's web and watcher to be ready, on a loaded machine
 BOUNDS = {"kill-web": 5.0, "hang-web": 30.0, "hang-watcher": 30.0}  # time to recover, seconds
 
 
@@ -133,7 +137,7 @@ def deployment():
 
     sandbox = Sandbox()
     try:
-        sandbox.start()
+        sandbox.start(timeout=START_WITHIN)
         yield sandbox
     finally:
         sandbox.close()
@@ -232,13 +236,14 @@ def _state(pid: int) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a hang guard: its own sandbox, seeding and drill take over 300 s on a loaded machine
 def test_drill_taxonomy_edit_under_load(tmp_path):
     """Its own deployment: the drill fills the store with thousands of documents and edits the sandbox's skills/."""
     from chaos.deployment import Sandbox
 
     sandbox = Sandbox()
     try:
-        sandbox.start()
+        sandbox.start(timeout=START_WITHIN)
         report = run_drill(sandbox, "taxonomy-edit-under-load", tmp_path)
     finally:
         sandbox.close()

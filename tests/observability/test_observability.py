@@ -327,6 +327,17 @@ def test_targets_of_wildcard_binds_a_disabled_watcher_and_a_path_prefix(tmp_path
     assert targets.scrape_address("::", 8080) == "[::1]:8080"
 
 
+def test_the_scrape_interval_follows_its_setting_and_a_scrape_times_out_within_it(tmp_path):
+    from observability import targets
+    _env, settings = _moved(tmp_path)
+    default = load(targets.write(settings, tmp_path / "default"))["global"]
+    assert default == {"scrape_interval": "15s", "scrape_timeout": "10s", "evaluation_interval": "15s"}
+    _env, settings = _moved(tmp_path, SHORTLIST_SCRAPE_SECONDS="1")
+    quick = load(targets.write(settings, tmp_path / "quick"))["global"]
+    assert quick == {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"}
+    assert targets.duration(0.25) == "250ms" and targets.duration(120) == "120s"
+
+
 @pytest.mark.parametrize("url", ["http://127.0.0.1", "https://127.0.0.1:9090", "127.0.0.1:9090"])
 def test_a_prometheus_url_it_cannot_listen_on_is_refused_with_the_reason(tmp_path, url):
     env, _settings = _moved(tmp_path, SHORTLIST_PROMETHEUS_URL=url)

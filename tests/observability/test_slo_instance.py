@@ -25,7 +25,7 @@ from tests.instance import ROOT, free_port, instance_env, wait_for
 from tests.test_supervisor import Supervisor
 from tests.ui.support import client_for, ui_settings
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slo-instance")]  # one worker starts each stack, once
 GOOD = ["/jobs", "/upload", "/check", "/failed"] * 2   # eight pages that answer 200
 BAD = ["/nope", "/jobs/999999"]                        # two that answer 404
 
@@ -60,7 +60,7 @@ def _ready(prom_url: str) -> bool:
 def stack():
     assert shutil.which("prometheus"), "prometheus is not installed: apt-get install prometheus"
     home = Path(tempfile.mkdtemp(prefix="sl-ports-"))  # short: a unix socket path must stay under 108 bytes
-    supervisor = Supervisor(ROOT / "supervisord.conf", home)
+    supervisor = Supervisor(ROOT / "supervisord.conf", home, scrape_seconds="1")  # 15 s in production
     try:
         wait_for(lambda: supervisor.running("web") and supervisor.healthz(), timeout=30, message="web healthy")
         wait_for(lambda: supervisor.running("watcher") and supervisor.metrics(), timeout=30, message="watcher up")
@@ -109,7 +109,7 @@ def test_the_slis_describe_this_instance(stack):
     wait_for(lambda: _value(stack.prom_url, f"sum(http_requests_total{{{mine}}})") == 20, timeout=40, interval=0.5,
              message="Prometheus to scrape the second ten")
     success = 'sli:http_requests_success:ratio_rate5m{slo="requests-success"}'
-    # Eight of every ten requests answered 200: the recording rule (evaluated every 15 s) says 80%.
+    # Eight of every ten requests answered 200: the recording rule (evaluated every second here) says 80%.
     value = wait_for(lambda: _value(stack.prom_url, success), timeout=40, interval=0.5,
                      message="the success-rate SLI to be recorded")
     assert value == pytest.approx(0.8, abs=0.05), value
@@ -216,7 +216,7 @@ def test_the_quick_start_says_how_to_move_the_ports_and_make_run_follows_them():
     assert not moved["SHORTLIST_PROMETHEUS_URL"].endswith(":9090")
     # The same three settings on free ports (the example's own may be taken on a shared machine), through make.
     home = Path(tempfile.mkdtemp(prefix="sl-readme-"))
-    run = Supervisor(ROOT / "supervisord.conf", home, ["make", "--no-print-directory", "run"])
+    run = Supervisor(ROOT / "supervisord.conf", home, ["make", "--no-print-directory", "run"], scrape_seconds="1")
     prom_url = f"http://127.0.0.1:{run.prom_port}"
     try:
         assert {run.env[name] for name in moved} == {str(run.port), str(run.metrics_port), prom_url}

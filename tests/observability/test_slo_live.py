@@ -28,7 +28,7 @@ from tests.observability.test_observability import dashboard_exprs
 from tests.ui.support import client_for, ui_settings
 from ui.security import CSRF_COOKIE
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slo-live")]  # one worker starts the stack, once
 PROMETHEUS = Path("/usr/bin/prometheus")
 SLOW_SECONDS = 2.6      # how long the test holds the database's write lock under a request: over the SLO's 2 s
 NOT_FOUND = ("/nope", "/jobs/999999", "/candidates/999999", "/slo?range=1y")

@@ -13,6 +13,7 @@ from pipeline.labels import LabelError, load_labels
 from tests.instance import ROOT
 from tests.labelled_set import write_labelled_set
 
+pytestmark = pytest.mark.xdist_group("evaluate")  # one worker evaluates each set, once
 DEVSET = Path(os.environ.get("DEVSET_DIR") or ROOT.parent / "shared" / "devset")
 FLOORS = json.loads((ROOT / "tests" / "devset_floor.json").read_text(encoding="utf-8"))
 

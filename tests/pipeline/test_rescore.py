@@ -187,6 +187,7 @@ def _query(settings, sql: str, *params):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a hang guard beyond its own waits (seeding 2,000 resumes takes minutes on a loaded machine)
 def test_sigkill_during_a_rescore_of_thousands_of_resumes_leaves_every_match_once_on_the_newest_version(tmp_path):
     resumes, jobs = 2000, 10
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="400", RESCORE_DOCUMENTS="100",

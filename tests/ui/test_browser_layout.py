@@ -16,7 +16,7 @@ from tests.fixtures import make_corrupt_pdf, sample_job, sample_resume
 from tests.ui.test_browser import CHROMIUM, Web, browser, page  # noqa: F401  (fixtures)
 from tests.ui.support import ui_settings
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser"),
               pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                  reason="needs Debian's chromium at /usr/bin/chromium (in CI its absence fails)")]
 
