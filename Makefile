@@ -21,9 +21,12 @@ RULE_FILES = $(wildcard observability/rules/*.yml observability/rules/*.yaml obs
 run: install dirs
 	exec $(SUPERVISOR) -n
 
-## test: the whole pytest suite (PYTEST_ARGS="-k supervisor" to narrow it)
+## test: the whole pytest suite in one process (PYTEST_ARGS="-k supervisor" to narrow it). PYTEST_XDIST="-n 2
+## --dist loadgroup" runs it on two pytest-xdist workers: faster on an idle machine, but the drills then share the
+## CPU with other tests, so CI keeps one process. Tests marked xdist_group stay on one worker, one after another.
+PYTEST_XDIST ?=
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 ## check: lint (ruff), types (mypy), configs parse: Python compiles, compose validates, Prometheus config and rules
 # observability/prometheus.yml reads its targets from files the launcher writes into the store (promtool

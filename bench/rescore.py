@@ -92,9 +92,11 @@ def run(home: Path, resumes: int, jobs: int, edit: str) -> None:
                  message="the watcher to find nothing stale")
         cpu0, _ = _proc(proc.pid)
         skills = Path(env["SHORTLIST_SKILLS"])
-        n = len(list(skills.glob("zz-bench-*.yaml")))
-        path = skills / f"zz-bench-{n}.yaml"
-        path.write_text(EDITS[edit].format(n=n))
+        earlier = list(skills.glob("zz-bench-*.yaml"))
+        n = 1 + max((int(p.stem.rsplit("-", 1)[1]) for p in earlier), default=-1)
+        for path in earlier if edit == "wide" else ():  # a reused store: the earlier edit's aliases would clash
+            path.unlink()
+        (skills / f"zz-bench-{n}.yaml").write_text(EDITS[edit].format(n=n))
         version = load_taxonomy(skills).version
         started = time.perf_counter()
         wait_for(lambda: _rows(db, "SELECT 1 FROM rescore WHERE taxonomy_version = ? AND finished_at IS NOT NULL",

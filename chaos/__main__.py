@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
+from chaos import definition
 
 EXPERIMENTS = Path(__file__).resolve().parent / "experiments"
 ORDER = ("kill-web", "kill-watcher", "hang-web", "hang-watcher", "load-spike", "slow-network", "bad-input-storm",
@@ -28,12 +28,10 @@ def experiments() -> dict[str, Path]:
 
 def load_experiment(path: Path, short: bool, extra: dict | None = None) -> dict:
     """The experiment as Chaos Toolkit reads it, with the `short` extension's values when asked."""
-    experiment = yaml.safe_load(path.read_text())
-    configuration = experiment.setdefault("configuration", {})
+    checked, experiment = definition.read(path)
+    configuration = experiment["configuration"]
     if short:
-        for extension in experiment.get("extensions", []):
-            if extension.get("name") == "shortlist":
-                configuration.update(extension.get("short", {}))
+        configuration.update(checked.short_form())
     configuration["short"] = short
     configuration.update(extra or {})
     return experiment
@@ -86,14 +84,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     known = experiments()
-    if args.command == "list":
-        for name, path in known.items():
-            print(f"{name:16} {yaml.safe_load(path.read_text())['title']}")
-        return 0
-    names = list(known) if args.drills == ["all"] else args.drills
+    names = list(known) if args.command == "list" or args.drills == ["all"] else args.drills
     unknown = [n for n in names if n not in known]
     if unknown:
         parser.error(f"unknown drill(s) {', '.join(unknown)}; one of: {', '.join(known)}, all")
+    try:  # every drill file is checked before the first drill starts a deployment
+        titles = {name: definition.read(known[name])[0].title for name in names}
+    except definition.DrillFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "list":
+        for name, title in titles.items():
+            print(f"{name:16} {title}")
+        return 0
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
 

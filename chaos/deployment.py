@@ -70,22 +70,25 @@ class Deployment:
 
     # -- supervisord
 
-    @property
-    def rpc(self):
-        """A fresh proxy per call: a transport is unusable after one failed request."""
+    def call(self, method: str, *args):
+        """One call to supervisord's XML-RPC interface on a fresh connection, closed after it (a transport is
+        unusable after one failed request)."""
         from supervisor.xmlrpc import SupervisorTransport
         transport = SupervisorTransport(None, None, f"unix://{self.socket}")
-        return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor
+        try:
+            return getattr(xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor, method)(*args)
+        finally:
+            transport.close()
 
     def supervised(self) -> bool:
         try:
-            return self.rpc.getState()["statename"] == "RUNNING"
+            return self.call("getState")["statename"] == "RUNNING"
         except (OSError, xmlrpc.client.Error):
             return False
 
     def info(self, program: str) -> dict:
         try:
-            return self.rpc.getProcessInfo(f"{GROUP}:{program}")
+            return self.call("getProcessInfo", f"{GROUP}:{program}")
         except (OSError, xmlrpc.client.Error):
             return {"statename": "UNKNOWN", "pid": 0}
 
@@ -101,7 +104,7 @@ class Deployment:
         """Start a program that is not running (STOPPED, EXITED, FATAL); leave a running one alone."""
         if self.info(program)["statename"] in ("STOPPED", "EXITED", "FATAL", "BACKOFF"):
             try:
-                self.rpc.startProcess(f"{GROUP}:{program}", False)
+                self.call("startProcess", f"{GROUP}:{program}", False)
             except xmlrpc.client.Fault as exc:
                 if "ALREADY_STARTED" not in exc.faultString:
                     raise
@@ -228,7 +231,7 @@ class Sandbox:
                 raise RuntimeError(f"supervisord did not start; see {self.store}/logs/supervisord.log")
             if not self.prometheus:  # drills measure with their own clients; Prometheus would only take CPU
                 try:
-                    deployment.rpc.stopProcess(f"{GROUP}:prometheus", True)
+                    deployment.call("stopProcess", f"{GROUP}:prometheus", True)
                 except xmlrpc.client.Fault:
                     pass
             if not wait_until(lambda: deployment.running_pid("web") and deployment.running_pid("watcher")

@@ -6,11 +6,13 @@ import hashlib
 import random
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from chaos import corpus
 from chaos.actions import _drill, _run_id
-from chaos.deployment import wait_until
+from chaos.deployment import Deployment, wait_until
+from chaos.drill import Drill
 
 
 def drop_files(label: str = "drop", good: int = 0, bad: int = 0, over: float = 0.0,
@@ -53,87 +55,128 @@ def await_files(label: str = "drop", within: float = 60.0, recovery_from: str = 
     thread = drill.files.get(f"{label}_thread")
     if thread is not None:
         thread.join(300)
-    good = [d for d in docs if d.expect == "scored"]
-    bad = [d for d in docs if d.expect != "scored"]
-    shas = {_sha(d): d for d in good}
     run = _run_id(drill)
-
-    def scored() -> dict[str, int]:
-        rows = dep.query("SELECT sha256, COUNT(*) FROM event WHERE kind = 'document.scored' AND filename LIKE ? "
-                         "GROUP BY sha256", (f"chaos-{run}-%",))
-        return {sha: n for sha, n in rows}
-
-    def failed() -> dict[str, list[tuple[str, str, str]]]:
-        found: dict[str, list] = {}
-        for filename, code, reason, path in dep.query(
-                "SELECT filename, code, reason, quarantined_path FROM failure WHERE filename LIKE ?",
-                (f"chaos-{run}-%",)):
-            found.setdefault(filename, []).append((code, reason, path))
-        return found
+    shas = {_sha(d): d for d in docs if d.expect == "scored"}
+    bad = [d for d in docs if d.expect != "scored"]
 
     def finished() -> bool:  # every file has an outcome: scored, or quarantined (a good one too: then it is lost)
-        done, quarantined = scored(), failed()
+        done, quarantined = _scored(dep, run), _failed(dep, run)
         return all(s in done or d.name in quarantined for s, d in shas.items()) \
             and all(d.name in quarantined for d in bad)
     wait_until(finished, within, 0.25)
     drill.mark(f"{label} finished")
-    events, failures = scored(), failed()
+    if recovery_from:
+        drill.measure(time_to_recover_s=drill.between(recovery_from, f"{label} finished"))
+    tally = _tally(dep, run, docs)
+    drops = drill.marks.get(f"{label} dropped", drill.now())
+    result = tally.result(seconds=round(drill.marks[f"{label} finished"] - drops, 3))
+    drill.files.setdefault("results", {})[label] = result
+    _check(drill, label, tally, result)
+    return result
+
+
+def _scored(dep: Deployment, run: str) -> dict[str, int]:
+    """`document.scored` events of this run's files, by content hash."""
+    rows = dep.query("SELECT sha256, COUNT(*) FROM event WHERE kind = 'document.scored' AND filename LIKE ? "
+                     "GROUP BY sha256", (f"chaos-{run}-%",))
+    return {sha: n for sha, n in rows}
+
+
+def _failed(dep: Deployment, run: str) -> dict[str, list[tuple[str, str, str]]]:
+    """Failures of this run's files, by file name: (code, reason, quarantined path), oldest first."""
+    found: dict[str, list] = {}
+    for filename, code, reason, path in dep.query(
+            "SELECT filename, code, reason, quarantined_path FROM failure WHERE filename LIKE ?", (f"chaos-{run}-%",)):
+        found.setdefault(filename, []).append((code, reason, path))
+    return found
+
+
+@dataclass
+class Tally:
+    """What became of one drop's files, once they all have an outcome."""
+    good: list[corpus.Doc]
+    bad: list[corpus.Doc]
+    events: dict[str, int]
+    failures: dict[str, list[tuple[str, str, str]]]
+    lost: list[str] = field(default_factory=list)
+    duplicated: list[str] = field(default_factory=list)
+    misfiled: list[str] = field(default_factory=list)  # good files quarantined
+    left_in_inbox: list[str] = field(default_factory=list)
+    wrong_reason: list[str] = field(default_factory=list)
+    no_reason: list[str] = field(default_factory=list)
+    unquarantined: list[str] = field(default_factory=list)
+
+    def code(self, name: str) -> str:
+        return self.failures[name][-1][0]
+
+    def result(self, seconds: float) -> dict:
+        good, bad, misfiled = self.good, self.bad, self.misfiled
+        codes: dict[str, int] = {}
+        for d in bad:
+            if d.name in self.failures:
+                codes[self.code(d.name)] = codes.get(self.code(d.name), 0) + 1
+        return {
+            "dropped": len(good) + len(bad), "good_dropped": len(good), "good_scored": len(good) - len(self.lost),
+            "scored_events": sum(self.events.get(_sha(d), 0) for d in good), "lost": len(self.lost),
+            "duplicates": len(self.duplicated), "bad_dropped": len(bad),
+            "quarantined": len(bad) - len(self.unquarantined), "quarantine_codes": codes,
+            "wrong_reason": len(self.wrong_reason), "without_reason_file": len(self.no_reason),
+            "good_quarantined": len(misfiled),
+            "good_quarantined_codes": {code: sum(1 for d in misfiled if self.code(d) == code)
+                                       for code in {self.code(d) for d in misfiled}},
+            "left_in_inbox": len(self.left_in_inbox),
+            "seconds_from_last_drop_to_done": seconds,
+            "examples": {"lost": self.lost[:5], "duplicated": self.duplicated[:5],
+                         "wrong_reason": self.wrong_reason[:5], "unquarantined": self.unquarantined[:5],
+                         "good_quarantined": misfiled[:5]},
+        }
+
+
+def _tally(dep: Deployment, run: str, docs: list[corpus.Doc]) -> Tally:
+    good = [d for d in docs if d.expect == "scored"]
+    tally = Tally(good, [d for d in docs if d.expect != "scored"], _scored(dep, run), _failed(dep, run))
     documents = {sha: n for sha, n in dep.query(
         "SELECT sha256, COUNT(*) FROM document WHERE filename LIKE ? GROUP BY sha256", (f"chaos-{run}-%",))}
     versions = {email: (n, v) for email, n, v in dep.query(
         "SELECT email, COUNT(*), MAX(versions) FROM candidate WHERE email LIKE ? GROUP BY email",
         (f"chaos-{run}-%",))}
-    lost = [d.name for s, d in shas.items() if s not in documents]
-    duplicated = [d.name for s, d in shas.items() if events.get(s, 0) > 1 or documents.get(s, 0) > 1
-                  or versions.get(d.email, (1, 1)) != (1, 1)]
-    misfiled = [d.name for d in good if d.name in failures]
-    still_in_inbox = [d.name for d in docs if (dep.settings.inbox / "resumes" / d.name).exists()]
-    wrong_reason, no_reason = [], []
-    for d in bad:
-        entries = failures.get(d.name, [])
+    for d in good:
+        sha = _sha(d)
+        if sha not in documents:
+            tally.lost.append(d.name)
+        if tally.events.get(sha, 0) > 1 or documents.get(sha, 0) > 1 or versions.get(d.email, (1, 1)) != (1, 1):
+            tally.duplicated.append(d.name)
+        if d.name in tally.failures:
+            tally.misfiled.append(d.name)
+    tally.left_in_inbox = [d.name for d in docs if (dep.settings.inbox / "resumes" / d.name).exists()]
+    for d in tally.bad:
+        entries = tally.failures.get(d.name, [])
         if not entries:
+            tally.unquarantined.append(d.name)
             continue
         code, reason, path = entries[-1]
         if code != d.expect:
-            wrong_reason.append(f"{d.name}: {code} (expected {d.expect})")
+            tally.wrong_reason.append(f"{d.name}: {code} (expected {d.expect})")
         if not reason.strip() or not Path(path + ".reason.txt").exists():
-            no_reason.append(d.name)
-    unquarantined = [d.name for d in bad if d.name not in failures]
-    codes: dict[str, int] = {}
-    for d in bad:
-        if d.name in failures:
-            codes[failures[d.name][-1][0]] = codes.get(failures[d.name][-1][0], 0) + 1
-    drops = drill.marks.get(f"{label} dropped", drill.now())
-    finished_at = drill.marks[f"{label} finished"]
-    if recovery_from:
-        drill.measure(time_to_recover_s=drill.between(recovery_from, f"{label} finished"))
-    result = {
-        "dropped": len(docs), "good_dropped": len(good), "good_scored": len(good) - len(lost),
-        "scored_events": sum(events.get(s, 0) for s in shas), "lost": len(lost), "duplicates": len(duplicated),
-        "bad_dropped": len(bad), "quarantined": len(bad) - len(unquarantined),
-        "quarantine_codes": codes, "wrong_reason": len(wrong_reason), "without_reason_file": len(no_reason),
-        "good_quarantined": len(misfiled),
-        "good_quarantined_codes": {code: sum(1 for d in misfiled if failures[d][-1][0] == code)
-                                   for code in {failures[d][-1][0] for d in misfiled}},
-        "left_in_inbox": len(still_in_inbox),
-        "seconds_from_last_drop_to_done": round(finished_at - drops, 3),
-        "examples": {"lost": lost[:5], "duplicated": duplicated[:5], "wrong_reason": wrong_reason[:5],
-                     "unquarantined": unquarantined[:5], "good_quarantined": misfiled[:5]},
-    }
-    drill.files.setdefault("results", {})[label] = result
-    if misfiled:
-        code, reason, _ = failures[misfiled[0]][-1]
-        drill.note(f"{len(misfiled)} good files were quarantined instead of scored; the first ({misfiled[0]}) "
-                   f"as {code}: {reason}")
+            tally.no_reason.append(d.name)
+    return tally
+
+
+def _check(drill: Drill, label: str, tally: Tally, result: dict) -> None:
+    good, bad, lost, duplicated = tally.good, tally.bad, tally.lost, tally.duplicated
+    if tally.misfiled:
+        code, reason, _ = tally.failures[tally.misfiled[0]][-1]
+        drill.note(f"{len(tally.misfiled)} good files were quarantined instead of scored; the first "
+                   f"({tally.misfiled[0]}) as {code}: {reason}")
     if good:
         drill.check(f"{label}: every good file scored exactly once", not lost and not duplicated,
                     f"{len(good) - len(lost)}/{len(good)} scored, {len(duplicated)} duplicated",
                     f"{len(good)}/{len(good)}, 0 duplicated",
                     "; ".join(f"{k}: {v}" for k, v in result["examples"].items() if v))
     if bad:
+        unquarantined, wrong_reason, no_reason = tally.unquarantined, tally.wrong_reason, tally.no_reason
         drill.check(f"{label}: every bad file quarantined with its reason",
                     not unquarantined and not wrong_reason and not no_reason,
                     f"{len(bad) - len(unquarantined)}/{len(bad)} quarantined, {len(wrong_reason)} wrong code, "
                     f"{len(no_reason)} without reason", f"{len(bad)}/{len(bad)}, 0, 0",
                     "; ".join(wrong_reason[:3] + unquarantined[:3]))
-    return result

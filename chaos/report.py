@@ -2,32 +2,31 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chaos.drill import Drill
+from observability.spec import SpecError, load_spec, parse_duration
 from store.settings import ROOT
 
 SLO_FILE = ROOT / "observability" / "slo.yaml"
 REPORTS = ROOT / "chaos" / "reports"
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+DRILL_SLOS = ("requests-success", "latency")
 
 
-def slo_targets(path: Path = SLO_FILE) -> dict[str, float]:
+def slo_targets(path: Path = SLO_FILE) -> dict[str, Any]:
     """The request-success and latency objectives and the compliance period, from observability/slo.yaml."""
-    spec = yaml.safe_load(path.read_text())
+    spec = load_spec(path)
     slos = {s["name"]: s for s in spec["slos"]}
-    period = re.fullmatch(r"(\d+)([smhd])", spec["period"])
-    assert period, f"period {spec['period']!r} in {path}"
+    missing = [name for name in DRILL_SLOS if name not in slos]
+    if missing:
+        raise SpecError(f"{path}: the drills measure against the SLO(s) {', '.join(missing)}, which it lacks")
     return {"success_objective": float(slos["requests-success"]["objective"]),
             "latency_objective": float(slos["latency"]["objective"]),
             "latency_threshold_s": 2.0,
             "period": spec["period"],
-            "period_s": int(period.group(1)) * UNITS[period.group(2)]}
+            "period_s": parse_duration(spec["period"]) // 1000}
 
 
 def error_budget(requests: dict, normal_rate: float, downtime_s: float | None, slo: dict) -> dict:
@@ -124,12 +123,20 @@ def markdown(report: dict[str, Any]) -> str:
              "## Figures", "", "| figure | value |", "| --- | --- |",
              f"| time to detect | {_fmt(report['time_to_detect_s'], ' s')} |",
              f"| time to recover | {_fmt(report['time_to_recover_s'], ' s')} |"]
-    req = report["requests"]
+    lines += _request_figures(report["requests"], report["error_budget"])
+    for label, f in report["files"].items():
+        lines += _file_figures(label, f)
+    lines += _load_table(report["requests"]["by_load"])
+    lines += _outcome(report)
+    return "\n".join(lines)
+
+
+def _request_figures(req: dict[str, Any], budget: dict[str, Any] | None) -> list[str]:
+    lines: list[str] = []
     if req["attempted"]:
         lines += [f"| requests attempted / failed | {req['attempted']} / {req['failed']} "
                   f"({100 * req['error_ratio']:.2f}%) |",
                   f"| requests slower than 2 s | {req['slow']} |"]
-    budget = report["error_budget"]
     if budget:
         lines += [f"| error budget of this drill ({100 - budget['objective_pct']:g}% of its requests) | "
                   f"{_fmt(budget['drill_budget_consumed_pct'], '%')} consumed "
@@ -141,27 +148,41 @@ def markdown(report: dict[str, Any]) -> str:
                          f" | {_fmt(budget['period_downtime_consumed_pct'], '%')} ({budget['downtime_s']:g} s) |")
         lines.append(f"| latency budget of this drill ({100 - budget['latency_objective_pct']:g}% may take 2 s or "
                      f"more) | {_fmt(budget['latency_budget_consumed_pct'], '%')} consumed |")
-    for label, f in report["files"].items():
-        if f["good_dropped"]:
-            lines.append(f"| files ({label}): good dropped / scored / duplicates / lost | {f['good_dropped']} / "
-                         f"{f['good_scored']} / {f['duplicates']} / {f['lost']} |")
-        if f.get("good_quarantined"):
-            codes = ", ".join(f"{k} {v}" for k, v in sorted(f.get("good_quarantined_codes", {}).items()))
-            lines.append(f"| files ({label}): good files quarantined instead of scored | {f['good_quarantined']} "
-                         f"({codes}) |")
-        if f["bad_dropped"]:
-            codes = ", ".join(f"{k} {v}" for k, v in sorted(f["quarantine_codes"].items()))
-            lines.append(f"| files ({label}): bad dropped / quarantined | {f['bad_dropped']} / {f['quarantined']} "
-                         f"({codes}) |")
-        lines.append(f"| files ({label}): last drop to all done | {_fmt(f['seconds_from_last_drop_to_done'], ' s')} |")
-    if len(req["by_load"]) > 0:
+    return lines
+
+
+def _file_figures(label: str, f: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if f["good_dropped"]:
+        lines.append(f"| files ({label}): good dropped / scored / duplicates / lost | {f['good_dropped']} / "
+                     f"{f['good_scored']} / {f['duplicates']} / {f['lost']} |")
+    if f.get("good_quarantined"):
+        codes = ", ".join(f"{k} {v}" for k, v in sorted(f.get("good_quarantined_codes", {}).items()))
+        lines.append(f"| files ({label}): good files quarantined instead of scored | {f['good_quarantined']} "
+                     f"({codes}) |")
+    if f["bad_dropped"]:
+        codes = ", ".join(f"{k} {v}" for k, v in sorted(f["quarantine_codes"].items()))
+        lines.append(f"| files ({label}): bad dropped / quarantined | {f['bad_dropped']} / {f['quarantined']} "
+                     f"({codes}) |")
+    lines.append(f"| files ({label}): last drop to all done | {_fmt(f['seconds_from_last_drop_to_done'], ' s')} |")
+    return lines
+
+
+def _load_table(by_load: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if by_load:
         lines += ["", "## Load", "", "| load | rate | attempted | failed | p50 | p95 | p99 | max | failures |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-        for name, s in req["by_load"].items():
+        for name, s in by_load.items():
             kinds = ", ".join(f"{k} {v}" for k, v in s["failures_by_kind"].items()) or "–"
             lines.append(f"| {name} | {s['rate']:g}/s | {s['attempted']} | {s['failed']} | {_fmt(s['p50_s'], ' s')} | "
                          f"{_fmt(s['p95_s'], ' s')} | {_fmt(s['p99_s'], ' s')} | {_fmt(s['max_s'], ' s')} | {kinds} |")
-    lines += ["", "## Checks", "", "| check | result | measured | bound |", "| --- | --- | --- | --- |"]
+    return lines
+
+
+def _outcome(report: dict[str, Any]) -> list[str]:
+    """Checks, measurements, timeline, notes, errors and rollbacks."""
+    lines = ["", "## Checks", "", "| check | result | measured | bound |", "| --- | --- | --- | --- |"]
     for c in report["checks"]:
         detail = f" ({c['detail']})" if c["detail"] else ""
         lines.append(f"| {c['name']} | {'ok' if c['passed'] else '**FAILED**'} | {_fmt(c['measured'])}{detail} | "
@@ -180,7 +201,7 @@ def markdown(report: dict[str, Any]) -> str:
         or ["- nothing to roll back"]
     lines += ["", f"Chaos Toolkit status: {report['chaostoolkit']['status']}, "
                   f"deviated: {report['chaostoolkit']['deviated']}.", ""]
-    return "\n".join(lines)
+    return lines
 
 
 def write(report: dict[str, Any], folder: Path | None = None) -> tuple[Path, Path]:

@@ -17,7 +17,8 @@ startProcess once supervisord reports it STOPPED. A program that turns FATAL is 
 a back-off that doubles on each FATAL in a row (--fatal-backoff up to --fatal-backoff-max).
 
 Every action is logged to stderr with its reason, and restart counts are written in Prometheus
-text format to $SHORTLIST_STORE/logs/autoheal.prom.
+text format to $SHORTLIST_STORE/logs/autoheal.prom (client_python's textfile writer, for node_exporter's
+textfile collector or to read by eye).
 
 Run by supervisord as `python -m observability.autoheal` from an [eventlistener] section with
 events=PROCESS_STATE,TICK_5; stdout belongs to the listener protocol, so nothing else writes there.
@@ -39,6 +40,7 @@ from datetime import timezone
 from pathlib import Path
 from typing import Callable, Optional
 
+from prometheus_client import CollectorRegistry, Counter, Gauge, write_to_textfile
 from supervisor import childutils
 
 from store import settings as settings_module
@@ -130,6 +132,33 @@ def heartbeat_probe(database_url: str, process: str, stale_after: float,
     return probe
 
 
+class AutohealMetrics:
+    """The listener's restart counts, in their own registry, written to a text file after every action."""
+
+    def __init__(self, textfile: Optional[Path]) -> None:
+        self.textfile = textfile
+        self.registry = CollectorRegistry()
+        self.restarts = Counter("shortlist_autoheal_restarts_total", "Programs restarted by the autoheal listener.",
+                                ["process", "reason"], registry=self.registry)
+        self.last_action = Gauge("shortlist_autoheal_last_action_timestamp_seconds", "When autoheal last acted.",
+                                 registry=self.registry)
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Restarts so far by (process, reason)."""
+        return {(s.labels["process"], s.labels["reason"]): int(s.value)
+                for metric in self.restarts.collect() for s in metric.samples if s.name.endswith("_total")}
+
+    def acted(self, process: str, reason: str, when: float) -> None:
+        self.restarts.labels(process, reason).inc()
+        self.last_action.set(when)
+        if self.textfile is None:
+            return
+        try:
+            write_to_textfile(str(self.textfile), self.registry)  # a temporary file renamed into place
+        except OSError as exc:
+            log.error("cannot write %s: %s", self.textfile, exc)
+
+
 class Healer:
     """Turns supervisord events into restarts; one instance per listener process."""
 
@@ -143,10 +172,9 @@ class Healer:
         self.fatal_backoff = fatal_backoff
         self.fatal_backoff_max = fatal_backoff_max
         self.fatal_reset = fatal_reset
-        self.textfile = textfile
+        self.metrics = AutohealMetrics(textfile)
         self.clock = clock
         self.killpg = os.killpg
-        self.restarts: dict[tuple[str, str], int] = {}
         self.info: dict[str, dict] = {}
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="probe")
 
@@ -256,25 +284,13 @@ class Healer:
         program.fatal_due = self.clock() + delay
         log.warning("%s is FATAL (streak %d): starting it again in %gs", namespec, program.fatal_streak, delay)
 
+    @property
+    def restarts(self) -> dict[tuple[str, str], int]:
+        return self.metrics.counts()
+
     def _count(self, name: str, reason: str) -> None:
-        key = (name, reason)
-        self.restarts[key] = self.restarts.get(key, 0) + 1
+        self.metrics.acted(name, reason, self.clock())
         log.info("restarts %s", " ".join(f"{n}/{r}={c}" for (n, r), c in sorted(self.restarts.items())))
-        if self.textfile is None:
-            return
-        lines = ["# HELP shortlist_autoheal_restarts_total Programs restarted by the autoheal listener.",
-                 "# TYPE shortlist_autoheal_restarts_total counter"]
-        lines += [f'shortlist_autoheal_restarts_total{{process="{n}",reason="{r}"}} {c}'
-                  for (n, r), c in sorted(self.restarts.items())]
-        lines += ["# HELP shortlist_autoheal_last_action_timestamp_seconds When autoheal last acted.",
-                  "# TYPE shortlist_autoheal_last_action_timestamp_seconds gauge",
-                  f"shortlist_autoheal_last_action_timestamp_seconds {self.clock():.3f}", ""]
-        try:
-            tmp = self.textfile.with_suffix(".tmp")
-            tmp.write_text("\n".join(lines))
-            tmp.replace(self.textfile)
-        except OSError as exc:
-            log.error("cannot write %s: %s", self.textfile, exc)
 
     @staticmethod
     def _namespec(group: str, name: str) -> str:

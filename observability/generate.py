@@ -8,95 +8,17 @@ from typing import Any
 
 import yaml
 
+# SPEC is re-exported: the CLI and the tests know the spec's path as generate.SPEC.
+from observability.spec import (SPEC, SpecError, humanize_duration, load_spec, parse_duration,  # noqa: F401
+                                scale_duration)
+
 HERE = Path(__file__).resolve().parent
-SPEC = HERE / "slo.yaml"
 RULES_DIR = HERE / "rules"
 RECORDING = "slo_recording.yml"
 ALERTS = "slo_alerts.yml"
 SHORT_SCALE = 60  # `--windows short`: 5m -> 5s, 1h -> 1m, 30d -> 12h
 
-_UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1))
-_DURATION = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
 _PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
-
-
-class SpecError(ValueError):
-    """The SLO spec is missing something or says something the generator cannot turn into rules."""
-
-
-def parse_duration(text: str) -> int:
-    """A Prometheus duration with one unit ("5m", "30d") in milliseconds."""
-    match = _DURATION.match(str(text))
-    if not match:
-        raise SpecError(f"not a duration with one unit: {text!r}")
-    number, unit = match.groups()
-    per_unit = dict(_UNITS) | {"w": 7 * 86_400_000}
-    return int(number) * per_unit[unit]
-
-
-def format_duration(ms: int) -> str:
-    """Milliseconds as a Prometheus duration in the largest unit that divides them."""
-    if ms <= 0:
-        raise SpecError(f"a duration must be positive, got {ms} ms")
-    for unit, size in _UNITS:
-        if ms % size == 0:
-            return f"{ms // size}{unit}"
-    raise AssertionError("unreachable: ms divides every integer")
-
-
-def scale_duration(text: str, scale: float) -> str:
-    """Divide a duration by `scale`, rounded to whole milliseconds."""
-    return format_duration(max(1, round(parse_duration(text) / scale)))
-
-
-def humanize_duration(text: str | int) -> str:
-    """A duration for people, in mixed units: 180000000 ms is "2d2h"."""
-    ms = text if isinstance(text, int) else parse_duration(text)
-    parts = []
-    for unit, size in _UNITS[:-1]:
-        if ms >= size:
-            parts.append(f"{ms // size}{unit}")
-            ms %= size
-    return "".join(parts) or "0s"
-
-
-def load_spec(path: Path = SPEC) -> dict[str, Any]:
-    """Read and check the spec; a mistake fails with the SLO and key it is in."""
-    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    for key in ("service", "runbook", "windows", "period", "burn_rate_alerts", "slos"):
-        if key not in spec:
-            raise SpecError(f"{path}: missing top-level key {key!r}")
-    windows = spec["windows"]
-    for window in windows:
-        parse_duration(window)
-    if spec["period"] not in windows:
-        raise SpecError(f"period {spec['period']} must be one of the windows {windows}")
-    for rule in spec["burn_rate_alerts"]:
-        for key in ("long", "short"):
-            if rule[key] not in windows:
-                raise SpecError(f"burn-rate alert window {rule[key]} is not one of the windows {windows}")
-    names = set()
-    for slo in spec["slos"]:
-        name = slo.get("name", "?")
-        if name in names:
-            raise SpecError(f"SLO {name!r} is declared twice")
-        names.add(name)
-        sli = slo.get("sli", {})
-        kinds = [k for k in ("good", "bad", "ratio", "value") if k in sli]
-        if "record" not in sli or len(kinds) != 1:
-            raise SpecError(f"SLO {name!r}: sli needs `record` and exactly one of good, bad, ratio, value")
-        if kinds[0] in ("good", "bad") and "total" not in sli:
-            raise SpecError(f"SLO {name!r}: sli.{kinds[0]} needs sli.total")
-        if kinds[0] == "value" and not slo.get("informational"):
-            raise SpecError(f"SLO {name!r}: a value SLI has no error budget; mark it informational")
-        if not slo.get("informational") and "alert" not in slo:
-            raise SpecError(f"SLO {name!r}: needs `alert`, the prefix of its alert names")
-        if not slo.get("informational") and "objective" not in slo:
-            raise SpecError(f"SLO {name!r}: needs `objective`, the percentage that must be good")
-    sla = spec.get("sla")
-    if sla and sla["slo"] not in names:
-        raise SpecError(f"sla.slo {sla['slo']!r} is not an SLO")
-    return spec
 
 
 def _expand(expr: str, scale: float, window: str | None = None) -> str:

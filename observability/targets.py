@@ -121,6 +121,19 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
+def duration(seconds: float) -> str:
+    """A Prometheus duration: whole seconds as "15s", anything finer in milliseconds ("1500ms")."""
+    millis = max(1, round(seconds * 1000))
+    return f"{millis // 1000}s" if millis % 1000 == 0 else f"{millis}ms"
+
+
+def intervals(scrape_seconds: float) -> dict[str, str]:
+    """Scrape and rule-evaluation interval from SHORTLIST_SCRAPE_SECONDS; a scrape times out within its interval."""
+    every = duration(scrape_seconds)
+    return {"scrape_interval": every, "scrape_timeout": duration(min(10.0, scrape_seconds)),
+            "evaluation_interval": every}
+
+
 def write(settings, out: Path | None = None, template: Path = TEMPLATE) -> Path:
     """Write the target files and the config for `settings` into `out` (config_dir by default); return the config."""
     out = Path(out) if out is not None else config_dir(settings)
@@ -132,6 +145,7 @@ def write(settings, out: Path | None = None, template: Path = TEMPLATE) -> Path:
         groups = [{"targets": addresses, "labels": labels.get(job, {})}] if addresses else []
         _write_atomically(out / "targets" / f"{job}.json", json.dumps(groups, indent=2) + "\n")
     config = yaml.safe_load(template.read_text(encoding="utf-8"))
+    config["global"] = {**config.get("global", {}), **intervals(settings.scrape_seconds)}
     config["rule_files"] = [str((template.parent / rule).resolve()) for rule in config.get("rule_files", [])]
     header = (f"# Written by `python -m observability targets` from {template} at every start of Prometheus;\n"
               "# edit that file instead. The jobs' targets are in targets/*.json beside this file.\n")

@@ -273,7 +273,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--min", type=float, default=0.99, help="the lowest share hidden that passes")
     p.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `rank … | head` ends quietly
     settings = load()
     handler = {"watch": cmd_watch, "ingest": cmd_ingest, "rank": cmd_rank, "extract": cmd_extract,
                "evaluate": cmd_evaluate, "fit-weights": cmd_fit_weights, "migrate": cmd_migrate,
@@ -283,4 +282,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # `rank … | head` ends quietly. Only as a program: main() called in-process (tests) must not make a later
+    # write to a closed socket kill its caller.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())

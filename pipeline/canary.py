@@ -4,9 +4,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Optional
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.quality import mean, ndcg_at
 from pipeline.features import job_features, mentions_of, resume_features
@@ -15,6 +15,7 @@ from pipeline.score import score_pair
 from pipeline.textrank import cosines
 from pipeline.stages import Analysis, Limits, run_stages
 from pipeline.taxonomy import Taxonomy
+from store.yamlfile import load_model
 
 SOFT = "Soft skills"  # the category left out of precision and recall: expected answers list hard skills only
 RANK_DEPTH = 5  # NDCG@5, as the evaluation harness reports
@@ -63,20 +64,44 @@ def canary_version(folder: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+class CanaryDocument(BaseModel):
+    """One canary: its file, how tests.make_canaries renders it, and its expected answers."""
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1)
+    kind: Literal["resume", "job"]
+    file: str = Field(min_length=1)
+    layout: Optional[str] = None
+    text: Optional[str] = None
+    years: Optional[float] = None
+    min_years: Optional[float] = None
+    skills: list[str] = []
+    required: list[str] = []
+    preferred: list[str] = []
+    grades: dict[str, Literal[0, 1, 2]] = {}
+
+
+class CanarySpec(BaseModel):
+    documents: list[CanaryDocument] = Field(min_length=1)
+
+    @field_validator("documents")
+    @classmethod
+    def _known_ids(cls, documents: list[CanaryDocument]) -> list[CanaryDocument]:
+        ids = [doc.id for doc in documents]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"document id {twice[0]!r} is used twice")
+        resumes = {doc.id for doc in documents if doc.kind == "resume"}
+        for doc in documents:
+            unknown = sorted(set(doc.grades) - resumes)
+            if unknown:
+                raise ValueError(f"{doc.id!r} grades {', '.join(unknown)}, not resumes of this set")
+        return documents
+
+
 def load_spec(folder: Path) -> list[dict[str, Any]]:
-    path = folder / "canaries.yaml"
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CanaryError(f"{path}: {exc}") from None
-    documents = spec.get("documents") if isinstance(spec, dict) else None
-    if not documents:
-        raise CanaryError(f"{path}: expected a mapping with a non-empty `documents` list")
-    for doc in documents:
-        missing = [k for k in ("id", "kind", "file") if k not in doc]
-        if missing:
-            raise CanaryError(f"{path}: document {doc.get('id', '?')!r} lacks {missing}")
-    return documents
+    """The canary documents of canaries.yaml, checked; a mistake names the file and the line."""
+    _, data = load_model(Path(folder) / "canaries.yaml", CanarySpec, CanaryError)
+    return data["documents"]
 
 
 def _expected(doc: dict[str, Any]) -> tuple[set[str], dict[str, str]]:

@@ -2,12 +2,14 @@
 skill extraction and ranking against the labels, beside baseline rankers computed in the same run.
 
 Matching rule between labels and our skills: a labelled skill L is found when an extracted skill S has a form
-(name or alias) that folds (`taxonomy.fold`) to L's canonical name or to one of L's surface forms; an extracted
+(name or alias) that folds (`taxonomy.fold`) to L's canonical name, to either part of a name written
+"Name (ABBR)" ("Registered Nurse (RN)": "registered nurse", "rn"), or to one of L's surface forms; an extracted
 skill counts toward precision when it matches some label. Skills of the soft-traits category (SOFT_CATEGORIES)
 are left out on both sides: the labels exclude generic personal traits by design.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -26,8 +28,6 @@ from pipeline.taxonomy import Taxonomy, fold, load_taxonomy
 from store.db import make_engine, migrate, session_scope
 from store.models import Document, Match, SkillMention
 from store.settings import ensure_dirs, load
-
-RANKERS = ("model", "bm25", "skills_only")
 
 
 def _instance(home: Path, skills: Path, workers: int):
@@ -83,6 +83,16 @@ def ingest_set(labels: LabelledSet, home: Path, skills: Path, workers: int = 2) 
     return stored
 
 
+_ABBREVIATED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<short>[A-Z][A-Za-z0-9&/.-]{0,9})\)$")
+
+
+def _name_parts(name: str) -> tuple[str, ...]:
+    """The two names of a label written "Name (ABBR)": ("Registered Nurse", "RN"); else none (a note in
+    brackets, as in "Hive (project management tool)", is not a second name)."""
+    m = _ABBREVIATED.match(name.strip())
+    return (m.group("name"), m.group("short")) if m else ()
+
+
 class LabelMatcher:
     """Which labelled skills our extracted skills answer, by the folded-form rule in the module docstring."""
 
@@ -94,7 +104,7 @@ class LabelMatcher:
         """Labelled canonical -> its folded names, without those naming a soft trait."""
         out = {}
         for name, surfaces in labelled.items():
-            folded = {fold(name), *(fold(s) for s in surfaces)}
+            folded = {fold(name), *(fold(s) for s in surfaces), *(fold(p) for p in _name_parts(name))}
             if not folded & self.soft:
                 out[name] = folded
         return out

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pipeline import sense
 from pipeline.degrees import field_of_study_spans
-from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, sections
-from pipeline.taxonomy import Taxonomy
+from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, company_paragraphs, sections
+from pipeline.taxonomy import Form, Skill, Taxonomy
+from pipeline.titles import ROLE_WORDS
 
 SNIPPET_CHARS = 60
 
@@ -42,14 +45,110 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     listing = [(s.start, s.end) for s in found if s.name in SKILL_LIST_SECTIONS]
     barred = [(s.start, s.end) for s in found if kind and s.name in NOT_SKILL_SECTIONS[kind]]
     studied = field_of_study_spans(text)
+    company = company_paragraphs(text) + _heading_lines(text) if kind == "job" else []
+    hits = taxonomy.matcher.find(text, listing=listing, barred=barred)
+    if kind == "job":
+        hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}))
     return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
-                    index.at(start))
-            for start, end, form in taxonomy.matcher.find(text, listing=listing, barred=barred)
-            if not _inside(studied, start)]
+                    "about" if company and _inside(company, start) else index.at(start))
+            for start, end, form in hits
+            if not (studied and _inside(studied, start))
+            and not (kind == "job" and names_a_role(text, start, end, form.skill))
+            and not (names_a_group(text, end) and is_field(form.skill))]
+
+
+# A job's duty written as a list item that opens with imperative verbs: "- Recruit, onboard, and
+# retain talent", "- Debug and fix issues", "- Schedule appointments".
+_DUTY = re.compile(r"^[ \t]*+(?:[-–•*·●▪◦‣>]|\d+[.)])[ \t]*+(?P<verbs>[A-Z][a-z]++(?:(?:[ \t]*+,[ \t]*+(?:and[ \t]++|or[ \t]++)?"
+                   r"|[ \t]++(?:and|or|&)[ \t]++)[a-z]++){0,4})", re.MULTILINE)
+_VERB = re.compile(r"[A-Za-z]++")
+_CONNECTIVES = frozenset({"and", "or"})
+
+
+def duty_verbs(text: str, taxonomy: Taxonomy, taken: set[int]) -> list[tuple[int, int, Form]]:
+    """Hits for the activities a job's duties name by their verb: the verb's "-ing" form is a
+    one-word skill that needs no context ("Recruit" -> Recruiting, "Schedule" -> Scheduling,
+    "Debug" -> Debugging). Only the verbs opening a list item count, where a duty list puts them."""
+    found = []
+    for m in _DUTY.finditer(text):
+        for v in _VERB.finditer(text, m.start("verbs"), m.end("verbs")):
+            verb = v.group().lower()
+            if verb in _CONNECTIVES or v.start() in taken:
+                continue
+            form = _gerund_form(verb, taxonomy)
+            if form is not None:
+                found.append((v.start(), v.end(), form))
+    return found
+
+
+def _gerund_form(verb: str, taxonomy: Taxonomy) -> Form | None:
+    tries = [verb + "ing", verb[:-1] + "ing" if verb.endswith("e") and not verb.endswith("ee") else "",
+             verb + verb[-1] + "ing"]
+    for gerund in tries:
+        form = taxonomy.matcher.forms.get(gerund) if gerund else None
+        if form is not None and " " not in form.text and not form.ambiguous and not form.case_sensitive:
+            return form
+    return None
+
+
+# A job's markdown heading ("### Reporting & Work Conditions", "**Machine Learning**") names a part
+# of the posting; the requirements are the lines under it.
+_HEADING_LINE = re.compile(r"^[ \t]*+(?:#{1,6}[^\n]*+|\*\*[^*\n]++\*\*:?[ \t]*+$)", re.MULTILINE)
+
+
+def _heading_lines(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _HEADING_LINE.finditer(text)]
 
 
 def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
     return any(a <= offset < b for a, b in spans)  # a document names few degrees
+
+
+_ROLE_END = re.compile(rf"(?:^|\s)(?:{ROLE_WORDS})s?$", re.IGNORECASE)
+_ROLE_NEXT = re.compile(rf"[ \t]*+(?:{ROLE_WORDS})s?\b", re.IGNORECASE)
+_CREDENTIAL = re.compile(r"(?:registered|licen[cs]ed|certified|chartered|board[\s-]certified)\b", re.IGNORECASE)
+_FIELD_WORD = re.compile(r"(?:ing|ment|tion|sion|ance|ence|ics|ogy|ience|ism)$", re.IGNORECASE)
+
+
+def names_a_role(text: str, start: int, end: int, skill: Skill) -> bool:
+    """True when a job's text[start:end] names a role rather than a skill asked for: a role form of a
+    field ("Data Scientist" for Data science, "Site Reliability Engineers"), or a field's name right
+    before a role word ("frontend developers", "Digital Media and Marketing Manager"). The role is the
+    job's (or its colleagues'); what it asks for is in its requirements. Products keep counting ("Python
+    developer" asks for Python), and so do credentials whose name is a role ("Registered Nurse")."""
+    surface = text[start:end]
+    if _ROLE_END.search(surface):
+        return _ROLE_END.search(skill.name) is None and _CREDENTIAL.match(surface) is None
+    return _ROLE_NEXT.match(text, end) is not None and is_field(skill)
+
+
+def is_field(skill: Skill) -> bool:
+    """True for a field of work or a practice ("Frontend development", "Marketing", "Networking"),
+    as opposed to a named product, language or credential ("Python", "DevOps", "PMP")."""
+    return _is_field(skill.name, skill.category)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_field(name: str, category: str) -> bool:
+    last = name.rsplit(" ", 1)[-1]
+    if (" " in name and last.islower()) or _FIELD_WORD.search(last) is not None:
+        return True
+    # One plain word outside the technology categories names a field too ("Sales", "Finance").
+    return (" " not in name and name.isalpha() and not sense.distinctive_case(name)
+            and sense.TECH_CATEGORY.search(category) is None)
+
+
+# After a field's name: the colleagues or the part of a company it names ("the sales and marketing
+# teams", "Marketing, PR, and Social Media teams", "the finance department").
+# The group noun is in lower case: "Microsoft Teams" is a product.
+_GROUP_NEXT = re.compile(
+    r"(?:[ \t]*+(?:,|&|\b[Aa]nd\b)[ \t]*+(?:and[ \t]++)?[\w/-]++(?:[ \t]++[\w/-]++)?){0,3}"
+    r"[ \t]++(?:teams?|departments?|dept\b\.?|divisions?)\b")
+
+
+def names_a_group(text: str, end: int) -> bool:
+    """True when what follows a field's name makes it a group of people (`_GROUP_NEXT`)."""
+    return _GROUP_NEXT.match(text, end) is not None
 
 
 def counted(mentions: Iterable[Mention], kind: str) -> list[Mention]:

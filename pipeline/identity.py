@@ -33,8 +33,9 @@ PLACEHOLDER_LOCALS = frozenset({
     "noreply", "no-reply", "resume", "cv", "candidate", "applicant", "hello", "info", "contact",
 })
 _EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
-_PROFILE = re.compile(r"(?:https?://)?(?:[a-z]{2,3}\.)?(linkedin\.com/(?:in|pub)|github\.com)/([A-Za-z0-9_.%-]{2,100})",
-                      re.IGNORECASE)
+# Only the site and the handle are captured, so no optional "https://www." prefix is matched: a
+# pattern that starts with the site's name lets the regex engine skip ahead to it.
+_PROFILE = re.compile(r"(linkedin\.com/(?:in|pub)|github\.com)/([A-Za-z0-9_.%-]{2,100})", re.IGNORECASE)
 _GITHUB_PAGES = {"about", "features", "pricing", "orgs", "topics", "sponsors", "login", "join", "settings"}
 SAME_TEXT = 0.85  # similarity (0..1) above which one person's two resumes are versions of one resume
 

@@ -67,7 +67,6 @@ class Ingestor:
                 record.count_attempt(session, sha, filename, "the watcher stopped (crashed or was killed) while "
                                                              "this file was in a parse worker")
         self.ctx.policy.run(start)
-        steps.refresh_quarantine_gauge(self.ctx)
         # stale rows are done in batches by the loop, scored with the driver's model
         self.rescore = Rescorer(settings, metrics, self._commit, lambda: self.ctx.model)
         self.rescore.target(taxonomy)
@@ -108,9 +107,6 @@ class Ingestor:
     def _commit(self, write: Callable[[Session], T]) -> T:
         """A write outside the file steps (a check's result, a purge) under the same retry policy."""
         return self.ctx.policy.run(write)
-
-    def refresh_quarantine_gauge(self) -> None:
-        steps.refresh_quarantine_gauge(self.ctx)
 
     @property
     def last_progress(self) -> float:
@@ -253,6 +249,7 @@ class Ingestor:
             return False
         try:
             taxonomy = load_taxonomy(self.settings.skills)
+            model = model_for(taxonomy, self.settings.skills)  # the roles vocabulary, checked before the switch
         except Exception as exc:
             self.refused_version = content
             self.metrics.taxonomy_errors.inc()
@@ -260,7 +257,6 @@ class Ingestor:
             return False
         if taxonomy.version == self.taxonomy.version:
             return False
-        model = model_for(taxonomy, self.settings.skills)
 
         def switch(session: Session) -> None:
             record.save_taxonomy(session, taxonomy.version, len(taxonomy))

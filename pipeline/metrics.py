@@ -1,8 +1,21 @@
 """The watcher's Prometheus metrics, in one registry that tests can make fresh."""
 from __future__ import annotations
 
+import logging
+from typing import Iterator
+
 from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram, PlatformCollector, ProcessCollector,
                                start_http_server)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, func, select
+
+from store.db import is_sqlite, read_engine
+from store.models import Failure
+
+log = logging.getLogger(__name__)
 
 STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
@@ -28,7 +41,6 @@ class PipelineMetrics:
         self.backlog = Gauge("shortlist_backlog_files", "Files waiting in the inbox.", registry=r)
         self.last_ingest = Gauge("shortlist_last_ingest_timestamp_seconds",
                                  "Unix time of the last successful ingest.", registry=r)
-        self.quarantined = Gauge("shortlist_quarantined_files", "Files waiting in inbox/failed.", registry=r)
         self.taxonomy_skills = Gauge("shortlist_taxonomy_skills", "Skills in the loaded taxonomy.", registry=r)
         self.taxonomy_info = Gauge("shortlist_taxonomy_info", "The loaded taxonomy version (1 for the current one).",
                                    ["version"], registry=r)
@@ -38,6 +50,17 @@ class PipelineMetrics:
                                        "Parse workers replaced after a crash or time-out.", ["reason"], registry=r)
         self.retries = Counter("shortlist_db_retries_total", "Commits retried because the database was busy.",
                                registry=r)
+        self.store: StoreCollector | None = None
+        for kind in ("resume", "job"):
+            self.seen.labels(kind)
+            for outcome in ("scored", "duplicate", "failed", "quarantined"):
+                self.files.labels(kind, outcome)
+        for stage in ("parse", "extract", "score", "commit", "total"):
+            self.stage.labels(stage)
+        self._canary(r)
+        self._rescore(r)
+
+    def _canary(self, r: CollectorRegistry) -> None:
         self.canary_recall = Gauge("shortlist_extraction_recall",
                                    "Share of the canary documents' known skills that extraction found.",
                                    ["canary_version"], registry=r)
@@ -52,6 +75,8 @@ class PipelineMetrics:
                                      "Unix time of the last canary run.", registry=r)
         for outcome in ("ok", "error"):
             self.canary_runs.labels(outcome)
+
+    def _rescore(self, r: CollectorRegistry) -> None:
         self.rescore_backlog = Gauge("shortlist_rescore_backlog", "Documents and matches still on an old taxonomy "
                                      "or model version, by kind.", ["kind"], registry=r)
         self.rescore_done = Counter("shortlist_rescore_done_total", "Documents re-extracted and matches re-scored "
@@ -69,12 +94,12 @@ class PipelineMetrics:
             self.rescore_backlog.labels(kind)
             self.rescore_done.labels(kind)
         self.rescore_progress.set(1)
-        for kind in ("resume", "job"):
-            self.seen.labels(kind)
-            for outcome in ("scored", "duplicate", "failed", "quarantined"):
-                self.files.labels(kind, outcome)
-        for stage in ("parse", "extract", "score", "commit", "total"):
-            self.stage.labels(stage)
+
+    def read_store(self, database_url: str) -> None:
+        """Serve the figures the database holds, read at each scrape (once per registry)."""
+        if self.store is None:
+            self.store = StoreCollector(database_url)
+            self.registry.register(self.store)
 
     def set_taxonomy(self, version: str, skills: int) -> None:
         self.taxonomy_info.clear()
@@ -90,3 +115,37 @@ class PipelineMetrics:
     def serve(self, host: str, port: int) -> None:
         if port:
             start_http_server(port, addr=host, registry=self.registry)
+
+
+class StoreCollector(Collector):
+    """Figures the database holds, read at scrape time: a file quarantined by the watcher, or retried or dismissed
+    from the web, shows at the next scrape, whichever process wrote it. One indexed count each, on a read-only
+    connection that waits at most READ_TIMEOUT_MS for a lock (a scrape must not hang on a busy database)."""
+
+    READ_TIMEOUT_MS = 2000
+    QUARANTINED = ("shortlist_quarantined_files", "Files waiting in inbox/failed.")
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.engine: Engine | None = None
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily(*self.QUARANTINED)  # registering reads nothing from the database
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        if self.engine is None:
+            self.engine = read_engine(self.database_url)
+        try:
+            with Session(self.engine) as session:
+                if is_sqlite(self.database_url):
+                    session.connection().exec_driver_sql(f"PRAGMA busy_timeout={self.READ_TIMEOUT_MS}")
+                quarantined = session.exec(select(func.count()).select_from(Failure)
+                                           .where(col(Failure.retried_at).is_(None))).one()
+        except SQLAlchemyError as exc:  # no sample rather than a failed scrape: the other figures still count
+            log.warning("cannot read the store's figures for /metrics: %s", exc)
+            return
+        yield GaugeMetricFamily(*self.QUARANTINED, value=quarantined)
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()

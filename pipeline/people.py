@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlmodel import Session
 
 from pipeline import identity
@@ -148,9 +148,3 @@ def sync_person(session: Session, candidate_id: int) -> None:
     if email:
         values["email"] = email
     session.execute(update(tables.candidate).where(tables.candidate.c.id == candidate_id).values(**values))
-
-
-def current_resume_count(session: Session, candidate_id: int) -> int:
-    d = tables.document.c
-    return session.scalar(select(func.count()).where(d.candidate_id == candidate_id, d.kind == "resume",
-                                                     d.current.is_(True), d.same_as.is_(None))) or 0

@@ -5,10 +5,13 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel import Session
 
-from pipeline import people
+from pipeline import batchscore, people
+from pipeline.batchscore import JobScores
+from pipeline.features import JobFeatures, ResumeFeatures
 from pipeline.score import MatchResult
 from pipeline.stages import Analysis
 from store.models import (Attempt, Candidate, Document, Event, Failure, Job, Match, MatchSkill, SkillMention,
@@ -297,3 +300,110 @@ def replace_mentions_many(session: Session, documents: list[tuple[int, Analysis]
                     .values(taxonomy_version=bindparam("doc_version"), years=bindparam("doc_years")),
                     [{"doc_id": doc_id, "doc_version": item.taxonomy_version, "doc_years": item.years}
                      for doc_id, item in documents])
+
+
+# -- the re-score's writes: one job's scores against a batch of resumes as arrays (pipeline/batchscore.py)
+
+_MATCH_COLUMNS = ("job_document_id", "resume_document_id", "score", "required_total", "required_matched",
+                  "preferred_total", "preferred_matched", "resume_years", "job_years", "coverage", "depth",
+                  "text_relevance", "role_fit", "experience_fit", "model_version", "taxonomy_version", "computed_at")
+_COMPONENT_COLUMNS = (("coverage", "coverage"), ("depth", "depth"), ("text", "text_relevance"), ("role", "role_fit"),
+                      ("experience", "experience_fit"))
+
+
+def _or_none(values) -> list:
+    return [None if v != v else v for v in values.tolist()]  # NaN (unknown) -> NULL
+
+
+def _skill_keys(scores: JobScores) -> list[list[tuple]]:
+    """Per job skill, the match_skill row (skill, requirement, matched, relation, via) of each giver, then of a
+    missing answer (index -1, batchscore.MISSING)."""
+    out = []
+    for skill, requirement, givers, _missing in scores.plan.options:
+        keys = [(skill, requirement, True, kind, None if kind == "exact" else giver) for giver, kind, _ in givers]
+        out.append(keys + [(skill, requirement, False, None, None)])
+    return out
+
+
+def _job_rows(job_id: int, job: JobFeatures, keys: list[tuple[int, int]], resume_years: list, scores: JobScores,
+              constants: tuple) -> list[tuple]:
+    """The match rows of one job against the batch: (job id, candidate id, *_MATCH_COLUMNS)."""
+    requirements = np.array([option[1] == "required" for option in scores.plan.options], dtype=bool)
+    matched = scores.chosen != batchscore.MISSING
+    required = matched[requirements].sum(axis=0).tolist()
+    preferred = matched[~requirements].sum(axis=0).tolist()
+    n_required, n_preferred = int(requirements.sum()), int((~requirements).sum())
+    parts = [_or_none(scores.components[name]) for name, _column in _COMPONENT_COLUMNS]
+    return [(job_id, cand_id, job.document_id, doc_id, score, n_required, req, n_preferred, pref, years, job.years,
+             *components, *constants)
+            for (cand_id, doc_id), score, req, pref, years, *components in zip(
+                keys, scores.score.tolist(), required, preferred, resume_years, *parts, strict=True)]
+
+
+def rewrite_scored(session: Session, jobs: dict[int, JobFeatures], resumes: dict[tuple[int, int], ResumeFeatures],
+                   scored: list[JobScores], version: str, model_version: str) -> None:
+    """rewrite_matches for a batch scored by pipeline/batchscore.py (scored[j]: list(jobs)[j] against every resume
+    of `resumes`, in order): each (job, resume) row updated in place in one executemany, only the skill rows that
+    changed replaced, a pair without a row inserted; no MatchResult or ORM object is made."""
+    if not jobs or not resumes:
+        return
+    match, dialect = Match.__table__, session.get_bind().dialect
+    mark = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
+    candidates = sorted({cand for cand, _doc in resumes})
+    existing = {}
+    for start in range(0, len(candidates), 500):
+        existing.update({(job, resume): match_id for match_id, job, resume in session.execute(
+            select(match.c.id, match.c.job_id, match.c.resume_document_id)
+            .where(match.c.candidate_id.in_(candidates[start:start + 500])))})
+    stamp = match.c.computed_at.type.bind_processor(dialect)
+    now = utcnow()
+    constants = (model_version, version, stamp(now) if stamp else now)
+    keys, years = list(resumes), [resumes[k].years for k in resumes]
+    kept: list[tuple] = []  # (row, match id, skill keys of the row)
+    new: list[tuple] = []
+    for (job_id, job), scores in zip(jobs.items(), scored, strict=True):
+        options = _skill_keys(scores)
+        chosen = scores.chosen.T.tolist()  # per resume, the giver index of each job skill
+        for row, picks in zip(_job_rows(job_id, job, keys, years, scores, constants), chosen, strict=True):
+            skill_rows = [options[k][g] for k, g in enumerate(picks)]
+            match_id = existing.get((job_id, row[3]))
+            (new if match_id is None else kept).append((row, match_id, skill_rows))
+    if kept:
+        session.connection().exec_driver_sql(
+            f"UPDATE match SET {', '.join(f'{c} = {mark}' for c in _MATCH_COLUMNS)} WHERE id = {mark}",
+            [row[2:] + (match_id,) for row, match_id, _ in kept])
+        _replace_skill_rows(session, [(match_id, skills) for _, match_id, skills in kept], mark)
+    if new:
+        columns = ("job_id", "candidate_id", *_MATCH_COLUMNS)
+        ids = session.execute(insert(match).returning(match.c.id, sort_by_parameter_order=True),
+                              [dict(zip(columns, row[:-1] + (now,), strict=True)) for row, _, _ in new]
+                              ).scalars().all()
+        _replace_skill_rows(session, [(match_id, skills) for match_id, (_, _, skills) in zip(ids, new)], mark)
+    people.refresh_best(session, candidate_ids=candidates)
+
+
+def _replace_skill_rows(session: Session, matches: list[tuple[int, list[tuple]]], mark: str) -> None:
+    """Each match's skill rows made (skill, requirement, matched, relation, via) as given: the rows that differ
+    are deleted or inserted, the others left alone (most survive a taxonomy edit)."""
+    have: dict[int, dict[tuple, int]] = {}
+    ids = [match_id for match_id, _ in matches]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for row in session.connection().exec_driver_sql(
+                "SELECT id, match_id, skill, requirement, matched, relation, via FROM match_skill WHERE match_id IN "
+                f"({', '.join(mark for _ in chunk)})", tuple(chunk)).fetchall():
+            have.setdefault(row[1], {})[row[2:]] = row[0]  # matched is 0/1: equal to False/True as a key
+    gone, added = [], []
+    for match_id, skills in matches:
+        old = have.get(match_id, {})
+        if len(old) == len(skills) and all(key in old for key in skills):
+            continue
+        wanted = set(skills)
+        gone += [row_id for key, row_id in old.items() if key not in wanted]
+        added += [(match_id, *key) for key in dict.fromkeys(skills) if key not in old]
+    for start in range(0, len(gone), 500):
+        session.execute(delete(MatchSkill.__table__).where(MatchSkill.__table__.c.id.in_(gone[start:start + 500])))
+    if added:
+        session.connection().exec_driver_sql(
+            "INSERT INTO match_skill (match_id, skill, requirement, matched, relation, via) VALUES "
+            f"({', '.join(mark for _ in range(6))})", added)

@@ -12,23 +12,27 @@ ingest batches. Each step is one short transaction of one kind, taken in this or
 Nothing is remembered between steps but two cursors that only make a pass linear; a killed watcher
 starts again from the versions in the store, and a second edit changes the target so the remaining
 (and the already redone) rows are stale again. Features are read through `pipeline.snapshot`, scored
-through `pipeline.matching` with the driver's model, and written through `pipeline.record`.
+one job against the whole batch at once (`pipeline.batchscore`) with the driver's model, and written through
+`pipeline.record`.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy import delete, select, update
 from sqlmodel import col
 
-from pipeline import matching, record, snapshot
+from pipeline import batchscore, record, snapshot
 from pipeline import score as scoring
 from pipeline.metrics import PipelineMetrics
 from pipeline.model import Model
-from pipeline.stages import Analysis, analyse_text
+from pipeline.stages import Analysis, reanalyse_text
 from pipeline.taxonomy import Taxonomy
 from store import rescore as todo
 from store.models import Document, Match, Rescore, utcnow
@@ -41,6 +45,19 @@ def model_version() -> str:
     """The version every match records from the weights it was scored with (pipeline/model_weights.json):
     after a change of weights, matches on the old version are re-scored like those of an old taxonomy."""
     return scoring.load_weights().version
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A batch makes millions of small objects that all live until it ends: the cyclic garbage collector would
+    walk the whole heap again and again for nothing (a third of a batch's time); it runs after the batch."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -109,7 +126,8 @@ class Rescorer:
         if taxonomy.version != self.version:
             self.target(taxonomy)
         started = time.perf_counter()
-        batch = self.commit(lambda session: self._one(session, taxonomy))
+        with _collector_paused():
+            batch = self.commit(lambda session: self._one(session, taxonomy))
         if batch is None:
             self._finish()
             return None
@@ -140,11 +158,11 @@ class Rescorer:
 
     def _reextract(self, session, ids: list[int], taxonomy: Taxonomy) -> None:
         done = []
-        for doc_id, filename, kind, text in session.execute(
-                select(col(Document.id), col(Document.filename), col(Document.kind), col(Document.text))
-                .where(col(Document.id).in_(ids))):
-            item = Analysis(filename=filename, kind=kind, text=text)
-            analyse_text(item, taxonomy)
+        for doc_id, filename, kind, text, years in session.execute(
+                select(col(Document.id), col(Document.filename), col(Document.kind), col(Document.text),
+                       col(Document.years)).where(col(Document.id).in_(ids))):
+            item = Analysis(filename=filename, kind=kind, text=text, years=years)  # years do not change with skills
+            reanalyse_text(item, taxonomy)
             done.append((doc_id, item))
         record.replace_mentions_many(session, done)
 
@@ -184,7 +202,7 @@ class Rescorer:
         return Batch("matches", matches=self._rescore(session, candidates, jobs, taxonomy))
 
     def _rescore(self, session, candidates: list[int], jobs: dict, taxonomy: Taxonomy) -> int:
-        """Every match of these candidates, scored again (pipeline.matching); returns how many were written."""
+        """Every match of these candidates, scored again (pipeline.batchscore); returns how many were written."""
         model = self.model()
         resumes = snapshot.resume_skills(session, model, candidate_ids=candidates)
         scored = {candidate for candidate, _document in resumes}
@@ -193,7 +211,9 @@ class Rescorer:
             session.execute(delete(Match).where(col(Match.candidate_id).in_(orphans)))
         if not jobs or not resumes:
             return 0
-        record.rewrite_matches(session, matching.score_pairs(jobs, resumes, model), taxonomy.version)
+        results = batchscore.score_jobs(list(jobs.values()), list(resumes.values()), model.relations, model.weights,
+                                        model.roles.closeness)  # one job against the whole batch at once
+        record.rewrite_scored(session, jobs, resumes, results, taxonomy.version, model.weights.version)
         return len(resumes) * len(jobs)
 
     # -- progress

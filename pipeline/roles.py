@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from pipeline.taxonomy import fold
+from pipeline.taxonomy_schema import TaxonomyError, load_yaml
 
 GROUP_STRENGTH = 0.5  # a family in the same group (backend vs frontend) counts this much
 RELATED_STRENGTH = 0.5  # a family named in `related`
@@ -54,7 +54,10 @@ def load_roles(folder: Path) -> Roles:
     for path in files:
         raw = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + raw)
-        data = yaml.safe_load(raw) or {}
+        try:
+            data = load_yaml(path.name, raw) or {}
+        except TaxonomyError as exc:
+            raise RolesError(str(exc)) from None
         if not isinstance(data, dict) or not isinstance(data.get("families", []), list):
             raise RolesError(f"{path.name}: expected a mapping with a `families` list")
         for level, words in (data.get("seniority") or {}).items():

@@ -157,3 +157,30 @@ class SectionIndex:
                 return s.name
             i -= 1
         return None
+
+
+# A paragraph of a job description that speaks about the company, not the work: "PayChoice is a
+# nationwide leader in payroll", "our services include...", "we recently launched..." -- and never
+# to the reader ("you", "candidates", "experience with", "must"). Its skills are the company's.
+_COMPANY = re.compile(
+    r"\b(?:we|the\s+company)\s+(?:are|were|is|have|has|recently|proudly|launched|offer|provide|serve|help|"
+    r"build|make|believe|partner|work\s+with)\b|\bour\s+(?:services|products|suite|clients|customers|company|"
+    r"mission|platform|values|culture|solutions|technology|founders?|investors|history)\b|"
+    r"\bis\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:leader|provider|company|firm|organi[sz]ation|agency|startup|"
+    r"nonprofit|non-profit|maker|pioneer)\b|\bfounded\s+in\b|\bheadquartered\b",
+    re.IGNORECASE)
+_TO_READER = re.compile(
+    r"\byou(?:r|'ll|’ll|\s+will)?\b|\bcandidates?\b|\bapplicants?\b|\bexperience\s+(?:with|in|of)\b|"
+    r"\brequire[ds]?\b|\bmust\b|\bability\s+to\b|\bresponsib|\bqualifi|\bpreferred\b|\bskills?\b|"
+    r"\bknowledge\b|\bproficien|\bthis\s+(?:role|position)\b|\bthe\s+(?:role|position)\b|\bseek|\blooking\s+for\b|"
+    r"\bideal\b|\bplus\b|\bdegree\b|\byears?\b",
+    re.IGNORECASE)
+_LIST_LINE = re.compile(r"^[ \t]*+(?:[-–•*·●▪◦‣>]|\d+[.)])[ \t]", re.MULTILINE)  # a list is the work's
+_PARAGRAPH = re.compile(r"\S(?:.|\n(?![ \t]*\n))*", re.MULTILINE)
+
+
+def company_paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph of a job description about the company (`_COMPANY` cues, no
+    word to the reader): what it names is the company's business, not what the job asks."""
+    return [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)
+            if _COMPANY.search(m.group()) and not _TO_READER.search(m.group()) and not _LIST_LINE.search(m.group())]

@@ -81,6 +81,11 @@ def ambiguous(form: str, category: str, threshold: float = ZIPF_THRESHOLD) -> bo
     return bool(TECH_CATEGORY.search(category)) and is_ordinary_word(form, threshold)
 
 
+def is_plural_noun(word: str, threshold: float = ZIPF_THRESHOLD) -> bool:
+    """True for a word ending in "s" whose stem is a common word ("Containers", "Pipelines")."""
+    return word[-1:] in ("s", "S") and zipf(word[:-1]) >= threshold
+
+
 def is_ordinary_word(form: str, threshold: float = ZIPF_THRESHOLD) -> bool:
     """True when a form, lower-cased, is a common English word or phrase whose everyday
     sense differs from the skill: "Chef", "Puppet", "Spark", "Slack", "Express"...
@@ -96,6 +101,6 @@ def is_ordinary_word(form: str, threshold: float = ZIPF_THRESHOLD) -> bool:
         return False  # a phrase ("Risk Management", "Red Hat") names the thing it is
     if _ACTIVITY.search(form) or distinctive_case(form):
         return False  # "Scheduling" means scheduling; "PyTorch", "AWS" are names by their case
-    if form[-1] in "sS" and zipf(form[:-1]) >= threshold:
+    if is_plural_noun(form, threshold):
         return False  # a plural of a common noun names a kind of thing ("Containers", "Algorithms")
     return zipf(form) >= threshold and english_spread(form) >= ENGLISH_SPREAD

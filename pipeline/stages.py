@@ -55,13 +55,11 @@ STAGES = (("parse", stage_parse), ("extract", stage_extract))
 
 
 def analyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
-    """Skills, requirements, years and identity from text already parsed (also used on taxonomy reload)."""
+    """Skills, requirements, years and identity from text already parsed."""
     if item.kind == "auto":
         item.kind = extract.detect_kind(item.text)
-    item.mentions = extract.counted(extract.extract_skills(item.text, taxonomy, item.kind), item.kind)
-    item.taxonomy_version = taxonomy.version
+    reanalyse_text(item, taxonomy)
     if item.kind == "job":
-        item.requirements = extract.classify_requirements(item.text, item.mentions)
         item.years = extract.required_years(item.text)
         item.title = extract.job_title(item.text) or Path(item.filename).stem
     else:
@@ -70,6 +68,16 @@ def analyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
         item.phone = identity.phone_of(item.text)
         item.profiles = sorted(identity.profiles_of(item.text))
         item.titles = extract.resume_titles(item.text)
+
+
+def reanalyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
+    """What depends on the taxonomy: the skill mentions and a job's requirements (all a stored document's
+    re-extraction after a taxonomy change needs, pipeline/rescore.py; years and identity do not change with it,
+    and cost more than the skills)."""
+    item.mentions = extract.counted(extract.extract_skills(item.text, taxonomy, item.kind), item.kind)
+    item.taxonomy_version = taxonomy.version
+    if item.kind == "job":
+        item.requirements = extract.classify_requirements(item.text, item.mentions)
 
 
 def run_stages(item: Analysis, limits: Limits, taxonomy: Taxonomy) -> Analysis:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -34,7 +34,7 @@ from pipeline.snapshot import Snapshot, generation, read_snapshot, remember
 from pipeline.stages import Analysis, Limits, analyse_in_worker, analyse_text
 from pipeline.taxonomy import Taxonomy
 from pipeline.workers import WorkerCrashed, WorkerPool, WorkerTimeout
-from store.models import Attempt, Candidate, Document, Failure
+from store.models import Attempt, Candidate, Document
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.ingest")
@@ -84,7 +84,6 @@ def quarantine(ctx: Context, job: FileJob, code: str, reason: str) -> FileJob:
     except DatabaseBusy as exc:  # the file and its reason are set aside already; only the row is missing
         log.error("quarantined %s but could not record it: %s", job.path.name, exc)
     ctx.metrics.files.labels(job.label, "quarantined").inc()
-    refresh_quarantine_gauge(ctx)
     log.warning("quarantined %s: %s", job.path.name, reason)
     return job.to(Status.QUARANTINED, reason)
 
@@ -106,12 +105,6 @@ def fail(ctx: Context, job: FileJob, error: str) -> FileJob:
     ctx.metrics.files.labels(job.label, "failed").inc()
     log.warning("attempt %d on %s failed: %s", job.attempts, job.path.name, error)
     return job.to(Status.FAILED, error)
-
-
-def refresh_quarantine_gauge(ctx: Context) -> None:
-    with ctx.reader() as session:
-        count = session.scalar(select(func.count()).select_from(Failure).where(col(Failure.retried_at).is_(None)))
-    ctx.metrics.quarantined.set(count or 0)
 
 
 # -- claim ---------------------------------------------------------------------------------------

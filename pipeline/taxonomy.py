@@ -196,11 +196,20 @@ def _version_step(digest: Any, name: str, raw: bytes) -> None:
     digest.update(name.encode() + b"\0" + raw + b"\0")
 
 
+def _roles_step(digest: Any, folder: Path) -> None:
+    """The roles vocabulary (`roles/*.yaml`, pipeline/roles.py) is part of the version: scores depend on it, so an
+    edit there is re-scored (pipeline/rescore.py) like an edit of the skills."""
+    for path in sorted(Path(folder).glob("roles/*.yaml")):
+        if path.is_file():
+            _version_step(digest, "roles/" + path.name, path.read_bytes())
+
+
 def taxonomy_version(folder: Path) -> str:
     """The content hash `load_taxonomy` would give the folder, without parsing or compiling anything."""
     digest = hashlib.sha256()
     for path in _skills_files(folder):
         _version_step(digest, path.name, path.read_bytes())
+    _roles_step(digest, folder)
     return digest.hexdigest()
 
 
@@ -233,6 +242,7 @@ def load_taxonomy(folder: Path) -> Taxonomy:
                 owners[key] = (skill.name, f"{path.name}:{line}")
             skills[skill.name] = skill
     _check_relations(skills)
+    _roles_step(digest, folder)
     return Taxonomy(
         skills=skills,
         version=digest.hexdigest(),
@@ -316,6 +326,7 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
         for text in skill.forms:
             forms[fold(text)] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for,
                                      sense.ambiguous(text, skill.category), sense.name_like(text))
+    _add_vendorless(forms)
     _add_variants(forms)
     for skill in skills:
         if skill.context:
@@ -325,6 +336,33 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     sense.release()
     pattern = re.compile(LEFT_BOUNDARY + "(?:" + _trie_regex(_trie(forms)) + ")" + RIGHT_BOUNDARY)
     return Matcher(pattern=pattern, forms=forms, context=context, exclude=exclude)
+
+
+_VENDOR = re.compile(r"^(?:Apache|Amazon|AWS|Google|Microsoft|Azure|Oracle|IBM)\s+([A-Z][A-Za-z]+)$")
+_VENDORLESS_ZIPF = 4.2  # a product's bare name at least this frequent in English is a plain word ("Cloud")
+
+
+def _add_vendorless(forms: dict[str, Form]) -> None:
+    """A technology's name without its vendor ("Glue" for AWS Glue, "Iceberg" for Apache Iceberg),
+    as people write it in lists ("AWS (S3, EMR, Glue, Athena)"): written in the name's own case and
+    counted only with technical context (a skills list, a technical neighbour), like any word that is
+    also an everyday word. Left out: a bare name that is a common English word or a plural noun
+    ("Cloud", "Functions", "Pipelines"), one of two letters, and one that is already some skill's form."""
+    seen: dict[str, Form | None] = {}
+    for form in list(forms.values()):
+        m = _VENDOR.match(form.text)
+        if m is None or not sense.TECH_CATEGORY.search(form.skill.category):
+            continue
+        bare = m.group(1)
+        if len(bare) <= 2 or sense.zipf(bare) >= _VENDORLESS_ZIPF or sense.is_plural_noun(bare):
+            continue
+        key = fold(bare)
+        if key in forms:
+            continue
+        other = seen.get(key, form)
+        seen[key] = Form(form.skill, bare, True, True, True, form.name_like) \
+            if other is form or (other is not None and other.skill is form.skill) else None
+    forms.update((key, form) for key, form in seen.items() if form is not None)
 
 
 def _add_variants(forms: dict[str, Form]) -> None:

@@ -8,12 +8,16 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
+from store.yamlfile import LOADER as _LOADER
+from store.yamlfile import child as _child
+from store.yamlfile import compose, yaml_error
+from store.yamlfile import node_line as _line
+
 SKILL_KEYS = frozenset({"name", "aliases", "case_sensitive", "context", "context_for", "exclude",
                         "implies", "related", "broader"})
 FILE_KEYS = frozenset({"category", "skills"})
 RELATED_STRENGTH = 0.5  # a `related` skill listed without a strength
 MAX_ERRORS = 20  # how many problems of one file an error message lists
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 GAP = r"[\s\-\u2010\u2011]+"  # a run of spaces or hyphens: the gap inside a form
 _GAP = re.compile(GAP)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -202,24 +206,21 @@ class SkillsFile(BaseModel):
 
 # ---------------------------------------------------------------- reading with line numbers
 
+def load_yaml(name: str, raw: bytes | str) -> Any:
+    """One YAML document, read safely and with unique keys; a TaxonomyError names the file and line."""
+    try:
+        return yaml.load(raw, Loader=_LOADER)  # noqa: S506 -- a safe loader
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(yaml_error(name, exc)) from None
+
+
 def read_skills_file(name: str, raw: bytes) -> tuple[SkillsFile, list[int]]:
     """Parse and validate one file; also the 1-based line of each entry of `skills`."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise TaxonomyError(f"{name}: not UTF-8 text: {exc}") from None
-    loader = _LOADER(text)
-    try:
-        node = loader.get_single_node()  # compose first, so every value keeps its line
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        # Where the broken construct starts ("while parsing a flow sequence"), else where parsing stopped.
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark is not None else name
-        detail = str(exc).replace('"<unicode string>"', name)
-        raise TaxonomyError(f"{where}: invalid YAML: {detail}") from None
-    finally:
-        loader.dispose()
+    node, data = compose(name, text, TaxonomyError)
     try:
         parsed = SkillsFile.model_validate(data)
     except ValidationError as exc:
@@ -227,31 +228,6 @@ def read_skills_file(name: str, raw: bytes) -> tuple[SkillsFile, list[int]]:
     entries = _child(node, "skills")
     lines = [item.start_mark.line + 1 for item in entries.value] if entries is not None else []
     return parsed, lines
-
-
-def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
-    """The value node under a mapping key or at a sequence index, if any."""
-    if isinstance(node, yaml.MappingNode) and isinstance(key, str):
-        return next((value for k, value in node.value if k.value == key), None)
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
-    return None
-
-
-def _line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """The line of the deepest node `loc` reaches: an entry, or the key a problem is under."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode) and isinstance(key, str):
-            pair = next(((k, v) for k, v in node.value if k.value == key), None)
-            if pair is None:
-                break
-            line, node = pair[0].start_mark.line + 1, pair[1]
-        elif (child := _child(node, key)) is not None:
-            line, node = child.start_mark.line + 1, child
-        else:
-            break
-    return line
 
 
 def _describe(name: str, exc: ValidationError, root: yaml.Node | None, data: Any) -> str:

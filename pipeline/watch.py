@@ -253,7 +253,6 @@ class Watcher:
                         checks.purge_checks(self.ingestor)
                     except DatabaseBusy as exc:  # expired checks are erased on the next rescan
                         log.warning("expired checks not erased yet: %s", exc)
-                    self.ingestor.refresh_quarantine_gauge()  # a person may have dismissed failed files
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
                 if time.monotonic() >= self.next_retention:
                     self.erase_expired()
@@ -299,6 +298,7 @@ class Watcher:
 
 def serve(settings: Settings, engine: Engine) -> None:
     metrics = PipelineMetrics()
+    metrics.read_store(settings.database_url)
     watcher = Watcher(settings, engine, metrics)
     metrics.serve(settings.metrics_host, settings.metrics_port)
     signal.signal(signal.SIGTERM, watcher.stop)

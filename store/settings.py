@@ -77,6 +77,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_upload_mb", "20", _positive(float), "Largest browser upload accepted, in MB."),
     Setting("check_retention_minutes", "30", _positive(float), "Minutes a job seeker's check result is kept before it is erased (its files are erased as soon as they are read)."),
     Setting("prometheus_url", "http://127.0.0.1:9090", str, "Prometheus the SLO page and report query."),
+    Setting("scrape_seconds", "15", _positive(float), "How often the Prometheus `make run` starts scrapes this instance and evaluates the SLO rules."),
     Setting("log_level", "INFO", str, "Python log level of both processes."),
     Setting("canary", "{skills}/canary", _path, "Folder of canary documents with known answers (canaries.yaml, files/)."),
     Setting("blind_review", "false", _bool, "Blind review on every job: names, contacts, addresses and profile links hidden until someone reveals a candidate (each job can override it)."),
@@ -127,6 +128,7 @@ class Settings:
     max_upload_mb: float
     check_retention_minutes: float
     prometheus_url: str
+    scrape_seconds: float
     log_level: str
     canary: Path
     blind_review: bool

@@ -89,7 +89,7 @@ def test_observability_files_it_mounts_exist_and_name_these_services(compose):
     prometheus = compose["services"]["prometheus"]
     config_file = next(a.split("=", 1)[1] for a in prometheus["command"] if a.startswith("--config.file="))
     mounted = {m.split(":")[1]: m.split(":")[0] for m in prometheus["volumes"]}
-    config = yaml.safe_load(open(mounted[config_file]))
+    config = yaml.safe_load(Path(mounted[config_file]).read_text())
     targets = {t for job in config["scrape_configs"] for sc in job.get("static_configs", []) for t in sc["targets"]}
     assert "web:8080" in targets
     discovered = {(name, sd["port"]) for job in config["scrape_configs"] for sd in job.get("dns_sd_configs", [])

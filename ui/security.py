@@ -19,7 +19,6 @@ CSRF_COOKIE = "shortlist_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SESSION_SECONDS = 12 * 3600
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Paths anyone may open when a password is set: the job seeker's check, login, probes, metrics, assets.
 PUBLIC_PREFIXES = ("/login", "/logout", "/static/", "/healthz", "/readyz", "/metrics", "/check", "/events",
                    "/favicon.ico")
@@ -120,21 +119,28 @@ def csrf_protect(endpoint: Endpoint) -> Endpoint:
     """Refuse a state change unless it echoes the CSRF cookie in the X-CSRF-Token header or a csrf_token field."""
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
-        sent = request.headers.get(CSRF_HEADER)
-        if sent is None:
-            content_type = request.headers.get("content-type", "")
-            if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-                form = await request.form(max_files=request.app.state.max_files)
-                value = form.get(CSRF_FIELD)
-                sent = value if isinstance(value, str) else None
-        if not request.app.state.signer.csrf_ok(request.cookies.get(CSRF_COOKIE), sent):
-            from ui.render import error
-            return error(request, 403, "This form has expired or did not come from Shortlist (CSRF check failed). "
-                                       "Reload the page and try again.")
-        return await endpoint(request)
+        try:
+            return await _checked(request, endpoint)
+        finally:  # Starlette leaves the temporary files of a parsed multipart form open; every POST ends here
+            await request.close()
 
     wrapper.csrf_protected = True  # type: ignore[attr-defined]
     return wrapper
+
+
+async def _checked(request: Request, endpoint: Endpoint) -> Response:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form(max_files=request.app.state.max_files)
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not request.app.state.signer.csrf_ok(request.cookies.get(CSRF_COOKIE), sent):
+        from ui.render import error
+        return error(request, 403, "This form has expired or did not come from Shortlist (CSRF check failed). "
+                                   "Reload the page and try again.")
+    return await endpoint(request)
 
 
 class SecurityMiddleware:

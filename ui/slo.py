@@ -25,7 +25,7 @@ from typing import Any, Iterable, Iterator
 
 import httpx
 
-from observability.generate import load_spec, parse_duration
+from observability.spec import load_spec, parse_duration
 from observability.targets import WATCHER, WEB, bind_addresses, same_target
 
 TIMEOUT = 2.0          # seconds for all the Prometheus queries of one report together
@@ -251,46 +251,61 @@ async def measure(url: str, range_key: str = DEFAULT_RANGE, *, spec: dict[str, A
     spec = spec or current_spec()
     if range_key not in RANGES:
         raise ValueError(f"range must be one of {', '.join(RANGES)}")
-    service, period = spec["service"], spec["period"]
     end = time.time() if now is None else now
     start = end - parse_duration(range_key) / 1000
-    step = max(1.0, round((end - start) / POINTS, 3))
-    sel = f'service="{service}"'
     report: dict[str, Any] = {
         "source": "prometheus", "prometheus_url": url, "prometheus_error": None, "note": None,
         "generated_at": datetime.fromtimestamp(end, timezone.utc).isoformat(timespec="seconds"),
-        "range": range_key, "ranges": list(RANGES), "start": start, "end": end, "step": step,
-        "window_now": NOW_WINDOW, "burn_window": BURN_WINDOW, "chart_window": RANGES[range_key], "period": period,
-        "targets": None, "unscraped": None,
+        "range": range_key, "ranges": list(RANGES), "start": start, "end": end,
+        "step": max(1.0, round((end - start) / POINTS, 3)), "window_now": NOW_WINDOW, "burn_window": BURN_WINDOW,
+        "chart_window": RANGES[range_key], "period": spec["period"], "targets": None, "unscraped": None,
     }
+    found = await _ask(report, spec["service"], timeout, instance)
+    _fill(report, spec, found)
+    return report
+
+
+async def _ask(report: dict[str, Any], service: str, timeout: float,
+               instance: dict[str, str] | None) -> dict[str, list]:
+    """Every query the report needs, at once; empty answers when Prometheus fails or measures another service."""
+    url, period, sel = report["prometheus_url"], report["period"], f'service="{service}"'
+    names = ("now", "period", "burn", "budget", "alerts", "credit", "series")
     async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
         prom = Prometheus(url, client)
         try:
-            now_, over_period, burn_1h, budget, alerts, credit, series, active = await _all([
+            *answers, active = await _all([
                 prom.query(f'{{__name__=~"sli:.+_rate{NOW_WINDOW}", {sel}}}'),
                 prom.query(f'{{__name__=~"sli:.+_rate{period}", {sel}}}'),
                 prom.query(f"slo:burn_rate:ratio_rate{BURN_WINDOW}{{{sel}}}"),
                 prom.query(f"slo:error_budget_remaining:ratio{{{sel}}}"),
                 prom.query(f"ALERTS{{{sel}}}"),
                 prom.query(f"sla:service_credit:percent{{{sel}}}"),
-                prom.query_range(f'{{__name__=~"sli:.+_rate{RANGES[range_key]}", {sel}, slo!=""}}', start, end, step),
+                prom.query_range(f'{{__name__=~"sli:.+_rate{report["chart_window"]}", {sel}, slo!=""}}',
+                                 report["start"], report["end"], report["step"]),
                 prom.targets() if instance is not None else _nothing(),
             ], timeout)
         except PrometheusError as exc:
             report.update(source="local", prometheus_error=str(exc))
-            now_ = over_period = burn_1h = budget = alerts = credit = series = active = []
-    if instance is not None and not report["prometheus_error"] and _judge_targets(report, instance, active):
-        now_ = over_period = burn_1h = budget = alerts = credit = series = []  # another service's figures
-    if report["source"] == "prometheus" and not now_ and not over_period:
+            return {name: [] for name in names}
+    if instance is not None and _judge_targets(report, instance, active):
+        return {name: [] for name in names}  # another service's figures
+    found = dict(zip(names, answers, strict=True))
+    if not found["now"] and not found["period"]:
         report["note"] = " ".join(filter(None, [
             f"Prometheus at {url} answers but has recorded no Shortlist SLIs yet: it needs the rules in "
             "observability/rules/ loaded and the web process as a target, and a minute of data.", report["note"]]))
-    sli_now, sli_period = _by_slo(now_), _by_slo(over_period)
-    burn_rates, budgets = _by_slo(burn_1h), _by_slo(budget)
-    charts = {labels["slo"]: values for labels, values in series if "slo" in labels}
+    return found
+
+
+def _fill(report: dict[str, Any], spec: dict[str, Any], found: dict[str, list]) -> None:
+    """The rows, the SLA and the alerts of the report, from the answers."""
+    period = report["period"]
+    sli_now, sli_period = _by_slo(found["now"]), _by_slo(found["period"])
+    burn_rates, budgets = _by_slo(found["burn"]), _by_slo(found["budget"])
+    charts = {labels["slo"]: values for labels, values in found["series"] if "slo" in labels}
     firing: dict[str, list[dict[str, str]]] = {}
     other_alerts = []
-    for labels, _value in alerts:
+    for labels, _value in found["alerts"]:
         alert = {"alertname": labels.get("alertname", "?"), "state": labels.get("alertstate", "?"),
                  "severity": labels.get("severity", ""), "window": labels.get("long_window", "")}
         (firing.setdefault(labels["slo"], []) if "slo" in labels else other_alerts).append(alert)
@@ -305,17 +320,17 @@ async def measure(url: str, range_key: str = DEFAULT_RANGE, *, spec: dict[str, A
             row["status"] = "not-scraped"
         rows.append(row)
     report["slos"] = rows
-    report["p95_seconds"] = next((v for labels, v in now_ if labels.get("__name__", "").startswith(
+    report["p95_seconds"] = next((v for labels, v in found["now"] if labels.get("__name__", "").startswith(
         "sli:http_request_latency_seconds:p95_rate")), None)
     sla = spec.get("sla")
     report["sla"] = None
     if sla:
+        credit = found["credit"]
         report["sla"] = {"slo": sla["slo"], "objective": float(sla["objective"]) / 100, "window": sla["window"],
                          "uptime": sli_period.get(sla["slo"]) if sla["window"] == period else None,
                          "credit_percent": credit[0][1] if credit else None}
     report["alerts"] = other_alerts
     report["exhausted"] = [row["name"] for row in rows if row["status"] == "exhausted"]
-    return report
 
 
 def _row(objective: Objective, now: float | None, over_period: float | None, budget: float | None,

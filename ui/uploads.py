@@ -17,7 +17,6 @@ from pipeline.parse.detect import ACCEPTED_EXTENSIONS, detect_format
 from pipeline.parse.errors import ParseError, megabytes, size_and_limit
 
 ACCEPTED = {"resume": ACCEPTED_EXTENSIONS, "job": ACCEPTED_EXTENSIONS}  # the pipeline's rule, for the form's hints
-KIND_LABEL = {"resume": "resume", "job": "job description"}
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
 _RUNS = re.compile(r"[\s_]+")
 _name_lock = threading.Lock()

@@ -6,7 +6,7 @@ The documents (generated job descriptions and resumes, tests/seed.py and tests/f
 throw-away instance's inbox and `python -m pipeline watch` turns them into rows, as it would for anyone.
 Writes jobs.png, ranking.png, candidate.png, check.png, upload.png, slo.png and ranking-phone.png beside this file.
 When Prometheus is installed, the SLO page is shot against a real one (rules with windows shortened 60 times,
-as in tests/test_slo_live.py) after a minute of traffic, some of it failing; otherwise it shows the page's
+as in tests/observability/test_slo_live.py) after a minute of traffic, some of it failing; otherwise it shows the page's
 own figures.
 """
 from __future__ import annotations
