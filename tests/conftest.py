@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import weakref
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from store.db import make_engine
 from tests.instance import instance, instance_env
@@ -78,3 +81,22 @@ def engine(settings):
 def seeder(settings, engine):
     """Writes generated documents through the pipeline's stages and writer (tests/seed.py)."""
     return Seeder(settings, engine)
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _seen(connection) -> None:
+    _ENGINES.add(connection.engine)
+
+
+@pytest.fixture(autouse=True)
+def _engines_disposed():
+    """Every engine a test connected through has its pooled connections closed when the test ends, as a process
+    exiting would: an engine a test made and dropped otherwise closes them whenever the garbage collector runs,
+    and psycopg reports that (a ResourceWarning) in whichever test is running then."""
+    yield
+    for engine in list(_ENGINES):
+        engine.dispose()
+
