@@ -7,6 +7,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from chaos import corpus
@@ -26,10 +27,12 @@ def drop_files(label: str = "drop", good: int = 0, bad: int = 0, over: float = 0
     random.Random(run).shuffle(docs)
     drill.files[label] = docs
     gap = over / max(1, len(docs))
+    dropped = drill.files[f"{label}_dropped_at"] = {}  # file name -> when it was written (UTC, like the store)
 
     def drop() -> None:
         for i, doc in enumerate(docs):
             corpus.write(doc, dep.settings.inbox)
+            dropped[doc.name] = datetime.now(timezone.utc)
             if gap:
                 time.sleep(gap)
         drill.mark(f"{label} dropped")

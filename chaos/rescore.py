@@ -7,6 +7,7 @@ re-score back to the original taxonomy in the deployment).
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 from chaos.actions import _drill, _run_id
@@ -131,17 +132,38 @@ def autoheal_left_alone(program: str = "watcher") -> bool:
                        lines[0][:200] if lines else "")
 
 
-def files_not_starved(label: str = "during") -> bool:
-    """The resumes dropped after the edit were committed while the re-score still ran, not queued behind it
-    (commit times of their documents against the re-score's finish, both from the database)."""
+def files_not_starved(label: str = "during", settle: float = 10.0) -> bool:
+    """The resumes dropped after the edit were not queued behind the re-score: each was committed before the
+    re-score finished, or within `settle` seconds of its drop (one dropped as the last batch ran cannot beat it).
+    Commit times of their documents and the re-score's finish come from the database."""
     drill, dep = _drill()
     version = drill.files["taxonomy"]["after"]
     run = _run_id(drill)
-    rows = dep.query("SELECT count(*), max(d.created_at), r.finished_at FROM document d, rescore r "
-                     "WHERE d.filename LIKE ? AND r.taxonomy_version = ?", (f"chaos-{run}-%", version))
-    count, last_file, finished = rows[0] if rows else (0, None, None)
-    passed = bool(count) and last_file is not None and (finished is None or last_file < finished)
-    drill.measure(files_during_rescore={"files": count, "last_committed": last_file, "rescore_finished": finished})
+    dropped: dict = drill.files.get(f"{label}_dropped_at", {})
+    finished = _utc(next(iter(dep.query("SELECT finished_at FROM rescore WHERE taxonomy_version = ?", (version,))),
+                         (None,))[0])
+    rows = dep.query("SELECT filename, min(created_at) FROM document WHERE filename LIKE ? GROUP BY filename",
+                     (f"chaos-{run}-%",))
+    waits = {}
+    late = []
+    for filename, created in rows:
+        committed, at = _utc(created), dropped.get(filename)
+        wait = (committed - at).total_seconds() if committed and at else None
+        waits[filename] = None if wait is None else round(wait, 2)
+        if committed is None or (finished is not None and committed > finished and (wait is None or wait > settle)):
+            late.append(filename)
+    passed = bool(rows) and not late
+    longest = max((w for w in waits.values() if w is not None), default=None)
+    drill.measure(files_during_rescore={"files": len(rows), "longest_wait_s": longest, "late": late,
+                                        "rescore_finished": finished.isoformat() if finished else None})
     return drill.check(f"{label}: new files committed while the re-score ran (not after it)", passed,
-                       f"{count} files, last at {last_file}; re-score finished at {finished}",
-                       "every file before the re-score finished")
+                       f"{len(rows)} files, longest wait {longest} s, {len(late)} waited for the re-score",
+                       f"each before the re-score finished or within {settle:g} s of its drop")
+
+
+def _utc(value) -> datetime | None:
+    """A timestamp as the store returns it (SQLite: naive ISO text in UTC) as an aware datetime."""
+    if value is None:
+        return None
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)

@@ -145,6 +145,7 @@ def test_search_close_reopen_and_delete_jobs_in_the_browser(page, served):  # no
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("closed")
     rows.first.get_by_role("button", name="Reopen").click()
+    expect(rows).to_have_count(0)  # back on the closed jobs, none left: the reopen is done before the next page
     page.goto(f"{web.url}/jobs")
     expect(rows).to_have_count(2)
     page.once("dialog", lambda dialog: dialog.accept())
