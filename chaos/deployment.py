@@ -215,7 +215,9 @@ class Sandbox:
     def shortlist_env(self) -> dict[str, str]:
         return {k: v for k, v in self.env.items() if k.startswith("SHORTLIST_")}
 
-    def start(self, timeout: float = 60.0) -> Deployment:
+    def start(self, timeout: float = 180.0) -> Deployment:
+        """Start supervisord and wait (polling) until the web and the watcher are ready; the bounds are generous
+        because a loaded machine can take a minute to load a taxonomy, and a ready deployment returns at once."""
         (self.store / "logs").mkdir(parents=True, exist_ok=True)
         for sub in ("resumes", "jobs", "failed"):
             (self.home / "inbox" / sub).mkdir(parents=True, exist_ok=True)
@@ -225,7 +227,7 @@ class Sandbox:
                                      start_new_session=True)
         deployment = Deployment(load(self.env))
         try:
-            if not wait_until(lambda: self._exited() or deployment.supervised(), timeout=20) or self._exited():
+            if not wait_until(lambda: self._exited() or deployment.supervised(), timeout=60) or self._exited():
                 raise RuntimeError(f"supervisord did not start; see {self.store}/logs/supervisord.log")
             if not self.prometheus:  # drills measure with their own clients; Prometheus would only take CPU
                 try:

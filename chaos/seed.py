@@ -2,8 +2,9 @@
 
 Drills, tests and benchmarks at scale need thousands of scored documents; dropping them as files
 would take minutes of parsing. This skips only the file part: each text goes through
-`pipeline.stages.analyse_text` with the deployment's taxonomy and is written and scored by
-`pipeline.record` exactly as the watcher would, in transactions of `chunk` documents. The texts are
+`pipeline.stages.analyse_text` with the deployment's taxonomy and is scored and written by the driver's
+own steps (`pipeline.steps.score`, `pipeline.steps.write`) exactly as the watcher would, in transactions of
+`chunk` documents. The texts are
 `tests/fixtures.py`'s realistic resumes and job descriptions; `run` makes their bytes new.
 """
 from __future__ import annotations
@@ -16,7 +17,10 @@ from typing import Callable
 
 from sqlalchemy.engine import Engine
 
-from pipeline import record
+from pipeline import steps
+from pipeline.filejob import FileJob, Status
+from pipeline.model import Model, model_for
+from pipeline.snapshot import read_snapshot
 from pipeline.stages import Analysis, analyse_text
 from pipeline.taxonomy import Taxonomy
 from store.db import session_scope
@@ -29,31 +33,38 @@ class Seeded:
     seconds: float
 
 
-def _write(session, taxonomy: Taxonomy, run: str, kind: str, name: str, text: str, jobs: dict | None) -> None:
+def _analysed(taxonomy: Taxonomy, run: str, kind: str, name: str, text: str) -> FileJob:
     item = Analysis(filename=name, kind=kind, text=text, format="txt", pages=1, engine="text")
     analyse_text(item, taxonomy)
     data = f"{run}\n{text}".encode()
-    document = record.save_document(session, item, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                                    stored_path="")
-    record.score_document(session, document, taxonomy.version, jobs)
+    return FileJob(Path(name), kind, Status.ARCHIVED, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                   analysis=item)
+
+
+def _write(session, model: Model, version: str, files: list[FileJob]) -> None:
+    """The driver's own score and write steps over one chunk, in the caller's transaction."""
+    kinds = {job.kind for job in files}
+    other_side = read_snapshot(session, model, jobs="resume" in kinds, resumes="job" in kinds,
+                               identities=steps.identities([job.analysis for job in files if job.analysis]))
+    steps.score(files, other_side, model)
+    steps.write(session, files, other_side, None, model, version)
 
 
 def seed(engine: Engine, taxonomy: Taxonomy, resumes: int, jobs: int, run: str = "seed", chunk: int = 200,
          progress: Callable[[int], None] | None = None, pause: float = 0.0, skills: Path | None = None) -> Seeded:
     """Write `jobs` job descriptions, then `resumes` resumes, each scored against every job. `pause` seconds
     between transactions let a running watcher's heartbeat row in (SQLite has one writer at a time)."""
-    from pipeline.model import model_for
     from tests.fixtures import sample_job, sample_resume
-    record.use_model(model_for(taxonomy, skills))  # the relevance model the watcher scores with
+    model = model_for(taxonomy, skills)  # the relevance model the watcher scores with
     started = time.perf_counter()
     with session_scope(engine) as session:
-        for j in range(jobs):
-            _write(session, taxonomy, run, "job", f"{run}-job-{j}.txt", sample_job(j), None)
+        _write(session, model, taxonomy.version,
+               [_analysed(taxonomy, run, "job", f"{run}-job-{j}.txt", sample_job(j)) for j in range(jobs)])
     for start in range(0, resumes, chunk):
         with session_scope(engine) as session:
-            requirements = record.job_requirements(session)
-            for i in range(start, min(resumes, start + chunk)):
-                _write(session, taxonomy, run, "resume", f"{run}-resume-{i}.txt", sample_resume(i), requirements)
+            _write(session, model, taxonomy.version,
+                   [_analysed(taxonomy, run, "resume", f"{run}-resume-{i}.txt", sample_resume(i))
+                    for i in range(start, min(resumes, start + chunk))])
         if progress is not None:
             progress(min(resumes, start + chunk))
         if pause:

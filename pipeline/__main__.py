@@ -30,7 +30,7 @@ def cmd_watch(settings: Settings, _args) -> int:
 
 
 def _expand(paths: list[str]) -> list[Path]:
-    from pipeline.ingest import is_junk
+    from pipeline.inbox import is_junk
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, insert, select
 
 from pipeline.check_report import check_report
-from pipeline.model import model_for
 from pipeline.parse import ParseError
+from pipeline.retry import DatabaseBusy
 from pipeline.stages import Analysis, analyse_in_worker, analyse_text
 from pipeline.workers import WorkerCrashed, WorkerTimeout
 from store.models import SeekerCheck, utcnow
@@ -82,13 +82,16 @@ def run_check(ingestor: "Ingestor", folder: Path) -> str:
         if reason:
             break
     state = "failed" if reason else "done"
-    model = model_for(ingestor.taxonomy, ingestor.settings.skills)
-    report = json.dumps(check_report(items["resume"], items["job"], model)) if not reason else ""
+    report = json.dumps(check_report(items["resume"], items["job"], ingestor.model)) if not reason else ""
     def write(session):  # a replace: a watcher stopped after this commit sees the folder again on restart
         session.execute(delete(SeekerCheck).where(SeekerCheck.id == folder.name))
         session.execute(insert(SeekerCheck.__table__).values(id=folder.name, state=state, report=report,
                                                              reason=reason, created_at=utcnow()))
-    ingestor._commit(write)
+    try:
+        ingestor._commit(write)
+    except DatabaseBusy as exc:  # the folder stays: the check is read again on the next pass
+        log.warning("check %s… not recorded yet: %s", folder.name[:8], exc)
+        return "waiting"
     shutil.rmtree(folder, ignore_errors=True)
     ingestor.metrics.files.labels("check", "scored" if state == "done" else "failed").inc()
     log.info("check %s… %s", folder.name[:8], state)
@@ -104,7 +107,7 @@ def purge_checks(ingestor: "Ingestor") -> int:
         expired = connection.execute(select(func.count()).select_from(table)
                                      .where(table.c.created_at < cutoff)).scalar()
     erased = ingestor._commit(lambda session: session.execute(
-        delete(table).where(table.c.created_at < cutoff)).rowcount) if expired else 0
+        delete(table).where(table.c.created_at < cutoff)).rowcount) if expired else 0  # type: ignore[attr-defined]
     root = ingestor.settings.inbox / FOLDER
     for folder in root.iterdir() if root.is_dir() else []:
         try:

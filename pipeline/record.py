@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +11,8 @@ from sqlmodel import Session
 
 from pipeline import batchscore, people
 from pipeline.batchscore import JobScores
-from pipeline.features import JobFeatures, ResumeFeatures, StoredMention, job_features, resume_features
-from pipeline.model import Model
-from pipeline.score import MatchResult, score_many
+from pipeline.features import JobFeatures, ResumeFeatures
+from pipeline.score import MatchResult
 from pipeline.stages import Analysis
 from store.models import (Attempt, Candidate, Document, Event, Failure, Job, Match, MatchSkill, SkillMention,
                           Taxonomy, utcnow)
@@ -157,106 +155,6 @@ def save_resume(session: Session, item: Analysis, *, sha256: str, size: int, sto
     return session.get(Document, document_id)  # type: ignore[return-value]
 
 
-# -- scoring: features read once per document, then every pair through pipeline.score
-
-_model: Model | None = None
-_features: OrderedDict = OrderedDict()  # (kind, document id, sha256, taxonomy, roles version) -> features
-FEATURE_CACHE = 20_000  # documents whose features stay in memory between scorings
-
-
-def use_model(model: Model) -> None:
-    """The model the writer scores with (the ingestor sets it when it loads a taxonomy)."""
-    global _model
-    _model = model
-
-
-def the_model(model: Model | None = None) -> Model:
-    """`model`, else the one set by use_model."""
-    return _the_model(model)
-
-
-def _the_model(model: Model | None) -> Model:
-    found = model or _model
-    if found is None:
-        raise RuntimeError("no relevance model: call record.use_model(model_for(taxonomy, skills_dir)) first")
-    return found
-
-
-def _mentions_of(session: Session, document_ids: list[int]) -> dict[int, list[StoredMention]]:
-    out: dict[int, list[StoredMention]] = {i: [] for i in document_ids}
-    for start in range(0, len(document_ids), 500):
-        chunk = document_ids[start:start + 500]
-        for row in session.execute(select(SkillMention.document_id, SkillMention.skill, SkillMention.category,
-                                          SkillMention.start, SkillMention.end, SkillMention.requirement)
-                                   .where(SkillMention.document_id.in_(chunk))):
-            out[row[0]].append(StoredMention(row[1], row[2], row[3], row[4], row[5]))
-    return out
-
-
-def _texts_of(session: Session, document_ids: list[int]) -> dict[int, str]:
-    out = {}
-    for start in range(0, len(document_ids), 500):
-        chunk = document_ids[start:start + 500]
-        out.update(session.execute(select(Document.id, Document.text).where(Document.id.in_(chunk))).all())
-    return out
-
-
-def _cached(kind: str, rows: list[tuple], model: Model, build, session: Session) -> list:
-    """Features for (document id, sha256, taxonomy version, ...) rows, building the ones not in memory. The
-    sha256 keeps two databases (tests, the evaluation's throw-away instance) from sharing an entry."""
-    keys = [(kind, row[0], row[1], row[2], model.roles.version) for row in rows]
-    missing = [row[0] for row, key in zip(rows, keys) if key not in _features]
-    if missing:
-        texts, mentions = _texts_of(session, missing), _mentions_of(session, missing)
-        for row, key in zip(rows, keys):
-            if key not in _features:
-                _features[key] = build(row, texts[row[0]], mentions[row[0]])
-    out = []
-    for key in keys:
-        _features.move_to_end(key)
-        out.append(_features[key])
-    while len(_features) > FEATURE_CACHE:
-        _features.popitem(last=False)
-    return out
-
-
-def job_requirements(session: Session, job_ids: list[int] | None = None, model: Model | None = None
-                     ) -> dict[int, JobFeatures]:
-    """job id -> the features of its current document (wanted skills, text vector, role, years asked); every open
-    job when no ids are given (a closed job is not scored against new resumes; its ranking stays as it was)."""
-    model = _the_model(model)
-    query = (select(Job.current_document_id, Document.sha256, Document.taxonomy_version, Job.id, Job.min_years,
-                    Job.title)
-             .join(Document, Document.id == Job.current_document_id))
-    if job_ids is not None:
-        query = query.where(Job.id.in_(job_ids))
-    else:
-        query = query.where(Job.status == "open")
-    rows = session.execute(query).all()
-    features = _cached("job", rows, model, lambda row, text, mentions: job_features(
-        row[0], text, mentions, row[4], row[5], model.roles), session)
-    return {row[3]: f for row, f in zip(rows, features)}
-
-
-def resume_skills(session: Session, document_ids: list[int] | None = None, model: Model | None = None, *,
-                  candidate_ids: list[int] | None = None) -> dict[tuple[int, int], ResumeFeatures]:
-    """(candidate id, resume document id) -> the features of that resume (skills with depth, text vector, titles,
-    years), for every current resume of every person (one file of each resume)."""
-    model = _the_model(model)
-    query = (select(Document.id, Document.sha256, Document.taxonomy_version, Document.candidate_id,
-                    Document.years, Candidate.name)
-             .join(Candidate, Candidate.id == Document.candidate_id)
-             .where(Document.kind == "resume", Document.current.is_(True), Document.same_as.is_(None)))
-    if document_ids is not None:
-        query = query.where(Document.id.in_(document_ids))
-    if candidate_ids is not None:
-        query = query.where(Document.candidate_id.in_(candidate_ids))
-    rows = session.execute(query).all()
-    features = _cached("resume", rows, model, lambda row, text, mentions: resume_features(
-        row[0], text, mentions, row[4], model.roles, row[5]), session)
-    return {(row[3], row[0]): f for row, f in zip(rows, features)}
-
-
 def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchResult]], version: str) -> None:
     """Replace the (job, candidate) matches given as (job_id, candidate_id, job_doc, resume_doc, result)."""
     if not pairs:
@@ -308,6 +206,11 @@ def _insert_matches(session: Session, pairs: list, rows: list[dict]) -> None:
         session.execute(insert(MatchSkill.__table__), skills)
 
 
+def _mark(session: Session) -> str:
+    """The driver's placeholder for the raw statements below: `?` for sqlite3, `%s` for psycopg."""
+    return "?" if session.get_bind().dialect.paramstyle in ("qmark", "numeric") else "%s"
+
+
 def _executemany(session: Session, table, sql: str, columns: list[str], rows: list[dict], extra=()) -> None:
     """One prepared statement for many rows, values put through each column's own type (the re-score's hot path)."""
     dialect = session.get_bind().dialect
@@ -345,14 +248,15 @@ def _update_matches(session: Session, pairs: list, rows: list[dict], kept_ids: l
     """Existing match rows rewritten in place; only the skill rows that differ are replaced."""
     table, skill_table = Match.__table__, MatchSkill.__table__
     columns = [c for c in rows[0] if c not in ("job_id", "candidate_id")]
-    _executemany(session, table, f"UPDATE match SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+    mark = _mark(session)
+    _executemany(session, table, f"UPDATE match SET {', '.join(f'{c} = {mark}' for c in columns)} WHERE id = {mark}",
                  columns, rows, [(match_id,) for match_id in kept_ids])
     have: dict[int, dict[tuple, int]] = {}
     for start in range(0, len(kept_ids), 500):
         chunk = kept_ids[start:start + 500]
         for row_id, match_id, skill, requirement, matched, relation, via in session.connection().exec_driver_sql(
                 "SELECT id, match_id, skill, requirement, matched, relation, via FROM match_skill WHERE match_id IN "
-                f"({', '.join('?' for _ in chunk)})", tuple(chunk)).fetchall():
+                f"({', '.join(mark for _ in chunk)})", tuple(chunk)).fetchall():
             have.setdefault(match_id, {})[(skill, requirement, bool(matched), relation, via)] = row_id
     gone, added = [], []  # only the skill rows that differ are written: most survive a taxonomy edit
     for match_id, pair in zip(kept_ids, pairs):
@@ -366,34 +270,7 @@ def _update_matches(session: Session, pairs: list, rows: list[dict], kept_ids: l
     if added:
         columns = list(added[0])
         _executemany(session, skill_table, f"INSERT INTO match_skill ({', '.join(columns)}) VALUES "
-                     f"({', '.join('?' for _ in columns)})", columns, added)
-
-
-def score_pairs(jobs: dict[int, JobFeatures], resumes: dict[tuple[int, int], ResumeFeatures],
-                model: Model | None = None) -> list[tuple[int, int, int, int, MatchResult]]:
-    """Every (job, current resume) pair of the features `job_requirements` and `resume_skills` read; a person
-    with several resumes has a pair for each (the ranking keeps their best)."""
-    model = _the_model(model)
-    job_ids, keys = list(jobs), list(resumes)
-    results = score_many([resumes[k] for k in keys], [jobs[j] for j in job_ids], model.relations,
-                         model.weights, model.roles.closeness)
-    return [(job_id, key[0], jobs[job_id].document_id, resumes[key].document_id, results[j][r])
-            for j, job_id in enumerate(job_ids) for r, key in enumerate(keys)]
-
-
-def score_document(session: Session, document: Document, version: str, jobs: dict | None = None,
-                   model: Model | None = None) -> list[MatchResult]:
-    """A new resume against every job (`jobs` may carry job_requirements already read), or a new job
-    against every current resume."""
-    if document.kind == "job":
-        jobs = job_requirements(session, [document.job_id], model)
-        resumes = resume_skills(session, model=model)
-    else:
-        jobs = job_requirements(session, model=model) if jobs is None else jobs
-        resumes = resume_skills(session, [document.id], model)  # nothing for another file of a stored resume
-    pairs = score_pairs(jobs, resumes, model)
-    write_matches(session, pairs, version)
-    return [pair[-1] for pair in pairs]
+                     f"({', '.join(mark for _ in columns)})", columns, added)
 
 
 def replace_mentions(session: Session, document: Document, item: Analysis) -> None:
@@ -529,4 +406,4 @@ def _replace_skill_rows(session: Session, matches: list[tuple[int, list[tuple]]]
     if added:
         session.connection().exec_driver_sql(
             "INSERT INTO match_skill (match_id, skill, requirement, matched, relation, via) VALUES "
-            f"({', '.join(mark for _ in range(6))})", [row[:3] + (int(row[3]),) + row[4:] for row in added])
+            f"({', '.join(mark for _ in range(6))})", added)

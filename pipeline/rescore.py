@@ -11,7 +11,9 @@ ingest batches. Each step is one short transaction of one kind, taken in this or
 
 Nothing is remembered between steps but two cursors that only make a pass linear; a killed watcher
 starts again from the versions in the store, and a second edit changes the target so the remaining
-(and the already redone) rows are stale again. Scoring goes through `pipeline.record` only.
+(and the already redone) rows are stale again. Features are read through `pipeline.snapshot`, scored
+one job against the whole batch at once (`pipeline.batchscore`) with the driver's model, and written through
+`pipeline.record`.
 """
 from __future__ import annotations
 
@@ -26,9 +28,10 @@ from typing import Callable
 from sqlalchemy import delete, select, update
 from sqlmodel import col
 
-from pipeline import batchscore, record
+from pipeline import batchscore, record, snapshot
 from pipeline import score as scoring
 from pipeline.metrics import PipelineMetrics
+from pipeline.model import Model
 from pipeline.stages import Analysis, reanalyse_text
 from pipeline.taxonomy import Taxonomy
 from store import rescore as todo
@@ -69,11 +72,13 @@ class Batch:
 class Rescorer:
     """One batch at a time until nothing in the store is on an old version."""
 
-    def __init__(self, settings: Settings, metrics: PipelineMetrics, commit: Callable) -> None:
+    def __init__(self, settings: Settings, metrics: PipelineMetrics, commit: Callable,
+                 model: Callable[[], Model]) -> None:
         self.documents = settings.rescore_documents
         self.matches = settings.rescore_matches
         self.metrics = metrics
         self.commit = commit  # runs a function in one transaction, retrying while the database is busy
+        self.model = model  # the relevance model the driver scores with now
         self.version = ""
         self.pending = False
         self.cursor = {"resumes": 0, "matches": 0}
@@ -176,7 +181,7 @@ class Rescorer:
         return Batch("jobs", documents=len(ids), marked=marked)
 
     def _per_batch(self, session) -> tuple[dict, int]:
-        jobs = record.job_requirements(session)
+        jobs = snapshot.job_requirements(session, self.model())
         return jobs, max(1, min(self.documents, self.matches // max(1, len(jobs))))
 
     def _resumes(self, session, taxonomy: Taxonomy) -> Batch | None:
@@ -197,18 +202,17 @@ class Rescorer:
         return Batch("matches", matches=self._rescore(session, candidates, jobs, taxonomy))
 
     def _rescore(self, session, candidates: list[int], jobs: dict, taxonomy: Taxonomy) -> int:
-        """Every match of these candidates, scored again (one job against the whole batch at once, pipeline.batchscore)
-        and written through pipeline.record; returns how many were written."""
-        resumes = record.resume_skills(session, candidate_ids=candidates)
+        """Every match of these candidates, scored again (pipeline.batchscore); returns how many were written."""
+        model = self.model()
+        resumes = snapshot.resume_skills(session, model, candidate_ids=candidates)
         scored = {candidate for candidate, _document in resumes}
         orphans = [c for c in candidates if c not in scored]
         if orphans:  # no current resume left to score them with: their matches cannot be brought up to date
             session.execute(delete(Match).where(col(Match.candidate_id).in_(orphans)))
         if not jobs or not resumes:
             return 0
-        model = record.the_model()
         results = batchscore.score_jobs(list(jobs.values()), list(resumes.values()), model.relations, model.weights,
-                                        model.roles.closeness)
+                                        model.roles.closeness)  # one job against the whole batch at once
         record.rewrite_scored(session, jobs, resumes, results, taxonomy.version, model.weights.version)
         return len(resumes) * len(jobs)
 

@@ -1,4 +1,4 @@
-"""The daemon: a watchdog observer feeds a stability tracker; stable files go to the Ingestor in batches."""
+"""The daemon: a watchdog observer notices files, a stability tracker queues them, the driver ingests them."""
 from __future__ import annotations
 
 import logging
@@ -12,18 +12,22 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
                              EVENT_TYPE_MOVED, FileSystemEvent, FileSystemEventHandler)
-from watchdog.observers import Observer
 
 from pipeline import checks, retention
-from pipeline.ingest import Ingestor, is_junk
+from pipeline import observer as observers
+from pipeline.inbox import is_junk
+from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.prober import CanaryProber
+from pipeline.retry import DatabaseBusy
 from store.db import session_scope
 from store.models import Heartbeat, utcnow
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.watch")
-BATCH = 64
+# Files claimed per turn: small enough that watchers sharing an inbox, which see the same files become stable
+# at the same moment, split them (the second finds the first chunk held and claims the next one at once).
+BATCH = 16
 DECISIONS_SECONDS = 1.0  # how often the change feed is read for reopened jobs
 # Events that mean a file's content or name changed. Opening, reading (closed without a write) and attribute
 # changes are left out: the watcher's own reads of skills/ and of the inbox would otherwise look like edits.
@@ -118,13 +122,17 @@ class Watcher:
         self.engine = engine
         self.metrics = metrics or PipelineMetrics()
         self.ingestor = Ingestor(settings, engine, self.metrics)
-        self.tracker = StabilityTracker(settings.stable_seconds)
+        self.observer_kind, self.observer_reason = observers.choose(settings.observer, settings.inbox)
+        polling = self.observer_kind == "polling"
+        # polling hears a change only at its next scan: a file must stay unchanged over two of them
+        self.tracker = StabilityTracker(max(settings.stable_seconds, 2 * settings.poll_seconds) if polling
+                                        else settings.stable_seconds)
         self.roots = [settings.inbox / "resumes", settings.inbox / "jobs", settings.inbox / checks.FOLDER]
         self.stop_event = threading.Event()
         self.rescan_soon = threading.Event()
         self.skills_changed = threading.Event()
         self.next_retention = time.monotonic()  # the first run right at start
-        self.observer = Observer()
+        self.observer = observers.make_observer(self.observer_kind, settings.poll_seconds)
         self.pid, self.started = os.getpid(), utcnow()
         self.canary = CanaryProber(settings, self.metrics, lambda: self.ingestor.taxonomy, self.ingestor.limits)
 
@@ -137,6 +145,14 @@ class Watcher:
         if path.is_relative_to(self.settings.skills) and path.suffix in (".yaml", ".yml"):
             self.skills_changed.set()
             self.tracker.wake.set()
+
+    def requeue(self, paths: list[Path]) -> None:
+        """A file still in the inbox after its turn (charged an attempt, put back while the database was
+        locked, or a copy of a file that was not committed yet) is taken again after the stability wait; the
+        attempts recorded in the database decide when it is set aside."""
+        for path in paths:
+            if path.exists():
+                self.tracker.touch(path)
 
     def rescan(self) -> int:
         found = 0
@@ -216,20 +232,27 @@ class Watcher:
         self.rescan()
         next_rescan = time.monotonic() + self.settings.rescan_seconds
         next_decisions = 0.0
-        log.info("watching %s (taxonomy %s, %d skills)", self.settings.inbox, self.ingestor.taxonomy.version[:12],
-                 len(self.ingestor.taxonomy))
+        log.info("watching %s with %s (%s; taxonomy %s, %d skills)", self.settings.inbox, self.observer_kind,
+                 self.observer_reason, self.ingestor.taxonomy.version[:12], len(self.ingestor.taxonomy))
         try:
             while not self.stop_event.is_set():
                 self.loop_tick = time.monotonic()
                 if self.skills_changed.is_set():
                     time.sleep(0.3)  # let an editor finish writing
                     self.skills_changed.clear()
-                    if self.ingestor.reload_taxonomy():
-                        self.canary.poke()
+                    try:
+                        if self.ingestor.reload_taxonomy():
+                            self.canary.poke()
+                    except DatabaseBusy as exc:  # the old taxonomy stays in use; try the reload again
+                        log.warning("taxonomy reload put off: %s", exc)
+                        self.skills_changed.set()
                 if self.rescan_soon.is_set() or time.monotonic() >= next_rescan:
                     self.rescan_soon.clear()
                     self.rescan()
-                    checks.purge_checks(self.ingestor)
+                    try:
+                        checks.purge_checks(self.ingestor)
+                    except DatabaseBusy as exc:  # expired checks are erased on the next rescan
+                        log.warning("expired checks not erased yet: %s", exc)
                     next_rescan = time.monotonic() + self.settings.rescan_seconds
                 if time.monotonic() >= self.next_retention:
                     self.erase_expired()
@@ -241,9 +264,10 @@ class Watcher:
                 for start in range(0, len(ready), BATCH):
                     if self.stop_event.is_set():
                         break
-                    for outcome in self.ingestor.process(ready[start:start + BATCH]):
-                        if outcome.outcome == "failed" or (outcome.outcome == "duplicate" and outcome.document_id is None):
-                            self.tracker.touch(Path(outcome.path))
+                    batch = ready[start:start + BATCH]
+                    outcomes = self.ingestor.process(batch)
+                    # a file another watcher holds is its to finish; the rescan looks again if it dies
+                    self.requeue([Path(o.path) for o in outcomes if o.outcome != "held"])
                     self.loop_tick = time.monotonic()
                     self.metrics.backlog.set(len(self.tracker) + max(0, len(ready) - start - BATCH))
                 if self.ingestor.rescore.pending and not self.stop_event.is_set():

@@ -1,4 +1,4 @@
-"""Engine, SQLite pragmas in one connect hook, sessions, and schema migration to head."""
+"""Engine (SQLite with its pragmas in one connect hook, or PostgreSQL), sessions, and schema migration to head."""
 from __future__ import annotations
 
 import fcntl
@@ -44,7 +44,11 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _no_implicit_begin)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    if not url.startswith("postgresql"):
+        raise SystemExit(f"SHORTLIST_DATABASE_URL must be sqlite:///… or postgresql+psycopg://…, got {url!r}")
+    # PostgreSQL: READ COMMITTED; the pipeline's writers take one advisory lock per transaction
+    # (pipeline/retry.py), the same one-writer-at-a-time rule SQLite's BEGIN IMMEDIATE gives.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
 def _no_implicit_begin(dbapi_connection, _record) -> None:
@@ -70,8 +74,23 @@ def _alembic_config(url: str):
     return config
 
 
+MIGRATION_LOCK_KEY = 0x5EED_0001  # PostgreSQL advisory lock: one migrating process across every host
+
+
 @contextmanager
-def _migration_lock(settings: Settings) -> Iterator[None]:
+def _migration_lock(settings: Settings, engine: Engine) -> Iterator[None]:
+    """SQLite: a file lock beside the database; PostgreSQL: a session advisory lock, so watchers and webs
+    starting at once on different hosts migrate one after the other."""
+    if not is_sqlite(settings.database_url):
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
+                connection.commit()
+        return
     settings.store.mkdir(parents=True, exist_ok=True)
     with open(settings.store / ".migrate.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -103,7 +122,7 @@ def migrate(settings: Settings, engine: Engine) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     from alembic import command
     config = _alembic_config(settings.database_url)
-    with _migration_lock(settings):
+    with _migration_lock(settings, engine):
         for attempt in range(5):
             try:
                 with migration_transaction(engine) as connection:

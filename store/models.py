@@ -221,6 +221,19 @@ class Rescore(SQLModel, table=True):
     finished_at: Optional[datetime] = None
 
 
+class Claim(SQLModel, table=True):
+    """A watcher's lease on a file's content while it works on it: one watcher per sha256 across every host.
+
+    Taken in the claim step (INSERT … ON CONFLICT on the sha256, winning only over an expired lease), renewed
+    while the work goes on, deleted in the commit's transaction or when the file's turn ends otherwise. A
+    watcher that dies leaves its row; once `lease_until` passes, any watcher may take the file over."""
+    sha256: str = Field(max_length=64, primary_key=True)
+    owner: str = Field(max_length=255, index=True)  # host:pid of the watcher
+    filename: str = Field(max_length=255)
+    lease_until: datetime
+    claimed_at: datetime = Field(default_factory=utcnow)
+
+
 class DuplicatePair(SQLModel, table=True):
     """Two people who may be one: proposed by the pipeline, merged or kept apart by a person."""
     __tablename__ = "duplicate_pair"

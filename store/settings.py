@@ -57,8 +57,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("parse_timeout", "30", _positive(float), "Seconds one file may take in a parse worker before it is killed."),
     Setting("workers", "2", _positive(int), "Parse worker processes."),
     Setting("max_attempts", "3", _positive(int), "Failed or crashed attempts before a file is quarantined."),
+    Setting("db_deadline_seconds", "60", _positive(float), "Longest one pipeline write waits for another writer's database lock before its files are put back for later."),
     Setting("stable_seconds", "0.5", float, "Quiet time (no events, size and mtime unchanged) before a file is taken."),
+    Setting("observer", "auto", str,
+            "How the inbox is watched: auto (polling when it is on NFS, SMB, 9p, sshfs…), inotify or polling."),
+    Setting("poll_seconds", "1", _positive(float), "Period of the polling observer's scan of the inbox."),
     Setting("rescan_seconds", "30", _positive(float), "Period of the full inbox rescan that catches missed events."),
+    Setting("claim_lease_seconds", "60", _positive(float),
+            "How long a watcher's claim on a file lasts unless renewed; a watcher that dies gives its files up then."),
     Setting("heartbeat_seconds", "5", _positive(float), "Period of the watcher's heartbeat row (read by /readyz)."),
     Setting("rescore_documents", "200", _positive(int), "Documents re-extracted per transaction after a taxonomy change."),
     Setting("rescore_matches", "5000", _positive(int), "Matches re-scored per transaction after a taxonomy change."),
@@ -104,8 +110,12 @@ class Settings:
     parse_timeout: float
     workers: int
     max_attempts: int
+    db_deadline_seconds: float
     stable_seconds: float
+    observer: str
+    poll_seconds: float
     rescan_seconds: float
+    claim_lease_seconds: float
     heartbeat_seconds: float
     rescore_documents: int
     rescore_matches: int
@@ -155,6 +165,8 @@ def load(environ: dict[str, str] | None = None) -> Settings:
             raise SystemExit(f"{setting.env}={raw[setting.name]!r} is not valid: {exc}") from None
     if values["pdf_engine"] not in {"pypdfium2", "pdfplumber"}:
         raise SystemExit(f"{PREFIX}PDF_ENGINE must be pypdfium2 or pdfplumber, got {values['pdf_engine']!r}")
+    if values["observer"] not in {"auto", "inotify", "polling"}:
+        raise SystemExit(f"{PREFIX}OBSERVER must be auto, inotify or polling, got {values['observer']!r}")
     return Settings(**values)
 
 

@@ -9,10 +9,11 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
-from store.db import make_engine, migrate
+from store.db import is_sqlite, make_engine, migrate
 from store.settings import ensure_dirs, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,11 +45,19 @@ def instance(env: dict[str, str]):
 
 
 def db_rows(settings, sql: str, *params):
-    path = settings.database_url.split("///", 1)[1]
-    with sqlite3.connect(path, timeout=30) as conn:
-        rows = conn.execute(sql, params).fetchall()
-    conn.close()  # the context manager commits; it does not close
-    return rows
+    """Rows of `sql` (`?` placeholders) on the instance's database, SQLite or PostgreSQL."""
+    if is_sqlite(settings.database_url):
+        path = settings.database_url.split("///", 1)[1]
+        with sqlite3.connect(path, timeout=30) as conn:
+            rows = conn.execute(sql, params).fetchall()
+        conn.close()  # the context manager commits; it does not close
+        return rows
+    import psycopg
+    url = settings.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(url) as conn:
+        query = sql.replace("%", "%%").replace("?", "%s") if params else sql
+        cursor = conn.execute(query, params or None)
+        return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
 
 
 def start_watcher(env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -66,3 +75,36 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2, message: s
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {message}")
+
+
+def hold_write_lock(settings, seconds: float) -> threading.Thread:
+    """Another connection takes the writer's lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the pipeline's advisory
+    lock) and keeps it for `seconds`; join the thread to wait for the release."""
+    taken = threading.Event()
+
+    def hold_pg() -> None:
+        import psycopg
+        from pipeline.retry import WRITER_LOCK_KEY
+        url = settings.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+        with psycopg.connect(url) as conn:
+            conn.execute(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
+            taken.set()
+            time.sleep(seconds)
+            conn.rollback()
+
+    def hold() -> None:
+        if not is_sqlite(settings.database_url):
+            return hold_pg()
+        conn = sqlite3.connect(settings.database_url.split("///", 1)[1], isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            taken.set()
+            time.sleep(seconds)
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+    thread = threading.Thread(target=hold, name="hold-write-lock", daemon=True)
+    thread.start()
+    if not taken.wait(10):
+        raise AssertionError("could not take the write lock")
+    return thread

@@ -2,9 +2,10 @@
 
 A seeded document goes through the same calls the ingest driver makes: the pipeline's own stages
 (`pipeline.stages.run_stages`: parse, then `analyse_text`) with the real taxonomy, the original archived
-under files/<sha256>.<ext>, then the writer in `pipeline/record.py` (save_document, score_document,
-add_event) in one transaction. There is no second skill finder and no second score formula here:
-what a test expects is computed from what the pipeline read (`Seeded.analysis`), never typed in.
+under files/<sha256>.<ext>, then the driver's own score step (`pipeline.steps.score`, pure, over a
+snapshot of the other side) and its write (`pipeline.steps.write`, the writer's calls) in one transaction.
+There is no second skill finder and no second score formula here: what a test expects is computed from
+what the pipeline read (`Seeded.analysis`), never typed in.
 
 Plain functions, no pytest: bench/ and docs/screenshots/ import this module too.
 """
@@ -20,13 +21,14 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from pipeline import record
-from pipeline.features import job_features, mentions_of, resume_features
+from pipeline import matching, record, steps
+from pipeline.filejob import FileJob, Status
 from pipeline.model import model_for
-from pipeline.score import MatchResult, score_pair
-from pipeline.textrank import cosines
+from pipeline.score import MatchResult
+from pipeline.snapshot import read_snapshot
 from pipeline.stages import Analysis, Limits, run_stages
 from pipeline.taxonomy import Taxonomy, load_taxonomy
+from store.models import Document
 from store.settings import Settings
 
 
@@ -66,15 +68,12 @@ class Seeded:
 
 def expected_match(resume: Seeded, job: Seeded, skills: Path | None = None) -> MatchResult:
     """The match the pipeline's own score function gives this resume for this job (what a test should expect):
-    the same features and model the writer uses, built from what the pipeline read."""
+    the driver's own features (pipeline.matching.features_of) and model, built from what the pipeline read."""
     taxonomy = taxonomy_of(skills or Path(__file__).resolve().parent.parent / "skills")
     model = model_for(taxonomy, skills)
-    r, j = resume.analysis, job.analysis
-    have = resume_features(resume.document_id, r.text, mentions_of(r), r.years, model.roles, resume.name)
-    want = job_features(job.document_id, j.text, mentions_of(j), int(j.years) if j.years is not None else None,
-                        job.name, model.roles)
-    cosine = float(cosines([have.text], [want.text])[0, 0])
-    return score_pair(have, want, cosine, model.relations, model.weights, model.roles.closeness)
+    have = matching.features_of(resume.analysis, model, resume.name)
+    want = matching.features_of(job.analysis, model)
+    return matching.score_one(have, want, model)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- generated text
@@ -120,7 +119,7 @@ class Seeder:
         self.settings = settings
         self.engine = engine
         self.taxonomy = taxonomy_of(settings.skills)
-        record.use_model(model_for(self.taxonomy, settings.skills))
+        self.model = model_for(self.taxonomy, settings.skills)
         self.limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
         with Session(engine) as session:
             record.save_taxonomy(session, self.taxonomy.version, len(self.taxonomy))
@@ -142,22 +141,18 @@ class Seeder:
             item = self.analyse(kind, filename, data)
             sha256 = hashlib.sha256(data).hexdigest()
             analysed.append((item, sha256, len(data), self.archive(sha256, item.format, data)))
-        seeded = []
+        jobs = [FileJob(Path(item.filename), item.kind, Status.ARCHIVED, sha256=sha256, size=size, analysis=item)
+                for item, sha256, size, _stored in analysed]
         with Session(self.engine) as session:
-            jobs = None
-            for item, sha256, size, stored in analysed:
-                document = record.save_document(session, item, sha256=sha256, size=size, stored_path=str(stored))
-                if item.kind == "resume" and jobs is None:
-                    jobs = record.job_requirements(session)
-                results = record.score_document(session, document, self.taxonomy.version,
-                                                jobs if item.kind == "resume" else None)
-                if item.kind == "job":
-                    jobs = None
-                record.add_event(session, "document.scored", document_id=document.id, sha256=sha256,
-                                 filename=item.filename, candidate_id=document.candidate_id,
-                                 job_id=document.job_id, detail={"kind": item.kind, "matches": len(results)})
-                owner = document.job_id if item.kind == "job" else document.candidate_id
-                seeded.append(Seeded(owner, document.id, sha256, item))
+            own = steps.identities([item for item, *_ in analysed])
+            other_side = read_snapshot(session, self.model, jobs=True, resumes=True, identities=own)
+            steps.score(jobs, other_side, self.model)
+            steps.write(session, jobs, other_side, self.settings.files_dir, self.model, self.taxonomy.version)
+            seeded = []
+            for job in jobs:
+                document = session.get(Document, job.document_id)
+                owner = document.job_id if document.kind == "job" else document.candidate_id
+                seeded.append(Seeded(owner, document.id, job.sha256, job.analysis))
             session.commit()
         return seeded
 

@@ -31,7 +31,8 @@ def compose() -> dict:
 
 
 def test_services_are_the_ones_the_brief_names(compose):
-    assert set(compose["services"]) == {"web", "watcher", "prometheus", "grafana", "blackbox", "autoheal"}
+    default = {name for name, service in compose["services"].items() if not service.get("profiles")}
+    assert default == {"web", "watcher", "prometheus", "grafana", "blackbox", "autoheal"}
 
 
 def test_every_service_restarts_unless_stopped(compose):
@@ -90,7 +91,10 @@ def test_observability_files_it_mounts_exist_and_name_these_services(compose):
     mounted = {m.split(":")[1]: m.split(":")[0] for m in prometheus["volumes"]}
     config = yaml.safe_load(Path(mounted[config_file]).read_text())
     targets = {t for job in config["scrape_configs"] for sc in job.get("static_configs", []) for t in sc["targets"]}
-    assert {"web:8080", "watcher:9101"} <= targets
+    assert "web:8080" in targets
+    discovered = {(name, sd["port"]) for job in config["scrape_configs"] for sd in job.get("dns_sd_configs", [])
+                  for name in sd["names"]}
+    assert ("watcher", 9101) in discovered
     replacements = {r.get("replacement") for job in config["scrape_configs"] for r in job.get("relabel_configs", [])}
     assert "blackbox:9115" in replacements
     provider = yaml.safe_load((ROOT / "observability/grafana/provisioning/dashboards/provider.yml").read_text())
@@ -151,3 +155,28 @@ def _seconds(value) -> float:
     for number, unit in re.findall(r"([\d.]+)(ms|h|m|s)", value):
         total += float(number) * units[unit]
     return total
+
+
+def test_the_postgres_profile_adds_the_database_and_the_watchers_scale(tmp_path):
+    """`--profile postgres` with SHORTLIST_WATCHERS=3: a PostgreSQL service, three watcher replicas, and web and
+    watchers pointed at it by SHORTLIST_DATABASE_URL; without the profile, SQLite and one watcher as before."""
+    tool = shutil.which("docker-compose")
+    assert tool, "docker-compose is not installed: apt-get install docker-compose"
+    url = "postgresql+psycopg://shortlist:shortlist@postgres:5432/shortlist"
+    env = {"PATH": "/usr/bin:/bin", "SHORTLIST_DATABASE_URL": url, "SHORTLIST_WATCHERS": "3"}
+    done = subprocess.run([tool, "-f", str(ROOT / "compose.yaml"), "--profile", "postgres", "config"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    services = yaml.safe_load(done.stdout)["services"]
+    assert services["postgres"]["image"].startswith("postgres:")
+    assert services["postgres"]["healthcheck"]["test"][1] == "pg_isready"
+    assert services["watcher"]["deploy"]["replicas"] == 3
+    assert "ports" not in services["watcher"], "replicas cannot share a published port"
+    assert services["web"]["environment"]["SHORTLIST_DATABASE_URL"] == url
+    assert services["watcher"]["environment"]["SHORTLIST_DATABASE_URL"] == url
+
+
+def test_without_the_profile_it_is_sqlite_and_one_watcher(compose):
+    assert compose["services"]["postgres"]["profiles"] == ["postgres"]  # started only with --profile postgres
+    assert compose["services"]["watcher"]["deploy"]["replicas"] == 1
+    assert compose["services"]["web"]["environment"]["SHORTLIST_DATABASE_URL"] == "sqlite:////data/store/shortlist.db"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -51,12 +52,26 @@ def _settled(pids: list[int], seconds: float = 1.0) -> bool:
     return all(cpu_seconds(pid) - used < BOUND * seconds for pid, used in zip(pids, before, strict=True))
 
 
-def _answers(url: str) -> bool:
+def _get(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
+            return response.read().decode() if response.status == 200 else None
     except OSError:
-        return False
+        return None
+
+
+def _started(metrics_url: str) -> bool:
+    """The watcher answers and its start-up work is over: the first canary run (at start) has finished."""
+    body = _get(metrics_url)
+    if body is None or not (ROOT / "skills" / "canary").is_dir():  # no canary folder: no canary run to wait for
+        return body is not None
+    return re.search(r'^shortlist_canary_runs_total\{outcome="(ok|error)"\} [1-9]', body, re.M) is not None
+
+
+def _alive(proc: subprocess.Popen, name: str) -> bool:
+    if proc.poll() is not None:
+        raise AssertionError(f"the {name} process exited with {proc.returncode} (see {name}.log)")
+    return True
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -82,8 +97,10 @@ def test_an_idle_watcher_and_web_rest(tmp_path):
     with open(tmp_path / "web.log", "ab") as log:
         web = subprocess.Popen([sys.executable, "-m", "ui"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for(lambda: _answers(f"http://127.0.0.1:{metrics_port}/metrics"), 60, message="the watcher's /metrics")
-        wait_for(lambda: _answers(f"http://127.0.0.1:{web_port}/healthz"), 60, message="the web's /healthz")
+        wait_for(lambda: _alive(watcher, "watcher") and _started(f"http://127.0.0.1:{metrics_port}/metrics"), 90,
+                 message="the watcher's /metrics and its first canary run")
+        wait_for(lambda: _alive(web, "web") and _get(f"http://127.0.0.1:{web_port}/healthz"), 60,
+                 message="the web's /healthz")
         # Start-up work (worker warm-up, the first rescan and canary run) is over before the window opens.
         wait_for(lambda: _settled([watcher.pid, web.pid]), 90, interval=0, message="start-up work to finish")
         before = {"watcher": cpu_seconds(watcher.pid), "web": cpu_seconds(web.pid)}

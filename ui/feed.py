@@ -5,7 +5,10 @@ asyncio queue. A browser that reconnects (after a network blip or a server resta
 id of the last event it saw, in Last-Event-ID or ?after=, and is replayed what it missed from an
 in-memory buffer, or told to `resync` when the gap is older than the buffer.
 
-Ids increase in commit order on SQLite (one writer at a time), so polling `id > last` misses nothing.
+Ids increase in commit order on SQLite (one writer at a time), so polling `id > last` misses nothing. On
+PostgreSQL they do not: events are read through a horizon (ui/feedorder.py) that publishes them strictly in id
+order, waiting up to LAG_SECONDS at a gap; and the reader is woken by LISTEN/NOTIFY (ui/listen.py) when
+writers on any host commit, polling only as a fallback.
 """
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from store import queries
+from ui.feedorder import Horizon
+from ui.listen import Listener
 from ui.metrics import WebMetrics
 from ui.security import logged_in
 
@@ -31,6 +36,8 @@ log = logging.getLogger("shortlist.ui.feed")
 KEEPALIVE_SECONDS = 15.0
 WAKE_SECONDS = 1.0
 RETRY_MS = 1500
+LAG_SECONDS = 5.0  # longest wait at a gap in event ids for the transaction that took the missing id
+GAP_POLL_SECONDS = 0.1  # while events wait behind a gap
 _CLOSE = object()
 
 
@@ -96,10 +103,14 @@ class Subscriber:
 class Feed:
     """The single reader of the change feed and its fan-out to subscribers."""
 
-    def __init__(self, engine: Engine, metrics: WebMetrics, *, interval: float = 0.5, buffer: int = 2000) -> None:
+    def __init__(self, engine: Engine, metrics: WebMetrics, *, interval: float = 0.5, buffer: int = 2000,
+                 lag: float = LAG_SECONDS) -> None:
         self.engine = engine
         self.metrics = metrics
-        self.interval = interval
+        self.interval = interval  # the fallback poll; on PostgreSQL a NOTIFY wakes the reader at once
+        self.horizon = Horizon(lag)
+        self.wake: asyncio.Event | None = None
+        self.listener: Listener | None = None
         self.buffer: deque[dict[str, Any]] = deque(maxlen=buffer)
         self.subscribers: set[Subscriber] = set()
         self.last_id = 0
@@ -115,7 +126,7 @@ class Feed:
 
     def _poll(self) -> list[dict[str, Any]]:
         with Session(self.engine) as session:
-            return queries.events_after(session, self.last_id, limit=1000)
+            return queries.events_after(session, self.horizon.last, limit=1000)
 
     async def start(self) -> None:
         try:
@@ -125,23 +136,32 @@ class Feed:
             recent = []
         self.buffer.extend(recent)
         self.last_id = recent[-1]["id"] if recent else 0
+        self.horizon.last = self.last_id
         self.floor = recent[0]["id"] - 1 if recent else 0
+        self.wake = asyncio.Event()
+        if self.engine.dialect.name == "postgresql":
+            loop, wake = asyncio.get_running_loop(), self.wake
+            self.listener = Listener(self.engine, lambda: loop.call_soon_threadsafe(wake.set)).start()
         self._task = asyncio.create_task(self._run(), name="shortlist-feed")
 
     async def _run(self) -> None:
+        assert self.wake is not None
         while not self.closing.is_set():
+            self.wake.clear()
             try:
-                events = await run_in_threadpool(self._poll)
+                read = await run_in_threadpool(self._poll)
             except Exception:
                 self.metrics.feed_errors.inc()
                 log.warning("change feed poll failed", exc_info=True)
-                events = []
+                read = []
+            events = self.horizon.accept(read)
             if events:
                 self.publish(events)
-            if events and len(events) >= 1000:
+            if len(events) >= 1000:
                 continue
+            pause = GAP_POLL_SECONDS if self.horizon.waiting else self.interval
             try:
-                await asyncio.wait_for(self.closing.wait(), self.interval)
+                await asyncio.wait_for(self.wake.wait(), pause)
             except asyncio.TimeoutError:
                 pass
 
@@ -160,6 +180,10 @@ class Feed:
 
     async def stop(self) -> None:
         self.closing.set()
+        if self.wake is not None:
+            self.wake.set()
+        if self.listener is not None:
+            await run_in_threadpool(self.listener.stop)
         for subscriber in list(self.subscribers):
             _drain(subscriber.queue)
             subscriber.queue.put_nowait(_CLOSE)

@@ -264,9 +264,11 @@ def test_prometheus_scrapes_both_processes_and_loads_the_rules():
     config = load(OBS / "prometheus.compose.yml")
     assert config["global"]["scrape_interval"] == "15s"
     assert config["rule_files"] == ["rules/slo_recording.yml", "rules/slo_alerts.yml"]
-    targets = {job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]}
-    assert targets["shortlist-web"] == ["web:8080"]
-    assert targets["shortlist-watcher"] == ["watcher:9101"]
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert jobs["shortlist-web"]["static_configs"][0]["targets"] == ["web:8080"]
+    # every watcher replica, found by Docker's DNS: service discovery, not a fixed list
+    assert jobs["shortlist-watcher"]["dns_sd_configs"] == [{"names": ["watcher"], "type": "A", "port": 9101,
+                                                            "refresh_interval": "30s"}]
 
 
 def test_the_local_config_names_no_address_and_reads_each_job_from_a_target_file():

@@ -8,6 +8,8 @@ import sys
 from tests.instance import ROOT, db_rows
 from tests.fixtures import make_corrupt_pdf, make_docx, make_pdf, sample_job, sample_resume
 
+DATABASES = ("sqlite", "postgresql")  # each test that uses the instance runs on both
+
 
 def run(env, *args):
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, env=env, capture_output=True,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import Ingestor, is_junk
+from pipeline.inbox import is_junk
+from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.workers import WorkerPool
 from tests.instance import ROOT, db_rows
@@ -46,6 +47,8 @@ Kept the books in QuickBooks and Excel, ran payroll and customer service.
 
 Skills: Excel, QuickBooks, bookkeeping, payroll
 """
+
+DATABASES = ("sqlite", "postgresql")  # each test that uses the instance runs on both
 
 
 @pytest.fixture
@@ -154,7 +157,7 @@ def test_a_file_that_keeps_timing_out_is_quarantined_after_three_attempts(settin
 
 
 def test_a_file_whose_attempts_were_spent_by_crashes_is_quarantined_on_sight(settings, ingestor):
-    from pipeline.ingest import sha256_file
+    from pipeline.inbox import sha256_file
     path = drop(settings, "resume", "killer.pdf", make_pdf(RESUME_A))
     sha = sha256_file(path)[0]
     db_rows(settings, "INSERT INTO attempt (sha256, filename, attempts, last_error, updated_at) "
@@ -217,7 +220,7 @@ def test_document_names_are_not_junk():
 def test_only_files_a_dead_watcher_had_in_a_worker_are_charged_an_attempt(settings, engine):
     """A watcher killed with a batch claimed charges nothing to the files no worker had started on."""
     from pipeline.inflight import InFlight
-    from pipeline.ingest import sha256_file
+    from pipeline.inbox import sha256_file
     paths = [drop(settings, "resume", f"r{i}.txt", sample_resume(i).encode()) for i in range(3)]
     shas = [sha256_file(path)[0] for path in paths]
     journal = settings.store / "inflight"
@@ -267,3 +270,76 @@ def test_a_broken_skills_file_keeps_the_old_taxonomy_and_files_still_score(env, 
         assert done.text and done.taxonomy_version == "" and done.mentions == []
     finally:
         ingestor.close()
+
+
+def test_matches_scored_from_the_snapshot_equal_a_re_score_from_the_database(settings, ingestor):
+    """Jobs and resumes interleaved in one batch, a second resume of one person among them (another resume, not
+    a version: both are current and scored): what the driver wrote equals every job scored against every current
+    resume from what the database holds (features built from the stored rows, not the ones the driver kept)."""
+    from pipeline.matching import score_pairs
+    from pipeline.snapshot import forget, job_requirements, resume_skills
+    from store.db import session_scope
+    ada_old = RESUME_B.replace("Charles Babbage", "Ada Lovelace").replace("charles@example.com", "ada@engines.org")
+    ada_new = RESUME_A.replace("ada@example.com", "ada@engines.org")  # a usable address and a name: one person
+    paths = [drop(settings, "resume", "r0.txt", sample_resume(0).encode()),
+             drop(settings, "job", "job0.txt", sample_job(0).encode()),
+             drop(settings, "resume", "ada-old.txt", ada_old.encode()),
+             drop(settings, "resume", "r1.pdf", make_pdf(sample_resume(1))),
+             drop(settings, "job", "backend.txt", JOB.encode()),
+             drop(settings, "resume", "ada-new.txt", ada_new.encode()),
+             drop(settings, "job", "job1.txt", sample_job(1).encode())]
+    assert {o.outcome for o in ingestor.process(paths)} == {"scored"}
+    forget()
+    model = ingestor.model
+    with session_scope(ingestor.ctx.engine) as session:
+        expected = {(job, cand, job_doc, resume_doc, result.score, result.coverage, result.depth, result.text,
+                     result.role, result.experience, result.model_version)
+                    for job, cand, job_doc, resume_doc, result
+                    in score_pairs(job_requirements(session, model), resume_skills(session, model), model)}
+    written = set(db_rows(settings, "SELECT job_id, candidate_id, job_document_id, resume_document_id, score, "
+                                    "coverage, depth, text_relevance, role_fit, experience_fit, model_version "
+                                    "FROM match"))
+    assert written == expected
+    assert len(written) == 3 * 4 and len({row[1] for row in written}) == 3  # 4 current resumes of 3 people
+
+
+def test_a_database_locked_past_the_deadline_puts_files_back_without_charging_them(env):
+    from tests.instance import hold_write_lock, instance
+    from store.db import make_engine
+    settings = instance({**env, "SHORTLIST_DB_DEADLINE_SECONDS": "1"})
+    engine = make_engine(settings.database_url)
+    ingestor = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        path = drop(settings, "resume", "ada.txt", RESUME_A.encode())
+        holder = hold_write_lock(settings, 4)
+        outcome = ingestor.process([path])[0]
+        holder.join()
+        assert outcome.outcome == "failed" and "locked" in outcome.reason, outcome
+        assert path.exists(), "the file stays in the inbox for the next pass"
+        assert db_rows(settings, "SELECT count(*) FROM attempt") == [(0,)], "a locked database is not the file's fault"
+        assert ingestor.process([path])[0].outcome == "scored"
+    finally:
+        ingestor.close()
+        engine.dispose()
+
+
+def test_a_job_another_writer_commits_after_the_snapshot_is_still_matched(settings, engine, ingestor):
+    """The snapshot is read before the commit's transaction; a document another process added in between
+    is noticed in the transaction and the chunk is scored again against what is there."""
+    from pipeline import steps
+    from pipeline.filejob import FileJob, Status
+    ctx = ingestor.ctx
+    resume = FileJob(drop(settings, "resume", "ada.txt", RESUME_A.encode()), "resume")
+    steps.claim(ctx, [resume])
+    steps.settle(ctx, steps.prepare(ctx, resume))
+    stale = steps.take_snapshot(ctx, [resume])
+    assert stale.jobs == {}
+    other = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        assert other.process([drop(settings, "job", "backend.txt", JOB.encode())])[0].outcome == "scored"
+    finally:
+        other.close()
+    steps.commit(ctx, steps.score([resume], stale, ctx.model), stale)
+    assert resume.status is Status.COMMITTED
+    rows = db_rows(settings, "SELECT candidate, score FROM ranking")
+    assert len(rows) == 1 and rows[0][0] == "Ada Lovelace" and rows[0][1] > 80

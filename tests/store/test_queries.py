@@ -13,6 +13,8 @@ from store.db import read_engine
 from store.models import Decision, Event, Failure
 from tests.seed import expected_match
 
+DATABASES = ("sqlite", "postgresql")  # each test that uses the instance runs on both
+
 
 @pytest.fixture
 def session(settings):

@@ -13,6 +13,8 @@ from store.models import (
 from tests.ui.support import client_for, csrf, ui_settings
 from ui.security import CSRF_COOKIE, SESSION_COOKIE, Signer
 
+DATABASES = ("sqlite", "postgresql")  # each test that uses the instance runs on both
+
 
 @pytest.fixture
 def seeded(seeder):

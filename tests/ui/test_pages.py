@@ -26,6 +26,8 @@ Engineer with 6 years of experience. Built data pipelines in Python and SQL on P
 shipped them with Docker, and ran them on Kubernetes.
 """
 
+DATABASES = ("sqlite", "postgresql")  # each test that uses the instance runs on both
+
 
 @pytest.fixture
 def seeded(seeder):

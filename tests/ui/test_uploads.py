@@ -19,6 +19,8 @@ RESUME = (b"Jane Doe\njane@example.com\n\nSummary\nBackend developer with 4 year
 JD = ("Backend Engineer\nWe need Python, PostgreSQL and Docker (required) and Redis (nice to have). "
       "3+ years of experience.")
 
+DATABASES = ("sqlite", "postgresql")  # each test that uses the instance runs on both
+
 
 @pytest.fixture
 def client(settings):

@@ -28,11 +28,11 @@ VIEWS = (
     JOIN candidate c ON c.id = m.candidate_id
     JOIN document r ON r.id = m.resume_document_id
     LEFT JOIN decision d ON d.job_id = m.job_id AND d.candidate_id = m.candidate_id
-    WHERE m.best = 1""",
+    WHERE m.best = TRUE""",
     """CREATE VIEW candidate_skills AS
     SELECT DISTINCT c.id AS candidate_id, c.name AS candidate, s.skill, s.category
     FROM candidate c
-    JOIN document r ON r.candidate_id = c.id AND r.kind = 'resume' AND r."current" = 1 AND r.same_as IS NULL
+    JOIN document r ON r.candidate_id = c.id AND r.kind = 'resume' AND r."current" = TRUE AND r.same_as IS NULL
     JOIN skill_mention s ON s.document_id = r.id""",
     """CREATE VIEW possible_duplicates AS
     SELECT p.id, p.candidate_id, a.name AS candidate, p.other_id, b.name AS other, p.reasons, p.status,
@@ -62,7 +62,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('person_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
         batch_op.add_column(sa.Column('profiles', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('text_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
-        batch_op.add_column(sa.Column('current', sa.Boolean(), server_default='1', nullable=False))
+        batch_op.add_column(sa.Column('current', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.add_column(sa.Column('replaced_by', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('same_as', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_document_email'), ['email'], unique=False)
@@ -72,7 +72,7 @@ def upgrade() -> None:
     # Existing databases: a resume is current when it is its candidate's current document; its email is kept.
     op.execute("""UPDATE document SET "current" = CASE WHEN kind = 'job' OR id IN
                   (SELECT current_document_id FROM candidate WHERE current_document_id IS NOT NULL)
-                  THEN 1 ELSE 0 END""")
+                  THEN TRUE ELSE FALSE END""")
     op.execute("""UPDATE document SET email =
                   (SELECT lower(c.email) FROM candidate c WHERE c.id = document.candidate_id)
                   WHERE kind = 'resume'""")
@@ -84,7 +84,7 @@ def upgrade() -> None:
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.add_column(sa.Column('blind', sa.Boolean(), nullable=True))
     with op.batch_alter_table('match', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('best', sa.Boolean(), server_default='1', nullable=False))
+        batch_op.add_column(sa.Column('best', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.drop_constraint('uq_match_job_candidate', type_='unique')
         batch_op.create_unique_constraint('uq_match_job_resume', ['job_id', 'resume_document_id'])
         batch_op.create_index('ix_match_job_candidate', ['job_id', 'candidate_id'], unique=False)
@@ -149,7 +149,7 @@ def downgrade() -> None:
     _drop_views()
     for table in ('audit', 'reveal', 'person_change', 'duplicate_pair'):
         op.drop_table(table)
-    op.execute("DELETE FROM match WHERE best = 0")
+    op.execute("DELETE FROM match WHERE best = FALSE")
     with op.batch_alter_table('match', schema=None) as batch_op:
         batch_op.drop_index('ix_match_job_candidate')
         batch_op.drop_constraint('uq_match_job_resume', type_='unique')
