@@ -9,9 +9,19 @@ from pipeline.ingest import Ingestor
 from pipeline.metrics import PipelineMetrics
 from pipeline.taxonomy import load_taxonomy
 from store.db import make_engine
+from tests.instance import wait_for
 from tests.pipeline.test_rescore import EDIT_1, make_instance
 from tests.ui.support import client_for
 from ui.feed import Subscriber, topics
+
+
+def seen(client, shown) -> dict:
+    """The re-score status once the pages show it: they read through a cache the change feed invalidates, so
+    a batch committed a moment ago shows within the feed's poll interval (0.1 s here), not at once."""
+    def status() -> dict | None:
+        found = client.get("/jobs.json").json()["rescore"]
+        return found if shown(found) else None
+    return wait_for(status, timeout=30, interval=0.05, message="the re-score status on /jobs.json")
 
 
 def test_pages_show_the_rescore_progress_and_the_taxonomy_of_each_ranking(tmp_path):
@@ -28,7 +38,7 @@ def test_pages_show_the_rescore_progress_and_the_taxonomy_of_each_ranking(tmp_pa
             for _ in range(3):  # the jobs, then two batches of 10 resumes x 3 jobs
                 ingestor.rescore.step(ingestor.taxonomy)
             new = ingestor.taxonomy.version
-            status = client.get("/jobs.json").json()["rescore"]
+            status = seen(client, lambda s: s["done"] == 3 + 20 + 60)
             assert status["active"] and status["taxonomy_version"] == new and 0 < status["percent"] < 100
             assert status["done"] == 3 + 20 + 60 and status["total"] == 43 + 120
             page = client.get("/jobs").text
@@ -47,7 +57,7 @@ def test_pages_show_the_rescore_progress_and_the_taxonomy_of_each_ranking(tmp_pa
 
             while ingestor.rescore.step(ingestor.taxonomy):
                 pass
-            done = client.get("/jobs.json").json()["rescore"]
+            done = seen(client, lambda s: not s["active"])
             assert not done["active"] and done["percent"] == 100 and done["finished_at"]
             assert "Re-scoring" not in client.get("/jobs").text
             page = client.get("/jobs/1").text
