@@ -9,6 +9,7 @@ RSS (VmHWM), and where the batches spent their time (shortlist_rescore_batch_sec
     .venv/bin/python bench/rescore.py                          # 10,000 resumes x 50 jobs
     .venv/bin/python bench/rescore.py --resumes 2000 --jobs 20
     .venv/bin/python bench/rescore.py --home /tmp/rs --keep    # keep the built store; a second run reuses it
+    .venv/bin/python bench/rescore.py --database postgresql    # the same on a throw-away PostgreSQL cluster
 """
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ import argparse
 import os
 import re
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -28,18 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from chaos.seed import seed  # noqa: E402
 from pipeline.taxonomy import load_taxonomy  # noqa: E402
 from store.db import make_engine  # noqa: E402
-from tests.instance import ROOT, free_port, instance, instance_env, start_watcher, wait_for  # noqa: E402
+from tests.instance import ROOT, db_rows, free_port, instance, instance_env, start_watcher, wait_for  # noqa: E402
 
 EDITS = {  # "wide": a skill every generated job asks for (every score changes); "rare": one nobody mentions
     "wide": ("category: Bench\nskills:\n  - name: Cross-team partnership {n}\n"
              "    aliases: [stakeholders, Partnered with]\n"),
     "rare": "category: Bench\nskills:\n  - name: Zorblax {n}\n",
 }
-
-
-def _rows(db: Path, sql: str, *params):
-    with sqlite3.connect(db, timeout=30) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def _proc(pid: int) -> tuple[float, float]:
@@ -50,17 +45,17 @@ def _proc(pid: int) -> tuple[float, float]:
     return cpu, int(status["VmHWM"].split()[0]) / 1024
 
 
-def build(home: Path, resumes: int, jobs: int) -> tuple[dict, Path]:
+def build(home: Path, resumes: int, jobs: int, database_url: str | None) -> tuple[dict, object]:
     skills = home / "skills"
     if not skills.exists():
         shutil.copytree(ROOT / "skills", skills)
-    env = instance_env(home, SHORTLIST_SKILLS=str(skills), SHORTLIST_LOG_LEVEL="WARNING")
+    extra = {"SHORTLIST_DATABASE_URL": database_url} if database_url else {}
+    env = instance_env(home, SHORTLIST_SKILLS=str(skills), SHORTLIST_LOG_LEVEL="WARNING", **extra)
     settings = instance(env)
-    db = Path(settings.database_url.split("///", 1)[1])
-    have = _rows(db, "SELECT count(*) FROM match")[0][0]
+    have = db_rows(settings, "SELECT count(*) FROM match")[0][0]
     if have == resumes * jobs:
         print(f"reusing the store in {home}: {have:,} matches")
-        return env, db
+        return env, settings
     if have:
         raise SystemExit(f"{home} holds {have:,} matches, not {resumes * jobs:,}: use another --home")
     engine = make_engine(settings.database_url)
@@ -71,7 +66,7 @@ def build(home: Path, resumes: int, jobs: int) -> tuple[dict, Path]:
         engine.dispose()
     print(f"\nbuilt {resumes:,} resumes x {jobs} jobs through the pipeline in {done.seconds:.1f} s "
           f"({resumes / done.seconds:.0f} resumes/s)")
-    return env, db
+    return env, settings
 
 
 def batch_seconds(port: int) -> dict[str, tuple[float, int]]:
@@ -81,14 +76,14 @@ def batch_seconds(port: int) -> dict[str, tuple[float, int]]:
     return {kind: (float(sums[kind]), int(float(counts[kind]))) for kind in sums}
 
 
-def run(home: Path, resumes: int, jobs: int, edit: str) -> None:
-    env, db = build(home, resumes, jobs)
+def run(home: Path, resumes: int, jobs: int, edit: str, database_url: str | None = None) -> None:
+    env, settings = build(home, resumes, jobs, database_url)
     port = free_port()
     env = {**env, "SHORTLIST_METRICS_PORT": str(port)}
     proc = start_watcher(env, home / "watcher.log")
     try:
-        wait_for(lambda: _rows(db, "SELECT 1 FROM heartbeat"), 120, message="the watcher's heartbeat")
-        wait_for(lambda: _rows(db, "SELECT 1 FROM rescore WHERE finished_at IS NOT NULL"), 3600,
+        wait_for(lambda: db_rows(settings, "SELECT 1 FROM heartbeat"), 120, message="the watcher's heartbeat")
+        wait_for(lambda: db_rows(settings, "SELECT 1 FROM rescore WHERE finished_at IS NOT NULL"), 3600,
                  message="the watcher to find nothing stale")
         cpu0, _ = _proc(proc.pid)
         skills = Path(env["SHORTLIST_SKILLS"])
@@ -99,14 +94,14 @@ def run(home: Path, resumes: int, jobs: int, edit: str) -> None:
         (skills / f"zz-bench-{n}.yaml").write_text(EDITS[edit].format(n=n))
         version = load_taxonomy(skills).version
         started = time.perf_counter()
-        wait_for(lambda: _rows(db, "SELECT 1 FROM rescore WHERE taxonomy_version = ? AND finished_at IS NOT NULL",
-                               version), 7200, interval=0.2, message="the re-score")
+        finished = "SELECT 1 FROM rescore WHERE taxonomy_version = ? AND finished_at IS NOT NULL"
+        wait_for(lambda: db_rows(settings, finished, version), 7200, interval=0.2, message="the re-score")
         seconds = time.perf_counter() - started
         cpu1, peak = _proc(proc.pid)
-        total, batches = _rows(db, "SELECT total, batches FROM rescore")[0]
-        documents = _rows(db, "SELECT count(*) FROM document")[0][0]
-        matches = _rows(db, "SELECT count(*) FROM match")[0][0]
-        stale = _rows(db, "SELECT count(*) FROM match WHERE taxonomy_version != ?", version)[0][0]
+        total, batches = db_rows(settings, "SELECT total, batches FROM rescore")[0]
+        documents = db_rows(settings, "SELECT count(*) FROM document")[0][0]
+        matches = db_rows(settings, "SELECT count(*) FROM match")[0][0]
+        stale = db_rows(settings, "SELECT count(*) FROM match WHERE taxonomy_version != ?", version)[0][0]
         kinds = batch_seconds(port)
     finally:
         proc.terminate()
@@ -130,12 +125,23 @@ def main() -> None:
                         help="wide: a skill every job asks for (every score changes); rare: one no document has")
     parser.add_argument("--home", type=Path, help="instance folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep --home afterwards (reused when run again)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="postgresql: a throw-away cluster (tests/pg.py) with its durable defaults")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="shortlist-rescore-"))
     home.mkdir(parents=True, exist_ok=True)
+    cluster = None
     try:
-        run(home, args.resumes, args.jobs, args.edit)
+        url = None
+        if args.database == "postgresql":
+            from tests.pg import Cluster
+            cluster = Cluster(fast=False).start()
+            url = cluster.create_database("bench_rescore")
+        print(f"database: {args.database}")
+        run(home, args.resumes, args.jobs, args.edit, url)
     finally:
+        if cluster is not None:
+            cluster.stop()
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)
 
