@@ -28,11 +28,12 @@ PYTEST_XDIST ?=
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
-## check: lint (ruff), types (mypy), configs parse: Python compiles, compose validates, Prometheus config and rules
+## check: lint and format (ruff), types (mypy), configs parse: Python compiles, compose validates, Prometheus config and rules
 # observability/prometheus.yml reads its targets from files the launcher writes into the store (promtool
 # warns they are missing beside it), so the config `make run` would start, targets included, is checked too.
 check: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m compileall -q pipeline store ui chaos observability tests
 	docker-compose -f compose.yaml config -q

@@ -1,4 +1,5 @@
 """Benchmark: end-to-end ingest throughput (drop to committed), per-stage milliseconds, both PDF engines."""
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,13 @@ def stage_ms(metrics: str) -> dict[str, float]:
 def run(engine: str, resumes: list[bytes], jobs: list[str]) -> dict:
     with tempfile.TemporaryDirectory(prefix="shortlist-bench-") as home:
         port = free_port()
-        env = instance_env(Path(home), SHORTLIST_PDF_ENGINE=engine, SHORTLIST_METRICS_PORT=str(port),
-                           SHORTLIST_STABLE_SECONDS="0.2", SHORTLIST_LOG_LEVEL="WARNING")
+        env = instance_env(
+            Path(home),
+            SHORTLIST_PDF_ENGINE=engine,
+            SHORTLIST_METRICS_PORT=str(port),
+            SHORTLIST_STABLE_SECONDS="0.2",
+            SHORTLIST_LOG_LEVEL="WARNING",
+        )
         settings = load(env)
         proc = start_watcher(env, Path(home) / "watcher.log")
         try:
@@ -44,8 +50,13 @@ def run(engine: str, resumes: list[bytes], jobs: list[str]) -> dict:
         finally:
             proc.terminate()
             proc.wait(30)
-    return {"engine": engine, "files": len(resumes), "seconds": elapsed, "per_second": len(resumes) / elapsed,
-            "stages_ms": stage_ms(metrics)}
+    return {
+        "engine": engine,
+        "files": len(resumes),
+        "seconds": elapsed,
+        "per_second": len(resumes) / elapsed,
+        "stages_ms": stage_ms(metrics),
+    }
 
 
 def _get(port: int) -> str:
@@ -71,22 +82,29 @@ def main() -> None:
     resumes = [make_pdf(sample_resume(i, long=True)) for i in range(args.resumes)]
     jobs = [sample_job(i) for i in range(args.jobs)]
     pages = sum(data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") for data in resumes) / len(resumes)
-    print(f"{args.resumes} generated resumes (~{pages:.1f} pages each), {args.jobs} jobs, "
-          f"scored against every job; drop to committed")
+    print(
+        f"{args.resumes} generated resumes (~{pages:.1f} pages each), {args.jobs} jobs, "
+        f"scored against every job; drop to committed"
+    )
     print(f"{'engine':10} {'files/s':>8} {'seconds':>8}  per-file stage ms (parse, extract, score, commit, total)")
     for engine in args.engines.split(","):
         result = run(engine, resumes, jobs)
         st = result["stages_ms"]
-        print(f"{engine:10} {result['per_second']:8.1f} {result['seconds']:8.2f}  " +
-              ", ".join(f"{name} {st.get(name, 0):.1f}" for name in ("parse", "extract", "score", "commit",
-                                                                        "total")))
+        print(
+            f"{engine:10} {result['per_second']:8.1f} {result['seconds']:8.2f}  "
+            + ", ".join(f"{name} {st.get(name, 0):.1f}" for name in ("parse", "extract", "score", "commit", "total"))
+        )
     from bench.pdf_engines import compare_engines, summarise
-    rows = compare_engines([(f"resume{i}.pdf", data, sample_resume(i, long=True))
-                            for i, data in enumerate(resumes[:30])])
+
+    rows = compare_engines(
+        [(f"resume{i}.pdf", data, sample_resume(i, long=True)) for i, data in enumerate(resumes[:30])]
+    )
     print("\nPDF engines on the same 30 files (parse only; recall = expected words recovered intact):")
     for engine, row in summarise(rows).items():
-        print(f"  {engine:10} mean {row['mean_ms']:7.1f} ms  median {row['median_ms']:7.1f} ms  "
-              f"recall {row['recall']:.3f}  failed {row['failed']}")
+        print(
+            f"  {engine:10} mean {row['mean_ms']:7.1f} ms  median {row['median_ms']:7.1f} ms  "
+            f"recall {row['recall']:.3f}  failed {row['failed']}"
+        )
 
 
 if __name__ == "__main__":

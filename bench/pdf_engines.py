@@ -10,6 +10,7 @@ extracted text. Stress PDFs push word gaps and letter spacing to the edges. Real
 the telling figure is "long", the share of 20+ letter tokens (words run
 together). A benchmark, not a test: it prints figures and never fails.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,9 @@ from pipeline import parse  # noqa: E402
 VARIANTS = {"pdfplumber-defaults": ("pdfplumber", {})}
 
 
-def compare_engines(pdfs: list[tuple[str, bytes, str | None]], *, engines: tuple[str, ...] = parse.ENGINES,
-                    repeat: int = 3) -> list[dict]:
+def compare_engines(
+    pdfs: list[tuple[str, bytes, str | None]], *, engines: tuple[str, ...] = parse.ENGINES, repeat: int = 3
+) -> list[dict]:
     """Parse each (name, bytes, expected text or None) with each engine; one row per document and engine.
 
     A row: name, engine, ms (median of `repeat` runs of parse_bytes), pages,
@@ -131,8 +133,9 @@ def stress_pdfs(count: int) -> list[tuple[str, bytes, str]]:
     pdfs = []
     for i in range(count):
         resume = sample_resume(i, long=True)
-        pdfs.append((f"stress-{i}-tight.pdf", make_pdf(resume, style="latex", word_gap=(0.15, 0.25), font_size=9),
-                     resume))
+        pdfs.append(
+            (f"stress-{i}-tight.pdf", make_pdf(resume, style="latex", word_gap=(0.15, 0.25), font_size=9), resume)
+        )
         pdfs.append((f"stress-{i}-spaced.pdf", make_pdf(resume, style="glyphs", tracking=0.12), resume))
     return pdfs
 
@@ -174,8 +177,10 @@ def main(argv: list[str] | None = None) -> None:
         for engine, s in summarise(subset).items():
             recall = "-" if s["recall"] is None else f"{s['recall']:.4f}"
             long = "-" if s["long"] is None else f"{s['long']:.4f}"
-            print(f"  {engine:<20} mean {s['mean_ms']:7.1f} ms  median {s['median_ms']:7.1f} ms  "
-                  f"recall {recall}  long {long}  failed {s['failed']}")
+            print(
+                f"  {engine:<20} mean {s['mean_ms']:7.1f} ms  median {s['median_ms']:7.1f} ms  "
+                f"recall {recall}  long {long}  failed {s['failed']}"
+            )
 
 
 def _cell(row: dict) -> str:

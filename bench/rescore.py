@@ -11,6 +11,7 @@ RSS (VmHWM), and where the batches spent their time (shortlist_rescore_batch_sec
     .venv/bin/python bench/rescore.py --home /tmp/rs --keep    # keep the built store; a second run reuses it
     .venv/bin/python bench/rescore.py --database postgresql    # the same on a throw-away PostgreSQL cluster
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,9 @@ from store.db import make_engine  # noqa: E402
 from tests.instance import ROOT, db_rows, free_port, instance, instance_env, start_watcher, wait_for  # noqa: E402
 
 EDITS = {  # "wide": a skill every generated job asks for (every score changes); "rare": one nobody mentions
-    "wide": ("category: Bench\nskills:\n  - name: Cross-team partnership {n}\n"
-             "    aliases: [stakeholders, Partnered with]\n"),
+    "wide": (
+        "category: Bench\nskills:\n  - name: Cross-team partnership {n}\n    aliases: [stakeholders, Partnered with]\n"
+    ),
     "rare": "category: Bench\nskills:\n  - name: Zorblax {n}\n",
 }
 
@@ -60,12 +62,20 @@ def build(home: Path, resumes: int, jobs: int, database_url: str | None) -> tupl
         raise SystemExit(f"{home} holds {have:,} matches, not {resumes * jobs:,}: use another --home")
     engine = make_engine(settings.database_url)
     try:
-        done = seed(engine, load_taxonomy(skills), resumes, jobs, skills=skills,
-                    progress=lambda n: print(f"\r  built {n:,} of {resumes:,} resumes", end="", flush=True))
+        done = seed(
+            engine,
+            load_taxonomy(skills),
+            resumes,
+            jobs,
+            skills=skills,
+            progress=lambda n: print(f"\r  built {n:,} of {resumes:,} resumes", end="", flush=True),
+        )
     finally:
         engine.dispose()
-    print(f"\nbuilt {resumes:,} resumes x {jobs} jobs through the pipeline in {done.seconds:.1f} s "
-          f"({resumes / done.seconds:.0f} resumes/s)")
+    print(
+        f"\nbuilt {resumes:,} resumes x {jobs} jobs through the pipeline in {done.seconds:.1f} s "
+        f"({resumes / done.seconds:.0f} resumes/s)"
+    )
     return env, settings
 
 
@@ -83,8 +93,11 @@ def run(home: Path, resumes: int, jobs: int, edit: str, database_url: str | None
     proc = start_watcher(env, home / "watcher.log")
     try:
         wait_for(lambda: db_rows(settings, "SELECT 1 FROM heartbeat"), 120, message="the watcher's heartbeat")
-        wait_for(lambda: db_rows(settings, "SELECT 1 FROM rescore WHERE finished_at IS NOT NULL"), 3600,
-                 message="the watcher to find nothing stale")
+        wait_for(
+            lambda: db_rows(settings, "SELECT 1 FROM rescore WHERE finished_at IS NOT NULL"),
+            3600,
+            message="the watcher to find nothing stale",
+        )
         cpu0, _ = _proc(proc.pid)
         skills = Path(env["SHORTLIST_SKILLS"])
         earlier = list(skills.glob("zz-bench-*.yaml"))
@@ -107,11 +120,15 @@ def run(home: Path, resumes: int, jobs: int, edit: str, database_url: str | None
         proc.terminate()
         proc.wait(60)
     load = os.getloadavg()
-    print(f"re-score after a '{edit}' edit: {documents:,} documents and {matches:,} matches in {seconds:.1f} s "
-          f"({matches / seconds:,.0f} matches/s, {documents / seconds:,.0f} documents/s), {batches} batches, "
-          f"{stale} left stale")
-    print(f"watcher: {cpu1 - cpu0:.1f} CPU s during the re-score, peak RSS {peak:.0f} MB; load average "
-          f"{load[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"re-score after a '{edit}' edit: {documents:,} documents and {matches:,} matches in {seconds:.1f} s "
+        f"({matches / seconds:,.0f} matches/s, {documents / seconds:,.0f} documents/s), {batches} batches, "
+        f"{stale} left stale"
+    )
+    print(
+        f"watcher: {cpu1 - cpu0:.1f} CPU s during the re-score, peak RSS {peak:.0f} MB; load average "
+        f"{load[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     for kind, (spent, count) in sorted(kinds.items()):
         if count:
             print(f"  {kind:8} {count:5} batches  {spent:7.1f} s  {spent / count:6.2f} s per batch")
@@ -121,12 +138,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--resumes", type=int, default=10_000)
     parser.add_argument("--jobs", type=int, default=50)
-    parser.add_argument("--edit", choices=sorted(EDITS), default="wide",
-                        help="wide: a skill every job asks for (every score changes); rare: one no document has")
+    parser.add_argument(
+        "--edit",
+        choices=sorted(EDITS),
+        default="wide",
+        help="wide: a skill every job asks for (every score changes); rare: one no document has",
+    )
     parser.add_argument("--home", type=Path, help="instance folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep --home afterwards (reused when run again)")
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite",
-                        help="postgresql: a throw-away cluster (tests/pg.py) with its durable defaults")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="postgresql: a throw-away cluster (tests/pg.py) with its durable defaults",
+    )
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="shortlist-rescore-"))
     home.mkdir(parents=True, exist_ok=True)
@@ -135,6 +160,7 @@ def main() -> None:
         url = None
         if args.database == "postgresql":
             from tests.pg import Cluster
+
             cluster = Cluster(fast=False).start()
             url = cluster.create_database("bench_rescore")
         print(f"database: {args.database}")

@@ -6,6 +6,7 @@ Prints features/s and pairs/s, per pair (pipeline.score) and vectorised (pipelin
 The documents go through the real extractor (`analyse_text`); no database, so the figure is the scoring's share
 of a full re-score (bench/rescore.py measures the whole, writes included).
 """
+
 from __future__ import annotations
 
 import sys
@@ -33,16 +34,30 @@ def main(resumes: int = 10_000, jobs: int = 50) -> None:
         analyse_text(item, taxonomy)
         analysed.append(item)
     started = time.perf_counter()
-    rf = [resume_features(i, a.text, [StoredMention(m.skill, m.category, m.start, m.end) for m in a.mentions],
-                          a.years, model.roles) for i, a in enumerate(analysed)]
+    rf = [
+        resume_features(
+            i, a.text, [StoredMention(m.skill, m.category, m.start, m.end) for m in a.mentions], a.years, model.roles
+        )
+        for i, a in enumerate(analysed)
+    ]
     rf = [rf[i % len(rf)] for i in range(resumes)]
     jf = []
     for j in range(jobs):
         item = Analysis(filename=f"j{j}.txt", kind="job", text=sample_job(j))
         analyse_text(item, taxonomy)
-        jf.append(job_features(j, item.text, [StoredMention(m.skill, m.category, m.start, m.end,
-                                                            item.requirements.get(m.skill)) for m in item.mentions],
-                               item.years, item.title or "", model.roles))
+        jf.append(
+            job_features(
+                j,
+                item.text,
+                [
+                    StoredMention(m.skill, m.category, m.start, m.end, item.requirements.get(m.skill))
+                    for m in item.mentions
+                ],
+                item.years,
+                item.title or "",
+                model.roles,
+            )
+        )
     built = time.perf_counter() - started
     print(f"features: {len(analysed) + jobs} documents in {built:.2f} s ({(len(analysed) + jobs) / built:.0f}/s)")
     started = time.perf_counter()
@@ -52,10 +67,12 @@ def main(resumes: int = 10_000, jobs: int = 50) -> None:
     print(f"scored {pairs} pairs in {took:.2f} s: {pairs / took:,.0f} pairs/s (per pair, pipeline.score)")
     started = time.perf_counter()
     for start in range(0, len(rf), BATCH):  # as the re-score does: one batch of resumes against every job
-        batchscore.score_jobs(jf, rf[start:start + BATCH], model.relations, model.weights, model.roles.closeness)
+        batchscore.score_jobs(jf, rf[start : start + BATCH], model.relations, model.weights, model.roles.closeness)
     took = time.perf_counter() - started
-    print(f"scored {pairs} pairs in {took:.2f} s: {pairs / took:,.0f} pairs/s (vectorised, pipeline.batchscore, "
-          f"{BATCH} resumes a batch)")
+    print(
+        f"scored {pairs} pairs in {took:.2f} s: {pairs / took:,.0f} pairs/s (vectorised, pipeline.batchscore, "
+        f"{BATCH} resumes a batch)"
+    )
 
 
 if __name__ == "__main__":

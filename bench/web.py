@@ -7,6 +7,7 @@ tests/seed.py), starts `python -m ui` on a free port,
 and drives the first page and a filtered page in turn, each for a bounded time. Prints figures;
 never fails on a timing (a benchmark is not a test). Target: p95 under 100 ms at 20 clients.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -120,9 +121,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="shortlist-bench-") as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTLIST_")}
         port = free_port()
-        env.update(SHORTLIST_HOME=home, SHORTLIST_SKILLS=str(ROOT / "skills"), SHORTLIST_PORT=str(port),
-                   SHORTLIST_HOST="127.0.0.1",
-                   SHORTLIST_LOG_LEVEL="WARNING", SHORTLIST_METRICS_PORT="0")
+        env.update(
+            SHORTLIST_HOME=home,
+            SHORTLIST_SKILLS=str(ROOT / "skills"),
+            SHORTLIST_PORT=str(port),
+            SHORTLIST_HOST="127.0.0.1",
+            SHORTLIST_LOG_LEVEL="WARNING",
+            SHORTLIST_METRICS_PORT="0",
+        )
         settings = load(env)
         ensure_dirs(settings)
         engine = make_engine(settings.database_url)
@@ -142,19 +148,26 @@ def main() -> int:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             print(f"python -m ui on {base}; {args.clients} concurrent clients, {args.seconds:g} s per scenario\n")
-            print(f"{'scenario':26} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-                  f"{'errors':>7} {'server CPU ms/req':>18}")
+            print(
+                f"{'scenario':26} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+                f"{'errors':>7} {'server CPU ms/req':>18}"
+            )
             for name, path in SCENARIOS:
                 before = cpu_seconds(server.pid)
                 latencies, errors, elapsed = asyncio.run(
-                    drive("127.0.0.1", port, path.replace("{job}", str(job)), args.clients, args.seconds))
+                    drive("127.0.0.1", port, path.replace("{job}", str(job)), args.clients, args.seconds)
+                )
                 cpu = (cpu_seconds(server.pid) - before) * 1000 / max(1, len(latencies) + args.clients)
                 ms = [value * 1000 for value in latencies]
-                print(f"{name:26} {len(ms):>9,} {len(ms) / elapsed:>8.1f} {percentile(ms, 50):>8.1f} "
-                      f"{percentile(ms, 95):>8.1f} {percentile(ms, 99):>8.1f} {errors:>7} {cpu:>18.2f}")
+                print(
+                    f"{name:26} {len(ms):>9,} {len(ms) / elapsed:>8.1f} {percentile(ms, 50):>8.1f} "
+                    f"{percentile(ms, 95):>8.1f} {percentile(ms, 99):>8.1f} {errors:>7} {cpu:>18.2f}"
+                )
             loadavg = os.getloadavg()
-            print(f"\nmachine: {os.cpu_count()} CPUs, load average {loadavg[0]:.2f} {loadavg[1]:.2f} {loadavg[2]:.2f} "
-                  f"(other work on the machine inflates latency); target p95 < 100 ms at 20 clients")
+            print(
+                f"\nmachine: {os.cpu_count()} CPUs, load average {loadavg[0]:.2f} {loadavg[1]:.2f} {loadavg[2]:.2f} "
+                f"(other work on the machine inflates latency); target p95 < 100 ms at 20 clients"
+            )
         finally:
             server.terminate()
             server.wait(timeout=15)

@@ -5,6 +5,7 @@ settings), or with --sandbox against a throw-away one in a temporary SHORTLIST_H
 are always played. Each drill writes a Markdown and a JSON report; the exit code is 0 only when
 every drill passed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,18 @@ from pathlib import Path
 from chaos import definition
 
 EXPERIMENTS = Path(__file__).resolve().parent / "experiments"
-ORDER = ("kill-web", "kill-watcher", "hang-web", "hang-watcher", "load-spike", "slow-network", "bad-input-storm",
-         "db-locked", "break-taxonomy", "taxonomy-edit-under-load")
+ORDER = (
+    "kill-web",
+    "kill-watcher",
+    "hang-web",
+    "hang-watcher",
+    "load-spike",
+    "slow-network",
+    "bad-input-storm",
+    "db-locked",
+    "break-taxonomy",
+    "taxonomy-edit-under-load",
+)
 
 
 def experiments() -> dict[str, Path]:
@@ -41,6 +52,7 @@ def run_one(name: str, path: Path, short: bool, reports: Path | None) -> dict:
     from chaoslib.experiment import ensure_experiment_is_valid, run_experiment
 
     from chaos import control
+
     experiment = load_experiment(path, short)
     ensure_experiment_is_valid(experiment)
     control.reports_folder = reports
@@ -57,13 +69,17 @@ def run_one(name: str, path: Path, short: bool, reports: Path | None) -> dict:
     if result["requests"]["attempted"]:
         figures.append(f"{result['requests']['failed']}/{result['requests']['attempted']} requests failed")
     for label, f in result["files"].items():
-        figures.append(f"{label}: {f['good_scored']}/{f['good_dropped']} scored, {f['duplicates']} dup, "
-                       f"{f['quarantined']}/{f['bad_dropped']} quarantined")
+        figures.append(
+            f"{label}: {f['good_scored']}/{f['good_dropped']} scored, {f['duplicates']} dup, "
+            f"{f['quarantined']}/{f['bad_dropped']} quarantined"
+        )
     print(f"{name}: {', '.join(figures)}\n  report {md}\n  json   {js}", flush=True)
     for check in result["checks"]:
         if not check["passed"]:
-            print(f"  FAILED {check['name']}: measured {check['measured']}, bound {check['bound']} "
-                  f"{check['detail']}", flush=True)
+            print(
+                f"  FAILED {check['name']}: measured {check['measured']}, bound {check['bound']} {check['detail']}",
+                flush=True,
+            )
     for error in result["errors"]:
         print(f"  ERROR {error}", flush=True)
     return result
@@ -76,8 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run drills: names from `list`, or all")
     run.add_argument("drills", nargs="+", metavar="DRILL")
     run.add_argument("--short", action="store_true", help="the short form CI runs (each drill under 90 s)")
-    run.add_argument("--sandbox", action="store_true",
-                     help="start a throw-away deployment in a temporary SHORTLIST_HOME on free ports, then remove it")
+    run.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start a throw-away deployment in a temporary SHORTLIST_HOME on free ports, then remove it",
+    )
     run.add_argument("--keep", action="store_true", help="with --sandbox: leave its folder (logs, database) behind")
     run.add_argument("--reports", type=Path, help="folder for the reports (default: chaos/reports/)")
     run.add_argument("--quiet", action="store_true", help="only the summary lines")
@@ -97,12 +116,16 @@ def main(argv: list[str] | None = None) -> int:
         for name, title in titles.items():
             print(f"{name:16} {title}")
         return 0
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
 
     sandbox = None
     if args.sandbox:
         from chaos.deployment import Sandbox
+
         sandbox = Sandbox()
         print(f"sandbox: starting supervisord in {sandbox.home}", flush=True)
         sandbox.start()

@@ -1,4 +1,5 @@
 """Chaos Toolkit actions that break extraction on purpose (a skills file goes missing) and watch accuracy fall."""
+
 from __future__ import annotations
 
 import json
@@ -31,9 +32,16 @@ def start_prometheus(scale: float = generate.SHORT_SCALE) -> dict:
     (folder / "prometheus.yml").write_text(generate.prometheus_config(web, watcher, folder, scrape_interval="1s"))
     port = free_port()
     log = open(folder / "prometheus.log", "wb")
-    proc = subprocess.Popen(["prometheus", f"--config.file={folder / 'prometheus.yml'}",
-                             f"--storage.tsdb.path={folder / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            "prometheus",
+            f"--config.file={folder / 'prometheus.yml'}",
+            f"--storage.tsdb.path={folder / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
     def undo() -> None:
         proc.terminate()
@@ -44,6 +52,7 @@ def start_prometheus(scale: float = generate.SHORT_SCALE) -> dict:
             proc.wait(5)
         log.close()
         shutil.rmtree(folder, ignore_errors=True)
+
     drill.on_rollback("stop the drill's Prometheus", undo)
     drill.files["prometheus"] = f"http://127.0.0.1:{port}"
     if not wait_until(lambda: _value(SLI) == 1.0, timeout=60, interval=0.5):
@@ -78,6 +87,7 @@ def break_taxonomy(file: str = "auto") -> dict:
                 shutil.copy2(path, skills / path.name)
             shutil.rmtree(backup, ignore_errors=True)
             drill.mark("fault ended")
+
     drill.on_rollback("put the skills files back", undo)
     drill.note(f"deleted the skills of skills/{name} and cut the relations to them in {len(edits) - 1} other files")
     return {"removed": name, "files_edited": len(edits) - 1}
@@ -126,11 +136,19 @@ def await_accuracy(met: bool, within: float = 60) -> dict:
     label = "accuracy recovered" if met else "accuracy dropped"
     at = drill.mark(label)
     since = drill.between("fault ended" if met else "fault", label)
-    drill.check(label, bool(seen), measured=since, bound=within,
-                detail=f"recall {_value('shortlist_extraction_recall')}, "
-                       f"precision {_value('shortlist_extraction_precision')}")
-    drill.measure(**{f"{label.replace(' ', '_')}_after_s": since,
-                     f"recall_when_{'recovered' if met else 'dropped'}": _value("shortlist_extraction_recall")})
+    drill.check(
+        label,
+        bool(seen),
+        measured=since,
+        bound=within,
+        detail=f"recall {_value('shortlist_extraction_recall')}, precision {_value('shortlist_extraction_precision')}",
+    )
+    drill.measure(
+        **{
+            f"{label.replace(' ', '_')}_after_s": since,
+            f"recall_when_{'recovered' if met else 'dropped'}": _value("shortlist_extraction_recall"),
+        }
+    )
     if met:
         drill.measure(time_to_recover_s=since)
     return {"at_s": at, "after_s": since}
@@ -152,11 +170,18 @@ def await_alert(firing: bool, within: float = 60) -> dict:
 
 def _most_relied_on(skills: Path, dep) -> str:
     """The skills file that declares the most of the skills the canaries expect (ties: the first by name)."""
-    expected = {name for doc in load_spec(dep.settings.canary)
-                for key in ("skills", "required", "preferred") for name in doc.get(key, [])}
-    counts = {path.name: len(expected & {entry["name"] for entry in
-                                          yaml.safe_load(path.read_text(encoding="utf-8"))["skills"]})
-              for path in sorted(skills.glob("*.yaml"))}
+    expected = {
+        name
+        for doc in load_spec(dep.settings.canary)
+        for key in ("skills", "required", "preferred")
+        for name in doc.get(key, [])
+    }
+    counts = {
+        path.name: len(
+            expected & {entry["name"] for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["skills"]}
+        )
+        for path in sorted(skills.glob("*.yaml"))
+    }
     best = max(counts, key=lambda name: counts[name], default=None)
     if best is None or not counts[best]:
         raise RuntimeError(f"no file in {skills} declares a skill the canaries expect")

@@ -7,6 +7,7 @@ Each function is called by an experiment in chaos/experiments/ as a `python` pro
 registers its undo with the drill *before* it is injected, so the control can play it whatever
 happens; the experiments also list it under `rollbacks`. Every wait is bounded.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,6 +42,7 @@ def _run_id(drill: Drill) -> str:
 
 # -- the ranking page needs a job -------------------------------------------------------------------
 
+
 def prepare_job(within: float = 60.0) -> int:
     """Drop the drills' job description (the same bytes every time) and return its job id once it is scored."""
     drill, dep = _drill()
@@ -49,6 +51,7 @@ def prepare_job(within: float = 60.0) -> int:
     def job_id() -> int:
         rows = dep.query("SELECT id FROM job WHERE identity = ?", (identity,))
         return rows[0][0] if rows else 0
+
     if not job_id():
         corpus.write(corpus.Doc(JOB_NAME, corpus.job_text("drill").encode(), kind="job"), dep.settings.inbox)
     found = wait_until(job_id, within, 0.2)
@@ -60,6 +63,7 @@ def prepare_job(within: float = 60.0) -> int:
 
 # -- load ---------------------------------------------------------------------------------------------
 
+
 def _urls(dep: Deployment, drill: Drill, pages: list[str]) -> list[str]:
     urls = []
     for page in pages:
@@ -69,12 +73,17 @@ def _urls(dep: Deployment, drill: Drill, pages: list[str]) -> list[str]:
     return urls
 
 
-def start_load(name: str = "steady", rate: float = 5.0, factor: float = 1.0, pages: list[str] | None = None,
-               timeout: float = 2.0, duration: float = 120.0) -> dict:
+def start_load(
+    name: str = "steady",
+    rate: float = 5.0,
+    factor: float = 1.0,
+    pages: list[str] | None = None,
+    timeout: float = 2.0,
+    duration: float = 120.0,
+) -> dict:
     """Send `rate` x `factor` GETs a second to `pages` in turn ("ranking" is the drills' job's ranking page)."""
     drill, dep = _drill()
-    load = Load(_urls(dep, drill, pages or ["ranking", "/jobs"]), rate * factor, duration, timeout,
-                origin=drill.t0)
+    load = Load(_urls(dep, drill, pages or ["ranking", "/jobs"]), rate * factor, duration, timeout, origin=drill.t0)
     drill.loads[name] = load
     drill.on_rollback(f"stop load {name}", lambda: _stop(drill, name))
     load.start()
@@ -88,8 +97,12 @@ def _stop(drill: Drill, name: str) -> dict:
         return drill.load_stats.get(name, {})
     samples = load.stop()
     stats = summarize(samples)
-    stats.update(rate=load.rate, started_at=round(load.started, 3), stopped_at=round(load.stopped, 3),
-                 urls=[u.replace(drill.deployment.base_url, "") for u in load.urls])
+    stats.update(
+        rate=load.rate,
+        started_at=round(load.started, 3),
+        stopped_at=round(load.stopped, 3),
+        urls=[u.replace(drill.deployment.base_url, "") for u in load.urls],
+    )
     drill.load_stats[name] = stats
     drill.files.setdefault("samples", {})[name] = [asdict(s) for s in samples]
     drill.mark(f"load {name} stopped")
@@ -102,8 +115,14 @@ def stop_load(name: str = "steady") -> dict:
     return drill.load_stats.get(name, {})
 
 
-def run_load(name: str = "spike", rate: float = 5.0, factor: float = 1.0, seconds: float = 30.0,
-             pages: list[str] | None = None, timeout: float = 5.0) -> dict:
+def run_load(
+    name: str = "spike",
+    rate: float = 5.0,
+    factor: float = 1.0,
+    seconds: float = 30.0,
+    pages: list[str] | None = None,
+    timeout: float = 5.0,
+) -> dict:
     """A load for a fixed time, in the foreground; also watches the web's CPU while it runs."""
     drill, dep = _drill()
     pid = dep.pid("web")
@@ -128,6 +147,7 @@ def _cpu_seconds(pid: int) -> float | None:
 
 
 # -- faults -------------------------------------------------------------------------------------------
+
 
 def _ensure_running(dep: Deployment, program: str, within: float = 60.0) -> None:
     for pid in (dep.info(program)["pid"],):
@@ -181,6 +201,7 @@ def hang_program(program: str = "web") -> dict:
         except ProcessLookupError:
             pass
         _ensure_running(dep, program)
+
     drill.on_rollback(f"SIGCONT {program} pid {pid}", resume)
     drill.files.setdefault("stopped_pids", []).append(pid)
     drill.files.setdefault("victims", []).append((program, pid))
@@ -206,16 +227,25 @@ def await_recovery(program: str = "web", within: float = 5.0, limit: float = 60.
         info = dep.info(program)
         if detected is None and (info["pid"] != old or info["statename"] != "RUNNING"):
             detected = drill.mark("detected")
-        if detected is not None and info["statename"] in ("STARTING", "RUNNING") and info["pid"] not in (0, old) \
-                and answers(timeout=0.5):
+        if (
+            detected is not None
+            and info["statename"] in ("STARTING", "RUNNING")
+            and info["pid"] not in (0, old)
+            and answers(timeout=0.5)
+        ):
             recovered = drill.mark("recovered")
             break
         time.sleep(0.05)
     ttd = None if detected is None else round(detected - fault, 3)
     ttr = None if recovered is None else round(recovered - fault, 3)
     drill.measure(time_to_detect_s=ttd, time_to_recover_s=ttr, new_pid=dep.info(program)["pid"])
-    drill.check(f"{program} restarted and answering within {within:g} s", ttr is not None and ttr < within,
-                ttr, f"< {within:g} s", "" if ttr is not None else f"not recovered after {limit:g} s")
+    drill.check(
+        f"{program} restarted and answering within {within:g} s",
+        ttr is not None and ttr < within,
+        ttr,
+        f"< {within:g} s",
+        "" if ttr is not None else f"not recovered after {limit:g} s",
+    )
     return {"time_to_detect_s": ttd, "time_to_recover_s": ttr}
 
 
@@ -225,12 +255,30 @@ def autoheal_acted(program: str = "web") -> bool:
     text = dep.log_since("autoheal", drill.files.get("autoheal_log_offset", 0))
     lines = [line for line in text.splitlines() if f"ACTION restart shortlist:{program}" in line]
     drill.measure(autoheal_log=lines[-1].split("ACTION", 1)[-1].strip() if lines else "")
-    return drill.check(f"autoheal listener restarted {program} for a hang", bool(lines), len(lines), ">= 1",
-                       lines[-1][:200] if lines else "no ACTION line in autoheal.log")
+    return drill.check(
+        f"autoheal listener restarted {program} for a hang",
+        bool(lines),
+        len(lines),
+        ">= 1",
+        lines[-1][:200] if lines else "no ACTION line in autoheal.log",
+    )
 
 
-def kill_repeatedly(program: str = "watcher", every: list[float] | None = None, kills: int = 10,
-                    limit: float = 120.0) -> dict:
+def _noticed(dep, program: str, pid: int, states: set) -> float | None:
+    """When (drill time) supervisord saw the killed `pid` go, noting the states it passed; None after 2 s."""
+    drill, _ = _drill()
+    for _ in range(40):
+        info = dep.info(program)
+        states.add(info["statename"])
+        if info["pid"] != pid or info["statename"] != "RUNNING":
+            return drill.now()
+        time.sleep(0.05)
+    return None
+
+
+def kill_repeatedly(
+    program: str = "watcher", every: list[float] | None = None, kills: int = 10, limit: float = 120.0
+) -> dict:
     """SIGKILL the program every 1-2 s of its life (`every`: [low, high] seconds after each new process
     appears), `kills` times; a process supervisord is still backing off from is waited for (at most `limit`).
 
@@ -244,8 +292,11 @@ def kill_repeatedly(program: str = "watcher", every: list[float] | None = None, 
     deadline = time.monotonic() + limit
     last = 0
     while done < kills and time.monotonic() < deadline:
-        pid = wait_until(lambda: (dep.info(program)["pid"] not in (0, last)) and dep.info(program)["pid"],
-                         max(0.1, deadline - time.monotonic()), 0.05)
+        pid = wait_until(
+            lambda: (dep.info(program)["pid"] not in (0, last)) and dep.info(program)["pid"],
+            max(0.1, deadline - time.monotonic()),
+            0.05,
+        )
         states.add(dep.info(program)["statename"])
         if not pid:
             break
@@ -258,25 +309,27 @@ def kill_repeatedly(program: str = "watcher", every: list[float] | None = None, 
         done += 1
         last = pid
         killed_at = drill.mark("fault" if done == 1 else "last fault")
-        for _ in range(40):  # how long supervisord takes to notice, and what it makes of it
-            info = dep.info(program)
-            states.add(info["statename"])
-            if info["pid"] != pid or info["statename"] != "RUNNING":
-                detections.append(drill.now() - killed_at)
-                break
-            time.sleep(0.05)
+        detected = _noticed(dep, program, pid, states)
+        if detected is not None:
+            detections.append(detected - killed_at)
     drill.files["killed_workers"] = sorted(workers)
-    recovered = wait_until(lambda: dep.info(program)["pid"] not in (0, last) and dep.watcher_answers(0.5)
-                           if program == "watcher" else dep.info(program)["pid"] not in (0, last) and dep.ready(0.5),
-                           max(0.0, deadline - time.monotonic()), 0.1)
+    answers = dep.watcher_answers if program == "watcher" else dep.ready
+    recovered = wait_until(
+        lambda: dep.info(program)["pid"] not in (0, last) and answers(0.5), max(0.0, deadline - time.monotonic()), 0.1
+    )
     if recovered:
         drill.mark("recovered")
-    drill.measure(kills=done, states_seen=sorted(states),
-                  time_to_detect_s=round(max(detections), 3) if detections else None,
-                  time_to_recover_s=drill.between("last fault" if done > 1 else "fault", "recovered"))
+    drill.measure(
+        kills=done,
+        states_seen=sorted(states),
+        time_to_detect_s=round(max(detections), 3) if detections else None,
+        time_to_recover_s=drill.between("last fault" if done > 1 else "fault", "recovered"),
+    )
     if "FATAL" in states:
-        drill.note(f"{program} went FATAL (killed before startsecs too often); the autoheal listener brought it "
-                   "back after its back-off")
+        drill.note(
+            f"{program} went FATAL (killed before startsecs too often); the autoheal listener brought it "
+            "back after its back-off"
+        )
     if done < kills:
         drill.error(f"only {done} of {kills} kills happened within {limit:g} s")
     return {"kills": done, "states_seen": sorted(states)}
@@ -288,12 +341,17 @@ def orphans_gone(within: float = 15.0) -> bool:
     pids = drill.files.get("killed_workers", [])
     wait_until(lambda: not [p for p in pids if alive(p)], within, 0.2)
     left = [p for p in pids if alive(p)]
-    return drill.check("workers of killed processes exited", not left, len(left), 0,
-                       f"{len(pids)} worker processes belonged to killed watchers" +
-                       (f"; still alive: {left[:10]}" if left else ""))
+    return drill.check(
+        "workers of killed processes exited",
+        not left,
+        len(left),
+        0,
+        f"{len(pids)} worker processes belonged to killed watchers" + (f"; still alive: {left[:10]}" if left else ""),
+    )
 
 
 # -- watching a process that must stay up ----------------------------------------------------------
+
 
 def watch_program(program: str = "watcher", probe_every: float = 0.5) -> dict:
     """Note every pid change, non-RUNNING state and failed probe of the program until `stop_watching`."""
@@ -311,6 +369,7 @@ def watch_program(program: str = "watcher", probe_every: float = 0.5) -> dict:
             seen["probes"] += 1
             if not answers(timeout=2.0):
                 seen["failed_probes"] += 1
+
     thread = threading.Thread(target=run, name=f"watch-{program}", daemon=True)
     thread.start()
     drill.files[f"watch_{program}"] = (stop, thread, seen)
@@ -324,43 +383,74 @@ def stop_watching(program: str = "watcher", must_stay_up: bool = True) -> dict:
     stop.set()
     thread.join(5)
     drill.rollback_label(f"stop watching {program}")
-    result = {"pids": seen["pids"], "states": sorted(seen["states"]), "probes": seen["probes"],
-              "failed_probes": seen["failed_probes"]}
+    result = {
+        "pids": seen["pids"],
+        "states": sorted(seen["states"]),
+        "probes": seen["probes"],
+        "failed_probes": seen["failed_probes"],
+    }
     drill.measure(**{f"{program}_watch": result})
     if must_stay_up:
-        drill.check(f"{program} never down (same pid, RUNNING, answering)",
-                    len(seen["pids"]) == 1 and seen["states"] <= {"RUNNING"} and not seen["failed_probes"],
-                    f"{len(seen['pids']) - 1} restarts, {seen['failed_probes']}/{seen['probes']} probes failed",
-                    "0 restarts, 0 failed probes")
+        drill.check(
+            f"{program} never down (same pid, RUNNING, answering)",
+            len(seen["pids"]) == 1 and seen["states"] <= {"RUNNING"} and not seen["failed_probes"],
+            f"{len(seen['pids']) - 1} restarts, {seen['failed_probes']}/{seen['probes']} probes failed",
+            "0 restarts, 0 failed probes",
+        )
     return result
 
 
 # -- checks on the load --------------------------------------------------------------------------------
 
-def check_requests(name: str = "steady", max_error_ratio: float | None = None, p95_under: float | None = None,
-                   errors_only_between: list[str] | None = None, slack: float = 2.0) -> dict:
+
+def check_requests(
+    name: str = "steady",
+    max_error_ratio: float | None = None,
+    p95_under: float | None = None,
+    errors_only_between: list[str] | None = None,
+    slack: float = 2.0,
+) -> dict:
     """Check a finished load: error ratio, p95, and that failures happened only between two marks
     (a request sent up to `slack` seconds before the first mark may fail with it)."""
     drill, _ = _drill()
     stats = drill.load_stats.get(name) or stop_load(name)
     if max_error_ratio is not None:
         missed = stats["error_ratio"] >= max_error_ratio
-        drill.check(f"{name}: errors under {max_error_ratio:.0%}", not missed,
-                    f"{stats['failed']}/{stats['attempted']} ({stats['error_ratio']:.2%})", f"< {max_error_ratio:.0%}",
-                    f"missed by {stats['error_ratio'] - max_error_ratio:.2%}; failures: "
-                    + ", ".join(f"{k} {v}" for k, v in stats["failures_by_kind"].items()) if missed else "")
+        drill.check(
+            f"{name}: errors under {max_error_ratio:.0%}",
+            not missed,
+            f"{stats['failed']}/{stats['attempted']} ({stats['error_ratio']:.2%})",
+            f"< {max_error_ratio:.0%}",
+            f"missed by {stats['error_ratio'] - max_error_ratio:.2%}; failures: "
+            + ", ".join(f"{k} {v}" for k, v in stats["failures_by_kind"].items())
+            if missed
+            else "",
+        )
     if p95_under is not None:
         p95 = stats["p95_s"]
-        drill.check(f"{name}: p95 latency under {p95_under:g} s", p95 is not None and p95 < p95_under,
-                    p95, f"< {p95_under:g} s", _why_slow(drill, stats, p95_under))
+        drill.check(
+            f"{name}: p95 latency under {p95_under:g} s",
+            p95 is not None and p95 < p95_under,
+            p95,
+            f"< {p95_under:g} s",
+            _why_slow(drill, stats, p95_under),
+        )
     if errors_only_between:
         start, end = (drill.marks.get(m) for m in errors_only_between)
         samples = drill.files.get("samples", {}).get(name, [])
-        outside = [s for s in samples if not (200 <= s["status"] < 400)
-                   and (start is None or end is None or not (start - slack <= s["at"] <= end + 0.5))]
-        drill.check(f"{name}: errors only between {errors_only_between[0]} and {errors_only_between[1]}",
-                    not outside and start is not None and end is not None, f"{len(outside)} outside",
-                    "0 outside", f"first outside at {outside[0]['at']:.2f} s" if outside else "")
+        outside = [
+            s
+            for s in samples
+            if not (200 <= s["status"] < 400)
+            and (start is None or end is None or not (start - slack <= s["at"] <= end + 0.5))
+        ]
+        drill.check(
+            f"{name}: errors only between {errors_only_between[0]} and {errors_only_between[1]}",
+            not outside and start is not None and end is not None,
+            f"{len(outside)} outside",
+            "0 outside",
+            f"first outside at {outside[0]['at']:.2f} s" if outside else "",
+        )
     return stats
 
 
@@ -371,6 +461,10 @@ def _why_slow(drill: Drill, stats: dict, bound: float) -> str:
     cores = drill.measures.get("web_cpu_cores_used")
     why = f"missed by {p95 - bound:.2f} s ({p95 / bound:.1f}x the bound)"
     if cores is not None:
-        why += (f"; the web used {cores:.2f} CPU cores: one uvicorn process is bound to one core, so requests "
-                "queued once it was saturated" if cores > 0.85 else f"; the web used {cores:.2f} CPU cores")
+        why += (
+            f"; the web used {cores:.2f} CPU cores: one uvicorn process is bound to one core, so requests "
+            "queued once it was saturated"
+            if cores > 0.85
+            else f"; the web used {cores:.2f} CPU cores"
+        )
     return why

@@ -4,6 +4,7 @@ checks nothing is left stopped, and writes the report.
 Every experiment in chaos/experiments/ declares it, so the report is written however the
 experiment is run: `python -m chaos run NAME`, or Chaos Toolkit's own `chaos run FILE`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,12 +28,15 @@ def before_experiment_control(context: dict, configuration: dict | None = None, 
     steady = context.get("steady-state-hypothesis") or {}
     drill.steady_state = steady.get("title", "") + "".join(
         f"\n- {p['name']}: {p.get('provider', {}).get('func', '')} must be {p.get('tolerance')}"
-        for p in steady.get("probes", []))
+        for p in steady.get("probes", [])
+    )
     drill.deployment = Deployment()
     drill.files["autoheal_log_offset"] = drill.deployment.log_size("autoheal")
     if not drill.deployment.supervised():
-        drill.error(f"no supervisord answers on {drill.deployment.socket}: start the deployment with "
-                    "`make run` (or run the drill with --sandbox)")
+        drill.error(
+            f"no supervisord answers on {drill.deployment.socket}: start the deployment with "
+            "`make run` (or run the drill with --sandbox)"
+        )
 
 
 def after_experiment_control(context: dict, state: dict | None = None, **_kwargs) -> None:

@@ -5,6 +5,7 @@ drill can tell its own files from everything else in the database. Good files ar
 PDF, DOCX and TXT; bad ones are corrupt, truncated, encrypted, empty, too large or zip bombs,
 each with the quarantine code the pipeline is expected to give it.
 """
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,28 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-SKILLS = ("Python", "SQL", "Docker", "Kubernetes", "AWS", "Terraform", "Linux", "PostgreSQL", "Redis", "Kafka",
-          "React", "TypeScript", "Excel", "Tableau", "Agile", "Scrum", "Jira", "Git", "Prometheus", "Grafana")
+SKILLS = (
+    "Python",
+    "SQL",
+    "Docker",
+    "Kubernetes",
+    "AWS",
+    "Terraform",
+    "Linux",
+    "PostgreSQL",
+    "Redis",
+    "Kafka",
+    "React",
+    "TypeScript",
+    "Excel",
+    "Tableau",
+    "Agile",
+    "Scrum",
+    "Jira",
+    "Git",
+    "Prometheus",
+    "Grafana",
+)
 FIRST = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Margaret", "Linus", "Radia", "Donald")
 LAST = ("Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Hamilton", "Torvalds", "Perlman", "Knuth")
 
@@ -34,26 +55,37 @@ def resume_text(run: str, i: int) -> tuple[str, str]:
     email = f"chaos-{run}-{i}@drill.example"
     skills = rng.sample(SKILLS, 6)
     years = rng.randint(2, 15)
-    text = (f"{name}\n{email}\nDrill {run} resume {i}\n\nSUMMARY\n"
-            f"Engineer with {years} years of experience in {skills[0]}, {skills[1]} and {skills[2]}.\n\n"
-            f"EXPERIENCE\nSenior Engineer, Example Corp (2018 - 2024)\n"
-            f"- Built services with {skills[0]} and {skills[3]}; ran them on {skills[4]}.\n"
-            f"- Automated reporting with {skills[5]} and {skills[1]}.\n\n"
-            f"SKILLS\n{', '.join(skills)}\n")
+    text = (
+        f"{name}\n{email}\nDrill {run} resume {i}\n\nSUMMARY\n"
+        f"Engineer with {years} years of experience in {skills[0]}, {skills[1]} and {skills[2]}.\n\n"
+        f"EXPERIENCE\nSenior Engineer, Example Corp (2018 - 2024)\n"
+        f"- Built services with {skills[0]} and {skills[3]}; ran them on {skills[4]}.\n"
+        f"- Automated reporting with {skills[5]} and {skills[1]}.\n\n"
+        f"SKILLS\n{', '.join(skills)}\n"
+    )
     return text, email
 
 
 def job_text(run: str) -> str:
-    return (f"Platform Engineer (drill {run})\n\nWe are hiring a platform engineer with 3+ years of experience.\n\n"
-            "Requirements:\n- Python\n- SQL\n- Docker\n- Kubernetes\n\nNice to have:\n- AWS\n- Terraform\n- Linux\n")
+    return (
+        f"Platform Engineer (drill {run})\n\nWe are hiring a platform engineer with 3+ years of experience.\n\n"
+        "Requirements:\n- Python\n- SQL\n- Docker\n- Kubernetes\n\nNice to have:\n- AWS\n- Terraform\n- Linux\n"
+    )
 
 
 # -- PDF, written by hand: one page of Helvetica text, or the same with an /Encrypt dictionary
 
+
 def make_pdf(text: str, encrypted: bool = False) -> bytes:
     def escape(line: str) -> str:
-        return line.encode("latin-1", "replace").decode("latin-1").replace("\\", "\\\\").replace(
-            "(", "\\(").replace(")", "\\)")
+        return (
+            line.encode("latin-1", "replace")
+            .decode("latin-1")
+            .replace("\\", "\\\\")
+            .replace("(", "\\(")
+            .replace(")", "\\)")
+        )
+
     lines = text.splitlines()[:60]
     stream = "BT /F1 10 Tf 54 740 Td 12 TL\n" + "".join(f"({escape(line)}) '\n" for line in lines) + "ET"
     content = stream.encode("latin-1")
@@ -82,8 +114,11 @@ def make_pdf(text: str, encrypted: bool = False) -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R" % (len(objects) + 1) + trailer_extra +
-              b" >>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R" % (len(objects) + 1)
+        + trailer_extra
+        + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    )
     return out.getvalue()
 
 
@@ -144,11 +179,17 @@ def bad(run: str, i: int, max_file_bytes: int, kind: str | None = None) -> Doc:
         whole = make_pdf(resume_text(run, 10_000 + i)[0])
         return Doc(f"{tag}-truncated.pdf", whole[: len(whole) // 2], expect="corrupt")
     if kind == "encrypted_pdf":
-        return Doc(f"{tag}-encrypted.pdf", make_pdf(resume_text(run, 20_000 + i)[0], encrypted=True),
-                   expect="encrypted")
+        return Doc(
+            f"{tag}-encrypted.pdf", make_pdf(resume_text(run, 20_000 + i)[0], encrypted=True), expect="encrypted"
+        )
     if kind == "encrypted_docx":  # what Word writes for a password-protected document: an OLE2 container
-        data = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(24) + "EncryptedPackage".encode("utf-16-le")
-                + nonce + random.Random(tag).randbytes(4000))
+        data = (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + bytes(24)
+            + "EncryptedPackage".encode("utf-16-le")
+            + nonce
+            + random.Random(tag).randbytes(4000)
+        )
         return Doc(f"{tag}-encrypted.docx", data, expect="encrypted")
     if kind == "empty":  # zero bytes: every empty file has the same sha256, which the pipeline must cope with
         return Doc(f"{tag}-empty.pdf", b"", expect="empty")
@@ -169,4 +210,3 @@ def write(doc: Doc, inbox: Path) -> Path:
     temp.write_bytes(doc.data)
     temp.replace(target)
     return target
-

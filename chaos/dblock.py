@@ -1,4 +1,5 @@
 """Chaos Toolkit actions that hold SQLite's write lock from another connection, and release it."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -35,6 +36,7 @@ def lock_database(seconds: float = 10.0) -> dict:
             taken.set()
         finally:
             conn.close()
+
     thread = threading.Thread(target=hold, name="db-lock", daemon=True)
 
     def undo() -> None:
@@ -42,6 +44,7 @@ def lock_database(seconds: float = 10.0) -> dict:
         thread.join(15)
         if thread.is_alive():
             raise RuntimeError("the lock-holding connection did not close")
+
     drill.on_rollback("release the database lock", undo)
     thread.start()
     taken.wait(15)
@@ -57,16 +60,19 @@ def await_lock_released() -> dict:
     thread, retries_before = drill.files["db_lock"]
     ages = []
     while thread.is_alive():
-        rows = dep.query("SELECT (julianday('now') - julianday(beat_at)) * 86400 FROM heartbeat "
-                         "WHERE process = 'watcher'")
+        rows = dep.query(
+            "SELECT (julianday('now') - julianday(beat_at)) * 86400 FROM heartbeat WHERE process = 'watcher'"
+        )
         if rows and rows[0][0] is not None:
             ages.append(rows[0][0])
         thread.join(0.5)
     drill.rollback_label("release the database lock")
     retries = _metric(dep, "shortlist_db_retries_total")
-    drill.measure(db_retries=None if retries is None or retries_before is None else retries - retries_before,
-                  watcher_heartbeat_max_age_s=round(max(ages), 2) if ages else None,
-                  lock_held_s=drill.between("fault", "fault ended"))
+    drill.measure(
+        db_retries=None if retries is None or retries_before is None else retries - retries_before,
+        watcher_heartbeat_max_age_s=round(max(ages), 2) if ages else None,
+        lock_held_s=drill.between("fault", "fault ended"),
+    )
     return {"retries": drill.measures["db_retries"]}
 
 

@@ -5,6 +5,7 @@ errors naming the file and the line: the drill's name in `configuration.drill`, 
 writes its report, a rollback, and a `shortlist` extension whose `short` values override settings the
 experiment declares (a misspelt one would add a setting no step reads).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,8 +60,10 @@ class Experiment(BaseModel):
         for extension in extensions:
             unknown = sorted(set(extension.short) - declared) if extension.name == EXTENSION else []
             if unknown:
-                raise ValueError(f"the {EXTENSION} extension's short form sets {', '.join(unknown)}, "
-                                 f"not in configuration ({', '.join(sorted(declared))})")
+                raise ValueError(
+                    f"the {EXTENSION} extension's short form sets {', '.join(unknown)}, "
+                    f"not in configuration ({', '.join(sorted(declared))})"
+                )
         return extensions
 
     @field_validator("controls")

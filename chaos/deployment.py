@@ -5,6 +5,7 @@ By default it is the one `make run` starts, found through the same SHORTLIST_* s
 from the repo's supervisord.conf in a temporary SHORTLIST_HOME on free ports, so drills and
 tests never touch a user's data.
 """
+
 from __future__ import annotations
 
 import os
@@ -64,8 +65,9 @@ class Deployment:
         self.host, self.port = host, self.settings.port
         self.base_url = f"http://{host}:{self.settings.port}"
         metrics_host = LOOPBACK.get(self.settings.metrics_host, self.settings.metrics_host)
-        self.watcher_metrics_url = (f"http://{metrics_host}:{self.settings.metrics_port}/metrics"
-                                    if self.settings.metrics_port else "")
+        self.watcher_metrics_url = (
+            f"http://{metrics_host}:{self.settings.metrics_port}/metrics" if self.settings.metrics_port else ""
+        )
         self.db_path = self.settings.database_url.split("///", 1)[-1]
 
     # -- supervisord
@@ -74,6 +76,7 @@ class Deployment:
         """One call to supervisord's XML-RPC interface on a fresh connection, closed after it (a transport is
         unusable after one failed request)."""
         from supervisor.xmlrpc import SupervisorTransport
+
         transport = SupervisorTransport(None, None, f"unix://{self.socket}")
         try:
             return getattr(xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor, method)(*args)
@@ -145,8 +148,11 @@ class Deployment:
                 text = response.read().decode()
         except (OSError, ValueError):
             return {}
-        return {(s.name, tuple(sorted(s.labels.items()))): s.value
-                for family in text_string_to_metric_families(text) for s in family.samples}
+        return {
+            (s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+        }
 
     def watcher_metrics(self) -> dict[tuple[str, tuple], float]:
         return self.metrics(self.watcher_metrics_url) if self.watcher_metrics_url else {}
@@ -203,11 +209,16 @@ class Sandbox:
         # A copy of skills/ (with its canaries): a drill may edit the taxonomy without touching the repo's.
         shutil.copytree(ROOT / "skills", self.home / "skills", dirs_exist_ok=True)
         self.env.update(
-            SHORTLIST_HOME=str(self.home), SHORTLIST_SKILLS=str(self.home / "skills"),
-            SHORTLIST_STORE=str(self.store), SHORTLIST_INBOX=str(self.home / "inbox"),
-            SHORTLIST_HOST="127.0.0.1", SHORTLIST_PORT=str(free_port()),
-            SHORTLIST_METRICS_HOST="127.0.0.1", SHORTLIST_METRICS_PORT=str(free_port()),
-            SHORTLIST_PROMETHEUS_URL=f"http://127.0.0.1:{free_port()}")
+            SHORTLIST_HOME=str(self.home),
+            SHORTLIST_SKILLS=str(self.home / "skills"),
+            SHORTLIST_STORE=str(self.store),
+            SHORTLIST_INBOX=str(self.home / "inbox"),
+            SHORTLIST_HOST="127.0.0.1",
+            SHORTLIST_PORT=str(free_port()),
+            SHORTLIST_METRICS_HOST="127.0.0.1",
+            SHORTLIST_METRICS_PORT=str(free_port()),
+            SHORTLIST_PROMETHEUS_URL=f"http://127.0.0.1:{free_port()}",
+        )
         self.env.update({f"SHORTLIST_{k.upper()}": str(v) for k, v in settings.items()})
         self.prometheus = prometheus
         self.proc: subprocess.Popen | None = None
@@ -222,9 +233,14 @@ class Sandbox:
         for sub in ("resumes", "jobs", "failed"):
             (self.home / "inbox" / sub).mkdir(parents=True, exist_ok=True)
         supervisord = Path(sys.executable).parent / "supervisord"
-        self.proc = subprocess.Popen([str(supervisord), "-n", "-c", str(ROOT / "supervisord.conf")], env=self.env,
-                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(supervisord), "-n", "-c", str(ROOT / "supervisord.conf")],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deployment = Deployment(load(self.env))
         try:
             if not wait_until(lambda: self._exited() or deployment.supervised(), timeout=60) or self._exited():
@@ -234,10 +250,12 @@ class Sandbox:
                     deployment.call("stopProcess", f"{GROUP}:prometheus", True)
                 except xmlrpc.client.Fault:
                     pass
-            if not wait_until(lambda: deployment.running_pid("web") and deployment.running_pid("watcher")
-                              and deployment.ready(), timeout=timeout, interval=0.25):
-                raise RuntimeError(f"web and watcher were not ready within {timeout:g} s; "
-                                   f"see {self.store}/logs/")
+            if not wait_until(
+                lambda: deployment.running_pid("web") and deployment.running_pid("watcher") and deployment.ready(),
+                timeout=timeout,
+                interval=0.25,
+            ):
+                raise RuntimeError(f"web and watcher were not ready within {timeout:g} s; see {self.store}/logs/")
         except BaseException:
             self.close()
             raise

@@ -4,6 +4,7 @@ Actions and probes (chaos/actions.py, chaos/probes.py) record into `current()`; 
 (chaos/control.py) opens a Drill before the experiment and, after it, plays every rollback still
 registered (whatever the experiment's own rollbacks did) and writes the report.
 """
+
 from __future__ import annotations
 
 import logging
@@ -103,8 +104,10 @@ class Drill:
 
     def rollback_label(self, label: str, prefix: bool = False) -> int:
         """Play now every undo registered under `label` (or starting with it); the number played."""
+
         def hit(name: str) -> bool:
             return name.startswith(label) if prefix else name == label
+
         with self._lock:
             found = [u for u in self._undo if hit(u[1])]
             self._undo = [u for u in self._undo if not hit(u[1])]
@@ -127,8 +130,9 @@ class Drill:
             self.rollbacks_done.append({"rollback": label, "ok": True, "at": round(self.now(), 3)})
             log.info("rolled back: %s", label)
         except Exception as exc:  # keep undoing the rest
-            self.rollbacks_done.append({"rollback": label, "ok": False, "error": f"{type(exc).__name__}: {exc}",
-                                        "at": round(self.now(), 3)})
+            self.rollbacks_done.append(
+                {"rollback": label, "ok": False, "error": f"{type(exc).__name__}: {exc}", "at": round(self.now(), 3)}
+            )
             self.error(f"rollback {label!r} failed: {type(exc).__name__}: {exc}")
 
 
@@ -145,8 +149,9 @@ def begin(name: str, config: dict[str, Any]) -> Drill:
 
 def current() -> Drill:
     if _current is None:
-        raise RuntimeError("no drill is running: run the experiment through `python -m chaos run` "
-                           "or with the chaos.control control")
+        raise RuntimeError(
+            "no drill is running: run the experiment through `python -m chaos run` or with the chaos.control control"
+        )
     return _current
 
 

@@ -1,5 +1,6 @@
 """Chaos Toolkit actions that drop documents into the inbox and check what became of each: scored exactly
 once, or quarantined with the reason expected."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,8 +17,7 @@ from chaos.deployment import Deployment, wait_until
 from chaos.drill import Drill
 
 
-def drop_files(label: str = "drop", good: int = 0, bad: int = 0, over: float = 0.0,
-               background: bool = False) -> dict:
+def drop_files(label: str = "drop", good: int = 0, bad: int = 0, over: float = 0.0, background: bool = False) -> dict:
     """Make `good` resumes and `bad` broken files (new bytes for this run), then drop them into the inbox
     spread over `over` seconds, in a background thread when asked."""
     drill, dep = _drill()
@@ -36,6 +36,7 @@ def drop_files(label: str = "drop", good: int = 0, bad: int = 0, over: float = 0
             if gap:
                 time.sleep(gap)
         drill.mark(f"{label} dropped")
+
     if background:
         thread = threading.Thread(target=drop, name=f"drop-{label}", daemon=True)
         drill.files[f"{label}_thread"] = thread
@@ -64,8 +65,10 @@ def await_files(label: str = "drop", within: float = 60.0, recovery_from: str = 
 
     def finished() -> bool:  # every file has an outcome: scored, or quarantined (a good one too: then it is lost)
         done, quarantined = _scored(dep, run), _failed(dep, run)
-        return all(s in done or d.name in quarantined for s, d in shas.items()) \
-            and all(d.name in quarantined for d in bad)
+        return all(s in done or d.name in quarantined for s, d in shas.items()) and all(
+            d.name in quarantined for d in bad
+        )
+
     wait_until(finished, within, 0.25)
     drill.mark(f"{label} finished")
     if recovery_from:
@@ -80,8 +83,10 @@ def await_files(label: str = "drop", within: float = 60.0, recovery_from: str = 
 
 def _scored(dep: Deployment, run: str) -> dict[str, int]:
     """`document.scored` events of this run's files, by content hash."""
-    rows = dep.query("SELECT sha256, COUNT(*) FROM event WHERE kind = 'document.scored' AND filename LIKE ? "
-                     "GROUP BY sha256", (f"chaos-{run}-%",))
+    rows = dep.query(
+        "SELECT sha256, COUNT(*) FROM event WHERE kind = 'document.scored' AND filename LIKE ? GROUP BY sha256",
+        (f"chaos-{run}-%",),
+    )
     return {sha: n for sha, n in rows}
 
 
@@ -89,7 +94,8 @@ def _failed(dep: Deployment, run: str) -> dict[str, list[tuple[str, str, str]]]:
     """Failures of this run's files, by file name: (code, reason, quarantined path), oldest first."""
     found: dict[str, list] = {}
     for filename, code, reason, path in dep.query(
-            "SELECT filename, code, reason, quarantined_path FROM failure WHERE filename LIKE ?", (f"chaos-{run}-%",)):
+        "SELECT filename, code, reason, quarantined_path FROM failure WHERE filename LIKE ?", (f"chaos-{run}-%",)
+    ):
         found.setdefault(filename, []).append((code, reason, path))
     return found
 
@@ -97,6 +103,7 @@ def _failed(dep: Deployment, run: str) -> dict[str, list[tuple[str, str, str]]]:
 @dataclass
 class Tally:
     """What became of one drop's files, once they all have an outcome."""
+
     good: list[corpus.Doc]
     bad: list[corpus.Doc]
     events: dict[str, int]
@@ -119,30 +126,49 @@ class Tally:
             if d.name in self.failures:
                 codes[self.code(d.name)] = codes.get(self.code(d.name), 0) + 1
         return {
-            "dropped": len(good) + len(bad), "good_dropped": len(good), "good_scored": len(good) - len(self.lost),
-            "scored_events": sum(self.events.get(_sha(d), 0) for d in good), "lost": len(self.lost),
-            "duplicates": len(self.duplicated), "bad_dropped": len(bad),
-            "quarantined": len(bad) - len(self.unquarantined), "quarantine_codes": codes,
-            "wrong_reason": len(self.wrong_reason), "without_reason_file": len(self.no_reason),
+            "dropped": len(good) + len(bad),
+            "good_dropped": len(good),
+            "good_scored": len(good) - len(self.lost),
+            "scored_events": sum(self.events.get(_sha(d), 0) for d in good),
+            "lost": len(self.lost),
+            "duplicates": len(self.duplicated),
+            "bad_dropped": len(bad),
+            "quarantined": len(bad) - len(self.unquarantined),
+            "quarantine_codes": codes,
+            "wrong_reason": len(self.wrong_reason),
+            "without_reason_file": len(self.no_reason),
             "good_quarantined": len(misfiled),
-            "good_quarantined_codes": {code: sum(1 for d in misfiled if self.code(d) == code)
-                                       for code in {self.code(d) for d in misfiled}},
+            "good_quarantined_codes": {
+                code: sum(1 for d in misfiled if self.code(d) == code) for code in {self.code(d) for d in misfiled}
+            },
             "left_in_inbox": len(self.left_in_inbox),
             "seconds_from_last_drop_to_done": seconds,
-            "examples": {"lost": self.lost[:5], "duplicated": self.duplicated[:5],
-                         "wrong_reason": self.wrong_reason[:5], "unquarantined": self.unquarantined[:5],
-                         "good_quarantined": misfiled[:5]},
+            "examples": {
+                "lost": self.lost[:5],
+                "duplicated": self.duplicated[:5],
+                "wrong_reason": self.wrong_reason[:5],
+                "unquarantined": self.unquarantined[:5],
+                "good_quarantined": misfiled[:5],
+            },
         }
 
 
 def _tally(dep: Deployment, run: str, docs: list[corpus.Doc]) -> Tally:
     good = [d for d in docs if d.expect == "scored"]
     tally = Tally(good, [d for d in docs if d.expect != "scored"], _scored(dep, run), _failed(dep, run))
-    documents = {sha: n for sha, n in dep.query(
-        "SELECT sha256, COUNT(*) FROM document WHERE filename LIKE ? GROUP BY sha256", (f"chaos-{run}-%",))}
-    versions = {email: (n, v) for email, n, v in dep.query(
-        "SELECT email, COUNT(*), MAX(versions) FROM candidate WHERE email LIKE ? GROUP BY email",
-        (f"chaos-{run}-%",))}
+    documents = {
+        sha: n
+        for sha, n in dep.query(
+            "SELECT sha256, COUNT(*) FROM document WHERE filename LIKE ? GROUP BY sha256", (f"chaos-{run}-%",)
+        )
+    }
+    versions = {
+        email: (n, v)
+        for email, n, v in dep.query(
+            "SELECT email, COUNT(*), MAX(versions) FROM candidate WHERE email LIKE ? GROUP BY email",
+            (f"chaos-{run}-%",),
+        )
+    }
     for d in good:
         sha = _sha(d)
         if sha not in documents:
@@ -169,17 +195,25 @@ def _check(drill: Drill, label: str, tally: Tally, result: dict) -> None:
     good, bad, lost, duplicated = tally.good, tally.bad, tally.lost, tally.duplicated
     if tally.misfiled:
         code, reason, _ = tally.failures[tally.misfiled[0]][-1]
-        drill.note(f"{len(tally.misfiled)} good files were quarantined instead of scored; the first "
-                   f"({tally.misfiled[0]}) as {code}: {reason}")
+        drill.note(
+            f"{len(tally.misfiled)} good files were quarantined instead of scored; the first "
+            f"({tally.misfiled[0]}) as {code}: {reason}"
+        )
     if good:
-        drill.check(f"{label}: every good file scored exactly once", not lost and not duplicated,
-                    f"{len(good) - len(lost)}/{len(good)} scored, {len(duplicated)} duplicated",
-                    f"{len(good)}/{len(good)}, 0 duplicated",
-                    "; ".join(f"{k}: {v}" for k, v in result["examples"].items() if v))
+        drill.check(
+            f"{label}: every good file scored exactly once",
+            not lost and not duplicated,
+            f"{len(good) - len(lost)}/{len(good)} scored, {len(duplicated)} duplicated",
+            f"{len(good)}/{len(good)}, 0 duplicated",
+            "; ".join(f"{k}: {v}" for k, v in result["examples"].items() if v),
+        )
     if bad:
         unquarantined, wrong_reason, no_reason = tally.unquarantined, tally.wrong_reason, tally.no_reason
-        drill.check(f"{label}: every bad file quarantined with its reason",
-                    not unquarantined and not wrong_reason and not no_reason,
-                    f"{len(bad) - len(unquarantined)}/{len(bad)} quarantined, {len(wrong_reason)} wrong code, "
-                    f"{len(no_reason)} without reason", f"{len(bad)}/{len(bad)}, 0, 0",
-                    "; ".join(wrong_reason[:3] + unquarantined[:3]))
+        drill.check(
+            f"{label}: every bad file quarantined with its reason",
+            not unquarantined and not wrong_reason and not no_reason,
+            f"{len(bad) - len(unquarantined)}/{len(bad)} quarantined, {len(wrong_reason)} wrong code, "
+            f"{len(no_reason)} without reason",
+            f"{len(bad)}/{len(bad)}, 0, 0",
+            "; ".join(wrong_reason[:3] + unquarantined[:3]),
+        )

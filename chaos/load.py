@@ -7,6 +7,7 @@ connection, and latency is measured from the scheduled send time. Each request i
 `python -m chaos.load URL [URL ...] --rate R --duration S --json` runs the same client from a
 shell, for instance inside a network namespace with `ip netns exec`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,16 +48,20 @@ def check_target(url: str, allowed: tuple[str, ...] = ()) -> None:
             return
     except ValueError:
         pass
-    raise ValueError(f"refusing to send load to {host!r}: drills only target loopback addresses "
-                     "or a network namespace they created")
+    raise ValueError(
+        f"refusing to send load to {host!r}: drills only target loopback addresses or a network namespace they created"
+    )
 
 
 def fetch(url: str, timeout: float) -> tuple[int, str]:
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
     try:
-        conn.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
-                     headers={"User-Agent": "shortlist-chaos", "Connection": "close"})
+        conn.request(
+            "GET",
+            (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            headers={"User-Agent": "shortlist-chaos", "Connection": "close"},
+        )
         response = conn.getresponse()
         response.read()
         return response.status, ""
@@ -75,8 +80,16 @@ def fetch(url: str, timeout: float) -> tuple[int, str]:
 class Load:
     """Send GETs to `urls` in turn at `rate` per second until stopped or `duration` seconds have passed."""
 
-    def __init__(self, urls: list[str], rate: float, duration: float = MAX_SECONDS, timeout: float = 2.0,
-                 clock=time.monotonic, origin: float | None = None, allowed: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        urls: list[str],
+        rate: float,
+        duration: float = MAX_SECONDS,
+        timeout: float = 2.0,
+        clock=time.monotonic,
+        origin: float | None = None,
+        allowed: tuple[str, ...] = (),
+    ) -> None:
         for url in urls:
             check_target(url, allowed)
         if not 0 < rate <= MAX_RATE:
@@ -89,8 +102,9 @@ class Load:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         # enough threads for every request that can be in flight at once; more are queued, and wait
-        self._pool = ThreadPoolExecutor(max_workers=max(4, min(256, int(rate * timeout) + 4)),
-                                        thread_name_prefix="load")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(4, min(256, int(rate * timeout) + 4)), thread_name_prefix="load"
+        )
         self._thread = threading.Thread(target=self._schedule, name="load-scheduler", daemon=True)
         self.started = self.stopped = 0.0
 
@@ -156,7 +170,8 @@ def summarize(samples: list[Sample], latency_bound: float = 2.0) -> dict:
         "max_s": _round(max(latencies) if latencies else None),
         "p95_ok_s": _round(quantile(ok_latencies, 0.95)),
         "under_bound_ratio": round(sum(1 for v in latencies if v < latency_bound) / len(latencies), 5)
-        if latencies else None,
+        if latencies
+        else None,
         "latency_bound_s": latency_bound,
     }
 
@@ -171,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=5.0, help="requests per second")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds (at most %g)" % MAX_SECONDS)
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds one request may take")
-    parser.add_argument("--allow", action="append", default=[],
-                        help="a non-loopback address this run may target (a drill's netns peer)")
+    parser.add_argument(
+        "--allow", action="append", default=[], help="a non-loopback address this run may target (a drill's netns peer)"
+    )
     parser.add_argument("--json", action="store_true", help="print every sample and the summary as JSON")
     args = parser.parse_args(argv)
     load = Load(args.urls, args.rate, args.duration, args.timeout, allowed=tuple(args.allow))

@@ -10,6 +10,7 @@ supervised web across the delayed link. Addresses are link-local (169.254.x.0/30
 the drill creates and deletes; `down()` removes the namespace, the veth pair and the qdisc, and is
 safe to call twice.
 """
+
 from __future__ import annotations
 
 import os
@@ -156,21 +157,26 @@ class SlowLink:
         return "tc netem on both ends of the veth pair"
 
     def qdiscs(self) -> str:
-        return ip("tc", "qdisc", "show", "dev", self.host_if) + ip("tc", "qdisc", "show", "dev", self.ns_if,
-                                                                     netns=self.netns)
+        return ip("tc", "qdisc", "show", "dev", self.host_if) + ip(
+            "tc", "qdisc", "show", "dev", self.ns_if, netns=self.netns
+        )
 
     def undelay(self) -> None:
         if self.relay is not None:
             self.relay.delay = self.relay.jitter = 0.0
         if self.delayed:
             subprocess.run(["tc", "qdisc", "del", "dev", self.host_if, "root"], capture_output=True, timeout=10)
-            subprocess.run(["ip", "netns", "exec", self.netns, "tc", "qdisc", "del", "dev", self.ns_if, "root"],
-                           capture_output=True, timeout=10)
+            subprocess.run(
+                ["ip", "netns", "exec", self.netns, "tc", "qdisc", "del", "dev", self.ns_if, "root"],
+                capture_output=True,
+                timeout=10,
+            )
             self.delayed = False
 
     def run_in(self, argv: list[str], timeout: float) -> subprocess.CompletedProcess:
-        return subprocess.run(["ip", "netns", "exec", self.netns, *argv], capture_output=True, text=True,
-                              timeout=timeout)
+        return subprocess.run(
+            ["ip", "netns", "exec", self.netns, *argv], capture_output=True, text=True, timeout=timeout
+        )
 
     def down(self) -> None:
         """Delete everything this link made; nothing here fails when it is already gone."""

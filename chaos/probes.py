@@ -4,6 +4,7 @@ The process probes wait (at most `settle` seconds) for a program that supervisor
 STARTING, so the state after a restart is judged once it has settled, and the next drill never
 hits a process that is still within its startsecs.
 """
+
 from __future__ import annotations
 
 from chaos.deployment import wait_until

@@ -7,6 +7,7 @@ own steps (`pipeline.steps.score`, `pipeline.steps.write`) exactly as the watche
 `chunk` documents. The texts are
 `tests/fixtures.py`'s realistic resumes and job descriptions; `run` makes their bytes new.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,34 +38,60 @@ def _analysed(taxonomy: Taxonomy, run: str, kind: str, name: str, text: str) -> 
     item = Analysis(filename=name, kind=kind, text=text, format="txt", pages=1, engine="text")
     analyse_text(item, taxonomy)
     data = f"{run}\n{text}".encode()
-    return FileJob(Path(name), kind, Status.ARCHIVED, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                   analysis=item)
+    return FileJob(
+        Path(name), kind, Status.ARCHIVED, sha256=hashlib.sha256(data).hexdigest(), size=len(data), analysis=item
+    )
 
 
 def _write(session, model: Model, version: str, files: list[FileJob]) -> None:
     """The driver's own score and write steps over one chunk, in the caller's transaction."""
     kinds = {job.kind for job in files}
-    other_side = read_snapshot(session, model, jobs="resume" in kinds, resumes="job" in kinds,
-                               identities=steps.identities([job.analysis for job in files if job.analysis]))
+    other_side = read_snapshot(
+        session,
+        model,
+        jobs="resume" in kinds,
+        resumes="job" in kinds,
+        identities=steps.identities([job.analysis for job in files if job.analysis]),
+    )
     steps.score(files, other_side, model)
     steps.write(session, files, other_side, None, model, version)
 
 
-def seed(engine: Engine, taxonomy: Taxonomy, resumes: int, jobs: int, run: str = "seed", chunk: int = 200,
-         progress: Callable[[int], None] | None = None, pause: float = 0.0, skills: Path | None = None) -> Seeded:
+def seed(
+    engine: Engine,
+    taxonomy: Taxonomy,
+    resumes: int,
+    jobs: int,
+    run: str = "seed",
+    chunk: int = 200,
+    progress: Callable[[int], None] | None = None,
+    pause: float = 0.0,
+    skills: Path | None = None,
+) -> Seeded:
     """Write `jobs` job descriptions, then `resumes` resumes, each scored against every job. `pause` seconds
     between transactions let a running watcher's heartbeat row in (SQLite has one writer at a time)."""
     from tests.fixtures import sample_job, sample_resume
+
     model = model_for(taxonomy, skills)  # the relevance model the watcher scores with
     started = time.perf_counter()
     with session_scope(engine) as session:
-        _write(session, model, taxonomy.version,
-               [_analysed(taxonomy, run, "job", f"{run}-job-{j}.txt", sample_job(j)) for j in range(jobs)])
+        _write(
+            session,
+            model,
+            taxonomy.version,
+            [_analysed(taxonomy, run, "job", f"{run}-job-{j}.txt", sample_job(j)) for j in range(jobs)],
+        )
     for start in range(0, resumes, chunk):
         with session_scope(engine) as session:
-            _write(session, model, taxonomy.version,
-                   [_analysed(taxonomy, run, "resume", f"{run}-resume-{i}.txt", sample_resume(i))
-                    for i in range(start, min(resumes, start + chunk))])
+            _write(
+                session,
+                model,
+                taxonomy.version,
+                [
+                    _analysed(taxonomy, run, "resume", f"{run}-resume-{i}.txt", sample_resume(i))
+                    for i in range(start, min(resumes, start + chunk))
+                ],
+            )
         if progress is not None:
             progress(min(resumes, start + chunk))
         if pause:

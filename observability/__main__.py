@@ -1,5 +1,6 @@
 """Command line: `python -m observability generate|check` for the rules generated from slo.yaml, and
 `targets|prometheus` for the Prometheus of this instance (observability/targets.py)."""
+
 from __future__ import annotations
 
 import argparse
@@ -17,34 +18,54 @@ def _parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="write the recording and alerting rules from slo.yaml")
     size = gen.add_mutually_exclusive_group()
-    size.add_argument("--windows", choices=("full", "short"), default="full",
-                      help=f"short divides every window and `for` by {generate.SHORT_SCALE} (5m -> 5s), for tests")
+    size.add_argument(
+        "--windows",
+        choices=("full", "short"),
+        default="full",
+        help=f"short divides every window and `for` by {generate.SHORT_SCALE} (5m -> 5s), for tests",
+    )
     size.add_argument("--scale", type=float, help="divide every window and `for` by this factor instead")
     gen.add_argument("--out", type=Path, help=f"folder to write into (default {generate.RULES_DIR})")
     gen.add_argument("--spec", type=Path, default=generate.SPEC, help="the SLO spec (default %(default)s)")
-    gen.add_argument("--web", metavar="HOST:PORT",
-                     help="also write OUT/prometheus.yml scraping this web process and --watcher")
-    gen.add_argument("--watcher", metavar="HOST:PORT", default="127.0.0.1:9101",
-                     help="the watcher's metrics address for --web's config (default %(default)s)")
-    gen.add_argument("--scrape-interval", default=None,
-                     help="scrape and evaluation interval of that config (default 1s with short windows, else 15s)")
+    gen.add_argument(
+        "--web", metavar="HOST:PORT", help="also write OUT/prometheus.yml scraping this web process and --watcher"
+    )
+    gen.add_argument(
+        "--watcher",
+        metavar="HOST:PORT",
+        default="127.0.0.1:9101",
+        help="the watcher's metrics address for --web's config (default %(default)s)",
+    )
+    gen.add_argument(
+        "--scrape-interval",
+        default=None,
+        help="scrape and evaluation interval of that config (default 1s with short windows, else 15s)",
+    )
 
     check = commands.add_parser("check", help="exit 1 when the checked-in rules differ from what slo.yaml generates")
     check.add_argument("--spec", type=Path, default=generate.SPEC, help="the SLO spec (default %(default)s)")
-    check.add_argument("--rules", type=Path, default=generate.RULES_DIR,
-                       help="the folder of rules to compare (default %(default)s)")
+    check.add_argument(
+        "--rules", type=Path, default=generate.RULES_DIR, help="the folder of rules to compare (default %(default)s)"
+    )
 
-    where = commands.add_parser("targets", help="write this instance's scrape targets and Prometheus config "
-                                "(from SHORTLIST_PORT, SHORTLIST_METRICS_PORT, SHORTLIST_PROMETHEUS_URL)")
+    where = commands.add_parser(
+        "targets",
+        help="write this instance's scrape targets and Prometheus config "
+        "(from SHORTLIST_PORT, SHORTLIST_METRICS_PORT, SHORTLIST_PROMETHEUS_URL)",
+    )
     where.add_argument("--out", type=Path, help="folder to write into (default $SHORTLIST_STORE/observability)")
-    commands.add_parser("prometheus", help="write them, then run Prometheus on them where SHORTLIST_PROMETHEUS_URL "
-                        "points (supervisord's prometheus program)")
+    commands.add_parser(
+        "prometheus",
+        help="write them, then run Prometheus on them where SHORTLIST_PROMETHEUS_URL "
+        "points (supervisord's prometheus program)",
+    )
     return parser
 
 
 def _instance(command: str, out: Path | None) -> int:
     """`targets` and `prometheus`: the files for the settings in force, and for `prometheus` Prometheus itself."""
     from store.settings import load
+
     settings = load()
     try:
         config = targets.write(settings, out)
@@ -85,8 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
     scale = args.scale or (generate.SHORT_SCALE if args.windows == "short" else 1)
     if scale != 1 and args.out is None:
-        print("error: scaled rules are for tests; give --out so the checked-in rules stay full-size",
-              file=sys.stderr)
+        print("error: scaled rules are for tests; give --out so the checked-in rules stay full-size", file=sys.stderr)
         return 2
     out = args.out or generate.RULES_DIR
     for path in generate.write(out, spec, scale):

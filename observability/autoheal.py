@@ -23,6 +23,7 @@ textfile collector or to read by eye).
 Run by supervisord as `python -m observability.autoheal` from an [eventlistener] section with
 events=PROCESS_STATE,TICK_5; stdout belongs to the listener protocol, so nothing else writes there.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,6 +54,7 @@ Probe = Callable[[], Optional[str]]  # returns None when healthy, else a reason 
 @dataclass
 class Program:
     """What the listener knows about one supervised program."""
+
     name: str
     probes: list[tuple[str, Probe, bool]] = field(default_factory=list)  # (label, probe, counts at once)
     failures: int = 0
@@ -78,11 +80,13 @@ def http_probe(url: str, timeout: float) -> Probe:
             if isinstance(reason, TimeoutError) or isinstance(exc, TimeoutError):
                 return f"GET {url} timed out after {timeout:g}s"
             return f"GET {url} failed: {reason}"
+
     return probe
 
 
-def heartbeat_probe(database_url: str, process: str, stale_after: float,
-                    started: Callable[[], float], beat_file: Optional[Path] = None) -> Probe:
+def heartbeat_probe(
+    database_url: str, process: str, stale_after: float, started: Callable[[], float], beat_file: Optional[Path] = None
+) -> Probe:
     """Stale when none of the Heartbeat row, the heartbeat file and the process start is newer than
     stale_after seconds (the file beats even while another writer holds the database lock)."""
     engine = None
@@ -129,6 +133,7 @@ def heartbeat_probe(database_url: str, process: str, stale_after: float,
         if beat is None:
             return f"no heartbeat from {process} in the {age:.0f}s since it started (limit {stale_after:g}s)"
         return f"heartbeat of {process} is {now - beat:.0f}s old (limit {stale_after:g}s)"
+
     return probe
 
 
@@ -138,15 +143,24 @@ class AutohealMetrics:
     def __init__(self, textfile: Optional[Path]) -> None:
         self.textfile = textfile
         self.registry = CollectorRegistry()
-        self.restarts = Counter("shortlist_autoheal_restarts_total", "Programs restarted by the autoheal listener.",
-                                ["process", "reason"], registry=self.registry)
-        self.last_action = Gauge("shortlist_autoheal_last_action_timestamp_seconds", "When autoheal last acted.",
-                                 registry=self.registry)
+        self.restarts = Counter(
+            "shortlist_autoheal_restarts_total",
+            "Programs restarted by the autoheal listener.",
+            ["process", "reason"],
+            registry=self.registry,
+        )
+        self.last_action = Gauge(
+            "shortlist_autoheal_last_action_timestamp_seconds", "When autoheal last acted.", registry=self.registry
+        )
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Restarts so far by (process, reason)."""
-        return {(s.labels["process"], s.labels["reason"]): int(s.value)
-                for metric in self.restarts.collect() for s in metric.samples if s.name.endswith("_total")}
+        return {
+            (s.labels["process"], s.labels["reason"]): int(s.value)
+            for metric in self.restarts.collect()
+            for s in metric.samples
+            if s.name.endswith("_total")
+        }
 
     def acted(self, process: str, reason: str, when: float) -> None:
         self.restarts.labels(process, reason).inc()
@@ -162,9 +176,19 @@ class AutohealMetrics:
 class Healer:
     """Turns supervisord events into restarts; one instance per listener process."""
 
-    def __init__(self, rpc, programs: dict[str, Program], *, failures: int, grace: float,
-                 fatal_backoff: float, fatal_backoff_max: float, fatal_reset: float,
-                 textfile: Optional[Path], clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        rpc,
+        programs: dict[str, Program],
+        *,
+        failures: int,
+        grace: float,
+        fatal_backoff: float,
+        fatal_backoff_max: float,
+        fatal_reset: float,
+        textfile: Optional[Path],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.rpc = rpc
         self.programs = programs
         self.failures = failures
@@ -186,7 +210,7 @@ class Healer:
             self.tick()
         elif event.startswith("PROCESS_STATE_"):
             fields = childutils.get_headers(payload.split("\n", 1)[0])
-            self.state_changed(event[len("PROCESS_STATE_"):], fields)
+            self.state_changed(event[len("PROCESS_STATE_") :], fields)
 
     def state_changed(self, state: str, fields: dict[str, str]) -> None:
         program = self.programs.setdefault(fields["processname"], Program(fields["processname"]))
@@ -230,8 +254,9 @@ class Healer:
                 program.pid, program.failures = info["pid"], 0
             if program.probes and now - info["start"] >= self.grace:
                 due.append((namespec, program))
-        results = [(ns, p, [(label, self.pool.submit(probe), at_once) for label, probe, at_once in p.probes])
-                   for ns, p in due]
+        results = [
+            (ns, p, [(label, self.pool.submit(probe), at_once) for label, probe, at_once in p.probes]) for ns, p in due
+        ]
         for namespec, program, futures in results:
             problems = [(label, f.result(), at_once) for label, f, at_once in futures]
             failed = [(label, reason, at_once) for label, reason, at_once in problems if reason]
@@ -279,7 +304,7 @@ class Healer:
     def _schedule_fatal(self, program: Program, namespec: str) -> None:
         if program.fatal_due is not None:
             return
-        delay = min(self.fatal_backoff * 2 ** program.fatal_streak, self.fatal_backoff_max)
+        delay = min(self.fatal_backoff * 2**program.fatal_streak, self.fatal_backoff_max)
         program.fatal_streak += 1
         program.fatal_due = self.clock() + delay
         log.warning("%s is FATAL (streak %d): starting it again in %gs", namespec, program.fatal_streak, delay)
@@ -302,20 +327,34 @@ def build_programs(args: argparse.Namespace, info: Callable[[str], dict]) -> dic
     loopback = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
     web_host = loopback.get(conf.host, conf.host)
     programs = {
-        args.web: Program(args.web, [("healthz", http_probe(f"http://{web_host}:{conf.port}/healthz", args.timeout),
-                                      False)]),
+        args.web: Program(
+            args.web, [("healthz", http_probe(f"http://{web_host}:{conf.port}/healthz", args.timeout), False)]
+        ),
         args.watcher: Program(args.watcher),
-        args.prometheus: Program(args.prometheus, [("healthy", http_probe(
-            conf.prometheus_url.rstrip("/") + "/-/healthy", args.timeout), False)]),
+        args.prometheus: Program(
+            args.prometheus,
+            [("healthy", http_probe(conf.prometheus_url.rstrip("/") + "/-/healthy", args.timeout), False)],
+        ),
     }
     if conf.metrics_port:
         metrics_host = loopback.get(conf.metrics_host, conf.metrics_host)
         programs[args.watcher].probes.append(
-            ("metrics", http_probe(f"http://{metrics_host}:{conf.metrics_port}/metrics", args.timeout), False))
+            ("metrics", http_probe(f"http://{metrics_host}:{conf.metrics_port}/metrics", args.timeout), False)
+        )
     stale_after = args.stale_after or max(3 * conf.heartbeat_seconds, 15.0)
-    programs[args.watcher].probes.append(("heartbeat", heartbeat_probe(
-        conf.database_url, "watcher", stale_after, lambda: float(info(args.watcher).get("start", 0)),
-        conf.store / "watcher.heartbeat"), True))
+    programs[args.watcher].probes.append(
+        (
+            "heartbeat",
+            heartbeat_probe(
+                conf.database_url,
+                "watcher",
+                stale_after,
+                lambda: float(info(args.watcher).get("start", 0)),
+                conf.store / "watcher.heartbeat",
+            ),
+            True,
+        )
+    )
     return programs
 
 
@@ -324,12 +363,20 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=2.0, help="seconds an HTTP probe may take")
     parser.add_argument("--failures", type=int, default=2, help="failed probes in a row before a restart")
     parser.add_argument("--grace", type=float, default=5.0, help="seconds after a start before probes count")
-    parser.add_argument("--stale-after", type=float, default=0.0,
-                        help="heartbeat age that means hung (default: 3 heartbeat periods, at least 15 s)")
+    parser.add_argument(
+        "--stale-after",
+        type=float,
+        default=0.0,
+        help="heartbeat age that means hung (default: 3 heartbeat periods, at least 15 s)",
+    )
     parser.add_argument("--fatal-backoff", type=float, default=5.0, help="first wait before starting a FATAL program")
     parser.add_argument("--fatal-backoff-max", type=float, default=300.0, help="longest wait for a FATAL program")
-    parser.add_argument("--fatal-reset", type=float, default=60.0,
-                        help="seconds RUNNING after which a program's FATAL streak is forgotten")
+    parser.add_argument(
+        "--fatal-reset",
+        type=float,
+        default=60.0,
+        help="seconds RUNNING after which a program's FATAL streak is forgotten",
+    )
     parser.add_argument("--web", default="web")
     parser.add_argument("--watcher", default="watcher")
     parser.add_argument("--prometheus", default="prometheus")
@@ -338,8 +385,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[list[str]] = None) -> None:
     args = parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
-                        format="%(asctime)s autoheal %(levelname)s %(message)s")
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s autoheal %(levelname)s %(message)s")
     if "SUPERVISOR_SERVER_URL" not in os.environ:
         raise SystemExit("autoheal is a supervisord event listener: run it from supervisord.conf")
     rpc = childutils.getRPCInterface(os.environ)
@@ -349,12 +395,23 @@ def main(argv: Optional[list[str]] = None) -> None:
     def info(name: str) -> dict:
         return next((i for i in healer.info.values() if i["name"] == name), {})
 
-    healer = Healer(rpc, build_programs(args, info), failures=args.failures, grace=args.grace,
-                    fatal_backoff=args.fatal_backoff, fatal_backoff_max=args.fatal_backoff_max,
-                    fatal_reset=args.fatal_reset,
-                    textfile=Path(store) / "logs" / "autoheal.prom" if store else None)
-    log.info("watching %s (probe timeout %gs, %d failures, grace %gs)",
-             ", ".join(p.name for p in healer.programs.values()), args.timeout, args.failures, args.grace)
+    healer = Healer(
+        rpc,
+        build_programs(args, info),
+        failures=args.failures,
+        grace=args.grace,
+        fatal_backoff=args.fatal_backoff,
+        fatal_backoff_max=args.fatal_backoff_max,
+        fatal_reset=args.fatal_reset,
+        textfile=Path(store) / "logs" / "autoheal.prom" if store else None,
+    )
+    log.info(
+        "watching %s (probe timeout %gs, %d failures, grace %gs)",
+        ", ".join(p.name for p in healer.programs.values()),
+        args.timeout,
+        args.failures,
+        args.grace,
+    )
     while True:
         headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
         try:

@@ -1,5 +1,6 @@
 """The SLO spec (observability/slo.yaml) as pydantic models, and the durations it is written in; a mistake
 fails with the file, the line and the SLO it is in."""
+
 from __future__ import annotations
 
 import re

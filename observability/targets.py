@@ -9,6 +9,7 @@ prometheus` (supervisord's prometheus program) does that and then runs Prometheu
 SHORTLIST_PROMETHEUS_URL points. `same_target()` is how the /slo page tells whether a target Prometheus scrapes is
 this instance.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -53,15 +54,19 @@ def prometheus_listen(url: str) -> tuple[str, str]:
     """The --web.listen-address for a Prometheus reached at `url`, and the path it serves under ("" for /)."""
     parts = urlsplit(url)
     if parts.scheme != "http" or not parts.hostname:
-        raise TargetError(f"SHORTLIST_PROMETHEUS_URL={url!r}: the Prometheus `make run` starts serves plain "
-                          "http; give a URL like http://127.0.0.1:9090")
+        raise TargetError(
+            f"SHORTLIST_PROMETHEUS_URL={url!r}: the Prometheus `make run` starts serves plain "
+            "http; give a URL like http://127.0.0.1:9090"
+        )
     try:
         port = parts.port
     except ValueError:
         port = None
     if not port:
-        raise TargetError(f"SHORTLIST_PROMETHEUS_URL={url!r} names no port for Prometheus to listen on; "
-                          "give one, like http://127.0.0.1:9090")
+        raise TargetError(
+            f"SHORTLIST_PROMETHEUS_URL={url!r} names no port for Prometheus to listen on; "
+            "give one, like http://127.0.0.1:9090"
+        )
     return join(parts.hostname, port), parts.path.rstrip("/")
 
 
@@ -130,8 +135,11 @@ def duration(seconds: float) -> str:
 def intervals(scrape_seconds: float) -> dict[str, str]:
     """Scrape and rule-evaluation interval from SHORTLIST_SCRAPE_SECONDS; a scrape times out within its interval."""
     every = duration(scrape_seconds)
-    return {"scrape_interval": every, "scrape_timeout": duration(min(10.0, scrape_seconds)),
-            "evaluation_interval": every}
+    return {
+        "scrape_interval": every,
+        "scrape_timeout": duration(min(10.0, scrape_seconds)),
+        "evaluation_interval": every,
+    }
 
 
 def write(settings, out: Path | None = None, template: Path = TEMPLATE) -> Path:
@@ -147,8 +155,10 @@ def write(settings, out: Path | None = None, template: Path = TEMPLATE) -> Path:
     config = yaml.safe_load(template.read_text(encoding="utf-8"))
     config["global"] = {**config.get("global", {}), **intervals(settings.scrape_seconds)}
     config["rule_files"] = [str((template.parent / rule).resolve()) for rule in config.get("rule_files", [])]
-    header = (f"# Written by `python -m observability targets` from {template} at every start of Prometheus;\n"
-              "# edit that file instead. The jobs' targets are in targets/*.json beside this file.\n")
+    header = (
+        f"# Written by `python -m observability targets` from {template} at every start of Prometheus;\n"
+        "# edit that file instead. The jobs' targets are in targets/*.json beside this file.\n"
+    )
     config_path = out / "prometheus.yml"
     _write_atomically(config_path, header + yaml.safe_dump(config, sort_keys=False))
     return config_path
@@ -157,8 +167,14 @@ def write(settings, out: Path | None = None, template: Path = TEMPLATE) -> Path:
 def prometheus_argv(settings, config: Path, binary: str = "prometheus") -> list[str]:
     """The command line of the Prometheus for this instance: its config, its data in the store, its address."""
     listen, path = prometheus_listen(settings.prometheus_url)
-    argv = [binary, f"--config.file={config}", f"--storage.tsdb.path={settings.store / 'prometheus'}",
-            f"--storage.tsdb.retention.time={RETENTION}", f"--web.listen-address={listen}", "--web.enable-lifecycle"]
+    argv = [
+        binary,
+        f"--config.file={config}",
+        f"--storage.tsdb.path={settings.store / 'prometheus'}",
+        f"--storage.tsdb.retention.time={RETENTION}",
+        f"--web.listen-address={listen}",
+        "--web.enable-lifecycle",
+    ]
     if path:
         argv.append(f"--web.external-url={settings.prometheus_url}")
     return argv

@@ -1,5 +1,6 @@
 """Command line: `python -m pipeline watch|ingest|rank|extract|evaluate|fit-weights|migrate|canary|rescore|retention|
 mask-check`."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,9 @@ from store.settings import Settings, ensure_dirs, load
 
 
 def _setup(settings: Settings):
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     ensure_dirs(settings)
     engine = make_engine(settings.database_url)
     migrate(settings, engine)
@@ -25,19 +27,25 @@ def _setup(settings: Settings):
 
 def cmd_watch(settings: Settings, _args) -> int:
     from pipeline.watch import serve
+
     serve(settings, _setup(settings))
     return 0
 
 
 def _expand(paths: list[str]) -> list[Path]:
     from pipeline.inbox import is_junk
+
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*")
-                            if p.is_file() and not is_junk(p) and not any(part.startswith(".") for part in
-                                                                            p.relative_to(path).parts))
+            files += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not is_junk(p)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         elif path.is_file():
             files.append(path)
         else:
@@ -47,6 +55,7 @@ def _expand(paths: list[str]) -> list[Path]:
 
 def cmd_ingest(settings: Settings, args) -> int:
     from pipeline.ingest import Ingestor
+
     engine = _setup(settings)
     files = _expand(args.paths)
     ingestor = Ingestor(settings, engine)
@@ -61,13 +70,16 @@ def cmd_ingest(settings: Settings, args) -> int:
         for o in outcomes:
             if o.outcome not in ("scored", "duplicate"):
                 print(f"{o.outcome:12} {o.path}: {o.reason}")
-        print(f"processed {counts['scored']}, duplicate {counts['duplicate']}, "
-              f"failed {counts['quarantined'] + counts['failed']}, skipped {counts['skipped']}")
+        print(
+            f"processed {counts['scored']}, duplicate {counts['duplicate']}, "
+            f"failed {counts['quarantined'] + counts['failed']}, skipped {counts['skipped']}"
+        )
     return 1 if counts["quarantined"] + counts["failed"] else 0
 
 
 def cmd_rank(settings: Settings, args) -> int:
     from store.queries import find_job, ranking
+
     engine = _setup(settings)
     with session_scope(engine) as session:
         job = find_job(session, args.job)
@@ -76,14 +88,25 @@ def cmd_rank(settings: Settings, args) -> int:
             return 2
         rows, total = ranking(session, job.id, limit=args.limit)
     if args.json:
-        print(json.dumps({"job": {"id": job.id, "title": job.title, "min_years": job.min_years},
-                          "total": total, "candidates": rows}, indent=2, default=str))
+        print(
+            json.dumps(
+                {
+                    "job": {"id": job.id, "title": job.title, "min_years": job.min_years},
+                    "total": total,
+                    "candidates": rows,
+                },
+                indent=2,
+                default=str,
+            )
+        )
         return 0
     print(f"{job.title} (job {job.id}): {total} candidates")
     print(f"{'rank':>4}  {'score':>5}  {'candidate':30}  matched / missing")
     for row in rows:
-        print(f"{row['rank']:>4}  {row['score']:>5.1f}  {row['name'][:30]:30}  "
-              f"{', '.join(row['matched']) or '-'} / {', '.join(row['missing_required']) or '-'}")
+        print(
+            f"{row['rank']:>4}  {row['score']:>5.1f}  {row['name'][:30]:30}  "
+            f"{', '.join(row['matched']) or '-'} / {', '.join(row['missing_required']) or '-'}"
+        )
     return 0
 
 
@@ -92,25 +115,47 @@ def cmd_extract(settings: Settings, args) -> int:
     from pipeline.parse import ParseError, parse_bytes
     from pipeline.stages import Analysis, analyse_text
     from pipeline.taxonomy import load_taxonomy
+
     path = Path(args.file)
     try:
-        parsed = parse_bytes(path.read_bytes(), path.name, pdf_engine=settings.pdf_engine,
-                             max_bytes=settings.max_file_bytes, max_pages=settings.max_pages,
-                             min_chars=settings.min_chars)
+        parsed = parse_bytes(
+            path.read_bytes(),
+            path.name,
+            pdf_engine=settings.pdf_engine,
+            max_bytes=settings.max_file_bytes,
+            max_pages=settings.max_pages,
+            min_chars=settings.min_chars,
+        )
     except ParseError as exc:
-        print(json.dumps({"file": str(path), "error": exc.code, "reason": exc.reason}) if args.json
-              else f"{path}: {exc.reason}")
+        print(
+            json.dumps({"file": str(path), "error": exc.code, "reason": exc.reason})
+            if args.json
+            else f"{path}: {exc.reason}"
+        )
         return 1
     taxonomy = load_taxonomy(settings.skills)
     item = Analysis(filename=path.name, kind=args.kind or extract.detect_kind(parsed.text), text=parsed.text)
     analyse_text(item, taxonomy)
     result = {
-        "file": str(path), "kind": item.kind, "format": parsed.format, "engine": parsed.engine,
-        "pages": parsed.pages, "text_length": len(parsed.text), "taxonomy_version": taxonomy.version,
-        "skills": [{"name": m.skill, "category": m.category, "surface": m.surface, "start": m.start,
-                    "end": m.end, "evidence": m.snippet,
-                    **({"requirement": item.requirements.get(m.skill, "required")} if item.kind == "job" else {})}
-                   for m in item.mentions],
+        "file": str(path),
+        "kind": item.kind,
+        "format": parsed.format,
+        "engine": parsed.engine,
+        "pages": parsed.pages,
+        "text_length": len(parsed.text),
+        "taxonomy_version": taxonomy.version,
+        "skills": [
+            {
+                "name": m.skill,
+                "category": m.category,
+                "surface": m.surface,
+                "start": m.start,
+                "end": m.end,
+                "evidence": m.snippet,
+                **({"requirement": item.requirements.get(m.skill, "required")} if item.kind == "job" else {}),
+            }
+            for m in item.mentions
+        ],
     }
     if item.kind == "job":
         result.update(title=item.title, years_required=item.years)
@@ -130,6 +175,7 @@ def cmd_rescore(settings: Settings, _args) -> int:
     """What the watcher does between files after a taxonomy edit, in the foreground until nothing is stale."""
     import time
     from pipeline.ingest import Ingestor
+
     engine = _setup(settings)
     ingestor = Ingestor(settings, engine)
     started, batches, matches = time.perf_counter(), 0, 0
@@ -139,13 +185,16 @@ def cmd_rescore(settings: Settings, _args) -> int:
             print(f"\r{batches} batches, {matches:,} matches re-scored", end="", flush=True)
     finally:
         ingestor.close()
-    print(f"{chr(10) if batches else ''}every document and match is on taxonomy {ingestor.taxonomy.version[:12]} "
-          f"({batches} batches in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"{chr(10) if batches else ''}every document and match is on taxonomy {ingestor.taxonomy.version[:12]} "
+        f"({batches} batches in {time.perf_counter() - started:.1f} s)"
+    )
 
 
 def cmd_evaluate(settings: Settings, args) -> int:
     from pipeline.evaluate import evaluate, format_report
     from pipeline.labels import LabelError
+
     try:
         report = evaluate(Path(args.dir), settings.skills, workers=settings.workers)
     except LabelError as exc:
@@ -158,6 +207,7 @@ def cmd_evaluate(settings: Settings, args) -> int:
 def cmd_fit_weights(settings: Settings, args) -> int:
     from pipeline.fit import cross_validate
     from pipeline.labels import LabelError
+
     try:
         report = cross_validate(Path(args.dir), settings.skills, write=args.write)
     except LabelError as exc:
@@ -178,18 +228,24 @@ def cmd_canary(settings: Settings, args) -> int:
     from pipeline.canary import run
     from pipeline.stages import Limits
     from pipeline.taxonomy import load_taxonomy
+
     limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
     report = run(Path(args.folder) if args.folder else settings.canary, load_taxonomy(settings.skills), limits)
     passed = min(report.recall, report.precision, report.ndcg) >= args.min
     if args.json:
         print(json.dumps(report.as_dict() | {"passed": passed, "min": args.min}, indent=2))
         return 0 if passed else 1
-    print(f"canaries {report.version}: recall {report.recall:.3f}, precision {report.precision:.3f}, "
-          f"ranking NDCG@5 {report.ndcg:.3f}" + (f", required/preferred split {report.split:.3f}"
-                                                  if report.split is not None else ""))
+    print(
+        f"canaries {report.version}: recall {report.recall:.3f}, precision {report.precision:.3f}, "
+        f"ranking NDCG@5 {report.ndcg:.3f}"
+        + (f", required/preferred split {report.split:.3f}" if report.split is not None else "")
+    )
     for doc in report.documents:
-        notes = [f"{label} {', '.join(items)}" for label, items in (
-            ("missed", doc.missed), ("unexpected", doc.extra), ("wrong side", doc.misclassified)) if items]
+        notes = [
+            f"{label} {', '.join(items)}"
+            for label, items in (("missed", doc.missed), ("unexpected", doc.extra), ("wrong side", doc.misclassified))
+            if items
+        ]
         if doc.error:
             notes.insert(0, doc.error)
         print(f"  {doc.id:20} {doc.file:32} " + ("; ".join(notes) or "all right"))
@@ -201,6 +257,7 @@ def cmd_canary(settings: Settings, args) -> int:
 
 def cmd_retention(settings: Settings, args) -> int:
     from pipeline import retention
+
     engine = _setup(settings)
     if args.dry_run:
         due = retention.expired(engine, settings.retention_days)
@@ -215,6 +272,7 @@ def cmd_mask_check(settings: Settings, args) -> int:
     from pipeline.maskcheck import check
     from pipeline.stages import Limits
     from pipeline.taxonomy import load_taxonomy
+
     limits = Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars)
     report = check(Path(args.folder), load_taxonomy(settings.skills), limits)
     if args.json:
@@ -222,11 +280,15 @@ def cmd_mask_check(settings: Settings, args) -> int:
     else:
         for kind, count in sorted(report["found"].items()):
             print(f"{kind:6} {report['hidden'].get(kind, 0)}/{count} hidden ({report['by_kind'][kind]:.1%})")
-        print(f"all    {report['share_hidden']:.2%} of identifying items in evidence snippets hidden "
-              f"({report['resumes']} resumes)")
+        print(
+            f"all    {report['share_hidden']:.2%} of identifying items in evidence snippets hidden "
+            f"({report['resumes']} resumes)"
+        )
         whole = report["whole_text"]
-        print(f"whole resume text: {whole['share_hidden']:.2%} hidden "
-              + ", ".join(f"{k} {whole['hidden'].get(k, 0)}/{n}" for k, n in sorted(whole["found"].items())))
+        print(
+            f"whole resume text: {whole['share_hidden']:.2%} hidden "
+            + ", ".join(f"{k} {whole['hidden'].get(k, 0)}/{n}" for k, n in sorted(whole["found"].items()))
+        )
     return 0 if report["share_hidden"] >= args.min else 1
 
 
@@ -252,16 +314,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kind", choices=("resume", "job"))
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("evaluate", help="measure extraction and ranking on a labelled set, beside baselines")
-    p.add_argument("dir", nargs="?", default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "devset"),
-                   help="folder with labels.json and files/ (default: ../shared/devset)")
+    p.add_argument(
+        "dir",
+        nargs="?",
+        default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "devset"),
+        help="folder with labels.json and files/ (default: ../shared/devset)",
+    )
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("fit-weights", help="fit the score's component weights on a labelled set (cross-validated)")
     p.add_argument("dir")
     p.add_argument("--write", action="store_true", help="write the weights to pipeline/model_weights.json")
     p.add_argument("--json", action="store_true")
     sub.add_parser("migrate", help="upgrade the database schema to the latest version")
-    sub.add_parser("rescore", help="bring every document and match to the current taxonomy now (the watcher "
-                                   "does it by itself, between files)")
+    sub.add_parser(
+        "rescore",
+        help="bring every document and match to the current taxonomy now (the watcher "
+        "does it by itself, between files)",
+    )
     p = sub.add_parser("canary", help="measure extraction and ranking on the canary documents; exit 1 below --min")
     p.add_argument("folder", nargs="?", help="canary folder (default: SHORTLIST_CANARY)")
     p.add_argument("--min", type=float, default=0.9, help="the lowest recall, precision and NDCG that pass")
@@ -274,10 +343,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     settings = load()
-    handler = {"watch": cmd_watch, "ingest": cmd_ingest, "rank": cmd_rank, "extract": cmd_extract,
-               "evaluate": cmd_evaluate, "fit-weights": cmd_fit_weights, "migrate": cmd_migrate,
-               "canary": cmd_canary, "rescore": cmd_rescore, "retention": cmd_retention,
-               "mask-check": cmd_mask_check}[args.command]
+    handler = {
+        "watch": cmd_watch,
+        "ingest": cmd_ingest,
+        "rank": cmd_rank,
+        "extract": cmd_extract,
+        "evaluate": cmd_evaluate,
+        "fit-weights": cmd_fit_weights,
+        "migrate": cmd_migrate,
+        "canary": cmd_canary,
+        "rescore": cmd_rescore,
+        "retention": cmd_retention,
+        "mask-check": cmd_mask_check,
+    }[args.command]
     return handler(settings, args)
 
 

@@ -1,4 +1,5 @@
 """Baseline rankers the evaluation compares the model with: BM25 over the extracted text, and skills only."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,13 +38,18 @@ def _weight(requirements: Iterable[str]) -> int:
     return sum(2 if kind == "required" else 1 for kind in requirements)
 
 
-def skills_only_rankings(resume_skills: Mapping[str, set[str]],
-                         job_skills: Mapping[str, Mapping[str, str]]) -> dict[str, list[str]]:
+def skills_only_rankings(
+    resume_skills: Mapping[str, set[str]], job_skills: Mapping[str, Mapping[str, str]]
+) -> dict[str, list[str]]:
     """job key -> resume keys, best first, by the share of the job's skills the resume names exactly
     (required counting twice, preferred once): the plain skills-overlap ranker."""
     out = {}
     for job, wanted in job_skills.items():
         possible = _weight(wanted.values()) or 1
-        out[job] = ranked({key: _weight(kind for s, kind in wanted.items() if s in have) / possible
-                           for key, have in resume_skills.items()})
+        out[job] = ranked(
+            {
+                key: _weight(kind for s, kind in wanted.items() if s in have) / possible
+                for key, have in resume_skills.items()
+            }
+        )
     return out

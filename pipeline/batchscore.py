@@ -5,6 +5,7 @@ vectors); `score_job` then answers one job for every resume of the batch with a 
 the job names, instead of a Python loop per pair. Each array operation is the one `score.score_pair` does on a
 float, in the same order, so the results are equal (a test holds them to the per-pair scorer). Pure: no I/O.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ MISSING = -1  # `chosen` for a skill the resume does not answer
 @dataclass(frozen=True)
 class ResumeBatch:
     """A batch of resumes' features as arrays, row r for resumes[r]."""
+
     resumes: Sequence[ResumeFeatures]
     skills: dict[str, int]  # skill -> column of `depth`
     depth: np.ndarray  # (resumes, skills) depth of each skill, 0 where the resume does not have it
@@ -58,14 +60,23 @@ def resume_batch(resumes: Sequence[ResumeFeatures]) -> ResumeBatch:
     """The arrays `score_job` reads, built once for a batch of resumes."""
     skills, depth = _table([r.skills for r in resumes])
     families, roles = _table([r.roles for r in resumes])
-    return ResumeBatch(resumes, skills, depth, families, roles, np.array([bool(r.roles) for r in resumes], dtype=bool),
-                       _floats(r.level for r in resumes), _floats(r.years for r in resumes),
-                       textrank.matrix([r.text for r in resumes]))
+    return ResumeBatch(
+        resumes,
+        skills,
+        depth,
+        families,
+        roles,
+        np.array([bool(r.roles) for r in resumes], dtype=bool),
+        _floats(r.level for r in resumes),
+        _floats(r.years for r in resumes),
+        textrank.matrix([r.text for r in resumes]),
+    )
 
 
 @dataclass(frozen=True)
 class JobScores:
     """One job against every resume of a batch: arrays over the batch's resumes (NaN = unknown component)."""
+
     plan: JobPlan  # the job's skills (plan.options: skill, requirement, givers, missing answer)
     chosen: np.ndarray  # (skills, resumes) index into each skill's givers of the answer, MISSING when none
     strength: np.ndarray  # (skills, resumes) the answer's strength (0 when missing)
@@ -82,8 +93,16 @@ class JobScores:
                 out.append(missing)
                 continue
             giver, kind, strength = givers[g]
-            out.append(SkillAnswer(skill, requirement, kind, None if kind == "exact" else giver, strength,
-                                   float(self.answer_depth[k, r])))
+            out.append(
+                SkillAnswer(
+                    skill,
+                    requirement,
+                    kind,
+                    None if kind == "exact" else giver,
+                    strength,
+                    float(self.answer_depth[k, r]),
+                )
+            )
         return tuple(out)
 
 
@@ -95,8 +114,11 @@ def _answers(job_plan: JobPlan, batch: ResumeBatch) -> tuple[np.ndarray, np.ndar
     strength, depth = np.zeros(shape), np.zeros(shape)
     rows = np.arange(len(batch))
     for k, (_skill, _requirement, givers, _missing) in enumerate(job_plan.options):
-        present = [(g, batch.skills[giver], giver_strength) for g, (giver, _kind, giver_strength) in enumerate(givers)
-                   if giver in batch.skills]
+        present = [
+            (g, batch.skills[giver], giver_strength)
+            for g, (giver, _kind, giver_strength) in enumerate(givers)
+            if giver in batch.skills
+        ]
         if not present:
             continue
         index = np.array([g for g, _, _ in present])
@@ -111,8 +133,7 @@ def _answers(job_plan: JobPlan, batch: ResumeBatch) -> tuple[np.ndarray, np.ndar
     return chosen, strength, depth
 
 
-def _coverage(job_plan: JobPlan, strength: np.ndarray, depth: np.ndarray, size: int
-              ) -> tuple[np.ndarray, np.ndarray]:
+def _coverage(job_plan: JobPlan, strength: np.ndarray, depth: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """score._skills' coverage and depth, NaN when the job names no skill."""
     if not job_plan.total:
         return np.full(size, np.nan), np.full(size, np.nan)
@@ -163,8 +184,9 @@ def combine(components: dict[str, np.ndarray], weights: Weights) -> np.ndarray:
     return np.array([round(v, 1) if t else 0.0 for v, t in zip(raw.tolist(), total.tolist(), strict=True)])
 
 
-def score_job(job: JobFeatures, batch: ResumeBatch, cosines: np.ndarray, relations: Relations, weights: Weights,
-              closeness) -> JobScores:
+def score_job(
+    job: JobFeatures, batch: ResumeBatch, cosines: np.ndarray, relations: Relations, weights: Weights, closeness
+) -> JobScores:
     """One job against every resume of `batch`; `cosines` are the texts' cosines, one per resume
     (`text_cosines(batch, jobs)[:, j]`)."""
     job_plan = plan(job, relations)
@@ -173,8 +195,13 @@ def score_job(job: JobFeatures, batch: ResumeBatch, cosines: np.ndarray, relatio
     text = np.minimum(1.0, np.asarray(cosines, dtype=np.float64) / TEXT_FULL)
     if job_plan.total:
         text = np.maximum(text, coverage)
-    components = {"coverage": coverage, "depth": deep, "text": text, "role": _role(job, batch, closeness),
-                  "experience": _experience(job, batch)}
+    components = {
+        "coverage": coverage,
+        "depth": deep,
+        "text": text,
+        "role": _role(job, batch, closeness),
+        "experience": _experience(job, batch),
+    }
     return JobScores(job_plan, chosen, strength, depth, combine(components, weights), components)
 
 
@@ -183,8 +210,9 @@ def text_cosines(batch: ResumeBatch, jobs: Sequence[JobFeatures]) -> np.ndarray:
     return np.asarray((batch.text @ textrank.matrix([j.text for j in jobs]).T).todense(), dtype=np.float64)
 
 
-def score_jobs(jobs: Sequence[JobFeatures], resumes: Sequence[ResumeFeatures], relations: Relations, weights: Weights,
-               closeness) -> list[JobScores]:
+def score_jobs(
+    jobs: Sequence[JobFeatures], resumes: Sequence[ResumeFeatures], relations: Relations, weights: Weights, closeness
+) -> list[JobScores]:
     """Every job against a batch of resumes: [score_job(jobs[j], ...)] (score.score_many's results, as arrays)."""
     batch = resume_batch(resumes)
     cosines = text_cosines(batch, jobs)

@@ -1,4 +1,5 @@
 """Canary documents with known answers, read through the real parser and extractor to measure accuracy."""
+
 from __future__ import annotations
 
 import hashlib
@@ -50,9 +51,15 @@ class CanaryReport:
     rankings: dict[str, list[str]]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "recall": self.recall, "precision": self.precision, "ndcg": self.ndcg,
-                "split": self.split, "rankings": self.rankings,
-                "documents": [vars(d) for d in self.documents]}
+        return {
+            "version": self.version,
+            "recall": self.recall,
+            "precision": self.precision,
+            "ndcg": self.ndcg,
+            "split": self.split,
+            "rankings": self.rankings,
+            "documents": [vars(d) for d in self.documents],
+        }
 
 
 def canary_version(folder: Path) -> str:
@@ -66,6 +73,7 @@ def canary_version(folder: Path) -> str:
 
 class CanaryDocument(BaseModel):
     """One canary: its file, how tests.make_canaries renders it, and its expected answers."""
+
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1)
     kind: Literal["resume", "job"]
@@ -129,8 +137,9 @@ def run(folder: Path, taxonomy: Taxonomy, limits: Limits) -> CanaryReport:
     split_right = split_total = 0
     for doc in documents:
         expected, split = _expected(doc)
-        result = DocumentResult(doc["id"], doc["kind"], doc["file"],
-                                expected_years=doc.get("years", doc.get("min_years")))
+        result = DocumentResult(
+            doc["id"], doc["kind"], doc["file"], expected_years=doc.get("years", doc.get("min_years"))
+        )
         try:
             item = analysed[doc["id"]] = _read(folder, doc, limits, taxonomy)
         except Exception as exc:  # a canary that cannot be read is all missed: that is what must show
@@ -151,19 +160,35 @@ def run(folder: Path, taxonomy: Taxonomy, limits: Limits) -> CanaryReport:
     precision = hits / found_total if found_total else 0.0
     recall = hits / expected_total if expected_total else 0.0
     rankings, ndcgs = _rank(documents, analysed, taxonomy)
-    return CanaryReport(version=canary_version(folder), recall=recall, precision=precision,
-                        ndcg=mean(ndcgs) or 0.0, split=split_right / split_total if split_total else None,
-                        documents=results, rankings=rankings)
+    return CanaryReport(
+        version=canary_version(folder),
+        recall=recall,
+        precision=precision,
+        ndcg=mean(ndcgs) or 0.0,
+        split=split_right / split_total if split_total else None,
+        documents=results,
+        rankings=rankings,
+    )
 
 
-def _rank(documents: list[dict[str, Any]], analysed: dict[str, Analysis], taxonomy: Taxonomy
-          ) -> tuple[dict[str, list[str]], list]:
+def _rank(
+    documents: list[dict[str, Any]], analysed: dict[str, Analysis], taxonomy: Taxonomy
+) -> tuple[dict[str, list[str]], list]:
     """Each job's resumes ordered by the product's score (pipeline.score with the fitted weights), and that
     order's NDCG against the answers."""
     model = model_for(taxonomy)
     resumes = [d["id"] for d in documents if d["kind"] == "resume" and d["id"] in analysed]
-    features = {rid: resume_features(0, analysed[rid].text, mentions_of(analysed[rid]), analysed[rid].years,
-                                     model.roles, analysed[rid].name or "") for rid in resumes}
+    features = {
+        rid: resume_features(
+            0,
+            analysed[rid].text,
+            mentions_of(analysed[rid]),
+            analysed[rid].years,
+            model.roles,
+            analysed[rid].name or "",
+        )
+        for rid in resumes
+    }
     rankings, ndcgs = {}, []
     for doc in documents:
         if doc["kind"] != "job":
@@ -173,11 +198,19 @@ def _rank(documents: list[dict[str, Any]], analysed: dict[str, Analysis], taxono
         if job is None:
             ndcgs.append(0.0 if grades else None)
             continue
-        wanted = job_features(0, job.text, mentions_of(job), None if job.years is None else int(job.years),
-                              job.title or "", model.roles)
+        wanted = job_features(
+            0, job.text, mentions_of(job), None if job.years is None else int(job.years), job.title or "", model.roles
+        )
         texts = cosines([features[rid].text for rid in resumes], [wanted.text])
-        scored = [(-score_pair(features[rid], wanted, float(texts[i, 0]), model.relations, model.weights,
-                               model.roles.closeness).score, rid) for i, rid in enumerate(resumes)]
+        scored = [
+            (
+                -score_pair(
+                    features[rid], wanted, float(texts[i, 0]), model.relations, model.weights, model.roles.closeness
+                ).score,
+                rid,
+            )
+            for i, rid in enumerate(resumes)
+        ]
         scored += [(1.0, d["id"]) for d in documents if d["kind"] == "resume" and d["id"] not in analysed]
         rankings[doc["id"]] = [rid for _, rid in sorted(scored)]
         ndcgs.append(ndcg_at(rankings[doc["id"]], grades, RANK_DEPTH))

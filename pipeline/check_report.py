@@ -1,5 +1,6 @@
 """A job seeker's check as values: one analysed resume against one analysed job description, with the evidence
 behind each matched skill, the job's own sentence for each missing one, and related skills the resume has."""
+
 from __future__ import annotations
 
 import re
@@ -57,20 +58,31 @@ def check_report(resume: Analysis, job: Analysis, model: Model) -> dict[str, Any
             same_category = by_category.get(mention.category, []) if mention else []
             related = [answer.via] if answer.via else []
             related += [s for s in sorted(same_category, key=str.lower) if s not in related]
-            missing.append({"skill": answer.skill, "requirement": requirement,
-                            "category": mention.category if mention else None, "partial": answer.kind,
-                            "sentence": sentence_at(job.text, mention.start, mention.end) if mention else "",
-                            "related": related[:RELATED_PER_SKILL]})
+            missing.append(
+                {
+                    "skill": answer.skill,
+                    "requirement": requirement,
+                    "category": mention.category if mention else None,
+                    "partial": answer.kind,
+                    "sentence": sentence_at(job.text, mention.start, mention.end) if mention else "",
+                    "related": related[:RELATED_PER_SKILL],
+                }
+            )
     return {
-        "job_title": job.title, "score": result.score,
+        "job_title": job.title,
+        "score": result.score,
         "required_matched": len(result.matched_required),
         "required_total": len(result.matched_required) + len(result.missing_required),
         "preferred_matched": len(result.matched_preferred),
         "preferred_total": len(result.matched_preferred) + len(result.missing_preferred),
-        "resume_years": result.resume_years, "job_years": result.job_years,
-        "matched": [{"skill": name, "requirement": requirement, "evidence": evidence.get(name, [])}
-                    for requirement, names in (("required", result.matched_required),
-                                               ("preferred", result.matched_preferred)) for name in names],
-        "missing_required": list(result.missing_required), "missing_preferred": list(result.missing_preferred),
+        "resume_years": result.resume_years,
+        "job_years": result.job_years,
+        "matched": [
+            {"skill": name, "requirement": requirement, "evidence": evidence.get(name, [])}
+            for requirement, names in (("required", result.matched_required), ("preferred", result.matched_preferred))
+            for name in names
+        ],
+        "missing_required": list(result.missing_required),
+        "missing_preferred": list(result.missing_preferred),
         "missing": missing,
     }

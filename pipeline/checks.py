@@ -9,6 +9,7 @@ no document, candidate, job, match or failure row is written, so a check can nev
 ranked or scored against the hiring team's data. Its result is erased after
 SHORTLIST_CHECK_RETENTION_MINUTES (or at once, when the person asks).
 """
+
 from __future__ import annotations
 
 import json
@@ -55,8 +56,9 @@ def _files(folder: Path) -> dict[str, Path]:
 
 def _analyse(ingestor: "Ingestor", kind: str, path: Path) -> Analysis:
     item = Analysis(filename=path.name, kind=kind, data=path.read_bytes())
-    item = ingestor.pool.run(analyse_in_worker, (item, ingestor.limits, str(ingestor.settings.skills),
-                                                 ingestor.taxonomy.version))
+    item = ingestor.pool.run(
+        analyse_in_worker, (item, ingestor.limits, str(ingestor.settings.skills), ingestor.taxonomy.version)
+    )
     if item.taxonomy_version != ingestor.taxonomy.version:
         analyse_text(item, ingestor.taxonomy)
     return item
@@ -83,10 +85,15 @@ def run_check(ingestor: "Ingestor", folder: Path) -> str:
             break
     state = "failed" if reason else "done"
     report = json.dumps(check_report(items["resume"], items["job"], ingestor.model)) if not reason else ""
+
     def write(session):  # a replace: a watcher stopped after this commit sees the folder again on restart
         session.execute(delete(SeekerCheck).where(SeekerCheck.id == folder.name))
-        session.execute(insert(SeekerCheck.__table__).values(id=folder.name, state=state, report=report,
-                                                             reason=reason, created_at=utcnow()))
+        session.execute(
+            insert(SeekerCheck.__table__).values(
+                id=folder.name, state=state, report=report, reason=reason, created_at=utcnow()
+            )
+        )
+
     try:
         ingestor._commit(write)
     except DatabaseBusy as exc:  # the folder stays: the check is read again on the next pass
@@ -104,10 +111,14 @@ def purge_checks(ingestor: "Ingestor") -> int:
     cutoff = utcnow() - retention
     table = SeekerCheck.__table__  # type: ignore[attr-defined]
     with ingestor.read_engine.connect() as connection:  # read first: no write lock taken when nothing expired
-        expired = connection.execute(select(func.count()).select_from(table)
-                                     .where(table.c.created_at < cutoff)).scalar()
-    erased = ingestor._commit(lambda session: session.execute(
-        delete(table).where(table.c.created_at < cutoff)).rowcount) if expired else 0  # type: ignore[attr-defined]
+        expired = connection.execute(
+            select(func.count()).select_from(table).where(table.c.created_at < cutoff)
+        ).scalar()
+
+    def erase(session) -> int:
+        return session.execute(delete(table).where(table.c.created_at < cutoff)).rowcount
+
+    erased = ingestor._commit(erase) if expired else 0
     root = ingestor.settings.inbox / FOLDER
     for folder in root.iterdir() if root.is_dir() else []:
         try:

@@ -9,6 +9,7 @@ a document whose bytes were committed meanwhile is a duplicate, never a second d
 
 Time is the database's on PostgreSQL (one clock for every host) and this host's on SQLite (one host).
 """
+
 from __future__ import annotations
 
 import logging
@@ -51,8 +52,9 @@ def take(session: Session, owner: str, files: Iterable[tuple[str, str]], lease_s
     until = start + timedelta(seconds=lease_s)
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = CLAIM
-    statement = dialect.insert(table).values([{**row, "owner": owner, "lease_until": until, "claimed_at": start}
-                                              for row in rows])
+    statement = dialect.insert(table).values(
+        [{**row, "owner": owner, "lease_until": until, "claimed_at": start} for row in rows]
+    )
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.sha256],
         set_={"owner": owner, "lease_until": until, "claimed_at": start, "filename": statement.excluded.filename},

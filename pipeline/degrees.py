@@ -1,4 +1,5 @@
 """Where a text names a field of study ("B.S. in Computer Science", "Major: Finance"): not a skill claim."""
+
 from __future__ import annotations
 
 import re
@@ -13,12 +14,15 @@ _DEGREE = re.compile(
     r"|\b(?:b\.?[ \t]?sc?|m\.?[ \t]?sc?|b\.?a|m\.?a|ph\.?[ \t]?d|mba|b\.?eng|m\.?eng|b\.?tech|m\.?tech|"
     r"bs/ms|ms/phd|ba/bs|bs/ba|a\.?a\.?s)\.?(?![\w.])"
     r"|\b(?:degrees?|diploma|major(?:ed)?|minor(?:ed)?|concentration|specialization|specialisation|emphasis)\b)"
-    r"[ \t]*+(?:(?:in|of)\b|[:–—-])[ \t]*+")  # run over ASCII-lower-cased text (same offsets)
+    r"[ \t]*+(?:(?:in|of)\b|[:–—-])[ \t]*+"
+)  # run over ASCII-lower-cased text (same offsets)
 # The field ends at a sentence end, a column bar, a word that starts another claim, or the
 # end of its line ("claim" words are looked for past a wrapped line too).
-_FIELD_END = re.compile(r"[.;!?|]|\n[ \t]*+\n|\b(?:with|equivalent|years?|using|including|preferred|required|plus|"
-                        r"from|at|and[ \t]+\d)\b|(?P<claim>\b(?:experience|skills|knowledge|background)\b)",
-                        re.IGNORECASE)
+_FIELD_END = re.compile(
+    r"[.;!?|]|\n[ \t]*+\n|\b(?:with|equivalent|years?|using|including|preferred|required|plus|"
+    r"from|at|and[ \t]+\d)\b|(?P<claim>\b(?:experience|skills|knowledge|background)\b)",
+    re.IGNORECASE,
+)
 # "degree in computer science and strong data analysis experience": the claim's own words
 # start at the first "and" (or comma) after the field.
 _FIRST_JOIN = re.compile(r",|\band\b", re.IGNORECASE)

@@ -7,6 +7,7 @@ Matching rule between labels and our skills: a labelled skill L is found when an
 skill counts toward precision when it matches some label. Skills of the soft-traits category (SOFT_CATEGORIES)
 are left out on both sides: the labels exclude generic personal traits by design.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,15 @@ from store.settings import ensure_dirs, load
 
 
 def _instance(home: Path, skills: Path, workers: int):
-    settings = load({"SHORTLIST_HOME": str(home), "SHORTLIST_SKILLS": str(skills), "SHORTLIST_METRICS_PORT": "0",
-                     "SHORTLIST_WORKERS": str(workers), "SHORTLIST_LOG_LEVEL": "WARNING"})
+    settings = load(
+        {
+            "SHORTLIST_HOME": str(home),
+            "SHORTLIST_SKILLS": str(skills),
+            "SHORTLIST_METRICS_PORT": "0",
+            "SHORTLIST_WORKERS": str(workers),
+            "SHORTLIST_LOG_LEVEL": "WARNING",
+        }
+    )
     ensure_dirs(settings)
     engine = make_engine(settings.database_url)
     migrate(settings, engine)
@@ -44,6 +52,7 @@ def ingest_set(labels: LabelledSet, home: Path, skills: Path, workers: int = 2) 
     pipeline stored: {"docs": key -> {kind, text, years, skills: {name: requirement}}, "scores": (job, resume) ->
     score, "failed": {key: reason}}."""
     from pipeline.ingest import Ingestor
+
     settings, engine = _instance(home, skills, workers)
     paths, key_of = [], {}
     for doc in labels.docs.values():
@@ -61,22 +70,36 @@ def ingest_set(labels: LabelledSet, home: Path, skills: Path, workers: int = 2) 
     with session_scope(engine) as session:
         by_id = {}
         for doc_id, filename, text, years in session.execute(
-                select(col(Document.id), col(Document.filename), col(Document.text), col(Document.years))):
+            select(col(Document.id), col(Document.filename), col(Document.text), col(Document.years))
+        ):
             key = key_of[filename]
             by_id[doc_id] = key
             stored["docs"][key] = {"text": text, "years": years, "skills": {}}
         for doc_id, skill, category, requirement in session.execute(
-                select(col(SkillMention.document_id), col(SkillMention.skill), col(SkillMention.category),
-                       col(SkillMention.requirement))):
+            select(
+                col(SkillMention.document_id),
+                col(SkillMention.skill),
+                col(SkillMention.category),
+                col(SkillMention.requirement),
+            )
+        ):
             if category not in SOFT_CATEGORIES:
                 skills_of = stored["docs"][by_id[doc_id]]["skills"]
                 if skills_of.get(skill) != "required":
                     skills_of[skill] = requirement or "required"
         stored["components"] = {}
         for job_doc, resume_doc, score, *parts in session.execute(
-                select(col(Match.job_document_id), col(Match.resume_document_id), col(Match.score),
-                       col(Match.coverage), col(Match.depth), col(Match.text_relevance), col(Match.role_fit),
-                       col(Match.experience_fit))):
+            select(
+                col(Match.job_document_id),
+                col(Match.resume_document_id),
+                col(Match.score),
+                col(Match.coverage),
+                col(Match.depth),
+                col(Match.text_relevance),
+                col(Match.role_fit),
+                col(Match.experience_fit),
+            )
+        ):
             stored["scores"][by_id[job_doc], by_id[resume_doc]] = score
             stored["components"][by_id[job_doc], by_id[resume_doc]] = parts
     engine.dispose()
@@ -118,9 +141,15 @@ class LabelMatcher:
         mapped = {s: self.answers(s, kept) for s in extracted}
         found = {label if label else "\0" + s for s, label in mapped.items()}
         precision, recall = precision_recall(found, set(kept))
-        return {"precision": precision, "recall": recall, "extracted": len(mapped), "labelled": len(kept),
-                "false_positives": sorted(s for s, label in mapped.items() if label is None),
-                "missed": sorted(set(kept) - found), "mapped": mapped}
+        return {
+            "precision": precision,
+            "recall": recall,
+            "extracted": len(mapped),
+            "labelled": len(kept),
+            "false_positives": sorted(s for s, label in mapped.items() if label is None),
+            "missed": sorted(set(kept) - found),
+            "mapped": mapped,
+        }
 
 
 def _requirement_agreement(doc: LabelledDoc, mapped: dict[str, str | None], ours: dict[str, str]) -> tuple[int, int]:
@@ -135,35 +164,51 @@ def _requirement_agreement(doc: LabelledDoc, mapped: dict[str, str | None], ours
 
 def evaluate_traps(labels: LabelledSet, taxonomy: Taxonomy, matcher: LabelMatcher) -> dict:
     """Negative traps that fire (false positives) and positive traps found, through the real extractor."""
+
     def fires(sentence: str, skill: str) -> bool:
         item = Analysis(filename="trap.txt", kind="resume", text=sentence)
         analyse_text(item, taxonomy)
         return any(matcher.answers(m.skill, {skill: {fold(skill)}}) for m in item.mentions)
+
     fired = [(text, skill) for text, skill in labels.negative_traps if fires(text, skill)]
     missed = [(text, skill) for text, skill in labels.positive_traps if not fires(text, skill)]
-    return {"negative_total": len(labels.negative_traps), "negative_fired": len(fired),
-            "positive_total": len(labels.positive_traps), "positive_found": len(labels.positive_traps) - len(missed),
-            "fired": [f"{skill}: {text}" for text, skill in fired],
-            "missed": [f"{skill}: {text}" for text, skill in missed]}
+    return {
+        "negative_total": len(labels.negative_traps),
+        "negative_fired": len(fired),
+        "positive_total": len(labels.positive_traps),
+        "positive_found": len(labels.positive_traps) - len(missed),
+        "fired": [f"{skill}: {text}" for text, skill in fired],
+        "missed": [f"{skill}: {text}" for text, skill in missed],
+    }
 
 
 def ranking_figures(rankings: Mapping[str, list[str]], jobs: list[LabelledDoc]) -> dict:
     per_job: dict[str, dict[str, Any]] = {}
     for job in jobs:
         ranked = rankings.get(job.key, [])
-        per_job[job.key] = {"hit@3": hit_at(ranked, job.relevance, 3), "ndcg@5": ndcg_at(ranked, job.relevance, 5),
-                            "ndcg@10": ndcg_at(ranked, job.relevance, 10),
-                            "map": average_precision(ranked, job.relevance), "top3": ranked[:3]}
+        per_job[job.key] = {
+            "hit@3": hit_at(ranked, job.relevance, 3),
+            "ndcg@5": ndcg_at(ranked, job.relevance, 5),
+            "ndcg@10": ndcg_at(ranked, job.relevance, 10),
+            "map": average_precision(ranked, job.relevance),
+            "top3": ranked[:3],
+        }
     hits = [v["hit@3"] for v in per_job.values() if v["hit@3"] is not None]
-    overall = {"hit@3": mean(hits), "hit@3_count": f"{sum(hits)} of {len(hits)}",
-               **{m: mean([v[m] for v in per_job.values()]) for m in ("ndcg@5", "ndcg@10", "map")}}
+    overall = {
+        "hit@3": mean(hits),
+        "hit@3_count": f"{sum(hits)} of {len(hits)}",
+        **{m: mean([v[m] for v in per_job.values()]) for m in ("ndcg@5", "ndcg@10", "map")},
+    }
     return {"overall": overall, "per_job": per_job}
 
 
 def _years_mae(pairs: list[tuple[float | None, float | None]]) -> dict:
     both = [(a, b) for a, b in pairs if a is not None and b is not None]
-    return {"mae": mean([abs(a - b) for a, b in both]), "compared": len(both),
-            "unknown": sum(1 for a, b in pairs if b is not None and a is None)}
+    return {
+        "mae": mean([abs(a - b) for a, b in both]),
+        "compared": len(both),
+        "unknown": sum(1 for a, b in pairs if b is not None and a is None),
+    }
 
 
 def evaluate(folder: Path, skills: Path, workers: int = 2) -> dict:
@@ -184,23 +229,35 @@ def evaluate(folder: Path, skills: Path, workers: int = 2) -> dict:
             agreement[0] += a
             agreement[1] += t
         del figures["mapped"]
-        per_doc[doc.key] = {"kind": doc.kind, "file": doc.path.name, **figures, "years": ours["years"],
-                            "labelled_years": doc.years}
-    model = {job.key: baselines.ranked({r.key: stored["scores"].get((job.key, r.key), 0.0) for r in resumes})
-             for job in jobs}
+        per_doc[doc.key] = {
+            "kind": doc.kind,
+            "file": doc.path.name,
+            **figures,
+            "years": ours["years"],
+            "labelled_years": doc.years,
+        }
+    model = {
+        job.key: baselines.ranked({r.key: stored["scores"].get((job.key, r.key), 0.0) for r in resumes}) for job in jobs
+    }
     texts = {key: docs[key]["text"] for key in docs}
     rankers = {
         "model": model,
-        "bm25": baselines.bm25_rankings({r.key: texts.get(r.key, "") for r in resumes},
-                                        {j.key: texts.get(j.key, "") for j in jobs}),
-        "skills_only": baselines.skills_only_rankings({r.key: set(docs.get(r.key, {"skills": {}})["skills"])
-                                                       for r in resumes},
-                                                      {j.key: docs.get(j.key, {"skills": {}})["skills"] for j in jobs}),
+        "bm25": baselines.bm25_rankings(
+            {r.key: texts.get(r.key, "") for r in resumes}, {j.key: texts.get(j.key, "") for j in jobs}
+        ),
+        "skills_only": baselines.skills_only_rankings(
+            {r.key: set(docs.get(r.key, {"skills": {}})["skills"]) for r in resumes},
+            {j.key: docs.get(j.key, {"skills": {}})["skills"] for j in jobs},
+        ),
     }
-    skills_overall = {kind: {m: mean([d[m] for d in per_doc.values() if d["kind"] == kind])
-                             for m in ("precision", "recall")} for kind in ("resume", "jd")}
+    skills_overall = {
+        kind: {m: mean([d[m] for d in per_doc.values() if d["kind"] == kind]) for m in ("precision", "recall")}
+        for kind in ("resume", "jd")
+    }
     return {
-        "set": str(folder), "taxonomy_version": taxonomy.version, "failed": stored["failed"],
+        "set": str(folder),
+        "taxonomy_version": taxonomy.version,
+        "failed": stored["failed"],
         "skills": {"overall": skills_overall, "per_doc": per_doc},
         "traps": evaluate_traps(labels, taxonomy, matcher),
         "ranking": {name: ranking_figures(r, jobs) for name, r in rankers.items()},
@@ -225,9 +282,11 @@ def format_report(report: dict) -> str:
         lines.append(f"NOT INGESTED {key}: {reason}")
     lines.append(f"{'doc':5} {'kind':6} {'prec':>5} {'recall':>6} {'found':>5} {'label':>5}  years (labelled)")
     for key, d in report["skills"]["per_doc"].items():
-        lines.append(f"{key:5} {d['kind']:6} {_pct(d['precision'])} {_pct(d['recall']):>6} {d['extracted']:5} "
-                     f"{d['labelled']:5}  {d['years'] if d['years'] is not None else '?'} "
-                     f"({d['labelled_years'] if d['labelled_years'] is not None else '-'})")
+        lines.append(
+            f"{key:5} {d['kind']:6} {_pct(d['precision'])} {_pct(d['recall']):>6} {d['extracted']:5} "
+            f"{d['labelled']:5}  {d['years'] if d['years'] is not None else '?'} "
+            f"({d['labelled_years'] if d['labelled_years'] is not None else '-'})"
+        )
     lines += ["", f"{'job':5} " + "  ".join(f"{name + ' hit3 nd5 nd10 ap':29}" for name in report["ranking"])]
     jobs = next(iter(report["ranking"].values()))["per_job"]
     for key in jobs:
@@ -242,14 +301,20 @@ def format_report(report: dict) -> str:
     for kind, figures in report["skills"]["overall"].items():
         lines.append(f"skills ({kind}s): precision {_pct(figures['precision'])} %, recall {_pct(figures['recall'])} %")
     t = report["traps"]
-    lines.append(f"traps: negative fired {t['negative_fired']} of {t['negative_total']}, "
-                 f"positive found {t['positive_found']} of {t['positive_total']}")
-    lines.append(f"JD required/preferred agreement: {_pct(report['jd_requirement_agreement'])} %; "
-                 f"years MAE resumes {_num(report['resume_years']['mae'])} "
-                 f"({report['resume_years']['compared']} compared, {report['resume_years']['unknown']} unknown), "
-                 f"JDs {_num(report['jd_years']['mae'])} ({report['jd_years']['compared']} compared)")
+    lines.append(
+        f"traps: negative fired {t['negative_fired']} of {t['negative_total']}, "
+        f"positive found {t['positive_found']} of {t['positive_total']}"
+    )
+    lines.append(
+        f"JD required/preferred agreement: {_pct(report['jd_requirement_agreement'])} %; "
+        f"years MAE resumes {_num(report['resume_years']['mae'])} "
+        f"({report['resume_years']['compared']} compared, {report['resume_years']['unknown']} unknown), "
+        f"JDs {_num(report['jd_years']['mae'])} ({report['jd_years']['compared']} compared)"
+    )
     for name, figures in report["ranking"].items():
         o = figures["overall"]
-        lines.append(f"ranking {name:12} hit@3 {o['hit@3_count']:9} ({_pct(o['hit@3'])} %)  NDCG@5 {_num(o['ndcg@5'])}"
-                     f"  NDCG@10 {_num(o['ndcg@10'])}  MAP {_num(o['map'])}")
+        lines.append(
+            f"ranking {name:12} hit@3 {o['hit@3_count']:9} ({_pct(o['hit@3'])} %)  NDCG@5 {_num(o['ndcg@5'])}"
+            f"  NDCG@10 {_num(o['ndcg@10'])}  MAP {_num(o['map'])}"
+        )
     return "\n".join(lines)

@@ -1,4 +1,5 @@
 """Pure extraction from document text: skill mentions, job requirements, years, kind, contact, title."""
+
 from __future__ import annotations
 
 import bisect
@@ -21,6 +22,7 @@ SNIPPET_CHARS = 60
 class Mention:
     """One occurrence of a skill: canonical name, the text as written, where, evidence, and
     the section it sits in ("skills", "benefits"...; None when unknown)."""
+
     skill: str
     category: str
     surface: str
@@ -31,6 +33,7 @@ class Mention:
 
 
 # ---------------------------------------------------------------- skill mentions
+
 
 def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> list[Mention]:
     """Every skill mention in `text`, in text order, after case, exclude and context hints.
@@ -49,18 +52,30 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     hits = taxonomy.matcher.find(text, listing=listing, barred=barred)
     if kind == "job":
         hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}))
-    return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
-                    "about" if company and _inside(company, start) else index.at(start))
-            for start, end, form in hits
-            if not (studied and _inside(studied, start))
-            and not (kind == "job" and names_a_role(text, start, end, form.skill))
-            and not (names_a_group(text, end) and is_field(form.skill))]
+    return [
+        Mention(
+            form.skill.name,
+            form.skill.category,
+            text[start:end],
+            start,
+            end,
+            snippet(text, start, end),
+            "about" if company and _inside(company, start) else index.at(start),
+        )
+        for start, end, form in hits
+        if not (studied and _inside(studied, start))
+        and not (kind == "job" and names_a_role(text, start, end, form.skill))
+        and not (names_a_group(text, end) and is_field(form.skill))
+    ]
 
 
 # A job's duty written as a list item that opens with imperative verbs: "- Recruit, onboard, and
 # retain talent", "- Debug and fix issues", "- Schedule appointments".
-_DUTY = re.compile(r"^[ \t]*+(?:[-–•*·●▪◦‣>]|\d+[.)])[ \t]*+(?P<verbs>[A-Z][a-z]++(?:(?:[ \t]*+,[ \t]*+(?:and[ \t]++|or[ \t]++)?"
-                   r"|[ \t]++(?:and|or|&)[ \t]++)[a-z]++){0,4})", re.MULTILINE)
+_DUTY = re.compile(
+    r"^[ \t]*+(?:[-–•*·●▪◦‣>]|\d+[.)])[ \t]*+(?P<verbs>[A-Z][a-z]++(?:(?:[ \t]*+,[ \t]*+(?:and[ \t]++|or[ \t]++)?"
+    r"|[ \t]++(?:and|or|&)[ \t]++)[a-z]++){0,4})",
+    re.MULTILINE,
+)
 _VERB = re.compile(r"[A-Za-z]++")
 _CONNECTIVES = frozenset({"and", "or"})
 
@@ -82,8 +97,11 @@ def duty_verbs(text: str, taxonomy: Taxonomy, taken: set[int]) -> list[tuple[int
 
 
 def _gerund_form(verb: str, taxonomy: Taxonomy) -> Form | None:
-    tries = [verb + "ing", verb[:-1] + "ing" if verb.endswith("e") and not verb.endswith("ee") else "",
-             verb + verb[-1] + "ing"]
+    tries = [
+        verb + "ing",
+        verb[:-1] + "ing" if verb.endswith("e") and not verb.endswith("ee") else "",
+        verb + verb[-1] + "ing",
+    ]
     for gerund in tries:
         form = taxonomy.matcher.forms.get(gerund) if gerund else None
         if form is not None and " " not in form.text and not form.ambiguous and not form.case_sensitive:
@@ -134,8 +152,12 @@ def _is_field(name: str, category: str) -> bool:
     if (" " in name and last.islower()) or _FIELD_WORD.search(last) is not None:
         return True
     # One plain word outside the technology categories names a field too ("Sales", "Finance").
-    return (" " not in name and name.isalpha() and not sense.distinctive_case(name)
-            and sense.TECH_CATEGORY.search(category) is None)
+    return (
+        " " not in name
+        and name.isalpha()
+        and not sense.distinctive_case(name)
+        and sense.TECH_CATEGORY.search(category) is None
+    )
 
 
 # After a field's name: the colleagues or the part of a company it names ("the sales and marketing
@@ -143,7 +165,8 @@ def _is_field(name: str, category: str) -> bool:
 # The group noun is in lower case: "Microsoft Teams" is a product.
 _GROUP_NEXT = re.compile(
     r"(?:[ \t]*+(?:,|&|\b[Aa]nd\b)[ \t]*+(?:and[ \t]++)?[\w/-]++(?:[ \t]++[\w/-]++)?){0,3}"
-    r"[ \t]++(?:teams?|departments?|dept\b\.?|divisions?)\b")
+    r"[ \t]++(?:teams?|departments?|dept\b\.?|divisions?)\b"
+)
 
 
 def names_a_group(text: str, end: int) -> bool:
@@ -163,7 +186,7 @@ def counted(mentions: Iterable[Mention], kind: str) -> list[Mention]:
 def snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
     """About `width` characters around text[start:end], whitespace collapsed."""
     pad = max(10, (width - (end - start)) // 2)
-    return " ".join(text[max(0, start - pad):end + pad].split())
+    return " ".join(text[max(0, start - pad) : end + pad].split())
 
 
 # ---------------------------------------------------------------- required / preferred
@@ -241,17 +264,35 @@ def _is_heading(line: str) -> str | None:
     core = _HEADING_MARKUP.sub("", stripped)
     if not core or len(core.split()) > 8:
         return None
-    marked = (stripped.endswith(":") or stripped.startswith(("#", "**"))
-              or (core.isupper() and any(c.isalpha() for c in core)))
+    marked = (
+        stripped.endswith(":")
+        or stripped.startswith(("#", "**"))
+        or (core.isupper() and any(c.isalpha() for c in core))
+    )
     if marked or _PREFERRED.search(core) or _REQUIRED.search(core) or core.lower() in _KNOWN_HEADINGS:
         return core
     return None
 
 
 _KNOWN_HEADINGS = {
-    "qualifications", "responsibilities", "about us", "about the role", "about you", "benefits",
-    "what you'll do", "what you will do", "what we offer", "the role", "skills", "experience",
-    "who you are", "what you bring", "what you'll bring", "perks", "compensation", "overview",
+    "qualifications",
+    "responsibilities",
+    "about us",
+    "about the role",
+    "about you",
+    "benefits",
+    "what you'll do",
+    "what you will do",
+    "what we offer",
+    "the role",
+    "skills",
+    "experience",
+    "who you are",
+    "what you bring",
+    "what you'll bring",
+    "perks",
+    "compensation",
+    "overview",
 }
 
 
@@ -286,13 +327,13 @@ def _mixed_clause_label(clause: str, at: int) -> str | None:
     bounds = [0, *(m.start() for m in _PIECE_SPLIT.finditer(clause)), len(clause)]
     pieces = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
     here = next(i for i, (a, b) in enumerate(pieces) if a <= at < b or i == len(pieces) - 1)
-    label, _ = _cue(clause[pieces[here][0]:pieces[here][1]])
+    label, _ = _cue(clause[pieces[here][0] : pieces[here][1]])
     if label:
         return label
-    for a, b in pieces[here + 1:]:  # a trailing cue ("... are required") reaches back
+    for a, b in pieces[here + 1 :]:  # a trailing cue ("... are required") reaches back
         label, at = _cue(clause[a:b])
         if label:
-            if clause[a:a + at].strip(" ,(-:").lower() not in ("", "and", "but", "while", "whereas"):
+            if clause[a : a + at].strip(" ,(-:").lower() not in ("", "and", "but", "while", "whereas"):
                 return label
             break
     for a, b in reversed(pieces[:here]):  # a leading cue ("Must have: ...") reaches forward
@@ -304,8 +345,12 @@ def _mixed_clause_label(clause: str, at: int) -> str | None:
 
 # ---------------------------------------------------------------- years of experience
 
-_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
+_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()
+    )
+}
 _NUM = r"(?:\d{1,2}(?:\.\d)?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
 _YEARS_ASK = re.compile(
     rf"(?:\b(?P<lead>at\s++least|a\s++minimum\s++of|minimum\s++of|minimum|min\.?|no\s++less\s++than|not\s++less\s++than|"
@@ -314,9 +359,11 @@ _YEARS_ASK = re.compile(
     re.IGNORECASE,
 )
 _NOT_EXPERIENCE = re.compile(r"^[’']?\s*+(?:ago|old|of\s++age|in\s++business|warranty)\b", re.IGNORECASE)
-_EXPERIENCE_TAIL = re.compile(r"^[’']?\s*+(?:(?:[\w/&-]+\s*+){1,4}(?:experience|exp)\b|of|in|with|as|doing|working|building|professional|relevant|related|hands|"
-                              r"industry|experience|exp\b|post|progressive|combined|total|prior|full|minimum|min\b|or\s++more|and\s++above)",
-                              re.IGNORECASE)
+_EXPERIENCE_TAIL = re.compile(
+    r"^[’']?\s*+(?:(?:[\w/&-]+\s*+){1,4}(?:experience|exp)\b|of|in|with|as|doing|working|building|professional|relevant|related|hands|"
+    r"industry|experience|exp\b|post|progressive|combined|total|prior|full|minimum|min\b|or\s++more|and\s++above)",
+    re.IGNORECASE,
+)
 
 
 def _number(word: str) -> float:
@@ -357,14 +404,30 @@ from pipeline.years import RANGE as _RANGE, resume_years  # noqa: E402,F401
 _EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}(?!\d)")
 # Lower-case phrases; each must start a word. (A leading \b would cost regex's fast literal search.)
-_JOB_CUES = [(re.compile(p), weight) for p, weight in (
-    (r"responsibilities\b", 1), (r"requirements\b", 2), (r"qualifications\b", 1),
-    (r"we(?:'re|’re| are) (?:looking for|seeking|hiring)", 2), (r"you(?: will|'ll|’ll)\b", 2),
-    (r"the ideal candidate\b", 2), (r"job description\b", 2), (r"about the (?:role|position|job)\b", 2),
-    (r"about us\b", 1), (r"apply\b", 1), (r"nice[\s-]to[\s-]have\b", 2), (r"what we offer\b", 2),
-    (r"benefits\b", 1), (r"equal opportunity\b", 2), (r"(?:salary|compensation)\b", 1),
-    (r"join (?:our|the) team\b", 2), (r"must have\b", 1), (r"your role\b", 1), (r"candidates?\b", 1),
-)]
+_JOB_CUES = [
+    (re.compile(p), weight)
+    for p, weight in (
+        (r"responsibilities\b", 1),
+        (r"requirements\b", 2),
+        (r"qualifications\b", 1),
+        (r"we(?:'re|’re| are) (?:looking for|seeking|hiring)", 2),
+        (r"you(?: will|'ll|’ll)\b", 2),
+        (r"the ideal candidate\b", 2),
+        (r"job description\b", 2),
+        (r"about the (?:role|position|job)\b", 2),
+        (r"about us\b", 1),
+        (r"apply\b", 1),
+        (r"nice[\s-]to[\s-]have\b", 2),
+        (r"what we offer\b", 2),
+        (r"benefits\b", 1),
+        (r"equal opportunity\b", 2),
+        (r"(?:salary|compensation)\b", 1),
+        (r"join (?:our|the) team\b", 2),
+        (r"must have\b", 1),
+        (r"your role\b", 1),
+        (r"candidates?\b", 1),
+    )
+]
 
 
 def _starts_word(pattern: re.Pattern[str], lowered: str) -> bool:
@@ -375,11 +438,12 @@ _RESUME_WORD = re.compile(r"\b(?:r[eé]sum[eé]|curriculum vitae|cv)\b", re.IGNO
 _EDUCATION_HEADING = re.compile(r"^[^\w\n]*education[^\w\n]*$", re.IGNORECASE | re.MULTILINE)
 _EXPERIENCE_HEADING = re.compile(
     r"^[^\w\n]*(?:(?:work|professional)[ \t]+)?(?:experience|employment(?:[ \t]+history)?)[^\w\n]*$",
-    re.IGNORECASE | re.MULTILINE)
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def detect_kind(text: str) -> str:
-    """"job" or "resume": weighted cue counts, resume on a tie.
+    """ "job" or "resume": weighted cue counts, resume on a tie.
 
     Job cues are phrases a posting uses ("responsibilities", "requirements", "we are
     looking for", "you will", "apply", "benefits"...). Resume cues: an e-mail (+2) and a

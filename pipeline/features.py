@@ -3,6 +3,7 @@
 Pure: built from a document's text and its skill mentions (as stored), so the features of a document change only
 when the document, the taxonomy or the roles vocabulary does.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,17 @@ from pipeline.sections import sections as find_sections
 SOFT_CATEGORIES = frozenset({"Soft skills"})  # generic personal traits: weigh nothing in a match
 REQUIRED_WEIGHT, PREFERRED_WEIGHT = 2.0, 1.0
 # How much one mention shows, by the section it sits in; a skill used in dated experience counts most.
-SECTION_DEPTH = {"experience": 1.0, "projects": 0.8, "summary": 0.6, "other": 0.6, "skills": 0.5, "education": 0.5,
-                 "certifications": 0.5, "interests": 0.4, "references": 0.4}
+SECTION_DEPTH = {
+    "experience": 1.0,
+    "projects": 0.8,
+    "summary": 0.6,
+    "other": 0.6,
+    "skills": 0.5,
+    "education": 0.5,
+    "certifications": 0.5,
+    "interests": 0.4,
+    "references": 0.4,
+}
 REPEAT_BONUS = 0.05  # each further mention of a skill adds this much depth (up to 1)
 RECENT_YEARS, DECAY_PER_YEAR, OLDEST_FACTOR = 2, 0.05, 0.5  # recency: full for 2 years, then fades to half
 
@@ -26,6 +36,7 @@ RECENT_YEARS, DECAY_PER_YEAR, OLDEST_FACTOR = 2, 0.05, 0.5  # recency: full for 
 @dataclass(frozen=True)
 class StoredMention:
     """A skill mention as scoring reads it (from extract.Mention or a skill_mention row)."""
+
     skill: str
     category: str
     start: int
@@ -60,6 +71,7 @@ class JobFeatures:
 
 
 # ---------------------------------------------------------------- sections and recency (Mention.section when set)
+
 
 def sections(text: str) -> list[tuple[int, str]]:
     """(offset, section kind) of a resume's sections in order (pipeline.sections), "summary" from the top."""
@@ -107,18 +119,24 @@ def resume_titles(text: str, roles: Roles) -> tuple[str, ...]:
     finder = getattr(extract, "resume_titles", None)
     if finder is not None:
         return tuple(finder(text))
-    return tuple(line.strip() for line in text.splitlines()
-                 if 0 < len(line.split()) <= _TITLE_LINE_WORDS and roles.families_in(line))
+    return tuple(
+        line.strip()
+        for line in text.splitlines()
+        if 0 < len(line.split()) <= _TITLE_LINE_WORDS and roles.families_in(line)
+    )
 
 
 def mentions_of(item) -> list[StoredMention]:
     """The mentions of an analysed document (pipeline.stages.Analysis) as scoring reads them."""
-    return [StoredMention(m.skill, m.category, m.start, m.end, item.requirements.get(m.skill),
-                          getattr(m, "section", None)) for m in item.mentions]
+    return [
+        StoredMention(m.skill, m.category, m.start, m.end, item.requirements.get(m.skill), getattr(m, "section", None))
+        for m in item.mentions
+    ]
 
 
-def resume_features(document_id: int, text: str, mentions: Iterable[StoredMention], years: float | None,
-                    roles: Roles, name: str = "") -> ResumeFeatures:
+def resume_features(
+    document_id: int, text: str, mentions: Iterable[StoredMention], years: float | None, roles: Roles, name: str = ""
+) -> ResumeFeatures:
     marks = sections(text)
     ranges, latest = _ranges(text)
     depth: dict[str, float] = {}
@@ -133,8 +151,7 @@ def resume_features(document_id: int, text: str, mentions: Iterable[StoredMentio
         for family in roles.families_in(title):
             weights[family] = max(weights.get(family, 0.0), TITLE_RECENCY[min(i, len(TITLE_RECENCY) - 1)])
     level = roles.level(titles[0]) if titles else None
-    return ResumeFeatures(document_id, years, depth, textrank.vector(text, leave_out=name), weights, level,
-                          titles[:5])
+    return ResumeFeatures(document_id, years, depth, textrank.vector(text, leave_out=name), weights, level, titles[:5])
 
 
 # ---------------------------------------------------------------- jobs
@@ -148,7 +165,7 @@ def alternatives(text: str, mentions: list[StoredMention]) -> tuple[tuple[str, .
     ordered = sorted((m for m in mentions if m.category not in SOFT_CATEGORIES), key=lambda m: m.start)
     groups, run, has_or = [], [], False
     for prev, m in zip([None, *ordered], ordered, strict=False):  # each mention beside the one before it
-        glue = text[prev.end:m.start] if prev is not None else None
+        glue = text[prev.end : m.start] if prev is not None else None
         if glue is not None and _OR_GLUE.match(glue):
             run.append(m.skill)
             has_or = has_or or bool(_OR_WORD.search(glue))
@@ -175,8 +192,9 @@ def job_role_title(text: str, title: str, roles: Roles) -> str:
     return title
 
 
-def job_features(document_id: int, text: str, mentions: Iterable[StoredMention], years: int | None, title: str,
-                 roles: Roles) -> JobFeatures:
+def job_features(
+    document_id: int, text: str, mentions: Iterable[StoredMention], years: int | None, title: str, roles: Roles
+) -> JobFeatures:
     mentions = list(mentions)
     title_end = len(title) + text.find(title) if title and title in text else 0
     requirement: dict[str, str] = {}
@@ -190,10 +208,21 @@ def job_features(document_id: int, text: str, mentions: Iterable[StoredMention],
         if m.start >= title_end:
             outside_title.add(m.skill)
     # A skill named only in the title line ("Backend Engineer") is a hint, not a requirement of its own.
-    wanted = {s: (REQUIRED_WEIGHT if k == "required" and s in outside_title else PREFERRED_WEIGHT)
-              for s, k in requirement.items()}
+    wanted = {
+        s: (REQUIRED_WEIGHT if k == "required" and s in outside_title else PREFERRED_WEIGHT)
+        for s, k in requirement.items()
+    }
     title = job_role_title(text, title, roles)
     families = tuple(roles.families_in(title)) if title else ()
     level = roles.level(title) if title else None
-    return JobFeatures(document_id, years, wanted, requirement, alternatives(text, mentions), textrank.vector(text),
-                       families, level if level != DEFAULT_LEVEL or families else None, title)
+    return JobFeatures(
+        document_id,
+        years,
+        wanted,
+        requirement,
+        alternatives(text, mentions),
+        textrank.vector(text),
+        families,
+        level if level != DEFAULT_LEVEL or families else None,
+        title,
+    )

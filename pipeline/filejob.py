@@ -1,4 +1,5 @@
 """One file's way through the driver: a small record whose status each step moves on."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,25 +13,32 @@ from pipeline.stages import Analysis
 
 class Status(StrEnum):
     """In step order; the last five end a file's turn (FAILED and DEFERRED leave it in the inbox for later)."""
-    NEW = "new"              # a path, not yet read
-    CLAIMED = "claimed"      # hashed, not seen before, within the limits; a document.started event written
-    ANALYSED = "analysed"    # the worker parsed and extracted it
-    ERRORED = "errored"      # analyse or archive raised (see `error`): quarantined or charged an attempt next
-    ARCHIVED = "archived"    # the original is in store/files/<sha256>.<ext>
-    SCORED = "scored"        # its matches against the snapshot of the other side are computed
+
+    NEW = "new"  # a path, not yet read
+    CLAIMED = "claimed"  # hashed, not seen before, within the limits; a document.started event written
+    ANALYSED = "analysed"  # the worker parsed and extracted it
+    ERRORED = "errored"  # analyse or archive raised (see `error`): quarantined or charged an attempt next
+    ARCHIVED = "archived"  # the original is in store/files/<sha256>.<ext>
+    SCORED = "scored"  # its matches against the snapshot of the other side are computed
     COMMITTED = "committed"  # document, mentions, matches and events are in the database
-    DONE = "done"            # committed and its inbox copy removed
+    DONE = "done"  # committed and its inbox copy removed
     DUPLICATE = "duplicate"  # the same bytes were ingested before (or earlier in this batch)
     QUARANTINED = "quarantined"  # set aside in inbox/failed with a reason
-    FAILED = "failed"        # an attempt was charged; tried again later
-    DEFERRED = "deferred"    # the database stayed locked; tried again later, not charged
-    SKIPPED = "skipped"      # it disappeared before it could be read
-    HELD = "held"            # another watcher holds a live claim on the same bytes; left in the inbox for it
+    FAILED = "failed"  # an attempt was charged; tried again later
+    DEFERRED = "deferred"  # the database stayed locked; tried again later, not charged
+    SKIPPED = "skipped"  # it disappeared before it could be read
+    HELD = "held"  # another watcher holds a live claim on the same bytes; left in the inbox for it
 
 
-OUTCOME = {Status.DONE: "scored", Status.DUPLICATE: "duplicate", Status.QUARANTINED: "quarantined",
-           Status.FAILED: "failed", Status.DEFERRED: "failed", Status.SKIPPED: "skipped",
-           Status.HELD: "held"}
+OUTCOME = {
+    Status.DONE: "scored",
+    Status.DUPLICATE: "duplicate",
+    Status.QUARANTINED: "quarantined",
+    Status.FAILED: "failed",
+    Status.DEFERRED: "failed",
+    Status.SKIPPED: "skipped",
+    Status.HELD: "held",
+}
 
 
 def label(kind: str) -> str:
@@ -42,6 +50,7 @@ def label(kind: str) -> str:
 @dataclass
 class Outcome:
     """What happened to one file, as the command line and the watcher report it."""
+
     path: str
     kind: str
     outcome: str  # scored | duplicate | quarantined | failed | skipped | held

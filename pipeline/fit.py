@@ -4,6 +4,7 @@ Few parameters (five weights of at least 0.05 summing to one, on a 0.05 grid), o
 breaking ties) and k-fold cross-validation over the set's jobs: the figures printed for each fold are on jobs the
 weights were not fitted on. The final weights are fitted on every job.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -25,8 +26,11 @@ FOLDS = 5
 
 
 def grid() -> np.ndarray:
-    rows = [c for c in itertools.product(range(MIN_STEPS, STEP + 1), repeat=len(COMPONENTS) - 1)
-            if sum(c) <= STEP - MIN_STEPS]
+    rows = [
+        c
+        for c in itertools.product(range(MIN_STEPS, STEP + 1), repeat=len(COMPONENTS) - 1)
+        if sum(c) <= STEP - MIN_STEPS
+    ]
     weights = np.array([[*c, STEP - sum(c)] for c in rows], dtype=np.float64) / STEP
     return weights[weights[:, COMPONENTS.index("text")] <= MAX_TEXT + 1e-9]
 
@@ -45,7 +49,7 @@ def _ndcgs(all_scores: np.ndarray, pairs: list[tuple[str, str]], jobs: dict, key
         idx = [i for i, (j, _) in enumerate(pairs) if j == job]
         grades = np.array([jobs[job][pairs[i][1]] for i in idx], dtype=np.float64)
         ideal = sorted(jobs[job].values(), reverse=True)[:k]
-        best = sum((2 ** g - 1) / np.log2(r + 2) for r, g in enumerate(ideal))
+        best = sum((2**g - 1) / np.log2(r + 2) for r, g in enumerate(ideal))
         order = np.argsort(-all_scores[:, idx], axis=1, kind="stable")[:, :k]
         gains = (2 ** grades[order] - 1) / np.log2(np.arange(2, order.shape[1] + 2))
         out += gains.sum(axis=1) / best
@@ -67,13 +71,15 @@ def _named(weights: np.ndarray) -> dict[str, float]:
 
 def cross_validate(folder: Path, skills: Path, write: bool = False) -> dict:
     from pipeline.evaluate import ingest_set
+
     labels = load_labels(folder)
     with tempfile.TemporaryDirectory(prefix="shortlist-fit-") as home:
         stored = ingest_set(labels, Path(home), skills)
     jobs = {d.key: d.relevance for d in labels.of_kind("jd")}
     pairs = [(j, r) for j in sorted(jobs) for r in sorted(jobs[j])]
-    parts = np.array([[np.nan if v is None else v for v in stored["components"].get(p, [None] * 5)]
-                      for p in pairs], dtype=np.float64)
+    parts = np.array(
+        [[np.nan if v is None else v for v in stored["components"].get(p, [None] * 5)] for p in pairs], dtype=np.float64
+    )
     keys = sorted(jobs)
     order = np.random.default_rng(0).permutation(len(keys))
     folds = [[keys[i] for i in order[f::FOLDS]] for f in range(FOLDS)]
@@ -86,15 +92,22 @@ def cross_validate(folder: Path, skills: Path, write: bool = False) -> dict:
         for job in held:
             ranked = [r for _, r in sorted(((-s[i], r) for i, (j, r) in enumerate(pairs) if j == job))]
             tested[job] = ndcg_at(ranked, jobs[job], 5)
-        report["folds"].append({"held_out": held, "weights": _named(weights),
-                                "ndcg@5": mean(tested.values())})
+        report["folds"].append({"held_out": held, "weights": _named(weights), "ndcg@5": mean(tested.values())})
     report["cv_ndcg@5"] = mean([f["ndcg@5"] for f in report["folds"]])
     weights, objective = fit(parts, pairs, jobs, keys)
     report["weights"] = _named(weights)
     report["train_objective"] = objective
     if write:
-        WEIGHTS_FILE.write_text(json.dumps({
-            "_comment": "Weights of the score's components (pipeline/score.py). Fitted by `python -m pipeline "
-                        "fit-weights DIR --write`; see README 'Ranking'.",
-            "weights": report["weights"], "cv_ndcg@5": round(report["cv_ndcg@5"], 3)}, indent=1) + "\n")
+        WEIGHTS_FILE.write_text(
+            json.dumps(
+                {
+                    "_comment": "Weights of the score's components (pipeline/score.py). Fitted by `python -m pipeline "
+                    "fit-weights DIR --write`; see README 'Ranking'.",
+                    "weights": report["weights"],
+                    "cv_ndcg@5": round(report["cv_ndcg@5"], 3),
+                },
+                indent=1,
+            )
+            + "\n"
+        )
     return report

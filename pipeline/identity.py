@@ -11,6 +11,7 @@ Rules (the README's "People" section says the same):
 - the same normalised text is the same resume (a PDF and a DOCX of it); the same person's resume with mostly the
   same text is a new version that replaces the old one.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,17 +22,72 @@ from dataclasses import dataclass, field
 import phonenumbers
 from rapidfuzz import fuzz
 
-PLACEHOLDER_DOMAINS = frozenset({
-    "example.com", "example.org", "example.net", "example.edu", "domain.com", "yourdomain.com", "email.com",
-    "company.com", "yourcompany.com", "website.com", "yourwebsite.com", "test.com", "sample.com", "mysite.com",
-    "yourname.com", "xyz.com", "abc.com", "emailaddress.com", "youremail.com", "mail.example",
-})
-PLACEHOLDER_LOCALS = frozenset({
-    "yourname", "your.name", "your_name", "name", "email", "youremail", "your.email", "firstname.lastname",
-    "first.last", "firstlast", "firstname", "lastname", "john.doe", "jane.doe", "johndoe", "janedoe", "john",
-    "jane", "someone", "user", "username", "test", "example", "sample", "me", "myname", "my.name", "abc", "xyz",
-    "noreply", "no-reply", "resume", "cv", "candidate", "applicant", "hello", "info", "contact",
-})
+PLACEHOLDER_DOMAINS = frozenset(
+    {
+        "example.com",
+        "example.org",
+        "example.net",
+        "example.edu",
+        "domain.com",
+        "yourdomain.com",
+        "email.com",
+        "company.com",
+        "yourcompany.com",
+        "website.com",
+        "yourwebsite.com",
+        "test.com",
+        "sample.com",
+        "mysite.com",
+        "yourname.com",
+        "xyz.com",
+        "abc.com",
+        "emailaddress.com",
+        "youremail.com",
+        "mail.example",
+    }
+)
+PLACEHOLDER_LOCALS = frozenset(
+    {
+        "yourname",
+        "your.name",
+        "your_name",
+        "name",
+        "email",
+        "youremail",
+        "your.email",
+        "firstname.lastname",
+        "first.last",
+        "firstlast",
+        "firstname",
+        "lastname",
+        "john.doe",
+        "jane.doe",
+        "johndoe",
+        "janedoe",
+        "john",
+        "jane",
+        "someone",
+        "user",
+        "username",
+        "test",
+        "example",
+        "sample",
+        "me",
+        "myname",
+        "my.name",
+        "abc",
+        "xyz",
+        "noreply",
+        "no-reply",
+        "resume",
+        "cv",
+        "candidate",
+        "applicant",
+        "hello",
+        "info",
+        "contact",
+    }
+)
 _EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 # Only the site and the handle are captured, so no optional "https://www." prefix is matched: a
 # pattern that starts with the site's name lets the regex engine skip ahead to it.
@@ -43,6 +99,7 @@ SAME_TEXT = 0.85  # similarity (0..1) above which one person's two resumes are v
 @dataclass(frozen=True)
 class Signals:
     """What a resume says about who wrote it; `name` is a comparison key (see name_key)."""
+
     email: str | None = None
     phone: str | None = None
     name: str | None = None
@@ -52,6 +109,7 @@ class Signals:
 @dataclass(frozen=True)
 class Known:
     """Another person's resume, as identity sees it."""
+
     candidate_id: int
     signals: Signals
 
@@ -59,6 +117,7 @@ class Known:
 @dataclass
 class Verdict:
     """The person a resume joins (None: a new person) and the people it may be a duplicate of, with reasons."""
+
     candidate_id: int | None = None
     possible: dict[int, dict[str, list[str]]] = field(default_factory=dict)  # id -> {"agree": [], "disagree": []}
 
@@ -122,8 +181,9 @@ def similarity(a: str, b: str) -> float:
 
 
 def signals_of(text: str, name: str | None, email: str | None, region: str = "US") -> Signals:
-    return Signals(email=normal_email(email), phone=phone_of(text, region), name=name_key(name),
-                   profiles=profiles_of(text))
+    return Signals(
+        email=normal_email(email), phone=phone_of(text, region), name=name_key(name), profiles=profiles_of(text)
+    )
 
 
 def unusable_emails(new: Signals, known: list[Known]) -> set[str]:

@@ -1,4 +1,5 @@
 """Files on disk: which names are junk, what kind a path is, hashing, and the durable copies the driver makes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,11 @@ KEEP_BYTES_UP_TO = 256 << 20  # larger files are hashed but not kept in memory (
 def is_junk(path: Path) -> bool:
     """Temporary, hidden and system files that are never documents."""
     name = path.name
-    return (name.startswith((".", "~$", "._")) or name.lower() in JUNK_NAMES
-            or name.endswith((".part", ".tmp", ".crdownload", ".swp", "~", ".reason.txt")))
+    return (
+        name.startswith((".", "~$", "._"))
+        or name.lower() in JUNK_NAMES
+        or name.endswith((".part", ".tmp", ".crdownload", ".swp", "~", ".reason.txt"))
+    )
 
 
 def sha256_file(path: Path) -> tuple[str, bytes | None, int]:

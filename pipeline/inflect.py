@@ -1,4 +1,5 @@
 """Regular variants of a skill form the taxonomy need not list: plurals, singulars, "&" for "and"."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,8 @@ _ROLE = re.compile(
     r"assistant|technician|coordinator|officer|director|representative|recruiter|accountant|writer|editor|"
     r"programmer|tester|nurse|teacher|lead|owner|partner|generalist|strategist|planner|buyer|agent|associate|"
     r"clerk|auditor|advis[eo]r|executive|instructor|tutor|trainer|therapist|physician|counselor|worker|operator|"
-    r"supervisor|producer|photographer|member|professional|expert|leader|head|user)s?$")
+    r"supervisor|producer|photographer|member|professional|expert|leader|head|user)s?$"
+)
 _AND = re.compile(r" and ")
 _AMPERSAND = re.compile(r" ?& ?")
 

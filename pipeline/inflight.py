@@ -4,6 +4,7 @@ counts an attempt against exactly the files a dead watcher was working on.
 Journals are named <host>@<pid>.txt: on a store shared by watchers on several hosts, a watcher judges only its
 own host's journals (a pid means nothing elsewhere), and takes a dead one by renaming it first, so two
 watchers starting at once never both charge its files."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The driver: runs pipeline/steps.py's steps over each batch of files, in order; and reloads the taxonomy."""
+
 from __future__ import annotations
 
 import logging
@@ -37,19 +38,31 @@ __all__ = ["COMMIT_CHUNK", "Ingestor", "Outcome", "is_junk", "sha256_file"]
 class Ingestor:
     """One writer: every change to documents, matches and failures goes through its steps."""
 
-    def __init__(self, settings: Settings, engine: Engine, metrics: PipelineMetrics | None = None,
-                 pool: WorkerPool | None = None) -> None:
+    def __init__(
+        self, settings: Settings, engine: Engine, metrics: PipelineMetrics | None = None, pool: WorkerPool | None = None
+    ) -> None:
         metrics = metrics or PipelineMetrics()
         taxonomy = load_taxonomy(settings.skills)
         metrics.set_taxonomy(taxonomy.version, len(taxonomy))
-        pool = pool or WorkerPool(settings.workers, settings.parse_timeout, initializer=warm_worker,
-                                  initargs=(str(settings.skills),),
-                                  on_replace=lambda reason: metrics.worker_restarts.labels(reason).inc())
+        pool = pool or WorkerPool(
+            settings.workers,
+            settings.parse_timeout,
+            initializer=warm_worker,
+            initargs=(str(settings.skills),),
+            on_replace=lambda reason: metrics.worker_restarts.labels(reason).inc(),
+        )
         self.ctx = steps.Context(
-            settings, engine, metrics, pool, InFlight(settings.store / "inflight"),
-            CommitPolicy(engine, settings.db_deadline_seconds, on_retry=self._retrying), taxonomy,
+            settings,
+            engine,
+            metrics,
+            pool,
+            InFlight(settings.store / "inflight"),
+            CommitPolicy(engine, settings.db_deadline_seconds, on_retry=self._retrying),
+            taxonomy,
             Limits(settings.pdf_engine, settings.max_file_bytes, settings.max_pages, settings.min_chars),
-            model_for(taxonomy, settings.skills), claims.Leases(engine, settings.claim_lease_seconds))
+            model_for(taxonomy, settings.skills),
+            claims.Leases(engine, settings.claim_lease_seconds),
+        )
         self.threads = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="parse")
         self.refused_version = ""  # the content hash of a skills/ that failed to load, not tried again
         self.reopened_seen = 0  # change-feed id up to which reopened jobs were scored (all again at start)
@@ -59,13 +72,25 @@ class Ingestor:
         def start(session):
             record.save_taxonomy(session, taxonomy.version, len(taxonomy))
             claims.forget_dead_here(session, self.ctx.leases.owner)
-            committed = set(session.scalars(select(col(Document.sha256)).where(
-                col(Document.sha256).in_([sha for sha, _ in orphans])))) if orphans else set()
+            committed = (
+                set(
+                    session.scalars(
+                        select(col(Document.sha256)).where(col(Document.sha256).in_([sha for sha, _ in orphans]))
+                    )
+                )
+                if orphans
+                else set()
+            )
             for sha, filename in orphans:
                 if sha in committed:  # another watcher finished the file meanwhile
                     continue
-                record.count_attempt(session, sha, filename, "the watcher stopped (crashed or was killed) while "
-                                                             "this file was in a parse worker")
+                record.count_attempt(
+                    session,
+                    sha,
+                    filename,
+                    "the watcher stopped (crashed or was killed) while this file was in a parse worker",
+                )
+
         self.ctx.policy.run(start)
         # stale rows are done in batches by the loop, scored with the driver's model
         self.rescore = Rescorer(settings, metrics, self._commit, lambda: self.ctx.model)
@@ -201,26 +226,34 @@ class Ingestor:
         against every current resume, since resumes that arrived while a job was closed were not. Returns how
         many jobs were scored."""
         with Session(self.read_engine) as session:  # read first: no write lock taken when nothing changed
-            if session.scalar(select(Event.id).where(Event.id > self.reopened_seen, Event.kind == "job.status")
-                              .limit(1)) is None:
+            if (
+                session.scalar(
+                    select(Event.id).where(Event.id > self.reopened_seen, Event.kind == "job.status").limit(1)
+                )
+                is None
+            ):
                 return 0
         model, version = self.model, self.taxonomy.version
 
         def work(session: Session) -> tuple[int | None, int]:
-            rows = session.execute(select(Event.id, Event.job_id, Event.detail)
-                                   .where(Event.id > self.reopened_seen, Event.kind == "job.status")
-                                   .order_by(Event.id)).all()
+            rows = session.execute(
+                select(Event.id, Event.job_id, Event.detail)
+                .where(Event.id > self.reopened_seen, Event.kind == "job.status")
+                .order_by(Event.id)
+            ).all()
             if not rows:
                 return None, 0
             wanted = [job_id for _, job_id, detail in rows if detail == "open" and job_id is not None]
-            jobs = (session.scalars(select(Job.id).where(Job.id.in_(wanted), Job.status == "open")).all()
-                    if wanted else [])
+            jobs = (
+                session.scalars(select(Job.id).where(Job.id.in_(wanted), Job.status == "open")).all() if wanted else []
+            )
             resumes = snapshot.resume_skills(session, model) if jobs else {}
             for job_id, features in snapshot.job_requirements(session, model, list(jobs)).items():
                 pairs = matching.score_pairs({job_id: features}, resumes, model)
                 record.write_matches(session, pairs, version)
                 record.add_event(session, "job.rescored", job_id=job_id, detail={"matches": len(pairs)})
             return rows[-1][0], len(jobs)
+
         try:
             last, scored = self._commit(work)
         except DatabaseBusy as exc:  # the events stay unread: tried again on the next look
@@ -260,8 +293,10 @@ class Ingestor:
 
         def switch(session: Session) -> None:
             record.save_taxonomy(session, taxonomy.version, len(taxonomy))
-            record.add_event(session, "taxonomy.reloaded", detail={"version": taxonomy.version,
-                                                                   "skills": len(taxonomy)})
+            record.add_event(
+                session, "taxonomy.reloaded", detail={"version": taxonomy.version, "skills": len(taxonomy)}
+            )
+
         self.ctx.policy.run(switch)  # DatabaseBusy: the old taxonomy stays; the caller tries again later
         self.ctx.taxonomy, self.ctx.model = taxonomy, model
         self.rescore.target(taxonomy)

@@ -1,4 +1,5 @@
 """Read a labelled set (documents, skill labels, relevance grades, traps) and check its shape."""
+
 from __future__ import annotations
 
 import json
@@ -13,6 +14,7 @@ class LabelError(ValueError):
 @dataclass(frozen=True)
 class LabelledDoc:
     """One document of the set with what a person labelled in it."""
+
     key: str
     kind: str  # resume | jd
     path: Path
@@ -43,20 +45,35 @@ def _forms(where: str, value) -> dict[str, tuple[str, ...]]:
 
 def _doc(folder: Path, key: str, raw) -> LabelledDoc:
     if not isinstance(raw, dict) or raw.get("kind") not in ("resume", "jd") or not raw.get("file"):
-        raise LabelError(f"labels.json: docs.{key} needs \"kind\" (resume or jd) and \"file\"")
+        raise LabelError(f'labels.json: docs.{key} needs "kind" (resume or jd) and "file"')
     path = folder / "files" / raw["file"]
     if not path.is_file():
         raise LabelError(f"labels.json: docs.{key} names {raw['file']!r}, which is not in {folder / 'files'}")
     if raw["kind"] == "resume":
-        return LabelledDoc(key, "resume", path, _forms(f"docs.{key}.skills", raw.get("skills", {})),
-                           years=raw.get("years"), title=raw.get("title") or "")
+        return LabelledDoc(
+            key,
+            "resume",
+            path,
+            _forms(f"docs.{key}.skills", raw.get("skills", {})),
+            years=raw.get("years"),
+            title=raw.get("title") or "",
+        )
     required = _forms(f"docs.{key}.required", raw.get("required", {}))
     preferred = _forms(f"docs.{key}.preferred", raw.get("preferred", {}))
     relevance = raw.get("relevance", {})
     if not isinstance(relevance, dict) or any(g not in (0, 1, 2) for g in relevance.values()):
         raise LabelError(f"labels.json: docs.{key}.relevance must map resume ids to grades 0, 1 or 2")
-    return LabelledDoc(key, "jd", path, {**preferred, **required}, frozenset(required), frozenset(preferred),
-                       years=raw.get("min_years"), title=raw.get("title") or "", relevance=dict(relevance))
+    return LabelledDoc(
+        key,
+        "jd",
+        path,
+        {**preferred, **required},
+        frozenset(required),
+        frozenset(preferred),
+        years=raw.get("min_years"),
+        title=raw.get("title") or "",
+        relevance=dict(relevance),
+    )
 
 
 def load_labels(folder: Path) -> LabelledSet:
@@ -69,7 +86,7 @@ def load_labels(folder: Path) -> LabelledSet:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LabelError(f"{source} is not valid JSON: {exc}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("docs"), dict):
-        raise LabelError(f"{source} needs a \"docs\" object")
+        raise LabelError(f'{source} needs a "docs" object')
     docs = {key: _doc(folder, key, value) for key, value in raw["docs"].items()}
     for doc in docs.values():
         unknown = set(doc.relevance) - set(docs)

@@ -6,6 +6,7 @@ identifying is found apart from the masker, with its own broad detectors: the wo
 first line (unless that line is the labelled job title, from labels.json beside DIR when there is one), anything
 with an @ and a dot, digit runs shaped like a phone number, and anything shaped like a link. A found item counts
 as hidden when its text no longer appears in the masked snippet."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,11 @@ from pipeline.taxonomy import Taxonomy
 DETECTORS = {
     "email": re.compile(r"\S+@\S+\.\w+"),
     "phone": re.compile(r"(?<![\d/-])\+?\(?\d{1,4}\)?(?:[\s.-]?\(?\d{2,4}\)?){2,4}(?![\d/])"),
-    "url": re.compile(r"(?:https?://|www\.)\S+|\b\S+\.(?:com|org|net|io|dev|me|co|in|edu)/\S*|"
-                      r"\b(?:linkedin|github)\.com\S*", re.IGNORECASE),
+    "url": re.compile(
+        r"(?:https?://|www\.)\S+|\b\S+\.(?:com|org|net|io|dev|me|co|in|edu)/\S*|"
+        r"\b(?:linkedin|github)\.com\S*",
+        re.IGNORECASE,
+    ),
 }
 _YEARS = re.compile(r"^\(?(?:19|20)\d\d\)?(?:\s*[-–]\s*\(?(?:19|20)\d\d\)?)?$")
 
@@ -61,8 +65,10 @@ def _found(snippet: str, words: set[str]) -> list[tuple[str, str]]:
                 continue
             items.append((kind, value))
     for word in words:
-        items += [("name", m.group()) for m in re.finditer(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])",
-                                                             snippet, re.IGNORECASE)]
+        items += [
+            ("name", m.group())
+            for m in re.finditer(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", snippet, re.IGNORECASE)
+        ]
     return items
 
 
@@ -78,16 +84,22 @@ def _tally(text: str, who: Who, words: set[str], found: Counter, hidden: Counter
 
 def _summary(found: Counter, hidden: Counter, misses: list) -> dict:
     total_found, total_hidden = sum(found.values()), sum(hidden.values())
-    return {"found": dict(found), "hidden": dict(hidden),
-            "share_hidden": round(total_hidden / total_found, 4) if total_found else 1.0,
-            "by_kind": {k: round(hidden[k] / found[k], 4) for k in found}, "misses": misses}
+    return {
+        "found": dict(found),
+        "hidden": dict(hidden),
+        "share_hidden": round(total_hidden / total_found, 4) if total_found else 1.0,
+        "by_kind": {k: round(hidden[k] / found[k], 4) for k in found},
+        "misses": misses,
+    }
 
 
 def check(folder: Path, taxonomy: Taxonomy, limits: Limits) -> dict:
     """Identifying items found and hidden, by kind: in evidence snippets (the figure that passes or fails) and,
     for a broader view, in the whole resume text the candidate page shows."""
-    tallies: dict[str, tuple[Counter, Counter, list]] = {"snippets": (Counter(), Counter(), []),
-                                                         "text": (Counter(), Counter(), [])}
+    tallies: dict[str, tuple[Counter, Counter, list]] = {
+        "snippets": (Counter(), Counter(), []),
+        "text": (Counter(), Counter(), []),
+    }
     files = sorted(p for p in folder.iterdir() if p.is_file())
     titles = _titles(folder)
     resumes = 0
@@ -101,5 +113,9 @@ def check(folder: Path, taxonomy: Taxonomy, limits: Limits) -> dict:
         for mention in item.mentions:
             _tally(mention.snippet, who, words, *tallies["snippets"], path.name)
         _tally(item.text, who, words, *tallies["text"], path.name)
-    return {"files": len(files), "resumes": resumes, **_summary(*tallies["snippets"]),
-            "whole_text": _summary(*tallies["text"])}
+    return {
+        "files": len(files),
+        "resumes": resumes,
+        **_summary(*tallies["snippets"]),
+        "whole_text": _summary(*tallies["text"]),
+    }

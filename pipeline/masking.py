@@ -1,6 +1,7 @@
 """Pure: blind review's masking of text. Names, emails, phones, profile and web links, street addresses and
 (when chosen) school and employer names are overwritten with a block of the same length, so offsets into the
 text (skill highlights, evidence snippets) stay valid."""
+
 from __future__ import annotations
 
 import re
@@ -11,28 +12,34 @@ import phonenumbers
 BLOCK = "█"
 # an address, also cut short at a snippet's edge ('jdoe@' or '@mail.com'), and '(at)' spellings
 _EMAIL = re.compile(r"[\w.+'%-]*(?:@|\s?\(at\)\s?|\s?\[at\]\s?)[\w-]*(?:\.[\w-]+)*", re.IGNORECASE)
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:[\w-]+\.)+(?:com|org|net|io|dev|me|co|in|edu|ai|app|info|us|uk)"
-                  r"(?:/\S*)?(?=[\s,;)|]|$)|\b(?:linkedin|github|gitlab|twitter|behance|dribbble)\b\S*",
-                  re.IGNORECASE)
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|\b(?:[\w-]+\.)+(?:com|org|net|io|dev|me|co|in|edu|ai|app|info|us|uk)"
+    r"(?:/\S*)?(?=[\s,;)|]|$)|\b(?:linkedin|github|gitlab|twitter|behance|dribbble)\b\S*",
+    re.IGNORECASE,
+)
 _PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}(?![\w.])")
 _ADDRESS = re.compile(
     r"\b\d{1,6}\s+(?:[A-Z][\w.'-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|"
     r"Way|Place|Pl|Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir)\b\.?(?:,?\s+(?:Apt|Suite|Unit|#)\s*[\w-]+)?"
-    r"|\b[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?,\s?[A-Z]{2}\s+\d{5}(?:-\d{4})?\b")
+    r"|\b[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?,\s?[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"
+)
 _ORG = re.compile(
     r"\b(?:(?:University|College|Institute|School|Academy)\s+of\s+(?:[A-Z][\w&'.-]*\s?){1,5}"
     r"|(?:[A-Z][\w&'.-]*\s+){1,5}(?:University|College|Institute|School|Academy|Polytechnic|Inc\.?|LLC|Ltd\.?|"
     r"Limited|Corp\.?|Corporation|Company|GmbH|Group|Technologies|Solutions|Systems|Labs|Bank|Hospital|Partners)"
-    r"(?![\w]))")
+    r"(?![\w]))"
+)
 
 
-_NOT_NAME = frozenset("""resume curriculum vitae cv summary profile professional experience work education skills
+_NOT_NAME = frozenset(
+    """resume curriculum vitae cv summary profile professional experience work education skills
 objective contact about me executive career history accomplishments highlights qualifications senior junior lead
 principal staff chief head engineer developer manager designer analyst scientist architect consultant specialist
 representative administrator assistant associate coordinator director officer accountant bookkeeper nurse teacher
 recruiter generalist technician operator clerk agent executive intern sales marketing product project data software
 web full stack frontend backend devops cloud mobile android ios graphic ux ui customer service support supply chain
-financial finance registered medical certified mechanical civil electrical java python net asp""".split())
+financial finance registered medical certified mechanical civil electrical java python net asp""".split()
+)
 _CREDENTIALS = re.compile(r",\s*(?:[A-Z][A-Za-z.]{0,5}\.?)(?:\s*,\s*[A-Z][A-Za-z.]{0,5}\.?)*\s*$")
 
 
@@ -44,8 +51,11 @@ def header_names(text: str, lines: int = 3) -> tuple[str, ...]:
         piece = re.split(r"\s[|•·]\s|\s{2,}|\b(?:Email|E-mail|Phone|Mobile|Tel)\b", line.strip("#*_ \t"))[0]
         piece = _CREDENTIALS.sub("", piece.strip("#*_ :\t"))
         words = piece.split()
-        if 2 <= len(words) <= 4 and all(re.fullmatch(r"[A-Za-z][A-Za-z'.-]*", w) for w in words) and \
-                not all(w.lower().strip(".") in _NOT_NAME for w in words):
+        if (
+            2 <= len(words) <= 4
+            and all(re.fullmatch(r"[A-Za-z][A-Za-z'.-]*", w) for w in words)
+            and not all(w.lower().strip(".") in _NOT_NAME for w in words)
+        ):
             found.append(" ".join(w for w in words if w.lower().strip(".") not in _NOT_NAME))
     return tuple(found)
 
@@ -53,6 +63,7 @@ def header_names(text: str, lines: int = 3) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Who:
     """What is known of the person: their names (from every resume), used to find the name wherever it occurs."""
+
     names: tuple[str, ...] = ()
 
 
@@ -76,8 +87,9 @@ def _name_pattern(who: Who) -> re.Pattern | None:
 def spans(text: str, who: Who, organisations: bool = False) -> list[tuple[int, int]]:
     """Where identifying text is, as (start, end) character offsets."""
     found = [m.span() for pattern in (_EMAIL, _URL, _PHONE, _ADDRESS) for m in pattern.finditer(text)]
-    found += [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, "US",
-                                                                        leniency=phonenumbers.Leniency.POSSIBLE)]
+    found += [
+        (m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE)
+    ]
     names = _name_pattern(who)
     if names is not None:
         found += [m.span() for m in names.finditer(text)]

@@ -1,4 +1,5 @@
 """Pure: a chunk's matches against a snapshot of the other side, every pair through pipeline.score's model."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,22 +33,34 @@ def features_of(item: Analysis, model: Model, name: str = "") -> JobFeatures | R
     """An analysed document's features, as a snapshot would build them from the rows the writer will store
     (document_id 0 until it is written); `name` is the candidate's stored name (a resume)."""
     if item.kind == "job":
-        return job_features(0, item.text, stored_mentions(item), int(item.years) if item.years is not None else None,
-                            job_title(item), model.roles)
-    return resume_features(0, item.text, stored_mentions(item), float(item.years) if item.years is not None else None,
-                           model.roles, name)
+        return job_features(
+            0,
+            item.text,
+            stored_mentions(item),
+            int(item.years) if item.years is not None else None,
+            job_title(item),
+            model.roles,
+        )
+    return resume_features(
+        0, item.text, stored_mentions(item), float(item.years) if item.years is not None else None, model.roles, name
+    )
 
 
-def score_pairs(jobs: dict[int, JobFeatures], resumes: dict[tuple[int, int], ResumeFeatures], model: Model
-                ) -> list[tuple[int, int, int, int, MatchResult]]:
+def score_pairs(
+    jobs: dict[int, JobFeatures], resumes: dict[tuple[int, int], ResumeFeatures], model: Model
+) -> list[tuple[int, int, int, int, MatchResult]]:
     """Every (job, current resume) pair of the features snapshot.job_requirements and resume_skills read, as the
     writer takes them: (job id, candidate id, job document id, resume document id, result). A person with several
     current resumes has a pair for each (the ranking keeps their best)."""
     job_ids, keys = list(jobs), list(resumes)
-    results = score_many([resumes[k] for k in keys], [jobs[j] for j in job_ids], model.relations,
-                         model.weights, model.roles.closeness)
-    return [(job_id, key[0], jobs[job_id].document_id, resumes[key].document_id, results[j][r])
-            for j, job_id in enumerate(job_ids) for r, key in enumerate(keys)]
+    results = score_many(
+        [resumes[k] for k in keys], [jobs[j] for j in job_ids], model.relations, model.weights, model.roles.closeness
+    )
+    return [
+        (job_id, key[0], jobs[job_id].document_id, resumes[key].document_id, results[j][r])
+        for j, job_id in enumerate(job_ids)
+        for r, key in enumerate(keys)
+    ]
 
 
 def score_one(resume: ResumeFeatures, job: JobFeatures, model: Model) -> MatchResult:
@@ -63,8 +76,9 @@ def _cross(resumes: list[Any], jobs: list[Any], model: Model) -> dict[tuple[int,
     return {(id(r), id(j)): results[jx][rx] for jx, j in enumerate(jobs) for rx, r in enumerate(resumes)}
 
 
-def score_chunk(items: list[tuple[str, Analysis]], snapshot: Snapshot, model: Model
-                ) -> list[tuple[Any, list[tuple[str, MatchResult]]]]:
+def score_chunk(
+    items: list[tuple[str, Analysis]], snapshot: Snapshot, model: Model
+) -> list[tuple[Any, list[tuple[str, MatchResult]]]]:
     """Per (sha256, item), in order: its features and its (key of the other side, result) matches, a job keyed
     by its identity and a resume by its sha256. Each item meets the snapshot as it stands at its turn (a resume
     every open job, a job every current resume); then it joins the snapshot, so later items of the chunk meet it
@@ -88,5 +102,7 @@ def score_chunk(items: list[tuple[str, Analysis]], snapshot: Snapshot, model: Mo
     jobs = [own for kind, own, _ in plan if kind == "job"]
     their_resumes = list({id(f): f for kind, _, others in plan if kind == "job" for _, f in others}.values())
     results = _cross(resumes, their_jobs, model) | _cross(their_resumes, jobs, model)
-    return [(own, [(other, results[(id(own), id(f)) if kind == "resume" else (id(f), id(own))])
-                   for other, f in others]) for kind, own, others in plan]
+    return [
+        (own, [(other, results[(id(own), id(f)) if kind == "resume" else (id(f), id(own))]) for other, f in others])
+        for kind, own, others in plan
+    ]

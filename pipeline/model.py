@@ -1,4 +1,5 @@
 """The relevance model in use: the taxonomy's relations, the roles vocabulary and the weights, with one version."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -6,6 +6,7 @@ polls when the inbox lies on such a file system; `inotify` forces the native obs
 polling every SHORTLIST_POLL_SECONDS. A polling watcher waits for a file to stay unchanged over two polls
 before taking it, so a copy still under way over the network is not taken half-written.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,17 +18,39 @@ from watchdog.observers.polling import PollingObserver
 
 CHOICES = ("auto", "inotify", "polling")
 # File system types whose changes by other hosts make no inotify event.
-NETWORK_TYPES = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "fuse.sshfs", "sshfs", "ceph",
-                           "fuse.ceph", "glusterfs", "fuse.glusterfs", "lustre", "afs", "ncpfs", "davfs",
-                           "fuse.davfs", "fuse.s3fs", "fuse.rclone", "fuse.grpcfuse", "virtiofs"})
+NETWORK_TYPES = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "9p",
+        "fuse.sshfs",
+        "sshfs",
+        "ceph",
+        "fuse.ceph",
+        "glusterfs",
+        "fuse.glusterfs",
+        "lustre",
+        "afs",
+        "ncpfs",
+        "davfs",
+        "fuse.davfs",
+        "fuse.s3fs",
+        "fuse.rclone",
+        "fuse.grpcfuse",
+        "virtiofs",
+    }
+)
 
 
 def _unescape(field: str) -> str:
     """/proc/mounts writes a space, tab, newline and backslash in a path as octal escapes (\\040 …)."""
     out, i = [], 0
     while i < len(field):
-        if field[i] == "\\" and field[i + 1:i + 4].isdigit():
-            out.append(chr(int(field[i + 1:i + 4], 8)))
+        if field[i] == "\\" and field[i + 1 : i + 4].isdigit():
+            out.append(chr(int(field[i + 1 : i + 4], 8)))
             i += 4
         else:
             out.append(field[i])

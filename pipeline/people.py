@@ -1,5 +1,6 @@
 """The writer's side of identity: the resumes that share a signal with a new one, the person it joins, the resumes
 it replaces, possible duplicates recorded, and which resume of each person a job's ranking uses."""
+
 from __future__ import annotations
 
 import json
@@ -21,6 +22,7 @@ PAIRS_LIMIT = 20  # possible duplicates flagged for one new resume
 class Placement:
     """Where a new resume goes: its person (None: a new one), the resume it is another file of, the resumes it
     replaces as a newer version, and possible duplicates with their reasons."""
+
     signals: identity.Signals
     text_key: str
     candidate_id: int | None = None
@@ -30,24 +32,35 @@ class Placement:
 
 
 def signals_of(item: Analysis) -> identity.Signals:
-    return identity.Signals(email=identity.normal_email(item.email), phone=item.phone,
-                            name=identity.name_key(item.name), profiles=frozenset(item.profiles))
+    return identity.Signals(
+        email=identity.normal_email(item.email),
+        phone=item.phone,
+        name=identity.name_key(item.name),
+        profiles=frozenset(item.profiles),
+    )
 
 
 def _known(session: Session, signals: identity.Signals) -> list[identity.Known]:
     d = tables.document.c
-    shared = [d.email == signals.email if signals.email else None,
-              d.phone == signals.phone if signals.phone else None,
-              d.person_name == signals.name if signals.name else None,
-              *[d.profiles.contains(profile) for profile in sorted(signals.profiles)]]
+    shared = [
+        d.email == signals.email if signals.email else None,
+        d.phone == signals.phone if signals.phone else None,
+        d.person_name == signals.name if signals.name else None,
+        *[d.profiles.contains(profile) for profile in sorted(signals.profiles)],
+    ]
     conditions = [condition for condition in shared if condition is not None]
     if not conditions:
         return []
-    rows = session.execute(select(d.candidate_id, d.email, d.phone, d.person_name, d.profiles)
-                           .where(d.kind == "resume", d.candidate_id.is_not(None), or_(*conditions))
-                           .order_by(d.id).limit(KNOWN_LIMIT))
-    return [identity.Known(cand, identity.Signals(email, phone, name, frozenset((profiles or "").split())))
-            for cand, email, phone, name, profiles in rows]
+    rows = session.execute(
+        select(d.candidate_id, d.email, d.phone, d.person_name, d.profiles)
+        .where(d.kind == "resume", d.candidate_id.is_not(None), or_(*conditions))
+        .order_by(d.id)
+        .limit(KNOWN_LIMIT)
+    )
+    return [
+        identity.Known(cand, identity.Signals(email, phone, name, frozenset((profiles or "").split())))
+        for cand, email, phone, name, profiles in rows
+    ]
 
 
 def place(session: Session, item: Analysis) -> Placement:
@@ -55,8 +68,12 @@ def place(session: Session, item: Analysis) -> Placement:
     signals = signals_of(item)
     placement = Placement(signals, identity.text_key(item.text))
     d = tables.document.c
-    copy = session.execute(select(d.id, d.candidate_id).where(
-        d.kind == "resume", d.text_key == placement.text_key, d.same_as.is_(None)).order_by(d.id).limit(1)).first()
+    copy = session.execute(
+        select(d.id, d.candidate_id)
+        .where(d.kind == "resume", d.text_key == placement.text_key, d.same_as.is_(None))
+        .order_by(d.id)
+        .limit(1)
+    ).first()
     if copy is not None:  # the same text in another file (a PDF and a DOCX of one resume)
         placement.same_as, placement.candidate_id = copy
         return placement
@@ -64,11 +81,14 @@ def place(session: Session, item: Analysis) -> Placement:
     placement.candidate_id = verdict.candidate_id
     placement.possible = dict(list(verdict.possible.items())[:PAIRS_LIMIT])
     if verdict.candidate_id is not None:
-        current = session.execute(select(d.id, d.text).where(
-            d.candidate_id == verdict.candidate_id, d.kind == "resume", d.current.is_(True),
-            d.same_as.is_(None)))
-        placement.replaces = [doc_id for doc_id, text in current
-                              if identity.similarity(item.text, text) >= identity.SAME_TEXT]
+        current = session.execute(
+            select(d.id, d.text).where(
+                d.candidate_id == verdict.candidate_id, d.kind == "resume", d.current.is_(True), d.same_as.is_(None)
+            )
+        )
+        placement.replaces = [
+            doc_id for doc_id, text in current if identity.similarity(item.text, text) >= identity.SAME_TEXT
+        ]
     return placement
 
 
@@ -88,17 +108,27 @@ def flag_duplicates(session: Session, candidate_id: int, possible: dict[int, dic
     made = []
     for other, reasons in possible.items():
         first, second = sorted((other, candidate_id))
-        exists = session.execute(select(pairs.c.id).where(pairs.c.candidate_id == first,
-                                                          pairs.c.other_id == second)).first()
+        exists = session.execute(
+            select(pairs.c.id).where(pairs.c.candidate_id == first, pairs.c.other_id == second)
+        ).first()
         if exists is None and first != second:
-            made.append(session.execute(insert(pairs).values(
-                candidate_id=first, other_id=second, reasons=json.dumps(reasons, sort_keys=True), status="open",
-                created_at=utcnow()).returning(pairs.c.id)).scalar_one())
+            made.append(
+                session.execute(
+                    insert(pairs)
+                    .values(
+                        candidate_id=first,
+                        other_id=second,
+                        reasons=json.dumps(reasons, sort_keys=True),
+                        status="open",
+                        created_at=utcnow(),
+                    )
+                    .returning(pairs.c.id)
+                ).scalar_one()
+            )
     return made
 
 
-def refresh_best(session: Session, *, candidate_ids: list[int] | None = None, job_ids: list[int] | None = None
-                 ) -> None:
+def refresh_best(session: Session, *, candidate_ids: list[int] | None = None, job_ids: list[int] | None = None) -> None:
     """Mark, for each (job, person) in scope, the match of their resume that fits the job best (the newest resume
     on a tie); only rows whose mark changes are written."""
     m = tables.match.c
@@ -119,17 +149,19 @@ def refresh_best(session: Session, *, candidate_ids: list[int] | None = None, jo
     off = [i for i, was in marked.items() if i not in best_ids and was]
     for ids, value in ((on, True), (off, False)):
         for start in range(0, len(ids), 500):
-            session.execute(update(tables.match).where(m.id.in_(ids[start:start + 500])).values(best=value))
+            session.execute(update(tables.match).where(m.id.in_(ids[start : start + 500])).values(best=value))
 
 
 def move_resumes(session: Session, document_ids: list[int], to: int) -> list[int]:
     """Give resumes (and their matches) to another person; returns the people they came from."""
     d = tables.document
-    before = sorted({cand for (cand,) in session.execute(
-        select(d.c.candidate_id).where(d.c.id.in_(document_ids)))} - {to})
+    before = sorted(
+        {cand for (cand,) in session.execute(select(d.c.candidate_id).where(d.c.id.in_(document_ids)))} - {to}
+    )
     session.execute(update(d).where(d.c.id.in_(document_ids)).values(candidate_id=to))
-    session.execute(update(tables.match).where(tables.match.c.resume_document_id.in_(document_ids))
-                    .values(candidate_id=to))
+    session.execute(
+        update(tables.match).where(tables.match.c.resume_document_id.in_(document_ids)).values(candidate_id=to)
+    )
     for cand in [to, *before]:
         sync_person(session, cand)
     refresh_best(session, candidate_ids=[to, *before])
@@ -139,11 +171,15 @@ def move_resumes(session: Session, document_ids: list[int], to: int) -> list[int
 def sync_person(session: Session, candidate_id: int) -> None:
     """A person's shown name, email, newest resume and count of files, from their resumes."""
     d = tables.document.c
-    rows = session.execute(select(d.id, d.email, d.filename).where(d.candidate_id == candidate_id)
-                           .order_by(d.id.desc())).all()
+    rows = session.execute(
+        select(d.id, d.email, d.filename).where(d.candidate_id == candidate_id).order_by(d.id.desc())
+    ).all()
     count = len(rows)
-    values: dict = {"versions": max(count, 1), "current_document_id": rows[0][0] if rows else None,
-                    "updated_at": utcnow()}
+    values: dict = {
+        "versions": max(count, 1),
+        "current_document_id": rows[0][0] if rows else None,
+        "updated_at": utcnow(),
+    }
     email = next((row[1] for row in rows if row[1]), None)
     if email:
         values["email"] = email

@@ -1,4 +1,5 @@
 """The watcher's canary prober: reads the canary documents on a period and after each taxonomy reload."""
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,9 @@ log = logging.getLogger("shortlist.canary")
 class CanaryProber:
     """A daemon thread: one canary run at start, then every `canary_seconds`, and soon after `poke()`."""
 
-    def __init__(self, settings: Settings, metrics: PipelineMetrics, taxonomy: Callable[[], Taxonomy],
-                 limits: Limits) -> None:
+    def __init__(
+        self, settings: Settings, metrics: PipelineMetrics, taxonomy: Callable[[], Taxonomy], limits: Limits
+    ) -> None:
         self.settings, self.metrics, self.taxonomy, self.limits = settings, metrics, taxonomy, limits
         self.wake = threading.Event()
         self.stopping = threading.Event()
@@ -42,9 +44,18 @@ class CanaryProber:
         self.metrics.canary_runs.labels("ok").inc()
         self.metrics.canary_last_run.set(time.time())
         if self.last is None or (report.recall, report.precision, report.ndcg) != (
-                self.last.recall, self.last.precision, self.last.ndcg):
-            log.info("canaries %s: recall %.3f, precision %.3f, ndcg %.3f (%.0f ms)", report.version,
-                     report.recall, report.precision, report.ndcg, 1000 * (time.perf_counter() - started))
+            self.last.recall,
+            self.last.precision,
+            self.last.ndcg,
+        ):
+            log.info(
+                "canaries %s: recall %.3f, precision %.3f, ndcg %.3f (%.0f ms)",
+                report.version,
+                report.recall,
+                report.precision,
+                report.ndcg,
+                1000 * (time.perf_counter() - started),
+            )
         self.last = report
         return report
 

@@ -1,4 +1,5 @@
 """Pure quality measures: skill precision and recall, and ranking hit@k, NDCG@k and average precision."""
+
 from __future__ import annotations
 
 import math
@@ -15,7 +16,7 @@ def precision_recall(found: Collection[str], expected: Collection[str]) -> tuple
 
 def dcg(gains: Sequence[float]) -> float:
     """Discounted cumulative gain with exponential gain: sum of (2^g - 1) / log2(rank + 1)."""
-    return sum((2.0 ** g - 1.0) / math.log2(rank + 2) for rank, g in enumerate(gains))
+    return sum((2.0**g - 1.0) / math.log2(rank + 2) for rank, g in enumerate(gains))
 
 
 def ndcg_at(ranked: Sequence[str], grades: Mapping[str, float], k: int) -> float | None:

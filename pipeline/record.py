@@ -1,4 +1,5 @@
 """The pipeline's writes: documents, candidates and jobs with versions, mentions, matches, failures, events."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,19 @@ from pipeline.batchscore import JobScores
 from pipeline.features import JobFeatures, ResumeFeatures
 from pipeline.score import MatchResult
 from pipeline.stages import Analysis
-from store.models import (Attempt, Candidate, Document, Event, Failure, Job, Match, MatchSkill, SkillMention,
-                          Taxonomy, utcnow)
+from store.models import (
+    Attempt,
+    Candidate,
+    Document,
+    Event,
+    Failure,
+    Job,
+    Match,
+    MatchSkill,
+    SkillMention,
+    Taxonomy,
+    utcnow,
+)
 
 
 def identity_of(item: Analysis) -> str:
@@ -51,10 +63,26 @@ def clear_attempt(session: Session, sha256: str) -> None:
     session.execute(delete(Attempt).where(Attempt.sha256 == sha256))
 
 
-def save_failure(session: Session, *, sha256: str, kind: str, filename: str, code: str, reason: str,
-                 quarantined_path: str, attempts: int) -> Failure:
-    failure = Failure(sha256=sha256, kind=kind, filename=filename, code=code, reason=reason,
-                      quarantined_path=quarantined_path, attempts=attempts)
+def save_failure(
+    session: Session,
+    *,
+    sha256: str,
+    kind: str,
+    filename: str,
+    code: str,
+    reason: str,
+    quarantined_path: str,
+    attempts: int,
+) -> Failure:
+    failure = Failure(
+        sha256=sha256,
+        kind=kind,
+        filename=filename,
+        code=code,
+        reason=reason,
+        quarantined_path=quarantined_path,
+        attempts=attempts,
+    )
     session.add(failure)
     clear_attempt(session, sha256)
     add_event(session, "document.failed", sha256=sha256, filename=filename, detail=reason)
@@ -62,9 +90,19 @@ def save_failure(session: Session, *, sha256: str, kind: str, filename: str, cod
 
 
 def _mentions(document_id: int, item: Analysis) -> list[dict]:
-    return [dict(document_id=document_id, skill=m.skill, category=m.category, surface=m.surface[:200],
-                 start=m.start, end=m.end, snippet=m.snippet[:400], requirement=item.requirements.get(m.skill))
-            for m in item.mentions]
+    return [
+        dict(
+            document_id=document_id,
+            skill=m.skill,
+            category=m.category,
+            surface=m.surface[:200],
+            start=m.start,
+            end=m.end,
+            snippet=m.snippet[:400],
+            requirement=item.requirements.get(m.skill),
+        )
+        for m in item.mentions
+    ]
 
 
 def _write_mentions(session: Session, document_id: int, item: Analysis) -> None:
@@ -74,9 +112,17 @@ def _write_mentions(session: Session, document_id: int, item: Analysis) -> None:
 
 
 def _insert_document(session: Session, item: Analysis, values: dict) -> int:
-    document = Document(kind=item.kind, filename=item.filename[:255], format=item.format, pages=item.pages,
-                        engine=item.engine, text=item.text, years=item.years, taxonomy_version=item.taxonomy_version,
-                        **values)
+    document = Document(
+        kind=item.kind,
+        filename=item.filename[:255],
+        format=item.format,
+        pages=item.pages,
+        engine=item.engine,
+        text=item.text,
+        years=item.years,
+        taxonomy_version=item.taxonomy_version,
+        **values,
+    )
     row = {c.name: getattr(document, c.name) for c in Document.__table__.columns if c.name != "id"}
     table = Document.__table__
     return session.execute(insert(table).values(**row).returning(table.c.id)).scalar_one()
@@ -89,19 +135,32 @@ def save_document(session: Session, item: Analysis, *, sha256: str, size: int, s
         return save_resume(session, item, sha256=sha256, size=size, stored_path=stored_path)
     identity = identity_of(item)
     now = utcnow()
-    fields = {"title": (item.title or display_name(item))[:200],
-              "min_years": int(item.years) if item.years is not None else None}
+    fields = {
+        "title": (item.title or display_name(item))[:200],
+        "min_years": int(item.years) if item.years is not None else None,
+    }
     row = session.execute(select(Job.id, Job.versions).where(Job.identity == identity)).first()
     if row is None:
-        owner_id = session.execute(insert(Job).values(identity=identity, versions=1, created_at=now,
-                                                      updated_at=now, **fields).returning(Job.id)).scalar_one()
+        owner_id = session.execute(
+            insert(Job)
+            .values(identity=identity, versions=1, created_at=now, updated_at=now, **fields)
+            .returning(Job.id)
+        ).scalar_one()
         version = 1
     else:
         owner_id, version = row[0], row[1] + 1
-    document_id = _insert_document(session, item, dict(
-        sha256=sha256, size_bytes=size, stored_path=stored_path, version=version, created_at=now, job_id=owner_id))
-    session.execute(update(Job).where(Job.id == owner_id).values(
-        current_document_id=document_id, versions=version, updated_at=now, **(fields if row is not None else {})))
+    document_id = _insert_document(
+        session,
+        item,
+        dict(sha256=sha256, size_bytes=size, stored_path=stored_path, version=version, created_at=now, job_id=owner_id),
+    )
+    session.execute(
+        update(Job)
+        .where(Job.id == owner_id)
+        .values(
+            current_document_id=document_id, versions=version, updated_at=now, **(fields if row is not None else {})
+        )
+    )
     _write_mentions(session, document_id, item)
     return session.get(Document, document_id)  # type: ignore[return-value]
 
@@ -117,6 +176,13 @@ def _person_key(session: Session, signals, sha256: str) -> str:
     return f"person:{sha256[:32]}"
 
 
+def _new_candidate(session: Session, item: Analysis, identity: str, now) -> int:
+    """A person first seen in this resume; returns their id."""
+    values = dict(identity=identity, name=display_name(item)[:200], email=item.email, versions=1)
+    values.update(created_at=now, updated_at=now, touched_at=now)
+    return session.execute(insert(Candidate).values(**values).returning(Candidate.id)).scalar_one()
+
+
 def save_resume(session: Session, item: Analysis, *, sha256: str, size: int, stored_path: str) -> Document:
     """A resume joins its person (or makes a new one); another file of a stored resume is kept beside it, unscored;
     a newer version of one of the person's resumes replaces it everywhere; possible duplicates are flagged."""
@@ -124,17 +190,28 @@ def save_resume(session: Session, item: Analysis, *, sha256: str, size: int, sto
     now = utcnow()
     owner_id = placement.candidate_id
     if owner_id is None:
-        owner_id = session.execute(insert(Candidate).values(
-            identity=_person_key(session, placement.signals, sha256), name=display_name(item)[:200],
-            email=item.email, versions=1, created_at=now, updated_at=now, touched_at=now)
-            .returning(Candidate.id)).scalar_one()
+        owner_id = _new_candidate(session, item, _person_key(session, placement.signals, sha256), now)
     versions = session.scalar(select(func.count()).where(Document.candidate_id == owner_id)) or 0
     signals = placement.signals
-    document_id = _insert_document(session, item, dict(
-        sha256=sha256, size_bytes=size, stored_path=stored_path, version=versions + 1, created_at=now,
-        candidate_id=owner_id, email=signals.email, phone=signals.phone, person_name=signals.name,
-        profiles=" ".join(sorted(signals.profiles)), text_key=placement.text_key,
-        current=placement.same_as is None, same_as=placement.same_as))
+    document_id = _insert_document(
+        session,
+        item,
+        dict(
+            sha256=sha256,
+            size_bytes=size,
+            stored_path=stored_path,
+            version=versions + 1,
+            created_at=now,
+            candidate_id=owner_id,
+            email=signals.email,
+            phone=signals.phone,
+            person_name=signals.name,
+            profiles=" ".join(sorted(signals.profiles)),
+            text_key=placement.text_key,
+            current=placement.same_as is None,
+            same_as=placement.same_as,
+        ),
+    )
     people.retire(session, placement.replaces, document_id)
     fields: dict = {"updated_at": now, "touched_at": now, "versions": versions + 1}
     if placement.same_as is None:
@@ -147,11 +224,17 @@ def save_resume(session: Session, item: Analysis, *, sha256: str, size: int, sto
     if placement.same_as is None:
         _write_mentions(session, document_id, item)
     for pair in people.flag_duplicates(session, owner_id, placement.possible):
-        add_event(session, "person.possible_duplicate", candidate_id=owner_id, document_id=document_id,
-                  detail={"pair": pair})
+        add_event(
+            session, "person.possible_duplicate", candidate_id=owner_id, document_id=document_id, detail={"pair": pair}
+        )
     if placement.replaces:
-        add_event(session, "resume.replaced", candidate_id=owner_id, document_id=document_id,
-                  detail={"replaced": placement.replaces})
+        add_event(
+            session,
+            "resume.replaced",
+            candidate_id=owner_id,
+            document_id=document_id,
+            detail={"replaced": placement.replaces},
+        )
     return session.get(Document, document_id)  # type: ignore[return-value]
 
 
@@ -165,8 +248,9 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
     by_resume = len(resumes) <= len(jobs)
     if by_resume:  # a new resume: its matches against every job
         for start in range(0, len(resumes), 500):
-            session.execute(delete(Match).where(Match.resume_document_id.in_(resumes[start:start + 500]),
-                                                Match.job_id.in_(jobs)))
+            session.execute(
+                delete(Match).where(Match.resume_document_id.in_(resumes[start : start + 500]), Match.job_id.in_(jobs))
+            )
     else:
         session.execute(delete(Match).where(Match.job_id.in_(jobs)))
         # every current resume is in `pairs` when a job is (re-)scored; the matches of others go too
@@ -179,23 +263,45 @@ def write_matches(session: Session, pairs: list[tuple[int, int, int, int, MatchR
 
 def _match_rows(pairs: list[tuple[int, int, int, int, MatchResult]], version: str) -> list[dict]:
     now = utcnow()
-    return [dict(job_id=job_id, candidate_id=cand_id, job_document_id=job_doc, resume_document_id=resume_doc,
-                 score=result.score,
-                 required_total=len(result.matched_required) + len(result.missing_required),
-                 required_matched=len(result.matched_required),
-                 preferred_total=len(result.matched_preferred) + len(result.missing_preferred),
-                 preferred_matched=len(result.matched_preferred),
-                 resume_years=result.resume_years, job_years=result.job_years,
-                 coverage=result.coverage, depth=result.depth, text_relevance=result.text, role_fit=result.role,
-                 experience_fit=result.experience, model_version=result.model_version,
-                 taxonomy_version=version, computed_at=now)
-            for job_id, cand_id, job_doc, resume_doc, result in pairs]
+    return [
+        dict(
+            job_id=job_id,
+            candidate_id=cand_id,
+            job_document_id=job_doc,
+            resume_document_id=resume_doc,
+            score=result.score,
+            required_total=len(result.matched_required) + len(result.missing_required),
+            required_matched=len(result.matched_required),
+            preferred_total=len(result.matched_preferred) + len(result.missing_preferred),
+            preferred_matched=len(result.matched_preferred),
+            resume_years=result.resume_years,
+            job_years=result.job_years,
+            coverage=result.coverage,
+            depth=result.depth,
+            text_relevance=result.text,
+            role_fit=result.role,
+            experience_fit=result.experience,
+            model_version=result.model_version,
+            taxonomy_version=version,
+            computed_at=now,
+        )
+        for job_id, cand_id, job_doc, resume_doc, result in pairs
+    ]
 
 
 def _skill_rows(match_ids: list[int], pairs: list[tuple[int, int, int, int, MatchResult]]) -> list[dict]:
-    return [dict(match_id=match_id, skill=a.skill, requirement=a.requirement, matched=a.kind is not None,
-                 relation=a.kind, via=a.via)
-            for match_id, (*_, result) in zip(match_ids, pairs) for a in result.answers]
+    return [
+        dict(
+            match_id=match_id,
+            skill=a.skill,
+            requirement=a.requirement,
+            matched=a.kind is not None,
+            relation=a.kind,
+            via=a.via,
+        )
+        for match_id, (*_, result) in zip(match_ids, pairs)
+        for a in result.answers
+    ]
 
 
 def _insert_matches(session: Session, pairs: list, rows: list[dict]) -> None:
@@ -215,8 +321,10 @@ def _executemany(session: Session, table, sql: str, columns: list[str], rows: li
     """One prepared statement for many rows, values put through each column's own type (the re-score's hot path)."""
     dialect = session.get_bind().dialect
     procs = [table.c[c].type.bind_processor(dialect) for c in columns]
-    params = [tuple(proc(row[c]) if proc else row[c] for c, proc in zip(columns, procs)) + tuple(more)
-              for row, more in zip(rows, extra or [()] * len(rows))]
+    params = [
+        tuple(proc(row[c]) if proc else row[c] for c, proc in zip(columns, procs)) + tuple(more)
+        for row, more in zip(rows, extra or [()] * len(rows))
+    ]
     session.connection().exec_driver_sql(sql, params)
 
 
@@ -230,9 +338,16 @@ def rewrite_matches(session: Session, pairs: list[tuple[int, int, int, int, Matc
     candidates = sorted({pair[1] for pair in pairs})
     existing = {}
     for start in range(0, len(candidates), 500):
-        existing.update({(job, resume): match_id for match_id, job, resume in session.execute(
-            select(table.c.id, table.c.job_id, table.c.resume_document_id)
-            .where(table.c.candidate_id.in_(candidates[start:start + 500])))})
+        existing.update(
+            {
+                (job, resume): match_id
+                for match_id, job, resume in session.execute(
+                    select(table.c.id, table.c.job_id, table.c.resume_document_id).where(
+                        table.c.candidate_id.in_(candidates[start : start + 500])
+                    )
+                )
+            }
+        )
     rows = _match_rows(pairs, version)
     ids = [existing.get((pair[0], pair[3])) for pair in pairs]
     new = [i for i, match_id in enumerate(ids) if match_id is None]
@@ -249,28 +364,47 @@ def _update_matches(session: Session, pairs: list, rows: list[dict], kept_ids: l
     table, skill_table = Match.__table__, MatchSkill.__table__
     columns = [c for c in rows[0] if c not in ("job_id", "candidate_id")]
     mark = _mark(session)
-    _executemany(session, table, f"UPDATE match SET {', '.join(f'{c} = {mark}' for c in columns)} WHERE id = {mark}",
-                 columns, rows, [(match_id,) for match_id in kept_ids])
+    _executemany(
+        session,
+        table,
+        f"UPDATE match SET {', '.join(f'{c} = {mark}' for c in columns)} WHERE id = {mark}",
+        columns,
+        rows,
+        [(match_id,) for match_id in kept_ids],
+    )
     have: dict[int, dict[tuple, int]] = {}
     for start in range(0, len(kept_ids), 500):
-        chunk = kept_ids[start:start + 500]
-        for row_id, match_id, skill, requirement, matched, relation, via in session.connection().exec_driver_sql(
+        chunk = kept_ids[start : start + 500]
+        for row_id, match_id, skill, requirement, matched, relation, via in (
+            session.connection()
+            .exec_driver_sql(
                 "SELECT id, match_id, skill, requirement, matched, relation, via FROM match_skill WHERE match_id IN "
-                f"({', '.join(mark for _ in chunk)})", tuple(chunk)).fetchall():
+                f"({', '.join(mark for _ in chunk)})",
+                tuple(chunk),
+            )
+            .fetchall()
+        ):
             have.setdefault(match_id, {})[(skill, requirement, bool(matched), relation, via)] = row_id
     gone, added = [], []  # only the skill rows that differ are written: most survive a taxonomy edit
     for match_id, pair in zip(kept_ids, pairs):
         old = have.get(match_id, {})
-        new = {(row["skill"], row["requirement"], row["matched"], row["relation"], row["via"]): row
-               for row in _skill_rows([match_id], [pair])}
+        new = {
+            (row["skill"], row["requirement"], row["matched"], row["relation"], row["via"]): row
+            for row in _skill_rows([match_id], [pair])
+        }
         gone += [row_id for key, row_id in old.items() if key not in new]
         added += [row for key, row in new.items() if key not in old]
     for start in range(0, len(gone), 500):
-        session.execute(delete(skill_table).where(skill_table.c.id.in_(gone[start:start + 500])))
+        session.execute(delete(skill_table).where(skill_table.c.id.in_(gone[start : start + 500])))
     if added:
         columns = list(added[0])
-        _executemany(session, skill_table, f"INSERT INTO match_skill ({', '.join(columns)}) VALUES "
-                     f"({', '.join(mark for _ in columns)})", columns, added)
+        _executemany(
+            session,
+            skill_table,
+            f"INSERT INTO match_skill ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})",
+            columns,
+            added,
+        )
 
 
 def replace_mentions(session: Session, document: Document, item: Analysis) -> None:
@@ -296,19 +430,45 @@ def replace_mentions_many(session: Session, documents: list[tuple[int, Analysis]
     rows = [row for doc_id, item in documents for row in _mentions(doc_id, item)]
     if rows:
         session.execute(insert(mentions), rows)
-    session.execute(update(table).where(table.c.id == bindparam("doc_id"))
-                    .values(taxonomy_version=bindparam("doc_version"), years=bindparam("doc_years")),
-                    [{"doc_id": doc_id, "doc_version": item.taxonomy_version, "doc_years": item.years}
-                     for doc_id, item in documents])
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("doc_id"))
+        .values(taxonomy_version=bindparam("doc_version"), years=bindparam("doc_years")),
+        [
+            {"doc_id": doc_id, "doc_version": item.taxonomy_version, "doc_years": item.years}
+            for doc_id, item in documents
+        ],
+    )
 
 
 # -- the re-score's writes: one job's scores against a batch of resumes as arrays (pipeline/batchscore.py)
 
-_MATCH_COLUMNS = ("job_document_id", "resume_document_id", "score", "required_total", "required_matched",
-                  "preferred_total", "preferred_matched", "resume_years", "job_years", "coverage", "depth",
-                  "text_relevance", "role_fit", "experience_fit", "model_version", "taxonomy_version", "computed_at")
-_COMPONENT_COLUMNS = (("coverage", "coverage"), ("depth", "depth"), ("text", "text_relevance"), ("role", "role_fit"),
-                      ("experience", "experience_fit"))
+_MATCH_COLUMNS = (
+    "job_document_id",
+    "resume_document_id",
+    "score",
+    "required_total",
+    "required_matched",
+    "preferred_total",
+    "preferred_matched",
+    "resume_years",
+    "job_years",
+    "coverage",
+    "depth",
+    "text_relevance",
+    "role_fit",
+    "experience_fit",
+    "model_version",
+    "taxonomy_version",
+    "computed_at",
+)
+_COMPONENT_COLUMNS = (
+    ("coverage", "coverage"),
+    ("depth", "depth"),
+    ("text", "text_relevance"),
+    ("role", "role_fit"),
+    ("experience", "experience_fit"),
+)
 
 
 def _or_none(values) -> list:
@@ -325,8 +485,9 @@ def _skill_keys(scores: JobScores) -> list[list[tuple]]:
     return out
 
 
-def _job_rows(job_id: int, job: JobFeatures, keys: list[tuple[int, int]], resume_years: list, scores: JobScores,
-              constants: tuple) -> list[tuple]:
+def _job_rows(
+    job_id: int, job: JobFeatures, keys: list[tuple[int, int]], resume_years: list, scores: JobScores, constants: tuple
+) -> list[tuple]:
     """The match rows of one job against the batch: (job id, candidate id, *_MATCH_COLUMNS)."""
     requirements = np.array([option[1] == "required" for option in scores.plan.options], dtype=bool)
     matched = scores.chosen != batchscore.MISSING
@@ -334,14 +495,36 @@ def _job_rows(job_id: int, job: JobFeatures, keys: list[tuple[int, int]], resume
     preferred = matched[~requirements].sum(axis=0).tolist()
     n_required, n_preferred = int(requirements.sum()), int((~requirements).sum())
     parts = [_or_none(scores.components[name]) for name, _column in _COMPONENT_COLUMNS]
-    return [(job_id, cand_id, job.document_id, doc_id, score, n_required, req, n_preferred, pref, years, job.years,
-             *components, *constants)
-            for (cand_id, doc_id), score, req, pref, years, *components in zip(
-                keys, scores.score.tolist(), required, preferred, resume_years, *parts, strict=True)]
+    return [
+        (
+            job_id,
+            cand_id,
+            job.document_id,
+            doc_id,
+            score,
+            n_required,
+            req,
+            n_preferred,
+            pref,
+            years,
+            job.years,
+            *components,
+            *constants,
+        )
+        for (cand_id, doc_id), score, req, pref, years, *components in zip(
+            keys, scores.score.tolist(), required, preferred, resume_years, *parts, strict=True
+        )
+    ]
 
 
-def rewrite_scored(session: Session, jobs: dict[int, JobFeatures], resumes: dict[tuple[int, int], ResumeFeatures],
-                   scored: list[JobScores], version: str, model_version: str) -> None:
+def rewrite_scored(
+    session: Session,
+    jobs: dict[int, JobFeatures],
+    resumes: dict[tuple[int, int], ResumeFeatures],
+    scored: list[JobScores],
+    version: str,
+    model_version: str,
+) -> None:
     """rewrite_matches for a batch scored by pipeline/batchscore.py (scored[j]: list(jobs)[j] against every resume
     of `resumes`, in order): each (job, resume) row updated in place in one executemany, only the skill rows that
     changed replaced, a pair without a row inserted; no MatchResult or ORM object is made."""
@@ -352,9 +535,16 @@ def rewrite_scored(session: Session, jobs: dict[int, JobFeatures], resumes: dict
     candidates = sorted({cand for cand, _doc in resumes})
     existing = {}
     for start in range(0, len(candidates), 500):
-        existing.update({(job, resume): match_id for match_id, job, resume in session.execute(
-            select(match.c.id, match.c.job_id, match.c.resume_document_id)
-            .where(match.c.candidate_id.in_(candidates[start:start + 500])))})
+        existing.update(
+            {
+                (job, resume): match_id
+                for match_id, job, resume in session.execute(
+                    select(match.c.id, match.c.job_id, match.c.resume_document_id).where(
+                        match.c.candidate_id.in_(candidates[start : start + 500])
+                    )
+                )
+            }
+        )
     stamp = match.c.computed_at.type.bind_processor(dialect)
     now = utcnow()
     constants = (model_version, version, stamp(now) if stamp else now)
@@ -371,13 +561,19 @@ def rewrite_scored(session: Session, jobs: dict[int, JobFeatures], resumes: dict
     if kept:
         session.connection().exec_driver_sql(
             f"UPDATE match SET {', '.join(f'{c} = {mark}' for c in _MATCH_COLUMNS)} WHERE id = {mark}",
-            [row[2:] + (match_id,) for row, match_id, _ in kept])
+            [row[2:] + (match_id,) for row, match_id, _ in kept],
+        )
         _replace_skill_rows(session, [(match_id, skills) for _, match_id, skills in kept], mark)
     if new:
         columns = ("job_id", "candidate_id", *_MATCH_COLUMNS)
-        ids = session.execute(insert(match).returning(match.c.id, sort_by_parameter_order=True),
-                              [dict(zip(columns, row[:-1] + (now,), strict=True)) for row, _, _ in new]
-                              ).scalars().all()
+        ids = (
+            session.execute(
+                insert(match).returning(match.c.id, sort_by_parameter_order=True),
+                [dict(zip(columns, row[:-1] + (now,), strict=True)) for row, _, _ in new],
+            )
+            .scalars()
+            .all()
+        )
         _replace_skill_rows(session, [(match_id, skills) for match_id, (_, _, skills) in zip(ids, new)], mark)
     people.refresh_best(session, candidate_ids=candidates)
 
@@ -388,10 +584,16 @@ def _replace_skill_rows(session: Session, matches: list[tuple[int, list[tuple]]]
     have: dict[int, dict[tuple, int]] = {}
     ids = [match_id for match_id, _ in matches]
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for row in session.connection().exec_driver_sql(
+        chunk = ids[start : start + 500]
+        for row in (
+            session.connection()
+            .exec_driver_sql(
                 "SELECT id, match_id, skill, requirement, matched, relation, via FROM match_skill WHERE match_id IN "
-                f"({', '.join(mark for _ in chunk)})", tuple(chunk)).fetchall():
+                f"({', '.join(mark for _ in chunk)})",
+                tuple(chunk),
+            )
+            .fetchall()
+        ):
             have.setdefault(row[1], {})[row[2:]] = row[0]  # matched is 0/1: equal to False/True as a key
     gone, added = [], []
     for match_id, skills in matches:
@@ -402,8 +604,10 @@ def _replace_skill_rows(session: Session, matches: list[tuple[int, list[tuple]]]
         gone += [row_id for key, row_id in old.items() if key not in wanted]
         added += [(match_id, *key) for key in dict.fromkeys(skills) if key not in old]
     for start in range(0, len(gone), 500):
-        session.execute(delete(MatchSkill.__table__).where(MatchSkill.__table__.c.id.in_(gone[start:start + 500])))
+        session.execute(delete(MatchSkill.__table__).where(MatchSkill.__table__.c.id.in_(gone[start : start + 500])))
     if added:
         session.connection().exec_driver_sql(
             "INSERT INTO match_skill (match_id, skill, requirement, matched, relation, via) VALUES "
-            f"({', '.join(mark for _ in range(6))})", added)
+            f"({', '.join(mark for _ in range(6))})",
+            added,
+        )

@@ -1,4 +1,5 @@
 """How a set of skills answers one wanted skill: exactly, implied by another, related to one, or only broadly."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -12,6 +13,7 @@ BROADER_STRENGTH = 0.5  # wanted Amazon RDS, has only AWS: the broader skill cou
 @dataclass(frozen=True)
 class Link:
     """Why a wanted skill counts: `kind` is exact | implied | related | broader; `via` the skill that gives it."""
+
     skill: str
     kind: str
     via: str | None

@@ -15,6 +15,7 @@ starts again from the versions in the store, and a second edit changes the targe
 one job against the whole batch at once (`pipeline.batchscore`) with the driver's model, and written through
 `pipeline.record`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -72,8 +73,9 @@ class Batch:
 class Rescorer:
     """One batch at a time until nothing in the store is on an old version."""
 
-    def __init__(self, settings: Settings, metrics: PipelineMetrics, commit: Callable,
-                 model: Callable[[], Model]) -> None:
+    def __init__(
+        self, settings: Settings, metrics: PipelineMetrics, commit: Callable, model: Callable[[], Model]
+    ) -> None:
         self.documents = settings.rescore_documents
         self.matches = settings.rescore_matches
         self.metrics = metrics
@@ -106,16 +108,24 @@ class Rescorer:
             row.finished_at = now if not documents + matches else None
             session.add(row)
             if documents + matches:
-                record.add_event(session, "rescore.started", detail={
-                    "version": taxonomy.version, "documents": documents, "matches": matches})
+                record.add_event(
+                    session,
+                    "rescore.started",
+                    detail={"version": taxonomy.version, "documents": documents, "matches": matches},
+                )
             return documents, matches
+
         documents, matches = self.commit(write)
         self.pending = bool(documents + matches)
         self.last_progress = time.monotonic()
         self._gauges(documents, matches, 0.0 if self.pending else 1.0)
         if self.pending:
-            log.info("taxonomy %s: %d documents to re-extract, %d matches to re-score", taxonomy.version[:12],
-                     documents, matches)
+            log.info(
+                "taxonomy %s: %d documents to re-extract, %d matches to re-score",
+                taxonomy.version[:12],
+                documents,
+                matches,
+            )
 
     # -- one batch
 
@@ -159,8 +169,10 @@ class Rescorer:
     def _reextract(self, session, ids: list[int], taxonomy: Taxonomy) -> None:
         done = []
         for doc_id, filename, kind, text, years in session.execute(
-                select(col(Document.id), col(Document.filename), col(Document.kind), col(Document.text),
-                       col(Document.years)).where(col(Document.id).in_(ids))):
+            select(
+                col(Document.id), col(Document.filename), col(Document.kind), col(Document.text), col(Document.years)
+            ).where(col(Document.id).in_(ids))
+        ):
             item = Analysis(filename=filename, kind=kind, text=text, years=years)  # years do not change with skills
             reanalyse_text(item, taxonomy)
             done.append((doc_id, item))
@@ -174,10 +186,18 @@ class Rescorer:
         jobs = todo.current_jobs_of(session, ids)
         marked = 0
         if jobs:  # scored against this job's old skills by a resume that arrived after the change
-            marked = session.execute(
-                update(Match).where(col(Match.job_id).in_(jobs), col(Match.job_document_id).in_(ids),
-                                    col(Match.taxonomy_version) == taxonomy.version)
-                .values(taxonomy_version="")).rowcount or 0
+            marked = (
+                session.execute(
+                    update(Match)
+                    .where(
+                        col(Match.job_id).in_(jobs),
+                        col(Match.job_document_id).in_(ids),
+                        col(Match.taxonomy_version) == taxonomy.version,
+                    )
+                    .values(taxonomy_version="")
+                ).rowcount
+                or 0
+            )
         return Batch("jobs", documents=len(ids), marked=marked)
 
     def _per_batch(self, session) -> tuple[dict, int]:
@@ -195,8 +215,10 @@ class Rescorer:
 
     def _matches(self, session, taxonomy: Taxonomy) -> Batch | None:
         jobs, size = self._per_batch(session)
-        candidates = self._next("matches", lambda after: todo.candidates_with_stale_matches(
-            session, taxonomy.version, model_version(), after, size))
+        candidates = self._next(
+            "matches",
+            lambda after: todo.candidates_with_stale_matches(session, taxonomy.version, model_version(), after, size),
+        )
         if not candidates:
             return None
         return Batch("matches", matches=self._rescore(session, candidates, jobs, taxonomy))
@@ -211,8 +233,9 @@ class Rescorer:
             session.execute(delete(Match).where(col(Match.candidate_id).in_(orphans)))
         if not jobs or not resumes:
             return 0
-        results = batchscore.score_jobs(list(jobs.values()), list(resumes.values()), model.relations, model.weights,
-                                        model.roles.closeness)  # one job against the whole batch at once
+        results = batchscore.score_jobs(
+            list(jobs.values()), list(resumes.values()), model.relations, model.weights, model.roles.closeness
+        )  # one job against the whole batch at once
         record.rewrite_scored(session, jobs, resumes, results, taxonomy.version, model.weights.version)
         return len(resumes) * len(jobs)
 
@@ -230,9 +253,19 @@ class Rescorer:
         row.updated_at = utcnow()
         session.add(row)
         percent = round(min(99.9, 100.0 * row.done / row.total), 1) if row.total else 0.0
-        record.add_event(session, "rescore.progress", detail={
-            "version": self.version, "kind": batch.kind, "documents": batch.documents, "matches": batch.matches,
-            "done": row.done, "total": row.total, "percent": percent})
+        record.add_event(
+            session,
+            "rescore.progress",
+            detail={
+                "version": self.version,
+                "kind": batch.kind,
+                "documents": batch.documents,
+                "matches": batch.matches,
+                "done": row.done,
+                "total": row.total,
+                "percent": percent,
+            },
+        )
         self._gauges(row.documents_left, row.matches_left, percent / 100)
 
     def _finish(self) -> None:
@@ -245,9 +278,13 @@ class Rescorer:
                 row.done, row.documents_left, row.matches_left = row.total, 0, 0
                 row.finished_at = row.updated_at = utcnow()
                 session.add(row)
-                record.add_event(session, "rescore.finished", detail={
-                    "version": self.version, "total": row.total, "batches": row.batches})
+                record.add_event(
+                    session,
+                    "rescore.finished",
+                    detail={"version": self.version, "total": row.total, "batches": row.batches},
+                )
             return 0, 0
+
         left = self.commit(write)
         if sum(left):  # rows went stale since the last pass: another pass (not progress: rows that never get
             self.cursor = {"resumes": 0, "matches": 0}  # fixed end in a withheld heartbeat, not a silent loop)

@@ -1,5 +1,6 @@
 """Retention: erase the people nobody touched for SHORTLIST_RETENTION_DAYS, one short transaction each (the
 pipeline is the writer of documents; the files go after each commit)."""
+
 from __future__ import annotations
 
 import logging

@@ -11,6 +11,7 @@ at most the attempt's wait (`lock_timeout`): pipeline writes from every watcher 
 time, so a chunk's check that no document arrived since its snapshot (steps.write) is as sound as on SQLite.
 A lock time-out, a deadlock or a serialization failure is "busy" there and is retried the same way.
 """
+
 from __future__ import annotations
 
 import logging
@@ -80,8 +81,13 @@ def _transaction(engine: Engine, wait_s: float) -> Iterator[Session]:
 class CommitPolicy:
     """`run(write)` calls `write(session)` in one transaction and returns its result, or raises DatabaseBusy."""
 
-    def __init__(self, engine: Engine, deadline_s: float, on_retry: Callable[[], None] = lambda: None,
-                 attempt_wait_s: float = ATTEMPT_WAIT_S) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        deadline_s: float,
+        on_retry: Callable[[], None] = lambda: None,
+        attempt_wait_s: float = ATTEMPT_WAIT_S,
+    ) -> None:
         self.engine = engine
         self.deadline_s = deadline_s
         self.attempt_wait_s = attempt_wait_s
@@ -90,13 +96,22 @@ class CommitPolicy:
     def _before_sleep(self, state: RetryCallState) -> None:
         self.on_retry()
         error = state.outcome.exception() if state.outcome else None
-        log.warning("database busy, retrying (%d, %.1f s of %g s): %s", state.attempt_number,
-                    state.seconds_since_start or 0.0, self.deadline_s, getattr(error, "orig", error))
+        log.warning(
+            "database busy, retrying (%d, %.1f s of %g s): %s",
+            state.attempt_number,
+            state.seconds_since_start or 0.0,
+            self.deadline_s,
+            getattr(error, "orig", error),
+        )
 
     def run(self, write: Callable[[Session], T]) -> T:
         deadline = time.monotonic() + self.deadline_s
-        retrying = Retrying(stop=stop_after_delay(self.deadline_s), wait=wait_exponential(multiplier=0.05, max=1.0),
-                            retry=retry_if_exception(is_busy), before_sleep=self._before_sleep)
+        retrying = Retrying(
+            stop=stop_after_delay(self.deadline_s),
+            wait=wait_exponential(multiplier=0.05, max=1.0),
+            retry=retry_if_exception(is_busy),
+            before_sleep=self._before_sleep,
+        )
         try:
             for attempt in retrying:
                 with attempt:
@@ -104,6 +119,8 @@ class CommitPolicy:
                     with _transaction(self.engine, wait) as session:
                         return write(session)
         except RetryError as exc:
-            raise DatabaseBusy(f"the database stayed locked by another writer for {self.deadline_s:g} s "
-                               "(SHORTLIST_DB_DEADLINE_SECONDS)") from exc.last_attempt.exception()
+            raise DatabaseBusy(
+                f"the database stayed locked by another writer for {self.deadline_s:g} s "
+                "(SHORTLIST_DB_DEADLINE_SECONDS)"
+            ) from exc.last_attempt.exception()
         raise AssertionError("unreachable: tenacity either returns, raises or gives up")

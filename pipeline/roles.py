@@ -1,4 +1,5 @@
 """The roles vocabulary (skills/roles/*.yaml): role families, seniority words, and how close two sets of titles are."""
+
 from __future__ import annotations
 
 import hashlib
@@ -67,8 +68,9 @@ def load_roles(folder: Path) -> Roles:
                 raise RolesError(f"{path.name}: family #{i + 1} needs a name and a list of titles")
             groups[entry["name"]] = entry.get("group") or entry["name"]
             links = entry.get("related") or ()
-            related[entry["name"]] = tuple(links.items()) if isinstance(links, dict) else \
-                tuple((name, RELATED_STRENGTH) for name in links)
+            related[entry["name"]] = (
+                tuple(links.items()) if isinstance(links, dict) else tuple((name, RELATED_STRENGTH) for name in links)
+            )
             family_of.update({fold(str(t)): entry["name"] for t in entry["titles"]})
     strengths: dict[tuple[str, str], float] = {}
     for a in groups:
@@ -82,8 +84,9 @@ def load_roles(folder: Path) -> Roles:
                 raise RolesError(f"roles: {a} -> {b}: a related strength is between 0 and 1, got {strength!r}")
             strengths[a, b] = strengths[b, a] = float(strength)
     phrases = sorted(family_of, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w.#+])(" + "|".join(re.escape(p) for p in phrases) + r")(?![\w#+])"
-                         if phrases else r"(?!x)x")
+    pattern = re.compile(
+        r"(?<![\w.#+])(" + "|".join(re.escape(p) for p in phrases) + r")(?![\w#+])" if phrases else r"(?!x)x"
+    )
     families = {f: tuple(sorted(b for (a, b) in strengths if a == f)) for f in groups}
     return Roles(digest.hexdigest()[:16] or "none", families, strengths, pattern, family_of, levels)
 
@@ -93,8 +96,11 @@ _cache: dict[str, tuple[float, Roles]] = {}
 
 def roles_for(folder: Path) -> Roles:
     """The vocabulary under `folder`, loaded again when one of its files changes."""
-    stamp = max((p.stat().st_mtime for p in (folder / "roles").glob("*.yaml")), default=0.0) \
-        if (folder / "roles").is_dir() else 0.0
+    stamp = (
+        max((p.stat().st_mtime for p in (folder / "roles").glob("*.yaml")), default=0.0)
+        if (folder / "roles").is_dir()
+        else 0.0
+    )
     cached = _cache.get(str(folder))
     if cached is None or cached[0] != stamp:
         cached = _cache[str(folder)] = (stamp, load_roles(folder))

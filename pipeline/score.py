@@ -1,20 +1,21 @@
 """Score resumes against jobs: five components in [0, 1] combined with weights fitted on a labelled set.
 
-    coverage    the job's skills the resume answers, required weighing twice preferred; a group of
-                alternatives ("Python or Scala") is one slot; a skill counts fully when present or implied
-                (Spring Boot -> Java), partly when only a related or broader one is (the relation's strength)
-    depth       the same, each answer weighted by how the resume shows the skill: used in dated experience
-                (recent more than old) > projects > summary > only listed (features.SECTION_DEPTH)
-    text        cosine of the two texts' term vectors with fixed IDF (textrank), TEXT_FULL and above = 1;
-                never below coverage (the text adds evidence the skills missed, it never takes from them)
-    role        the resume's titles against the job title through the roles vocabulary (same family 1,
-                related family part), less a step per seniority level short of the job's
-    experience  years against the job's ask, capped at 1
+coverage    the job's skills the resume answers, required weighing twice preferred; a group of
+            alternatives ("Python or Scala") is one slot; a skill counts fully when present or implied
+            (Spring Boot -> Java), partly when only a related or broader one is (the relation's strength)
+depth       the same, each answer weighted by how the resume shows the skill: used in dated experience
+            (recent more than old) > projects > summary > only listed (features.SECTION_DEPTH)
+text        cosine of the two texts' term vectors with fixed IDF (textrank), TEXT_FULL and above = 1;
+            never below coverage (the text adds evidence the skills missed, it never takes from them)
+role        the resume's titles against the job title through the roles vocabulary (same family 1,
+            related family part), less a step per seniority level short of the job's
+experience  years against the job's ask, capped at 1
 
-    score = 100 × Σ weight·component / Σ weight, over the components that are known: a job that asks no
-    years, a resume whose years or titles cannot be read, leave that component out (shown as unknown, never
-    scored as zero). Soft traits weigh nothing. The weights live in pipeline/model_weights.json.
+score = 100 × Σ weight·component / Σ weight, over the components that are known: a job that asks no
+years, a resume whose years or titles cannot be read, leave that component out (shown as unknown, never
+scored as zero). Soft traits weigh nothing. The weights live in pipeline/model_weights.json.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,6 +40,7 @@ MODEL_CODE = "relevance-1"  # bump when the formula (not the weights) changes
 
 class SkillAnswer(NamedTuple):
     """One skill the job names, and how the resume answers it (a tuple: millions are made in a re-score)."""
+
     skill: str
     requirement: str  # required | preferred
     kind: str | None  # exact | implied | related | broader | None (missing)
@@ -107,8 +109,9 @@ def givers(skill: str, relations: Relations) -> tuple[tuple[str, str, float], ..
     """(giving skill, kind, strength) that answer `skill`, strongest first."""
     out = [(skill, "exact", 1.0)]
     out += [(other, "implied", 1.0) for other in sorted(relations.implied_by.get(skill, ()))]
-    out += sorted(((other, "related", s) for other, s in relations.related.get(skill, {}).items()),
-                  key=lambda g: (-g[2], g[0]))
+    out += sorted(
+        ((other, "related", s) for other, s in relations.related.get(skill, {}).items()), key=lambda g: (-g[2], g[0])
+    )
     out += [(wider, "broader", 0.5) for wider in relations.broader.get(skill, ())]
     return tuple(out)
 
@@ -116,6 +119,7 @@ def givers(skill: str, relations: Relations) -> tuple[tuple[str, str, float], ..
 @dataclass(frozen=True)
 class JobPlan:
     """What scoring one job against many resumes needs, worked out once per job."""
+
     options: tuple[tuple[str, str, tuple[tuple[str, str, float], ...], SkillAnswer], ...]  # skill, req, givers, missing
     slots: tuple[tuple[float, tuple[int, ...]], ...]  # (weight, indexes into options)
     total: float
@@ -123,8 +127,10 @@ class JobPlan:
 
 def plan(job: JobFeatures, relations: Relations) -> JobPlan:
     skills = list(job.requirement)
-    options = tuple((s, job.requirement[s], givers(s, relations), SkillAnswer(s, job.requirement[s], None, None, 0.0,
-                                                                              0.0)) for s in skills)
+    options = tuple(
+        (s, job.requirement[s], givers(s, relations), SkillAnswer(s, job.requirement[s], None, None, 0.0, 0.0))
+        for s in skills
+    )
     index = {s: i for i, s in enumerate(skills)}
     grouped = {s for group in job.groups for s in group}
     slots: list[tuple[float, tuple[int, ...]]] = [(job.wanted[s], (index[s],)) for s in job.wanted if s not in grouped]
@@ -137,8 +143,10 @@ def _answer(skill: str, requirement: str, have: dict[str, float], options, missi
     for giver, kind, strength in options:
         depth = have.get(giver)
         if depth is not None and strength * depth > value:
-            best, value = SkillAnswer(skill, requirement, kind, None if kind == "exact" else giver, strength, depth), \
-                strength * depth
+            best, value = (
+                SkillAnswer(skill, requirement, kind, None if kind == "exact" else giver, strength, depth),
+                strength * depth,
+            )
             if value == 1.0:
                 break
     return best
@@ -182,25 +190,52 @@ def combine(components: dict[str, float | None], weights: Weights) -> float:
     return round(100.0 * sum(weights.values[k] * v for k, v in known.items()) / total, 1) if total else 0.0
 
 
-def score_pair(resume: ResumeFeatures, job: JobFeatures, cosine: float, relations: Relations, weights: Weights,
-               closeness, job_plan: JobPlan | None = None) -> MatchResult:
+def score_pair(
+    resume: ResumeFeatures,
+    job: JobFeatures,
+    cosine: float,
+    relations: Relations,
+    weights: Weights,
+    closeness,
+    job_plan: JobPlan | None = None,
+) -> MatchResult:
     answers, coverage, depth = _skills(resume, job_plan or plan(job, relations))
     text = min(1.0, cosine / TEXT_FULL)
     if coverage is not None:
         text = max(text, coverage)  # the text adds evidence skills missed; it never takes from a full skills match
-    parts = {"coverage": coverage, "depth": depth, "text": text,
-             "role": role_fit(resume, job, closeness), "experience": experience_fit(resume.years, job.years)}
-    return MatchResult(combine(parts, weights), answers, coverage, depth, text, parts["role"],
-                       parts["experience"], resume.years, job.years, weights.version)
+    parts = {
+        "coverage": coverage,
+        "depth": depth,
+        "text": text,
+        "role": role_fit(resume, job, closeness),
+        "experience": experience_fit(resume.years, job.years),
+    }
+    return MatchResult(
+        combine(parts, weights),
+        answers,
+        coverage,
+        depth,
+        text,
+        parts["role"],
+        parts["experience"],
+        resume.years,
+        job.years,
+        weights.version,
+    )
 
 
-def score_many(resumes: Sequence[ResumeFeatures], jobs: Sequence[JobFeatures], relations: Relations,
-               weights: Weights, closeness) -> list[list[MatchResult]]:
+def score_many(
+    resumes: Sequence[ResumeFeatures], jobs: Sequence[JobFeatures], relations: Relations, weights: Weights, closeness
+) -> list[list[MatchResult]]:
     """results[j][r]: every resume against every job; the texts' cosines in one sparse product."""
     cosines = textrank.cosines([r.text for r in resumes], [j.text for j in jobs])
     out = []
     for j, job in enumerate(jobs):
         job_plan = plan(job, relations)
-        out.append([score_pair(resume, job, float(cosines[r, j]), relations, weights, closeness, job_plan)
-                    for r, resume in enumerate(resumes)])
+        out.append(
+            [
+                score_pair(resume, job, float(cosines[r, j]), relations, weights, closeness, job_plan)
+                for r, resume in enumerate(resumes)
+            ]
+        )
     return out

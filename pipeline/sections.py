@@ -1,4 +1,5 @@
 """Find the sections of a resume or a job description from their headings: experience, skills, about us..."""
+
 from __future__ import annotations
 
 import bisect
@@ -10,51 +11,86 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Section:
     """A part of a document: its kind (e.g. "skills", "benefits"), and text[start:end]."""
+
     name: str
     start: int
     end: int
 
 
 # Heading vocabularies, tried in order; the first pattern that matches a heading names it.
-RESUME_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p, re.IGNORECASE)) for name, p in (
-    ("interests", r"\b(?:interests|hobbies|pastimes|personal\s+(?:activities|life)|outside\s+(?:of\s+)?work)\b"),
-    ("references", r"\breferences?\b|\breferees\b"),
-    ("certifications", r"certifi|licen[cs]|\bcredentials\b"),
-    ("education", r"\beducation|\bacademic|\bdegrees?\b|\bschooling\b|\bcoursework\b|\bcourses\b|\btraining\b"),
-    ("projects", r"\bprojects?\b|\bportfolio\b"),
-    ("skills", r"\bskill|competenc|\btechnolog|\btools\b|\bexpertise\b|\bhighlights\b|\btech\s+stack\b|"
-               r"\bproficienc|\blanguages\b|\bstrengths\b|\bknowledge\b|\btechnicals?\b|\bsoftware\b"),
-    ("experience", r"experience|\bemployment\b|\bwork\s+history\b|\bcareer\b|\bpositions\b|\bvolunteer|"
-                   r"\bwork\b|\bappointments\b"),
-    ("summary", r"\bsummary\b|\bprofile\b|\bobjective\b|\babout\s+me\b|\boverview\b|\bintroduction\b"),
-    ("other", r"\bpublications?\b|\bawards?\b|\bhonou?rs\b|\baccomplishments\b|\bachievements\b|\bactivities\b|"
-              r"\bcontact\b|\bpersonal\s+(?:details|information)\b|\bleadership\b|\baffiliations\b|\bmemberships?\b"),
-))
-JOB_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p, re.IGNORECASE)) for name, p in (
-    ("benefits", r"\bbenefits\b|\bperks\b|\bwhat\s+we\s+offer\b|\bwe\s+offer\b|\bcompensation\b|\bsalary\b|"
-                 r"\bwhy\s+(?:join|work)\b|\bin\s+return\b|\bwhat.s\s+in\s+it\s+for\s+you\b|\bpay\b"),
-    ("preferred", r"nice[\s-]+to[\s-]+haves?|good[\s-]+to[\s-]+have|\bpreferred\b|\bdesired\b|\bdesirable\b|"
-                  r"\bbonus\b|\bpluses\b|\bplus\b|\badditional\s+(?:skills|qualifications)\b|\bideally\b"),
-    ("responsibilities", r"responsibilit|\bwhat\s+you.(?:ll|will)\s+do\b|\bduties\b|\b(?:the|your)\s+role\b|"
-                         r"\babout\s+the\s+(?:role|job|position|opportunity)\b|\bday[\s-]+to[\s-]+day\b|"
-                         r"\byou\s+will\b|\bessential\s+functions\b|\bjob\s+description\b|\bdescription\b|"
-                         r"\bwhat\s+you.(?:ll|will)\s+be\s+doing\b|\bthe\s+opportunity\b|\bposition\s+summary\b"),
-    ("about", r"\babout\s+(?:us|the\s+company|the\s+team|our)\b|\bwho\s+we\s+are\b|\bour\s+(?:company|mission|story|"
-              r"culture|values|team)\b|\bcompany\s+(?:overview|description|profile)\b|\bthe\s+company\b|"
-              r"\bequal\s+(?:opportunity|employment)\b|\babout\s+[A-Z]"),
-    ("requirements", r"requirement|qualification|\bwhat\s+you\s+(?:bring|need|have)\b|\bwho\s+you\s+are\b|"
-                     r"\byou\s+have\b|\bmust\s+haves?\b|\bskills\b|\blooking\s+for\b|\bexperience\b|"
-                     r"\babout\s+you\b|\bknowledge\b|\bcompetenc|\beducation\b|\bneed\s+to\s+succeed\b"),
-    ("apply", r"\bhow\s+to\s+apply\b|\bto\s+apply\b|\bapplication\s+process\b|\bnext\s+steps\b"),
-))
+RESUME_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(p, re.IGNORECASE))
+    for name, p in (
+        ("interests", r"\b(?:interests|hobbies|pastimes|personal\s+(?:activities|life)|outside\s+(?:of\s+)?work)\b"),
+        ("references", r"\breferences?\b|\breferees\b"),
+        ("certifications", r"certifi|licen[cs]|\bcredentials\b"),
+        ("education", r"\beducation|\bacademic|\bdegrees?\b|\bschooling\b|\bcoursework\b|\bcourses\b|\btraining\b"),
+        ("projects", r"\bprojects?\b|\bportfolio\b"),
+        (
+            "skills",
+            r"\bskill|competenc|\btechnolog|\btools\b|\bexpertise\b|\bhighlights\b|\btech\s+stack\b|"
+            r"\bproficienc|\blanguages\b|\bstrengths\b|\bknowledge\b|\btechnicals?\b|\bsoftware\b",
+        ),
+        (
+            "experience",
+            r"experience|\bemployment\b|\bwork\s+history\b|\bcareer\b|\bpositions\b|\bvolunteer|"
+            r"\bwork\b|\bappointments\b",
+        ),
+        ("summary", r"\bsummary\b|\bprofile\b|\bobjective\b|\babout\s+me\b|\boverview\b|\bintroduction\b"),
+        (
+            "other",
+            r"\bpublications?\b|\bawards?\b|\bhonou?rs\b|\baccomplishments\b|\bachievements\b|\bactivities\b|"
+            r"\bcontact\b|\bpersonal\s+(?:details|information)\b|\bleadership\b|\baffiliations\b|\bmemberships?\b",
+        ),
+    )
+)
+JOB_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(p, re.IGNORECASE))
+    for name, p in (
+        (
+            "benefits",
+            r"\bbenefits\b|\bperks\b|\bwhat\s+we\s+offer\b|\bwe\s+offer\b|\bcompensation\b|\bsalary\b|"
+            r"\bwhy\s+(?:join|work)\b|\bin\s+return\b|\bwhat.s\s+in\s+it\s+for\s+you\b|\bpay\b",
+        ),
+        (
+            "preferred",
+            r"nice[\s-]+to[\s-]+haves?|good[\s-]+to[\s-]+have|\bpreferred\b|\bdesired\b|\bdesirable\b|"
+            r"\bbonus\b|\bpluses\b|\bplus\b|\badditional\s+(?:skills|qualifications)\b|\bideally\b",
+        ),
+        (
+            "responsibilities",
+            r"responsibilit|\bwhat\s+you.(?:ll|will)\s+do\b|\bduties\b|\b(?:the|your)\s+role\b|"
+            r"\babout\s+the\s+(?:role|job|position|opportunity)\b|\bday[\s-]+to[\s-]+day\b|"
+            r"\byou\s+will\b|\bessential\s+functions\b|\bjob\s+description\b|\bdescription\b|"
+            r"\bwhat\s+you.(?:ll|will)\s+be\s+doing\b|\bthe\s+opportunity\b|\bposition\s+summary\b",
+        ),
+        (
+            "about",
+            r"\babout\s+(?:us|the\s+company|the\s+team|our)\b|\bwho\s+we\s+are\b|\bour\s+(?:company|mission|story|"
+            r"culture|values|team)\b|\bcompany\s+(?:overview|description|profile)\b|\bthe\s+company\b|"
+            r"\bequal\s+(?:opportunity|employment)\b|\babout\s+[A-Z]",
+        ),
+        (
+            "requirements",
+            r"requirement|qualification|\bwhat\s+you\s+(?:bring|need|have)\b|\bwho\s+you\s+are\b|"
+            r"\byou\s+have\b|\bmust\s+haves?\b|\bskills\b|\blooking\s+for\b|\bexperience\b|"
+            r"\babout\s+you\b|\bknowledge\b|\bcompetenc|\beducation\b|\bneed\s+to\s+succeed\b",
+        ),
+        ("apply", r"\bhow\s+to\s+apply\b|\bto\s+apply\b|\bapplication\s+process\b|\bnext\s+steps\b"),
+    )
+)
 KINDS = {"resume": RESUME_HEADINGS, "job": JOB_HEADINGS}
 # One pass first: a line that matches none of a kind's patterns is not one of its headings.
-_ANY = {kind: re.compile("|".join(f"(?:{p.pattern})" for _, p in headings), re.IGNORECASE)
-        for kind, headings in KINDS.items()}
+_ANY = {
+    kind: re.compile("|".join(f"(?:{p.pattern})" for _, p in headings), re.IGNORECASE)
+    for kind, headings in KINDS.items()
+}
 
 # Sections whose skills describe the company or the person's free time, not the work asked or done.
-NOT_SKILL_SECTIONS = {"resume": frozenset({"interests", "references"}),
-                      "job": frozenset({"about", "benefits", "title", "metadata"})}
+NOT_SKILL_SECTIONS = {
+    "resume": frozenset({"interests", "references"}),
+    "job": frozenset({"about", "benefits", "title", "metadata"}),
+}
 # Sections about skills: there an ambiguous form ("Rust is a plus", "Chef, Ansible") is the skill.
 SKILL_LIST_SECTIONS = frozenset({"skills", "certifications", "requirements", "preferred"})
 
@@ -124,8 +160,9 @@ def _sections(text: str, kind: str) -> tuple[Section, ...]:
     return tuple(sorted(found, key=lambda s: s.start))
 
 
-_FRONT_MATTER = re.compile(r"\A\ufeff?\s*(?P<fence>---|\+\+\+)[ \t]*\r?\n.{0,4000}?^(?P=fence)[ \t]*$",
-                           re.DOTALL | re.MULTILINE)
+_FRONT_MATTER = re.compile(
+    r"\A\ufeff?\s*(?P<fence>---|\+\+\+)[ \t]*\r?\n.{0,4000}?^(?P=fence)[ \t]*$", re.DOTALL | re.MULTILINE
+)
 
 
 def front_matter_span(text: str) -> tuple[int, int] | None:
@@ -139,6 +176,7 @@ def title_span(text: str) -> tuple[int, int] | None:
     """Where a job description's title line is: a "Title:" line in the front matter, else
     the first non-empty line when it is short (not a sentence)."""
     from pipeline.titles import job_title_span  # titles imports sections
+
     return job_title_span(text)
 
 
@@ -168,13 +206,15 @@ _COMPANY = re.compile(
     r"mission|platform|values|culture|solutions|technology|founders?|investors|history)\b|"
     r"\bis\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:leader|provider|company|firm|organi[sz]ation|agency|startup|"
     r"nonprofit|non-profit|maker|pioneer)\b|\bfounded\s+in\b|\bheadquartered\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _TO_READER = re.compile(
     r"\byou(?:r|'ll|’ll|\s+will)?\b|\bcandidates?\b|\bapplicants?\b|\bexperience\s+(?:with|in|of)\b|"
     r"\brequire[ds]?\b|\bmust\b|\bability\s+to\b|\bresponsib|\bqualifi|\bpreferred\b|\bskills?\b|"
     r"\bknowledge\b|\bproficien|\bthis\s+(?:role|position)\b|\bthe\s+(?:role|position)\b|\bseek|\blooking\s+for\b|"
     r"\bideal\b|\bplus\b|\bdegree\b|\byears?\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _LIST_LINE = re.compile(r"^[ \t]*+(?:[-–•*·●▪◦‣>]|\d+[.)])[ \t]", re.MULTILINE)  # a list is the work's
 _PARAGRAPH = re.compile(r"\S(?:.|\n(?![ \t]*\n))*", re.MULTILINE)
 
@@ -182,5 +222,8 @@ _PARAGRAPH = re.compile(r"\S(?:.|\n(?![ \t]*\n))*", re.MULTILINE)
 def company_paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each paragraph of a job description about the company (`_COMPANY` cues, no
     word to the reader): what it names is the company's business, not what the job asks."""
-    return [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)
-            if _COMPANY.search(m.group()) and not _TO_READER.search(m.group()) and not _LIST_LINE.search(m.group())]
+    return [
+        (m.start(), m.end())
+        for m in _PARAGRAPH.finditer(text)
+        if _COMPANY.search(m.group()) and not _TO_READER.search(m.group()) and not _LIST_LINE.search(m.group())
+    ]

@@ -1,4 +1,5 @@
 """Word sense from data: which skill forms are also ordinary English words (by wordfreq frequency)."""
+
 from __future__ import annotations
 
 import functools
@@ -25,6 +26,7 @@ _WORDLIKE = re.compile(r"^[A-Za-z][A-Za-z'’]*(?:[ -][A-Za-z][A-Za-z'’]*)*$")
 def _zipf():
     """wordfreq's lookup, imported once (its word lists load lazily from package data)."""
     from wordfreq import zipf_frequency
+
     return zipf_frequency
 
 
@@ -40,6 +42,7 @@ def zipf(phrase: str, lang: str = "en") -> float:
 def release() -> None:
     """Drop wordfreq's loaded word lists (about 35 MB) once a taxonomy's flags are computed."""
     import wordfreq
+
     wordfreq.get_frequency_dict.cache_clear()
     wordfreq.get_frequency_list.cache_clear()
 
@@ -54,8 +57,13 @@ def english_spread(word: str) -> float:
 def name_like(form: str) -> bool:
     """True for a single Title-case word that is a known word (a possible name of a person,
     a place or a company): such a form next to other capitalised words is part of a name."""
-    return (form.istitle() and form.isalpha() and len(form) > 2 and not _ACTIVITY.search(form)
-            and zipf(form) >= NAME_THRESHOLD)
+    return (
+        form.istitle()
+        and form.isalpha()
+        and len(form) > 2
+        and not _ACTIVITY.search(form)
+        and zipf(form) >= NAME_THRESHOLD
+    )
 
 
 def distinctive_case(form: str) -> bool:
@@ -71,8 +79,11 @@ def distinctive_case(form: str) -> bool:
 # given to a thing ("Chef", "Spark"), not the skill itself. In the other categories
 # (business, healthcare, education, soft skills) a word usually means what it says
 # ("Payroll", "Anatomy"); products there carry the YAML `context` hint instead.
-TECH_CATEGORY = re.compile(r"language|framework|librar|database|cloud|devops|data|\bml\b|machine|security|tool|"
-                           r"software|platform|engineering|programming|web|mobile|infrastructure", re.IGNORECASE)
+TECH_CATEGORY = re.compile(
+    r"language|framework|librar|database|cloud|devops|data|\bml\b|machine|security|tool|"
+    r"software|platform|engineering|programming|web|mobile|infrastructure",
+    re.IGNORECASE,
+)
 
 
 def ambiguous(form: str, category: str, threshold: float = ZIPF_THRESHOLD) -> bool:

@@ -1,4 +1,5 @@
 """The work done on one file, as an explicit list of pure stages passing one small dataclass."""
+
 from __future__ import annotations
 
 import time
@@ -20,6 +21,7 @@ class Limits:
 @dataclass
 class Analysis:
     """What the worker learns from one file's bytes."""
+
     filename: str
     kind: str  # resume | job | auto (decided from the text)
     data: bytes = b""
@@ -41,8 +43,14 @@ class Analysis:
 
 
 def stage_parse(item: Analysis, limits: Limits, taxonomy: Taxonomy) -> None:
-    parsed = parse.parse_bytes(item.data, item.filename, pdf_engine=limits.pdf_engine, max_bytes=limits.max_bytes,
-                               max_pages=limits.max_pages, min_chars=limits.min_chars)
+    parsed = parse.parse_bytes(
+        item.data,
+        item.filename,
+        pdf_engine=limits.pdf_engine,
+        max_bytes=limits.max_bytes,
+        max_pages=limits.max_pages,
+        min_chars=limits.min_chars,
+    )
     item.text, item.format, item.pages, item.engine = parsed.text, parsed.format, parsed.pages, parsed.engine
     item.data = b""  # the driver keeps the bytes; don't send them back
 

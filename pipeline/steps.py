@@ -8,6 +8,7 @@ work); `analyse` and `archive` run in a parse thread (the worker round trip and 
 touch files and the database, and every write goes through the context's one CommitPolicy. Order that keeps
 ingestion exactly-once under kill -9: archive, then one transaction with the events, then remove the inbox copy.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,6 +44,7 @@ log = logging.getLogger("shortlist.ingest")
 @dataclass
 class Context:
     """What the steps share: settings, the database, the worker pool, the loaded taxonomy, the metrics."""
+
     settings: Settings
     engine: Engine
     metrics: PipelineMetrics
@@ -65,22 +67,36 @@ class Context:
 
 
 def gave_up(attempts: int, error: str) -> str:
-    return (f"Processing failed {attempts} times (last error: {error}); the file was set aside so the rest of "
-            "the inbox keeps moving.")
+    return (
+        f"Processing failed {attempts} times (last error: {error}); the file was set aside so the rest of "
+        "the inbox keeps moving."
+    )
 
 
 # -- endings -------------------------------------------------------------------------------------
 
+
 def quarantine(ctx: Context, job: FileJob, code: str, reason: str) -> FileJob:
     """Set the file aside in inbox/failed with its reason, and record the failure."""
     attempts = max(job.attempts, 1)
-    note = (f"{reason}\n\nfile: {job.path.name}\nkind: {job.label}\ncode: {code}\nattempts: {attempts}\n"
-            f"sha256: {job.sha256}\nwhen: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n")
+    note = (
+        f"{reason}\n\nfile: {job.path.name}\nkind: {job.label}\ncode: {code}\nattempts: {attempts}\n"
+        f"sha256: {job.sha256}\nwhen: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n"
+    )
     target = inbox.set_aside(ctx.settings, job.path, job.sha256, note)
     try:
-        ctx.policy.run(lambda session: record.save_failure(
-            session, sha256=job.sha256, kind=job.label, filename=job.path.name, code=code, reason=reason,
-            quarantined_path=str(target), attempts=attempts))
+        ctx.policy.run(
+            lambda session: record.save_failure(
+                session,
+                sha256=job.sha256,
+                kind=job.label,
+                filename=job.path.name,
+                code=code,
+                reason=reason,
+                quarantined_path=str(target),
+                attempts=attempts,
+            )
+        )
     except DatabaseBusy as exc:  # the file and its reason are set aside already; only the row is missing
         log.error("quarantined %s but could not record it: %s", job.path.name, exc)
     ctx.metrics.files.labels(job.label, "quarantined").inc()
@@ -109,6 +125,7 @@ def fail(ctx: Context, job: FileJob, error: str) -> FileJob:
 
 # -- claim ---------------------------------------------------------------------------------------
 
+
 def read(ctx: Context, job: FileJob) -> FileJob:
     try:
         stat = job.path.stat()
@@ -130,16 +147,22 @@ class Verdict(NamedTuple):
 def _start(session: Session, jobs: list[FileJob], leases: claims.Leases) -> list[Verdict]:
     """Per job its verdict; the new files claimed for this watcher and their events written."""
     shas = list({job.sha256 for job in jobs})
-    existing = dict(session.execute(select(col(Document.sha256), col(Document.id))
-                                    .where(col(Document.sha256).in_(shas))).all())
+    existing = dict(
+        session.execute(select(col(Document.sha256), col(Document.id)).where(col(Document.sha256).in_(shas))).all()
+    )
     first = {job.sha256: job.path.name for job in reversed(jobs) if job.sha256 not in existing}
     won = claims.take(session, leases.owner, first.items(), leases.lease_s)
     verdicts: list[Verdict] = []
     seen: set[str] = set()
     for job in jobs:
         if job.sha256 in existing or job.sha256 in seen:  # same bytes earlier, or twice in this batch
-            record.add_event(session, "document.duplicate", sha256=job.sha256, filename=job.path.name,
-                             document_id=existing.get(job.sha256))
+            record.add_event(
+                session,
+                "document.duplicate",
+                sha256=job.sha256,
+                filename=job.path.name,
+                document_id=existing.get(job.sha256),
+            )
             verdicts.append(Verdict(existing.get(job.sha256), None))
             continue
         seen.add(job.sha256)
@@ -187,13 +210,16 @@ def claim(ctx: Context, jobs: list[FileJob]) -> list[FileJob]:
 
 # -- analyse and archive (in a parse thread) -----------------------------------------------------
 
+
 def analyse(ctx: Context, job: FileJob) -> FileJob:
     """The worker's stages (parse, extract); the attempt is journalled once a worker is ready to start."""
     item = Analysis(filename=job.path.name, kind=job.kind, data=job.data)
     try:
-        job.analysis = ctx.pool.run(analyse_in_worker, (item, ctx.limits, str(ctx.settings.skills),
-                                                        ctx.taxonomy.version),
-                                    on_start=lambda: ctx.inflight.add(job.sha256, job.path.name))
+        job.analysis = ctx.pool.run(
+            analyse_in_worker,
+            (item, ctx.limits, str(ctx.settings.skills), ctx.taxonomy.version),
+            on_start=lambda: ctx.inflight.add(job.sha256, job.path.name),
+        )
     except Exception as exc:  # settled on the main thread: quarantined or charged an attempt
         job.error = exc
         return job.to(Status.ERRORED)
@@ -241,6 +267,7 @@ def settle(ctx: Context, job: FileJob) -> FileJob:
 
 # -- score (pure), commit, release ---------------------------------------------------------------
 
+
 def identities(items: list[Analysis]) -> set[str]:
     """The chunk's own job identities (whether the writer keeps one closed is read with the snapshot)."""
     return {record.identity_of(i) for i in items if i.kind == "job"}
@@ -252,8 +279,9 @@ def take_snapshot(ctx: Context, jobs: list[FileJob]) -> Snapshot:
     items = [job.analysis for job in jobs if job.analysis]
     kinds = {item.kind for item in items}
     with ctx.reader() as session:
-        return read_snapshot(session, ctx.model, jobs="resume" in kinds, resumes="job" in kinds,
-                             identities=identities(items))
+        return read_snapshot(
+            session, ctx.model, jobs="resume" in kinds, resumes="job" in kinds, identities=identities(items)
+        )
 
 
 def score(jobs: list[FileJob], snapshot: Snapshot, model: Model) -> list[FileJob]:
@@ -273,6 +301,7 @@ class Written:
     identity, resumes by sha256), the resumes that are not scored (another file of a stored resume), the
     resumes scored again under their person's name, and whether a resume was written (it may have replaced
     older versions, which then are no longer scored)."""
+
     jobs: dict[str, tuple[int, int]] = field(default_factory=dict)
     resumes: dict[str, tuple[int, int]] = field(default_factory=dict)
     unscored: set[str] = field(default_factory=set)
@@ -289,8 +318,7 @@ def _side(snapshot: Snapshot, done: Written, kind: str, key: str) -> tuple[int, 
     return side.owner_id, side.features.document_id  # type: ignore[return-value]
 
 
-def _named(session: Session, job: FileJob, candidate_id: int, snapshot: Snapshot, model: Model,
-           done: Written) -> None:
+def _named(session: Session, job: FileJob, candidate_id: int, snapshot: Snapshot, model: Model, done: Written) -> None:
     """A resume without a name that joined a known person is scored again under that person's name (the
     features leave the name out of the text vector), against the jobs it met."""
     assert job.analysis is not None
@@ -307,8 +335,9 @@ def _named(session: Session, job: FileJob, candidate_id: int, snapshot: Snapshot
     done.renamed[job.sha256] = features
 
 
-def _pairs(session: Session, job: FileJob, document: Document, snapshot: Snapshot, model: Model,
-           done: Written) -> list[tuple[int, int, int, int, MatchResult]]:
+def _pairs(
+    session: Session, job: FileJob, document: Document, snapshot: Snapshot, model: Model, done: Written
+) -> list[tuple[int, int, int, int, MatchResult]]:
     """A written document's matches as the writer takes them. A job's pairs leave out resumes that are no longer
     scored (another file of a stored resume, or replaced by a newer version earlier in this chunk) and use a
     renamed resume's features."""
@@ -322,12 +351,19 @@ def _pairs(session: Session, job: FileJob, document: Document, snapshot: Snapsho
         other, other_doc = _side(snapshot, done, "resume" if is_job else "job", key)
         if is_job and key in done.renamed:
             result = matching.score_one(done.renamed[key], job.features, model)
-        pairs.append((owner, other, document.id, other_doc, result) if is_job
-                     else (other, owner, other_doc, document.id, result))
+        pairs.append(
+            (owner, other, document.id, other_doc, result) if is_job else (other, owner, other_doc, document.id, result)
+        )
     if is_job and done.a_resume and pairs:  # a resume of this chunk may have replaced some of the snapshot's
-        current = set(session.scalars(select(col(Document.id)).where(
-            col(Document.id).in_([pair[3] for pair in pairs]), col(Document.current).is_(True),
-            col(Document.same_as).is_(None))))
+        current = set(
+            session.scalars(
+                select(col(Document.id)).where(
+                    col(Document.id).in_([pair[3] for pair in pairs]),
+                    col(Document.current).is_(True),
+                    col(Document.same_as).is_(None),
+                )
+            )
+        )
         pairs = [pair for pair in pairs if pair[3] in current]
     return pairs
 
@@ -337,8 +373,12 @@ def _fresh(session: Session, jobs: list[FileJob], snapshot: Snapshot, model: Mod
     while this one still worked: they become duplicates), scored again over a fresh snapshot if the one it was
     scored with went stale (another writer's document, or a person closing a job, merging or erasing people)."""
     shas = [job.sha256 for job in jobs]
-    done: dict[str, int] = {sha: id_ for sha, id_ in session.execute(
-        select(col(Document.sha256), col(Document.id)).where(col(Document.sha256).in_(shas)))}
+    done: dict[str, int] = {
+        sha: id_
+        for sha, id_ in session.execute(
+            select(col(Document.sha256), col(Document.id)).where(col(Document.sha256).in_(shas))
+        )
+    }
     for job in jobs:
         if job.sha256 in done:
             job.document_id = done[job.sha256]
@@ -351,8 +391,9 @@ def _fresh(session: Session, jobs: list[FileJob], snapshot: Snapshot, model: Mod
     return jobs, snapshot
 
 
-def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, files_dir: Path | None, model: Model,
-          version: str) -> None:
+def write(
+    session: Session, jobs: list[FileJob], snapshot: Snapshot, files_dir: Path | None, model: Model, version: str
+) -> None:
     """A scored chunk's documents, versions, mentions, matches and events, in the caller's transaction (the
     commit step's write; tests/seed.py and chaos/seed.py make the same call; with `files_dir` None, no original
     is kept). A stale snapshot is read again and the chunk scored again, in this transaction (`_fresh`). A
@@ -381,9 +422,16 @@ def write(session: Session, jobs: list[FileJob], snapshot: Snapshot, files_dir: 
         pairs = _pairs(session, job, document, snapshot, model, done)
         record.write_matches(session, pairs, version)
         record.clear_attempt(session, job.sha256)
-        record.add_event(session, "document.scored", document_id=document.id, sha256=job.sha256,
-                         filename=job.path.name, candidate_id=document.candidate_id, job_id=document.job_id,
-                         detail={"kind": item.kind, "matches": len(pairs)})
+        record.add_event(
+            session,
+            "document.scored",
+            document_id=document.id,
+            sha256=job.sha256,
+            filename=job.path.name,
+            candidate_id=document.candidate_id,
+            job_id=document.job_id,
+            detail={"kind": item.kind, "matches": len(pairs)},
+        )
         job.document_id = document.id
 
 

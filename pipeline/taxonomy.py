@@ -1,4 +1,5 @@
 """Load the skills taxonomy from `skills/*.yaml` and compile it once into a matcher that finds skills in text."""
+
 from __future__ import annotations
 
 import bisect
@@ -10,8 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.taxonomy_schema import (FILE_KEYS, GAP, RELATED_STRENGTH, SKILL_KEYS, SkillEntry,  # noqa: F401
-                                      TaxonomyError, ascii_lower, fold, read_skills_file)  # (re-exported for callers)
+from pipeline.taxonomy_schema import (
+    FILE_KEYS as FILE_KEYS,
+    GAP,
+    RELATED_STRENGTH as RELATED_STRENGTH,
+    SKILL_KEYS as SKILL_KEYS,
+    SkillEntry as SkillEntry,
+    TaxonomyError,
+    ascii_lower,
+    fold,
+    read_skills_file,
+)  # (re-exported for callers)
 
 from pipeline import inflect, sense
 from pipeline.sections import heading_name
@@ -35,6 +45,7 @@ def gap_normal(surface: str) -> str:
 @dataclass(frozen=True)
 class Skill:
     """One canonical skill with its surface forms and matching hints."""
+
     name: str
     category: str
     aliases: tuple[str, ...] = ()
@@ -61,6 +72,7 @@ class Form:
     at compile time from word frequencies (pipeline/sense.py): the form is also an
     everyday word, so it counts only with technical context too.
     """
+
     skill: Skill
     text: str
     case_sensitive: bool
@@ -84,6 +96,7 @@ class Matcher:
 
     `pattern` runs over the ASCII-lowercased text; `forms` maps a folded hit to its form.
     """
+
     pattern: re.Pattern[str]
     forms: dict[str, Form]
     context: dict[str, re.Pattern[str]]  # skill name -> context word regex
@@ -124,13 +137,17 @@ class Matcher:
         """The longest form that starts where `hit` does and ends before it, if any."""
         start, end, _ = hit
         for cut in range(end - 1, start, -1):
-            if (_RIGHT_GLUE.match(text, cut) is None and _GAP_RE.match(text, cut - 1) is None
-                    and (form := self.forms.get(fold(text[start:cut])))):
+            if (
+                _RIGHT_GLUE.match(text, cut) is None
+                and _GAP_RE.match(text, cut - 1) is None
+                and (form := self.forms.get(fold(text[start:cut])))
+            ):
                 return start, cut, form
         return None
 
-    def _accept(self, text: str, hit: Hit, hits: Sequence[Hit], index: int, signals: list[Signal],
-                where: _Where | None = None) -> bool:
+    def _accept(
+        self, text: str, hit: Hit, hits: Sequence[Hit], index: int, signals: list[Signal], where: _Where | None = None
+    ) -> bool:
         start, end, form = hit
         shouted = False
         if form.case_sensitive and gap_normal(text[start:end]) != gap_normal(form.text):
@@ -144,8 +161,11 @@ class Matcher:
             for m in exclude.finditer(text, max(0, start - _EXCLUDE_CHARS), min(len(text), end + _EXCLUDE_CHARS)):
                 if m.start() <= start and m.end() >= end:
                     return False
-        if shouted or form.ambiguous or (form.name_like and text[start:end].islower()
-                              and sense.TECH_CATEGORY.search(form.skill.category)):
+        if (
+            shouted
+            or form.ambiguous
+            or (form.name_like and text[start:end].islower() and sense.TECH_CATEGORY.search(form.skill.category))
+        ):
             # A product named by a known word is written capitalised; "a python", "a docker",
             # "selenium and zinc" in lower case are the everyday words.
             return self._in_sense(text, hit, hits, index, where or _Where((), ()))
@@ -169,13 +189,17 @@ class Matcher:
             return False
         words = self.context.get(form.skill.name)
         technical = sense.TECH_CATEGORY.search(form.skill.category) is not None  # generic cues are technical
-        return ((technical and _versioned(text, end)) or _has_context(text, start, end, words, technical)
-                or _technical_neighbour(text, hit, hits, index))
+        return (
+            (technical and _versioned(text, end))
+            or _has_context(text, start, end, words, technical)
+            or _technical_neighbour(text, hit, hits, index)
+        )
 
 
 @dataclass(frozen=True)
 class Taxonomy:
     """The loaded taxonomy: skills by canonical name, a content version, the compiled matcher."""
+
     skills: dict[str, Skill]
     version: str
     categories: tuple[str, ...]
@@ -280,8 +304,7 @@ def _check_relations(skills: dict[str, Skill]) -> None:
             if other == skill.name:
                 raise TaxonomyError(f"{where}: {skill.name!r}: '{key}' names the skill itself")
             if other not in skills:
-                raise TaxonomyError(f"{where}: {skill.name!r}: '{key}' names {other!r}, "
-                                    f"which no skills file declares")
+                raise TaxonomyError(f"{where}: {skill.name!r}: '{key}' names {other!r}, which no skills file declares")
 
 
 def _trie_regex(node: dict[str, Any]) -> str:
@@ -324,8 +347,14 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     skills = list(skills)
     for skill in skills:
         for text in skill.forms:
-            forms[fold(text)] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for,
-                                     sense.ambiguous(text, skill.category), sense.name_like(text))
+            forms[fold(text)] = Form(
+                skill,
+                text,
+                text in skill.case_sensitive,
+                text in skill.context_for,
+                sense.ambiguous(text, skill.category),
+                sense.name_like(text),
+            )
     _add_vendorless(forms)
     _add_variants(forms)
     for skill in skills:
@@ -360,8 +389,11 @@ def _add_vendorless(forms: dict[str, Form]) -> None:
         if key in forms:
             continue
         other = seen.get(key, form)
-        seen[key] = Form(form.skill, bare, True, True, True, form.name_like) \
-            if other is form or (other is not None and other.skill is form.skill) else None
+        seen[key] = (
+            Form(form.skill, bare, True, True, True, form.name_like)
+            if other is form or (other is not None and other.skill is form.skill)
+            else None
+        )
     forms.update((key, form) for key, form in seen.items() if form is not None)
 
 
@@ -397,8 +429,9 @@ _NON_SPACE = re.compile(r"\S*")
 # version number) between it and the previous and next separators: "Go, Rust", "C/C++".
 _SEPARATORS = r",;|/•·●▪◦‣()\[\]{}:\t\n"
 _ITEM_LEFT = re.compile(rf"(?<![^{_SEPARATORS}])[ \t]*+(?:[-–—*+>]|and|or|&)?[ \t]*+\Z", re.IGNORECASE)
-_ITEM_RIGHT = re.compile(rf"[ \t]*+(?:and|or|&|\.|v?\d{{1,2}}(?:\.[\dx]+)*+\+?)?[ \t]*+(?:[{_SEPARATORS}]|\Z)",
-                         re.IGNORECASE)
+_ITEM_RIGHT = re.compile(
+    rf"[ \t]*+(?:and|or|&|\.|v?\d{{1,2}}(?:\.[\dx]+)*+\+?)?[ \t]*+(?:[{_SEPARATORS}]|\Z)", re.IGNORECASE
+)
 _LABEL = re.compile(r"[ \t#*_•-]*+([A-Za-z][\w &/'’-]{0,40}?)[ \t*_]*+:[ \t]*+(?:[^:\n]*?[,;|][ \t]*+)?\Z")
 _ITEM_CHARS = 24  # how far before a list item its separator may be (room for a bullet and "and")
 _NEIGHBOUR_CHARS = 150  # how far another listed skill may be from a list item...
@@ -409,7 +442,8 @@ _CONTEXT_CHARS = 60  # how far (on the same line) a context word may be from a h
 _CLAIM = re.compile(
     r"\b(?:experienced?|proficien(?:t|cy)|knowledge|familiar(?:ity)?|expertise|expert|skilled|skills|fluent|fluency|"
     r"hands-on|certified|background)[ \t]+(?:with|in|of|on|using)[ \t]+(?:[\w.+#/-]+,?[ \t]+){0,3}\Z",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _EXCLUDE_CHARS = 40  # how far an exclude pattern may reach around a hit
 
 
@@ -462,8 +496,11 @@ def _has_context(text: str, start: int, end: int, words: re.Pattern[str] | None,
         return True
     if not generic:
         return False
-    return (_CLAIM.search(text, lo, start) is not None or _TECH_VERB.search(text, lo, start) is not None
-            or _TECH_NOUN.match(text, end, hi) is not None)
+    return (
+        _CLAIM.search(text, lo, start) is not None
+        or _TECH_VERB.search(text, lo, start) is not None
+        or _TECH_NOUN.match(text, end, hi) is not None
+    )
 
 
 # A technical verb a few words before a form ("deployed with Chef", "scripted in Bash"),
@@ -475,16 +512,22 @@ _TECH_VERB = re.compile(
     r"migrated\s+(?:\w+\s+){0,3}?(?:to|from)|implemented\s+(?:\w+\s+){0,3}?(?:in|with|using)|"
     r"developed\s+(?:\w+\s+){0,3}?(?:in|with|using|on)|built\s+(?:\w+\s+){0,3}?(?:in|with|using|on)|"
     r"(?:apps?|applications?|services|apis?|code|scripts?|tools|pipelines|jobs|backends?|frontends?)\s+"
-    r"(?:in|with|using|on))[ \t]+(?:[\w.+#/-]+,?[ \t]+){0,3}\Z", re.IGNORECASE)
+    r"(?:in|with|using|on))[ \t]+(?:[\w.+#/-]+,?[ \t]+){0,3}\Z",
+    re.IGNORECASE,
+)
 _TECH_NOUN = re.compile(
     r"[ \t]*+(?:-[ \t]*+)?(?:code(?:base)?|scripts?|scripting|programming|programs?|developers?|development|"
     r"engineers?|framework|librar(?:y|ies)|apis?|sdks?|clusters?|jobs|pipelines?|queries|modules|packages|"
     r"manifests|cookbooks|recipes|playbooks|plugins?|components|apps?|applications|servers?|services|stack|"
     r"projects?|certification|certified|ecosystem|runtime|version|upgrades?|migrations?|(?<=-)based|"
-    r"(?<=-)powered)\b", re.IGNORECASE)
-_VERSION = re.compile(r"[ \t]*+v?\d{1,2}(?:\.[\dx]+)*+[a-z]?(?![\w.]*\d{3})(?!\s*(?:%|percent|years?|months?|"
-                      r"days?|hours?|people|employees|staff|members|clients|customers|users|times|x\b))",
-                      re.IGNORECASE)
+    r"(?<=-)powered)\b",
+    re.IGNORECASE,
+)
+_VERSION = re.compile(
+    r"[ \t]*+v?\d{1,2}(?:\.[\dx]+)*+[a-z]?(?![\w.]*\d{3})(?!\s*(?:%|percent|years?|months?|"
+    r"days?|hours?|people|employees|staff|members|clients|customers|users|times|x\b))",
+    re.IGNORECASE,
+)
 
 
 def _versioned(text: str, end: int) -> bool:
@@ -501,7 +544,8 @@ _NOT_NAME_WORD = re.compile(
     r"applications?|services?|server|servers|cloud|data|streaming|platform|tools?|skills|experience|projects?|"
     r"developer|mobile|web|native|core|sdk|api|apis|using|with|and|or|in|on|for|the|a|an|of|to|"
     r"expert|proficient|advanced|intermediate|basic|fundamentals|essentials|professional|associate)\Z",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _WORD_BEFORE = re.compile(r"(?:^|(?<=[^\w]))([A-Z][a-z'’]+)[ \t]\Z")
 _WORD_AFTER = re.compile(r"[ \t]([A-Z][a-z'’]+)\b")
 
@@ -511,16 +555,15 @@ def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
     that is not a skill and not the first word of a sentence: "Julia Hernandez", "Bella Vue
     Hotel", "The Elixir Lounge", "Spark Youth Mentoring Program"."""
     start, end, _ = hit
-    if not text[start:start + 1].isupper():
+    if not text[start : start + 1].isupper():
         return False
-    covered = {(s, e) for s, e, _ in hits[max(0, index - 2):index + 3]}
+    covered = {(s, e) for s, e, _ in hits[max(0, index - 2) : index + 3]}
     after = _WORD_AFTER.match(text, end)
     if after and not any(s <= after.start(1) < e for s, e in covered) and not _NOT_NAME_WORD.match(after.group(1)):
         return True
     before = _WORD_BEFORE.search(text, max(0, start - 30), start)
-    if (before and not any(s <= before.start(1) < e for s, e in covered)
-            and not _NOT_NAME_WORD.match(before.group(1))):
-        lead = text[max(0, before.start(1) - 3):before.start(1)]
+    if before and not any(s <= before.start(1) < e for s, e in covered) and not _NOT_NAME_WORD.match(before.group(1)):
+        lead = text[max(0, before.start(1) - 3) : before.start(1)]
         sentence_start = before.start(1) == 0 or not lead.strip() and "\n" in lead or re.search(r"[.!?:;•\n]\s*$", lead)
         return not sentence_start
     return False
@@ -542,8 +585,14 @@ def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -
             break
     for i in range(max(0, index - _NEIGHBOURS), min(len(hits), index + 1 + _NEIGHBOURS)):
         o_start, o_end, o_form = hits[i]
-        if (i != index and lo <= o_start and o_end <= hi and not o_form.ambiguous
-                and o_form.skill is not form.skill and o_form.skill.category == form.skill.category):
+        if (
+            i != index
+            and lo <= o_start
+            and o_end <= hi
+            and not o_form.ambiguous
+            and o_form.skill is not form.skill
+            and o_form.skill.category == form.skill.category
+        ):
             return True
     return False
 
@@ -574,8 +623,10 @@ def _shouted(surface: str, form: str) -> bool:
 
 def _isolated(text: str, start: int, end: int) -> bool:
     """True when text[start:end] is a whole item of a list."""
-    return (_ITEM_LEFT.search(text, max(0, start - _ITEM_CHARS), start) is not None
-            and _ITEM_RIGHT.match(text, end) is not None)
+    return (
+        _ITEM_LEFT.search(text, max(0, start - _ITEM_CHARS), start) is not None
+        and _ITEM_RIGHT.match(text, end) is not None
+    )
 
 
 def _in_skills_list(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
@@ -585,9 +636,9 @@ def _in_skills_list(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
     if not _isolated(text, start, end):
         return False
     line_start = _line_bounds(text, start, end)[0]
-    before = text[max(0, line_start - _NEIGHBOUR_CHARS):line_start]
+    before = text[max(0, line_start - _NEIGHBOUR_CHARS) : line_start]
     label = before.rstrip(" \t\n")
-    if label.endswith(":") and "\n\n" not in before[len(label):]:
+    if label.endswith(":") and "\n\n" not in before[len(label) :]:
         return True  # "Nice to have:\n- Go"
     inline = _LABEL.match(text, line_start, start)
     if inline and heading_name(inline.group(1), "resume") not in ("interests", "references"):
@@ -602,5 +653,6 @@ def _in_skills_list(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
 
     earlier = (hits[i] for i in range(index - 1, max(-1, index - 1 - _NEIGHBOURS), -1))
     later = (hits[i] for i in range(index + 1, min(len(hits), index + 1 + _NEIGHBOURS)))
-    return (any(listed_skill(h) for h in itertools.takewhile(lambda h: h[0] >= lo, earlier))
-            or any(listed_skill(h) for h in itertools.takewhile(lambda h: h[1] <= hi, later)))
+    return any(listed_skill(h) for h in itertools.takewhile(lambda h: h[0] >= lo, earlier)) or any(
+        listed_skill(h) for h in itertools.takewhile(lambda h: h[1] <= hi, later)
+    )

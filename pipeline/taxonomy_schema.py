@@ -1,4 +1,5 @@
 """The schema of a skills file, as pydantic models; errors name the file and the line of the bad entry or key."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,9 @@ from store.yamlfile import child as _child
 from store.yamlfile import compose, yaml_error
 from store.yamlfile import node_line as _line
 
-SKILL_KEYS = frozenset({"name", "aliases", "case_sensitive", "context", "context_for", "exclude",
-                        "implies", "related", "broader"})
+SKILL_KEYS = frozenset(
+    {"name", "aliases", "case_sensitive", "context", "context_for", "exclude", "implies", "related", "broader"}
+)
 FILE_KEYS = frozenset({"category", "skills"})
 RELATED_STRENGTH = 0.5  # a `related` skill listed without a strength
 MAX_ERRORS = 20  # how many problems of one file an error message lists
@@ -42,7 +44,7 @@ def ascii_lower(text: str) -> str:
     parts: list[str] = []
     at = 0
     for m in _NON_ASCII.finditer(text):
-        parts += (low[at:m.start()], m.group())
+        parts += (low[at : m.start()], m.group())
         at = m.end()
     parts.append(low[at:])
     return "".join(parts)
@@ -61,6 +63,7 @@ def _fail(message: str) -> PydanticCustomError:
 
 
 # ---------------------------------------------------------------- field types
+
 
 def _strings(value: Any, info: ValidationInfo) -> tuple[str, ...]:
     """None, one string, or a list of non-empty strings; stripped."""
@@ -105,8 +108,9 @@ def _related(value: Any, info: ValidationInfo) -> tuple[tuple[str, float], ...]:
         if not isinstance(other, str) or not other.strip():
             raise _fail("'related' keys must be skill names")
         if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 < strength < 1:
-            raise _fail(f"'related' strength of {other!r} must be a number between 0 and 1 (exclusive), "
-                        f"got {strength!r}")
+            raise _fail(
+                f"'related' strength of {other!r} must be a number between 0 and 1 (exclusive), got {strength!r}"
+            )
         pairs.append((other.strip(), float(strength)))
     return tuple(pairs)
 
@@ -117,6 +121,7 @@ Subset = Annotated[bool | tuple[str, ...] | None, BeforeValidator(_subset)]
 
 class SkillEntry(BaseModel):
     """One entry of a skills file's `skills` list, as written."""
+
     model_config = ConfigDict(frozen=True)
 
     name: Annotated[str, BeforeValidator(_name)]
@@ -190,6 +195,7 @@ def _entries(value: Any) -> Any:
 
 class SkillsFile(BaseModel):
     """A whole skills file: one category and its entries."""
+
     category: Annotated[str, BeforeValidator(_category)]
     skills: Annotated[list[SkillEntry], BeforeValidator(_entries)]
 
@@ -205,6 +211,7 @@ class SkillsFile(BaseModel):
 
 
 # ---------------------------------------------------------------- reading with line numbers
+
 
 def load_yaml(name: str, raw: bytes | str) -> Any:
     """One YAML document, read safely and with unique keys; a TaxonomyError names the file and line."""
@@ -239,8 +246,12 @@ def _describe(name: str, exc: ValidationError, root: yaml.Node | None, data: Any
         if loc and loc[0] == "skills" and len(loc) >= 2 and isinstance(loc[1], int):
             entry = data["skills"][loc[1]]
             label = f"entry #{loc[1] + 1}"
-            if isinstance(entry, dict) and isinstance(entry.get("name"), (str, int, float)) \
-                    and str(entry["name"]).strip() and loc[2:] != ("name",):
+            if (
+                isinstance(entry, dict)
+                and isinstance(entry.get("name"), (str, int, float))
+                and str(entry["name"]).strip()
+                and loc[2:] != ("name",)
+            ):
                 label += f" ({str(entry['name']).strip()!r})"
             message = f"{label}: {message}"
         line = _line(root, loc)

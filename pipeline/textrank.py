@@ -4,6 +4,7 @@ The IDF of a word comes from `wordfreq` (its Zipf frequency in general English),
 so a pair's text score never moves when an unrelated file arrives. Vectors are hashed into a fixed space and kept
 sparse, so one batch of resumes against one batch of jobs is a single sparse matrix product.
 """
+
 from __future__ import annotations
 
 import functools

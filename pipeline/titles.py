@@ -1,4 +1,5 @@
 """Names and titles from where people write them: a resume's name and recent titles, a job's title line."""
+
 from __future__ import annotations
 
 import re
@@ -27,13 +28,38 @@ _NOT_NAMES = re.compile(
     rf"{ROLE_WORDS})\b",
     re.IGNORECASE,
 )
-_PARTICLES = {"de", "da", "del", "della", "der", "den", "di", "do", "dos", "das", "du", "la", "le", "van",
-              "von", "bin", "binti", "al", "el", "y", "ter"}
+_PARTICLES = {
+    "de",
+    "da",
+    "del",
+    "della",
+    "der",
+    "den",
+    "di",
+    "do",
+    "dos",
+    "das",
+    "du",
+    "la",
+    "le",
+    "van",
+    "von",
+    "bin",
+    "binti",
+    "al",
+    "el",
+    "y",
+    "ter",
+}
 _NAME_LABEL = re.compile(r"^(?:full\s++)?name\s*+:\s*+", re.IGNORECASE)
-_NAME_SPLIT = re.compile(r"\s*(?:[|•·,\t]|\s-\s|\s–\s|\s—\s| {3,}|\s(?=(?:e-?mail|phone|mobile|tel|address)\s*:))\s*",
-                         re.IGNORECASE)
-_PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,3}(?:\s*(?:/|of)\s*\d{1,3})?\s+|\s+(?:page\s+)?\d{1,3}"
-                          r"(?:\s*(?:/|of)\s*\d{1,3})?\s*$", re.IGNORECASE)
+_NAME_SPLIT = re.compile(
+    r"\s*(?:[|•·,\t]|\s-\s|\s–\s|\s—\s| {3,}|\s(?=(?:e-?mail|phone|mobile|tel|address)\s*:))\s*", re.IGNORECASE
+)
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:page\s+)?\d{1,3}(?:\s*(?:/|of)\s*\d{1,3})?\s+|\s+(?:page\s+)?\d{1,3}"
+    r"(?:\s*(?:/|of)\s*\d{1,3})?\s*$",
+    re.IGNORECASE,
+)
 _STATE = re.compile(r"^[A-Z]{2}(?:\s+\d{5})?$")
 _NAME_LINES = 8
 
@@ -79,14 +105,19 @@ def contact(text: str) -> tuple[str | None, str | None]:
 _TITLE_LINE = re.compile(
     r"^[^\w\n]*(?:job[ \t]+title|position(?:[ \t]+title)?|title|role)[ \t]*(?:[:=–—-])[ \t]*"
     r"[\"']?[ \t]*(?P<title>[^\s\"'](?:[^\n]*[^\s\"'])?)[ \t]*[\"']?[ \t]*$",
-    re.IGNORECASE | re.MULTILINE)
+    re.IGNORECASE | re.MULTILINE,
+)
 _GENERIC_TITLES = re.compile(
     r"^(?:job\s++(?:description|posting|opening|ad(?:vert)?)|position\s++description|about\s++(?:the\s++role|us)|"
-    r"we(?:'re|’re| are)\s++hiring!?|hiring|careers?|overview|job|description|\+{3}|-{3})$", re.IGNORECASE)
+    r"we(?:'re|’re| are)\s++hiring!?|hiring|careers?|overview|job|description|\+{3}|-{3})$",
+    re.IGNORECASE,
+)
 _TITLE_NOISE = re.compile(
     r"\s+(?:job\s+description|job\s+posting|job\s+description\s+template|template)\s*$|"
     r"^(?:as\s+an?|we\s+are\s+hiring\s+an?|hiring:?|join\s+us\s+as\s+an?)\s+|"
-    r"\s*[-–—|,(]\s*(?:remote|hybrid|on[\s-]?site|full[\s-]?time|part[\s-]?time)\)?\s*$", re.IGNORECASE)
+    r"\s*[-–—|,(]\s*(?:remote|hybrid|on[\s-]?site|full[\s-]?time|part[\s-]?time)\)?\s*$",
+    re.IGNORECASE,
+)
 _TITLE_WORDS = 12
 _TITLE_CHARS = 100
 
@@ -101,13 +132,18 @@ def _clean_title(line: str) -> str:
     if len(words) % 2 == 0 and half and words[:half] == words[half:]:
         core = " ".join(words[:half])  # "Product Manager Product Manager": a doubled line
     if core.count("(") > core.count(")"):
-        core = core[:core.rfind("(")].rstrip(" -–,")  # a cut parenthesis
+        core = core[: core.rfind("(")].rstrip(" -–,")  # a cut parenthesis
     return core
 
 
 def _is_sentence(core: str) -> bool:
-    return (core[-1] in ".!?" or core[0].islower() or len(core.split()) > _TITLE_WORDS
-            or len(core) > _TITLE_CHARS or bool(re.search(r"\b(?:we|our|you|your|is|are|will)\b", core, re.I)))
+    return (
+        core[-1] in ".!?"
+        or core[0].islower()
+        or len(core.split()) > _TITLE_WORDS
+        or len(core) > _TITLE_CHARS
+        or bool(re.search(r"\b(?:we|our|you|your|is|are|will)\b", core, re.I))
+    )
 
 
 def job_title_span(text: str) -> tuple[int, int] | None:
@@ -147,10 +183,10 @@ def job_title(text: str) -> str | None:
     span = job_title_span(text)
     if span is None:
         return None
-    line = text[span[0]:span[1]]
-    following = text[span[1]:span[1] + 200].lstrip("\r\n").split("\n", 1)[0]
+    line = text[span[0] : span[1]]
+    following = text[span[1] : span[1] + 200].lstrip("\r\n").split("\n", 1)[0]
     if line.count("(") > line.count(")") and ")" in following:  # "Nurse (Bilingual\npreferred)"
-        line = line.rstrip() + " " + following[:following.index(")") + 1]
+        line = line.rstrip() + " " + following[: following.index(")") + 1]
     return _clean_title(line) or None
 
 
@@ -160,9 +196,11 @@ _DATES = re.compile(
     r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*,?\s*)?(?:\d{1,2}\s*/\s*)?(?:19|20)\d\d"
     r"(?:\s*(?:-|–|—|to)\s*(?:(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*,?\s*)?"
     r"(?:\d{1,2}\s*/\s*)?(?:19|20)\d\d|present|current|now|today|date))?|\b(?:present|current)\b",
-    re.IGNORECASE)
-_TITLE_SPLIT = re.compile(r"\s*(?:[|,•·@\t]|\s[-–—]\s|\bat\b| {3,}|\b(?:company\s+name|city|state)\b)\s*",
-                          re.IGNORECASE)
+    re.IGNORECASE,
+)
+_TITLE_SPLIT = re.compile(
+    r"\s*(?:[|,•·@\t]|\s[-–—]\s|\bat\b| {3,}|\b(?:company\s+name|city|state)\b)\s*", re.IGNORECASE
+)
 _RESUME_TITLES = 2
 _LOOK_LINES = 4
 
@@ -172,8 +210,13 @@ def _title_piece(line: str) -> str | None:
     line = _DATES.sub(" ", _BULLET.sub("", line)).strip(" *#_:")
     for piece in _TITLE_SPLIT.split(line):
         piece = " ".join(piece.split()).strip(" *_:-–—")
-        if (piece and _ROLE.search(piece) and len(piece.split()) <= 7 and not _is_sentence(piece)
-                and heading_name(piece, "resume") is None):
+        if (
+            piece
+            and _ROLE.search(piece)
+            and len(piece.split()) <= 7
+            and not _is_sentence(piece)
+            and heading_name(piece, "resume") is None
+        ):
             return piece
     return None
 
@@ -185,7 +228,7 @@ def resume_titles(text: str) -> list[str]:
     for section in sections(text, "resume"):
         if section.name != "experience":
             continue
-        for line in text[section.start:section.end].splitlines()[1:]:
+        for line in text[section.start : section.end].splitlines()[1:]:
             piece = _title_piece(line)
             if piece and piece.lower() not in (t.lower() for t in titles):
                 titles.append(piece)

@@ -1,4 +1,5 @@
 """The daemon: a watchdog observer notices files, a stability tracker queues them, the driver ingests them."""
+
 from __future__ import annotations
 
 import logging
@@ -10,8 +11,15 @@ import time
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
-                             EVENT_TYPE_MOVED, FileSystemEvent, FileSystemEventHandler)
+from watchdog.events import (
+    EVENT_TYPE_CLOSED,
+    EVENT_TYPE_CREATED,
+    EVENT_TYPE_DELETED,
+    EVENT_TYPE_MODIFIED,
+    EVENT_TYPE_MOVED,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 
 from pipeline import checks, retention
 from pipeline import observer as observers
@@ -31,8 +39,7 @@ BATCH = 16
 DECISIONS_SECONDS = 1.0  # how often the change feed is read for reopened jobs
 # Events that mean a file's content or name changed. Opening, reading (closed without a write) and attribute
 # changes are left out: the watcher's own reads of skills/ and of the inbox would otherwise look like edits.
-CHANGES = frozenset({EVENT_TYPE_MODIFIED, EVENT_TYPE_CREATED, EVENT_TYPE_MOVED, EVENT_TYPE_DELETED,
-                     EVENT_TYPE_CLOSED})
+CHANGES = frozenset({EVENT_TYPE_MODIFIED, EVENT_TYPE_CREATED, EVENT_TYPE_MOVED, EVENT_TYPE_DELETED, EVENT_TYPE_CLOSED})
 RETENTION_SECONDS = 3600.0
 
 
@@ -125,8 +132,9 @@ class Watcher:
         self.observer_kind, self.observer_reason = observers.choose(settings.observer, settings.inbox)
         polling = self.observer_kind == "polling"
         # polling hears a change only at its next scan: a file must stay unchanged over two of them
-        self.tracker = StabilityTracker(max(settings.stable_seconds, 2 * settings.poll_seconds) if polling
-                                        else settings.stable_seconds)
+        self.tracker = StabilityTracker(
+            max(settings.stable_seconds, 2 * settings.poll_seconds) if polling else settings.stable_seconds
+        )
         self.roots = [settings.inbox / "resumes", settings.inbox / "jobs", settings.inbox / checks.FOLDER]
         self.stop_event = threading.Event()
         self.rescan_soon = threading.Event()
@@ -232,20 +240,19 @@ class Watcher:
         self.rescan()
         next_rescan = time.monotonic() + self.settings.rescan_seconds
         next_decisions = 0.0
-        log.info("watching %s with %s (%s; taxonomy %s, %d skills)", self.settings.inbox, self.observer_kind,
-                 self.observer_reason, self.ingestor.taxonomy.version[:12], len(self.ingestor.taxonomy))
+        log.info(
+            "watching %s with %s (%s; taxonomy %s, %d skills)",
+            self.settings.inbox,
+            self.observer_kind,
+            self.observer_reason,
+            self.ingestor.taxonomy.version[:12],
+            len(self.ingestor.taxonomy),
+        )
         try:
             while not self.stop_event.is_set():
                 self.loop_tick = time.monotonic()
                 if self.skills_changed.is_set():
-                    time.sleep(0.3)  # let an editor finish writing
-                    self.skills_changed.clear()
-                    try:
-                        if self.ingestor.reload_taxonomy():
-                            self.canary.poke()
-                    except DatabaseBusy as exc:  # the old taxonomy stays in use; try the reload again
-                        log.warning("taxonomy reload put off: %s", exc)
-                        self.skills_changed.set()
+                    self.reload_skills()
                 if self.rescan_soon.is_set() or time.monotonic() >= next_rescan:
                     self.rescan_soon.clear()
                     self.rescan()
@@ -264,7 +271,7 @@ class Watcher:
                 for start in range(0, len(ready), BATCH):
                     if self.stop_event.is_set():
                         break
-                    batch = ready[start:start + BATCH]
+                    batch = ready[start : start + BATCH]
                     outcomes = self.ingestor.process(batch)
                     # a file another watcher holds is its to finish; the rescan looks again if it dies
                     self.requeue([Path(o.path) for o in outcomes if o.outcome != "held"])
@@ -281,6 +288,17 @@ class Watcher:
             self.observer.join(5)
             self.ingestor.close()
             log.info("stopped")
+
+    def reload_skills(self) -> None:
+        """skills/ changed: load it again (the canaries rerun on a new version); a busy database puts it off."""
+        time.sleep(0.3)  # let an editor finish writing
+        self.skills_changed.clear()
+        try:
+            if self.ingestor.reload_taxonomy():
+                self.canary.poke()
+        except DatabaseBusy as exc:  # the old taxonomy stays in use; try the reload again
+            log.warning("taxonomy reload put off: %s", exc)
+            self.skills_changed.set()
 
     def erase_expired(self) -> None:
         """Retention, once an hour: people nobody touched for SHORTLIST_RETENTION_DAYS are erased."""

@@ -1,4 +1,5 @@
 """Long-lived parse worker processes with a per-task time limit; a hung or crashed worker is replaced."""
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -63,8 +64,14 @@ class _Worker:
 class WorkerPool:
     """`run(func, arg)` from any thread: runs in a free worker, raises WorkerTimeout or WorkerCrashed."""
 
-    def __init__(self, size: int, timeout: float, initializer: Callable | None = None, initargs: tuple = (),
-                 on_replace: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        size: int,
+        timeout: float,
+        initializer: Callable | None = None,
+        initargs: tuple = (),
+        on_replace: Callable[[str], None] | None = None,
+    ) -> None:
         self._context = mp.get_context("spawn")
         self._initializer, self._initargs = initializer, initargs
         self.timeout = timeout

@@ -1,4 +1,5 @@
 """Years of experience on a resume: explicit claims and the union of dated roles, overlaps counted once."""
+
 from __future__ import annotations
 
 import re
@@ -6,13 +7,36 @@ from datetime import date
 
 from pipeline.sections import sections
 
-_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
+_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()
+    )
+}
 NUM = r"(?:\d{1,2}(?:\.\d)?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
-_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
-           "nov": 11, "dec": 12, "spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
-MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
-         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|fall|autumn|winter)\.?")
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+    "spring": 3,
+    "summer": 6,
+    "fall": 9,
+    "autumn": 9,
+    "winter": 12,
+}
+MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|fall|autumn|winter)\.?"
+)
 YEAR = r"(?:19[5-9]\d|20\d\d)"
 POINT = rf"(?:{MONTH}\s*+(?:,\s*+)?'?{YEAR}|(?:0?[1-9]|1[0-2])\s*+[/.-]\s*+{YEAR}|{YEAR})"
 _YEAR_RE = re.compile(r"(?<!\d)" + YEAR + r"(?!\d)")
@@ -32,13 +56,18 @@ _CLAIM = re.compile(
     r"marketing|education))\b)",
     re.IGNORECASE,
 )
-_DECADE = re.compile(r"\b(?P<lead>over|more\s+than|nearly|almost|about|a|one|two|three)\s+(?:decades?)\b(?!\s+ago)",
-                     re.IGNORECASE)
+_DECADE = re.compile(
+    r"\b(?P<lead>over|more\s+than|nearly|almost|about|a|one|two|three)\s+(?:decades?)\b(?!\s+ago)", re.IGNORECASE
+)
 _SINCE = re.compile(rf"\b(?:since|from)\s+(?:{MONTH}\s*+)?(?P<y>{YEAR})\b(?!\s*(?:-|–|—|to)\s)", re.IGNORECASE)
-_SINCE_CUE = re.compile(r"\b(?:work|working|worked|career|professional|experience|been|practi[cs]ing|industry)\b",
-                        re.IGNORECASE)
-_JUNIOR = re.compile(r"\b(?:intern(?:ship)?|student|trainee|apprentice|teaching\s+assistant|research\s+assistant|"
-                     r"summer)\b", re.IGNORECASE)
+_SINCE_CUE = re.compile(
+    r"\b(?:work|working|worked|career|professional|experience|been|practi[cs]ing|industry)\b", re.IGNORECASE
+)
+_JUNIOR = re.compile(
+    r"\b(?:intern(?:ship)?|student|trainee|apprentice|teaching\s+assistant|research\s+assistant|"
+    r"summer)\b",
+    re.IGNORECASE,
+)
 NOT_WORK = frozenset({"education", "certifications", "references", "interests", "projects", "other"})
 _LINE_CHARS = 160
 
@@ -72,7 +101,7 @@ def claims(text: str, latest: int) -> list[float]:
         lead = m.group("lead").lower()
         found.append({"two": 20.0, "three": 30.0}.get(lead, 10.0))
     for m in _SINCE.finditer(text) if "since" in low or "from" in low else ():
-        line = text[max(0, m.start() - _LINE_CHARS // 2):m.end()]
+        line = text[max(0, m.start() - _LINE_CHARS // 2) : m.end()]
         if _SINCE_CUE.search(line):
             found.append(float(max(0, latest - int(m.group("y")))))
     return [c for c in found if 0 < c <= 60]
@@ -110,7 +139,7 @@ def date_spans(text: str, open_end: int) -> list[tuple[int, int]]:
             if start < stop and stop - start <= 50 * 12:
                 line_start = text.rfind("\n", lo, m.start()) + 1 or lo
                 line_end = text.find("\n", m.end(), hi)
-                around = text[line_start:hi if line_end == -1 else line_end]  # the role's own line
+                around = text[line_start : hi if line_end == -1 else line_end]  # the role's own line
                 spans.append((start, stop, _JUNIOR.search(around) is not None))
     senior = [(a, b) for a, b, junior in spans if not junior]
     return senior or [(a, b) for a, b, _ in spans]

@@ -1,4 +1,5 @@
 """Engine (SQLite with its pragmas in one connect hook, or PostgreSQL), sessions, and schema migration to head."""
+
 from __future__ import annotations
 
 import fcntl
@@ -68,6 +69,7 @@ def read_engine(url: str) -> Engine:
 
 def _alembic_config(url: str):
     from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -121,6 +123,7 @@ def migrate(settings: Settings, engine: Engine) -> None:
     """Upgrade the schema to head; safe when the watcher and the web start at once."""
     logging.getLogger("alembic").setLevel(logging.WARNING)
     from alembic import command
+
     config = _alembic_config(settings.database_url)
     with _migration_lock(settings, engine):
         for attempt in range(5):

@@ -1,5 +1,6 @@
 """Erasing a person: every row that holds their data (documents, text, mentions, matches, decisions, reveals,
 merges, possible-duplicate pairs, change-feed entries) and, after commit, their archived files."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,8 +27,9 @@ def stored_file(settings: Settings, stored_path: str | None) -> Path | None:
     return None
 
 
-def erase_candidate(session: Session, settings: Settings, candidate_id: int, *, actor: str, reason: str
-                    ) -> list[Path] | None:
+def erase_candidate(
+    session: Session, settings: Settings, candidate_id: int, *, actor: str, reason: str
+) -> list[Path] | None:
     """Delete the person and everything of theirs in this transaction; None when there is no such person.
     Returns the archived files for the caller to unlink once the transaction committed. The audit log keeps
     that the erasure happened (who, when, why), with the person's number only."""
@@ -39,13 +41,25 @@ def erase_candidate(session: Session, settings: Settings, candidate_id: int, *, 
     documents = session.execute(select(d.id, d.sha256, d.stored_path).where(d.candidate_id.in_(people))).all()
     files = [path for path in (stored_file(settings, row.stored_path) for row in documents) if path is not None]
     ids, hashes = [row.id for row in documents], [row.sha256 for row in documents]
-    session.execute(delete(tables.event).where(or_(e.candidate_id.in_(people), e.document_id.in_(ids),
-                                                   e.sha256.in_(hashes))))
+    session.execute(
+        delete(tables.event).where(or_(e.candidate_id.in_(people), e.document_id.in_(ids), e.sha256.in_(hashes)))
+    )
     session.execute(delete(tables.attempt).where(tables.attempt.c.sha256.in_(hashes)))
     session.execute(delete(tables.document).where(d.id.in_(ids)))
     session.execute(delete(tables.candidate).where(c.id.in_(people)))
-    audit.record(session, actor, "erase", candidate_id=candidate_id, touch=False,
-                 detail={"reason": reason, "documents": len(documents), "files": len(files)})
-    session.add(Event(kind="candidate.deleted", candidate_id=candidate_id,
-                      detail=f"{len(documents)} document(s) erased ({reason})"))
+    audit.record(
+        session,
+        actor,
+        "erase",
+        candidate_id=candidate_id,
+        touch=False,
+        detail={"reason": reason, "documents": len(documents), "files": len(files)},
+    )
+    session.add(
+        Event(
+            kind="candidate.deleted",
+            candidate_id=candidate_id,
+            detail=f"{len(documents)} document(s) erased ({reason})",
+        )
+    )
     return files

@@ -1,5 +1,6 @@
 """SQLModel tables: documents, candidates (people), jobs, skill mentions, matches, decisions, failures, the change
 feed, possible duplicates and their merges, reveals and the audit log."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ def utcnow() -> datetime:
 
 class Document(SQLModel, table=True):
     """One file's content, identified by sha256; versions of a candidate or job are documents."""
+
     __table_args__ = (Index("ix_document_kind_taxonomy", "kind", "taxonomy_version"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     sha256: str = Field(max_length=64, unique=True)
@@ -45,6 +47,7 @@ class Document(SQLModel, table=True):
 
 class Candidate(SQLModel, table=True):
     """A person, known by the signals of their resumes (email, phone, name, profile URLs); never by a file name."""
+
     id: Optional[int] = Field(default=None, primary_key=True)
     identity: str = Field(max_length=320, unique=True)
     name: str = Field(max_length=200)
@@ -54,11 +57,14 @@ class Candidate(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     merged_into: Optional[int] = Field(default=None, index=True)  # hidden while merged into another person
-    touched_at: Optional[datetime] = Field(default_factory=utcnow)  # last resume, decision, note, reveal or merge: retention
+    touched_at: Optional[datetime] = Field(
+        default_factory=utcnow
+    )  # last resume, decision, note, reveal or merge: retention
 
 
 class Job(SQLModel, table=True):
     """A position; identity is the job description's file name."""
+
     id: Optional[int] = Field(default=None, primary_key=True)
     identity: str = Field(max_length=320, unique=True)
     title: str = Field(max_length=200, index=True)
@@ -73,6 +79,7 @@ class Job(SQLModel, table=True):
 
 class SkillMention(SQLModel, table=True):
     """A skill found in a document, with where: the evidence behind every match."""
+
     __tablename__ = "skill_mention"
     __table_args__ = (Index("ix_skill_mention_skill_doc", "skill", "document_id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -88,6 +95,7 @@ class SkillMention(SQLModel, table=True):
 
 class Match(SQLModel, table=True):
     """The score of one current resume against one job; `best` marks the resume of its person the ranking uses."""
+
     __table_args__ = (
         UniqueConstraint("job_id", "resume_document_id", name="uq_match_job_resume"),
         Index("ix_match_job_candidate", "job_id", "candidate_id"),
@@ -119,6 +127,7 @@ class Match(SQLModel, table=True):
 
 class MatchSkill(SQLModel, table=True):
     """One job skill in one match: matched or missing, required or preferred."""
+
     __tablename__ = "match_skill"
     __table_args__ = (Index("ix_match_skill_skill", "skill", "matched"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -132,6 +141,7 @@ class MatchSkill(SQLModel, table=True):
 
 class Decision(SQLModel, table=True):
     """A person's call on a candidate for a job; only the web process writes it."""
+
     __table_args__ = (UniqueConstraint("job_id", "candidate_id", name="uq_decision_job_candidate"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     job_id: int = Field(foreign_key="job.id", index=True, ondelete="CASCADE")
@@ -143,6 +153,7 @@ class Decision(SQLModel, table=True):
 
 class Attempt(SQLModel, table=True):
     """Work on a file, recorded before it starts, so a file that kills its worker is noticed."""
+
     sha256: str = Field(max_length=64, primary_key=True)
     filename: str = Field(max_length=255)
     attempts: int = 0
@@ -152,6 +163,7 @@ class Attempt(SQLModel, table=True):
 
 class Failure(SQLModel, table=True):
     """A quarantined file and the reason a person can read."""
+
     id: Optional[int] = Field(default=None, primary_key=True)
     sha256: str = Field(max_length=64, index=True)
     kind: str = Field(max_length=8)
@@ -166,8 +178,11 @@ class Failure(SQLModel, table=True):
 
 class Event(SQLModel, table=True):
     """The change feed: one row per result, written in the same transaction as the result."""
+
     id: Optional[int] = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32)  # document.scored | document.failed | taxonomy.reloaded | candidate.deleted | decision
+    kind: str = Field(
+        max_length=32
+    )  # document.scored | document.failed | taxonomy.reloaded | candidate.deleted | decision
     document_id: Optional[int] = None
     candidate_id: Optional[int] = None
     job_id: Optional[int] = None
@@ -180,6 +195,7 @@ class Event(SQLModel, table=True):
 class SeekerCheck(SQLModel, table=True):
     """A job seeker's private check: one resume against one job description, scored apart from the hiring
     data (no document, candidate, job or match rows) and erased after SHORTLIST_CHECK_RETENTION_MINUTES."""
+
     __tablename__ = "seeker_check"
     id: str = Field(max_length=64, primary_key=True)  # random; the result page's address is the only key to it
     state: str = Field(max_length=8)  # done | failed
@@ -190,6 +206,7 @@ class SeekerCheck(SQLModel, table=True):
 
 class Taxonomy(SQLModel, table=True):
     """Each taxonomy version the pipeline has scored with."""
+
     version: str = Field(max_length=64, primary_key=True)
     skills: int
     loaded_at: datetime = Field(default_factory=utcnow)
@@ -197,6 +214,7 @@ class Taxonomy(SQLModel, table=True):
 
 class Heartbeat(SQLModel, table=True):
     """Liveness of long-running processes (the watcher), read by the web's /readyz."""
+
     process: str = Field(max_length=32, primary_key=True)
     pid: int
     beat_at: datetime = Field(default_factory=utcnow)
@@ -208,6 +226,7 @@ class Rescore(SQLModel, table=True):
 
     The work itself is derived from the versions on `document` and `match`; this row only says what the
     target is, when it changed and how far the batches have got, for the pages and the metrics."""
+
     process: str = Field(default="pipeline", max_length=32, primary_key=True)
     taxonomy_version: str = Field(max_length=64)
     model_version: str = Field(default="", max_length=64)
@@ -227,6 +246,7 @@ class Claim(SQLModel, table=True):
     Taken in the claim step (INSERT … ON CONFLICT on the sha256, winning only over an expired lease), renewed
     while the work goes on, deleted in the commit's transaction or when the file's turn ends otherwise. A
     watcher that dies leaves its row; once `lease_until` passes, any watcher may take the file over."""
+
     sha256: str = Field(max_length=64, primary_key=True)
     owner: str = Field(max_length=255, index=True)  # host:pid of the watcher
     filename: str = Field(max_length=255)
@@ -236,6 +256,7 @@ class Claim(SQLModel, table=True):
 
 class DuplicatePair(SQLModel, table=True):
     """Two people who may be one: proposed by the pipeline, merged or kept apart by a person."""
+
     __tablename__ = "duplicate_pair"
     __table_args__ = (UniqueConstraint("candidate_id", "other_id", name="uq_duplicate_pair"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -249,12 +270,15 @@ class DuplicatePair(SQLModel, table=True):
 
 class PersonChange(SQLModel, table=True):
     """A merge or split of people, with the resumes it moved, so it can be undone."""
+
     __tablename__ = "person_change"
     id: Optional[int] = Field(default=None, primary_key=True)
     kind: str = Field(max_length=8)  # merge | split
     candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")  # kept / split from
     other_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")  # merged away / split off
-    moved: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))  # JSON: documents, decisions
+    moved: str = Field(
+        default="{}", sa_column=Column(Text, nullable=False, server_default="{}")
+    )  # JSON: documents, decisions
     actor: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     undone_at: Optional[datetime] = None
@@ -262,6 +286,7 @@ class PersonChange(SQLModel, table=True):
 
 class Reveal(SQLModel, table=True):
     """Someone chose to see a candidate's identity under blind review."""
+
     id: Optional[int] = Field(default=None, primary_key=True)
     candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
     actor: str = Field(default="", max_length=200)
@@ -272,6 +297,7 @@ class Reveal(SQLModel, table=True):
 class Audit(SQLModel, table=True):
     """Who did what and when: decisions, notes, reveals, merges, splits, erasures, exports. Kept after an erasure,
     without the erased person's data."""
+
     id: Optional[int] = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     actor: str = Field(default="", max_length=200)

@@ -1,4 +1,5 @@
 """Every Shortlist setting, declared once, read from SHORTLIST_* environment variables."""
+
 from __future__ import annotations
 
 import os
@@ -29,6 +30,7 @@ def _positive(cast: Callable[[str], Any]) -> Callable[[str], Any]:
         if number <= 0:
             raise ValueError(f"must be greater than 0, got {value!r}")
         return number
+
     return check
 
 
@@ -47,44 +49,100 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("home", str(ROOT), _path, "Base folder; inbox, store and skills default to folders inside it."),
     Setting("inbox", "{home}/inbox", _path, "Drop folder with resumes/, jobs/ and failed/ (quarantine)."),
-    Setting("store", "{home}/store", _path, "Data folder: shortlist.db, files/ (archived originals), logs/, prometheus/."),
+    Setting(
+        "store", "{home}/store", _path, "Data folder: shortlist.db, files/ (archived originals), logs/, prometheus/."
+    ),
     Setting("skills", "{home}/skills", _path, "Folder of skills taxonomy YAML files."),
     Setting("database_url", "sqlite:///{store}/shortlist.db", str, "SQLAlchemy URL of the database."),
     Setting("pdf_engine", "pypdfium2", str, "PDF text engine: pypdfium2 or pdfplumber."),
     Setting("max_file_mb", "20", _positive(float), "Largest file accepted, in MB; larger ones are quarantined."),
     Setting("max_pages", "50", _positive(int), "Most pages a PDF may have."),
     Setting("min_chars", "80", _positive(int), "Fewest characters of text a resume or job description must have."),
-    Setting("parse_timeout", "30", _positive(float), "Seconds one file may take in a parse worker before it is killed."),
+    Setting(
+        "parse_timeout", "30", _positive(float), "Seconds one file may take in a parse worker before it is killed."
+    ),
     Setting("workers", "2", _positive(int), "Parse worker processes."),
     Setting("max_attempts", "3", _positive(int), "Failed or crashed attempts before a file is quarantined."),
-    Setting("db_deadline_seconds", "60", _positive(float), "Longest one pipeline write waits for another writer's database lock before its files are put back for later."),
+    Setting(
+        "db_deadline_seconds",
+        "60",
+        _positive(float),
+        "Longest one pipeline write waits for another writer's database lock before its files are put back for later.",
+    ),
     Setting("stable_seconds", "0.5", float, "Quiet time (no events, size and mtime unchanged) before a file is taken."),
-    Setting("observer", "auto", str,
-            "How the inbox is watched: auto (polling when it is on NFS, SMB, 9p, sshfs…), inotify or polling."),
+    Setting(
+        "observer",
+        "auto",
+        str,
+        "How the inbox is watched: auto (polling when it is on NFS, SMB, 9p, sshfs…), inotify or polling.",
+    ),
     Setting("poll_seconds", "1", _positive(float), "Period of the polling observer's scan of the inbox."),
     Setting("rescan_seconds", "30", _positive(float), "Period of the full inbox rescan that catches missed events."),
-    Setting("claim_lease_seconds", "60", _positive(float),
-            "How long a watcher's claim on a file lasts unless renewed; a watcher that dies gives its files up then."),
+    Setting(
+        "claim_lease_seconds",
+        "60",
+        _positive(float),
+        "How long a watcher's claim on a file lasts unless renewed; a watcher that dies gives its files up then.",
+    ),
     Setting("heartbeat_seconds", "5", _positive(float), "Period of the watcher's heartbeat row (read by /readyz)."),
-    Setting("rescore_documents", "200", _positive(int), "Documents re-extracted per transaction after a taxonomy change."),
+    Setting(
+        "rescore_documents", "200", _positive(int), "Documents re-extracted per transaction after a taxonomy change."
+    ),
     Setting("rescore_matches", "5000", _positive(int), "Matches re-scored per transaction after a taxonomy change."),
     Setting("metrics_port", "9101", int, "Port of the watcher's Prometheus /metrics (0 disables it)."),
     Setting("metrics_host", "127.0.0.1", str, "Address the watcher's /metrics binds to."),
     Setting("host", "127.0.0.1", str, "Address the web UI binds to."),
     Setting("port", "8080", int, "Port of the web UI."),
     Setting("password", "", str, "If set, the hiring-team pages ask for this password."),
-    Setting("secret", "", str, "Key that signs sessions and CSRF tokens; when empty, one is made once and kept in {store}/.secret."),
+    Setting(
+        "secret",
+        "",
+        str,
+        "Key that signs sessions and CSRF tokens; when empty, one is made once and kept in {store}/.secret.",
+    ),
     Setting("max_upload_mb", "20", _positive(float), "Largest browser upload accepted, in MB."),
-    Setting("check_retention_minutes", "30", _positive(float), "Minutes a job seeker's check result is kept before it is erased (its files are erased as soon as they are read)."),
+    Setting(
+        "check_retention_minutes",
+        "30",
+        _positive(float),
+        "Minutes a job seeker's check result is kept before it is erased (its files are erased as soon as they are read).",
+    ),
     Setting("prometheus_url", "http://127.0.0.1:9090", str, "Prometheus the SLO page and report query."),
-    Setting("scrape_seconds", "15", _positive(float), "How often the Prometheus `make run` starts scrapes this instance and evaluates the SLO rules."),
+    Setting(
+        "scrape_seconds",
+        "15",
+        _positive(float),
+        "How often the Prometheus `make run` starts scrapes this instance and evaluates the SLO rules.",
+    ),
     Setting("log_level", "INFO", str, "Python log level of both processes."),
-    Setting("canary", "{skills}/canary", _path, "Folder of canary documents with known answers (canaries.yaml, files/)."),
-    Setting("blind_review", "false", _bool, "Blind review on every job: names, contacts, addresses and profile links hidden until someone reveals a candidate (each job can override it)."),
+    Setting(
+        "canary", "{skills}/canary", _path, "Folder of canary documents with known answers (canaries.yaml, files/)."
+    ),
+    Setting(
+        "blind_review",
+        "false",
+        _bool,
+        "Blind review on every job: names, contacts, addresses and profile links hidden until someone reveals a candidate (each job can override it).",
+    ),
     Setting("blind_organisations", "false", _bool, "Under blind review, also hide the names of schools and employers."),
-    Setting("retention_days", "0", float, "Days after which a candidate nobody touched (no new resume, decision, note, reveal or merge) is erased; 0 keeps everyone."),
-    Setting("retention_notice_days", "14", _positive(float), "How far ahead the retention page lists candidates due to be erased."),
-    Setting("canary_seconds", "300", float, "Period of the watcher's canary run that measures parsing accuracy (0 turns it off)."),
+    Setting(
+        "retention_days",
+        "0",
+        float,
+        "Days after which a candidate nobody touched (no new resume, decision, note, reveal or merge) is erased; 0 keeps everyone.",
+    ),
+    Setting(
+        "retention_notice_days",
+        "14",
+        _positive(float),
+        "How far ahead the retention page lists candidates due to be erased.",
+    ),
+    Setting(
+        "canary_seconds",
+        "300",
+        float,
+        "Period of the watcher's canary run that measures parsing accuracy (0 turns it off).",
+    ),
 )
 
 
@@ -171,6 +229,13 @@ def load(environ: dict[str, str] | None = None) -> Settings:
 
 
 def ensure_dirs(settings: Settings) -> None:
-    for path in (settings.inbox / "resumes", settings.inbox / "jobs", settings.inbox / "checks", settings.failed_dir,
-                 settings.files_dir, settings.store, settings.store / "logs"):
+    for path in (
+        settings.inbox / "resumes",
+        settings.inbox / "jobs",
+        settings.inbox / "checks",
+        settings.failed_dir,
+        settings.files_dir,
+        settings.store,
+        settings.store / "logs",
+    ):
         path.mkdir(parents=True, exist_ok=True)

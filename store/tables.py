@@ -1,13 +1,26 @@
 """The tables of store/models.py as SQLAlchemy Core tables, typed (SQLModel's fields read as their Python values to
 mypy, so Core statements over columns go through these)."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import Table
 
-from store.models import (Attempt, Audit, Candidate, Decision, Document, DuplicatePair, Event, Job, Match, PersonChange,
-                          Reveal, SkillMention)
+from store.models import (
+    Attempt,
+    Audit,
+    Candidate,
+    Decision,
+    Document,
+    DuplicatePair,
+    Event,
+    Job,
+    Match,
+    PersonChange,
+    Reveal,
+    SkillMention,
+)
 
 
 def _table(model: Any) -> Table:

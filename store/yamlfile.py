@@ -1,4 +1,5 @@
 """YAML read with its line numbers kept, so a pydantic model's errors can name the file and the line."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,7 +33,8 @@ class UniqueKeyLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
                     continue
                 if first is not None:
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key!r} (first given on line {first})", key_node.start_mark)
+                        None, None, f"duplicate key {key!r} (first given on line {first})", key_node.start_mark
+                    )
                 seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
@@ -94,8 +96,7 @@ def where(loc: tuple[Any, ...], data: Any) -> str:
     for key in loc:
         if isinstance(key, int) and isinstance(data, list) and 0 <= key < len(data):
             data = data[key]
-            label = next((data[k] for k in LABEL_KEYS if isinstance(data, dict) and isinstance(data.get(k), str)),
-                         None)
+            label = next((data[k] for k in LABEL_KEYS if isinstance(data, dict) and isinstance(data.get(k), str)), None)
             parts.append(f"[{key}]" + (f" ({label!r})" if label else ""))
         else:
             data = data.get(key) if isinstance(data, dict) else None
@@ -116,8 +117,9 @@ def describe(name: str, exc: ValidationError, root: yaml.Node | None, data: Any)
     return "\n".join(lines)
 
 
-def load_model(path: Path, model: type[Model], error: type[Exception] = ValueError,
-               context: dict[str, Any] | None = None) -> tuple[Model, Any]:
+def load_model(
+    path: Path, model: type[Model], error: type[Exception] = ValueError, context: dict[str, Any] | None = None
+) -> tuple[Model, Any]:
     """Read `path` into `model` (its validators see `context`); every problem raises `error` naming the file and
     the line. Returns the model and the plain data it was read from."""
     name = str(path)

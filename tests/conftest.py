@@ -3,6 +3,7 @@
 A module that sets `DATABASES = ("sqlite", "postgresql")` runs each of its tests that use the instance once per
 database; PostgreSQL is a throw-away cluster started once per session (tests/pg.py), one database per test.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -31,6 +32,7 @@ def pytest_generate_tests(metafunc):
 def pg_cluster():
     """A PostgreSQL server for the session; missing PostgreSQL skips its tests, except under CI=true."""
     from tests.pg import Cluster, pg_bin
+
     if pg_bin() is None:
         message = "PostgreSQL is not installed (Debian package `postgresql`)"
         if os.environ.get("CI", "").lower() == "true":
@@ -99,4 +101,3 @@ def _engines_disposed():
     yield
     for engine in list(_ENGINES):
         engine.dispose()
-

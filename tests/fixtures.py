@@ -3,6 +3,7 @@
 Plain functions, no pytest: bench/ scripts import them too. The same index
 always gives the same text, so a test can assert on what a document contains.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,54 +15,263 @@ import zipfile
 
 # --------------------------------------------------------------------------- text
 
-FIRST_NAMES = ("Ava", "Liam", "Maya", "Noah", "Priya", "Diego", "Chen", "Fatima", "Olga", "Kwame", "Sofia",
-               "Jonas", "Aisha", "Mateo", "Hana", "Lucas", "Zara", "Ibrahim", "Elena", "Tomás", "Nadia", "Oscar",
-               "Mei", "Samuel", "Leila", "Arjun", "Grace", "Yusuf", "Ingrid", "Kofi")
-LAST_NAMES = ("Johnson", "Okafor", "Patel", "Nguyen", "García", "Schmidt", "Kowalski", "Haddad", "Tanaka", "Silva",
-              "Müller", "O'Brien", "Andersen", "Mensah", "Rossi", "Cohen", "Ivanova", "Dubois", "Kim", "Park",
-              "Fernández", "Lindqvist", "Novak", "Adeyemi", "Chopra", "Walsh", "Moreau", "Yilmaz", "Costa", "Berg")
-CITIES = ("Austin, TX", "Toronto, ON", "Berlin, Germany", "London, UK", "Denver, CO", "Chicago, IL",
-          "Lisbon, Portugal", "Seattle, WA", "Dublin, Ireland", "Atlanta, GA", "Remote")
-COMPANIES = ("Northwind Traders", "Contoso Ltd", "Globex", "Initech", "Umbrella Health", "Stark Logistics",
-             "Wayne Financial", "Acme Retail", "Hooli", "Vandelay Imports", "Pied Piper", "Tyrell Systems",
-             "Cyberdyne Analytics", "Soylent Foods", "Massive Dynamic", "Oceanic Airlines")
+FIRST_NAMES = (
+    "Ava",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Priya",
+    "Diego",
+    "Chen",
+    "Fatima",
+    "Olga",
+    "Kwame",
+    "Sofia",
+    "Jonas",
+    "Aisha",
+    "Mateo",
+    "Hana",
+    "Lucas",
+    "Zara",
+    "Ibrahim",
+    "Elena",
+    "Tomás",
+    "Nadia",
+    "Oscar",
+    "Mei",
+    "Samuel",
+    "Leila",
+    "Arjun",
+    "Grace",
+    "Yusuf",
+    "Ingrid",
+    "Kofi",
+)
+LAST_NAMES = (
+    "Johnson",
+    "Okafor",
+    "Patel",
+    "Nguyen",
+    "García",
+    "Schmidt",
+    "Kowalski",
+    "Haddad",
+    "Tanaka",
+    "Silva",
+    "Müller",
+    "O'Brien",
+    "Andersen",
+    "Mensah",
+    "Rossi",
+    "Cohen",
+    "Ivanova",
+    "Dubois",
+    "Kim",
+    "Park",
+    "Fernández",
+    "Lindqvist",
+    "Novak",
+    "Adeyemi",
+    "Chopra",
+    "Walsh",
+    "Moreau",
+    "Yilmaz",
+    "Costa",
+    "Berg",
+)
+CITIES = (
+    "Austin, TX",
+    "Toronto, ON",
+    "Berlin, Germany",
+    "London, UK",
+    "Denver, CO",
+    "Chicago, IL",
+    "Lisbon, Portugal",
+    "Seattle, WA",
+    "Dublin, Ireland",
+    "Atlanta, GA",
+    "Remote",
+)
+COMPANIES = (
+    "Northwind Traders",
+    "Contoso Ltd",
+    "Globex",
+    "Initech",
+    "Umbrella Health",
+    "Stark Logistics",
+    "Wayne Financial",
+    "Acme Retail",
+    "Hooli",
+    "Vandelay Imports",
+    "Pied Piper",
+    "Tyrell Systems",
+    "Cyberdyne Analytics",
+    "Soylent Foods",
+    "Massive Dynamic",
+    "Oceanic Airlines",
+)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # role -> (skills the role draws from, titles along a career)
 ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Software Engineer": (
-        ("Python", "Java", "Go", "SQL", "PostgreSQL", "Docker", "Kubernetes", "AWS", "REST APIs", "Git",
-         "Redis", "Kafka", "Linux", "CI/CD", "TypeScript", "gRPC", "microservices"),
-        ("Junior Developer", "Software Engineer", "Senior Software Engineer", "Staff Engineer")),
+        (
+            "Python",
+            "Java",
+            "Go",
+            "SQL",
+            "PostgreSQL",
+            "Docker",
+            "Kubernetes",
+            "AWS",
+            "REST APIs",
+            "Git",
+            "Redis",
+            "Kafka",
+            "Linux",
+            "CI/CD",
+            "TypeScript",
+            "gRPC",
+            "microservices",
+        ),
+        ("Junior Developer", "Software Engineer", "Senior Software Engineer", "Staff Engineer"),
+    ),
     "Data Engineer": (
-        ("Python", "SQL", "Spark", "Airflow", "Kafka", "Snowflake", "AWS", "dbt", "Pandas", "Docker",
-         "PostgreSQL", "Scala", "Terraform", "data modeling", "ETL"),
-        ("Data Analyst", "Data Engineer", "Senior Data Engineer", "Lead Data Engineer")),
+        (
+            "Python",
+            "SQL",
+            "Spark",
+            "Airflow",
+            "Kafka",
+            "Snowflake",
+            "AWS",
+            "dbt",
+            "Pandas",
+            "Docker",
+            "PostgreSQL",
+            "Scala",
+            "Terraform",
+            "data modeling",
+            "ETL",
+        ),
+        ("Data Analyst", "Data Engineer", "Senior Data Engineer", "Lead Data Engineer"),
+    ),
     "DevOps Engineer": (
-        ("Kubernetes", "Docker", "Terraform", "Ansible", "AWS", "Azure", "Linux", "Bash", "Prometheus",
-         "Grafana", "Jenkins", "CI/CD", "Python", "Helm", "GCP", "incident management"),
-        ("Systems Administrator", "DevOps Engineer", "Site Reliability Engineer", "Senior SRE")),
+        (
+            "Kubernetes",
+            "Docker",
+            "Terraform",
+            "Ansible",
+            "AWS",
+            "Azure",
+            "Linux",
+            "Bash",
+            "Prometheus",
+            "Grafana",
+            "Jenkins",
+            "CI/CD",
+            "Python",
+            "Helm",
+            "GCP",
+            "incident management",
+        ),
+        ("Systems Administrator", "DevOps Engineer", "Site Reliability Engineer", "Senior SRE"),
+    ),
     "Frontend Developer": (
-        ("JavaScript", "TypeScript", "React", "Vue.js", "HTML", "CSS", "Node.js", "GraphQL", "Figma",
-         "Jest", "Webpack", "accessibility", "Git", "Next.js"),
-        ("Web Developer", "Frontend Developer", "Senior Frontend Engineer", "UI Lead")),
+        (
+            "JavaScript",
+            "TypeScript",
+            "React",
+            "Vue.js",
+            "HTML",
+            "CSS",
+            "Node.js",
+            "GraphQL",
+            "Figma",
+            "Jest",
+            "Webpack",
+            "accessibility",
+            "Git",
+            "Next.js",
+        ),
+        ("Web Developer", "Frontend Developer", "Senior Frontend Engineer", "UI Lead"),
+    ),
     "Data Analyst": (
-        ("SQL", "Excel", "Tableau", "Power BI", "Python", "R", "statistics", "data analysis", "Looker",
-         "Google Analytics", "A/B testing", "forecasting", "Pandas"),
-        ("Reporting Analyst", "Data Analyst", "Senior Data Analyst", "Analytics Manager")),
+        (
+            "SQL",
+            "Excel",
+            "Tableau",
+            "Power BI",
+            "Python",
+            "R",
+            "statistics",
+            "data analysis",
+            "Looker",
+            "Google Analytics",
+            "A/B testing",
+            "forecasting",
+            "Pandas",
+        ),
+        ("Reporting Analyst", "Data Analyst", "Senior Data Analyst", "Analytics Manager"),
+    ),
     "Accountant": (
-        ("QuickBooks", "Excel", "accounting", "bookkeeping", "payroll", "accounts payable",
-         "accounts receivable", "financial reporting", "GAAP", "budgeting", "SAP", "reconciliation", "tax preparation"),
-        ("Accounting Clerk", "Staff Accountant", "Senior Accountant", "Accounting Manager")),
+        (
+            "QuickBooks",
+            "Excel",
+            "accounting",
+            "bookkeeping",
+            "payroll",
+            "accounts payable",
+            "accounts receivable",
+            "financial reporting",
+            "GAAP",
+            "budgeting",
+            "SAP",
+            "reconciliation",
+            "tax preparation",
+        ),
+        ("Accounting Clerk", "Staff Accountant", "Senior Accountant", "Accounting Manager"),
+    ),
     "Project Manager": (
-        ("project management", "Agile", "Scrum", "Jira", "stakeholder management", "budgeting", "risk management",
-         "Excel", "Confluence", "PMP", "Microsoft Project", "vendor management", "communication"),
-        ("Project Coordinator", "Project Manager", "Senior Project Manager", "Program Manager")),
+        (
+            "project management",
+            "Agile",
+            "Scrum",
+            "Jira",
+            "stakeholder management",
+            "budgeting",
+            "risk management",
+            "Excel",
+            "Confluence",
+            "PMP",
+            "Microsoft Project",
+            "vendor management",
+            "communication",
+        ),
+        ("Project Coordinator", "Project Manager", "Senior Project Manager", "Program Manager"),
+    ),
     "Customer Success Manager": (
-        ("customer service", "Salesforce", "Zendesk", "account management", "communication", "Excel",
-         "negotiation", "CRM", "onboarding", "HubSpot", "conflict resolution", "upselling"),
-        ("Customer Support Agent", "Customer Success Associate", "Customer Success Manager",
-         "Head of Customer Success")),
+        (
+            "customer service",
+            "Salesforce",
+            "Zendesk",
+            "account management",
+            "communication",
+            "Excel",
+            "negotiation",
+            "CRM",
+            "onboarding",
+            "HubSpot",
+            "conflict resolution",
+            "upselling",
+        ),
+        (
+            "Customer Support Agent",
+            "Customer Success Associate",
+            "Customer Success Manager",
+            "Head of Customer Success",
+        ),
+    ),
 }
 SOFT_SKILLS = ("leadership", "communication", "teamwork", "problem solving", "mentoring", "time management")
 ROLE_NAMES = tuple(ROLES)
@@ -80,10 +290,26 @@ _BULLETS = (
     "Prepared monthly reports in {a} for leadership, highlighting trends and risks early.",
 )
 _DEPARTMENTS = ("finance", "operations", "sales", "marketing", "engineering", "support", "logistics", "HR")
-_DEGREES = ("B.Sc. Computer Science", "B.A. Economics", "B.Com. Accounting", "M.Sc. Data Science",
-            "B.Eng. Software Engineering", "BBA Business Administration", "M.A. Communication", "B.Sc. Mathematics")
-_UNIVERSITIES = ("University of Texas", "McGill University", "TU Munich", "University of Leeds",
-                 "Colorado State University", "University of Lisbon", "Trinity College Dublin", "Georgia Tech")
+_DEGREES = (
+    "B.Sc. Computer Science",
+    "B.A. Economics",
+    "B.Com. Accounting",
+    "M.Sc. Data Science",
+    "B.Eng. Software Engineering",
+    "BBA Business Administration",
+    "M.A. Communication",
+    "B.Sc. Mathematics",
+)
+_UNIVERSITIES = (
+    "University of Texas",
+    "McGill University",
+    "TU Munich",
+    "University of Leeds",
+    "Colorado State University",
+    "University of Lisbon",
+    "Trinity College Dublin",
+    "Georgia Tech",
+)
 
 
 def _rng(kind: str, i: int) -> random.Random:
@@ -144,9 +370,12 @@ def sample_resume(i: int, *, long: bool = False) -> str:
         lines.append(f"{title}, {rng.choice(COMPANIES)} \u2013 {MONTHS[rng.randrange(12)]} {start} \u2013 {end}")
         for _ in range(rng.randint(*bullets)):
             a, b = rng.sample(pool, 2)
-            lines.append("\u2022 " + rng.choice(_BULLETS).format(a=a, b=b, n=rng.randint(2, 40),
-                                                                 p=rng.randint(10, 60),
-                                                                 dept=rng.choice(_DEPARTMENTS)))
+            lines.append(
+                "\u2022 "
+                + rng.choice(_BULLETS).format(
+                    a=a, b=b, n=rng.randint(2, 40), p=rng.randint(10, 60), dept=rng.choice(_DEPARTMENTS)
+                )
+            )
         lines.append("")
         year = start
     lines += [
@@ -159,16 +388,25 @@ def sample_resume(i: int, *, long: bool = False) -> str:
     if long:
         lines += ["", "Certifications and training"]
         for skill in rng.sample(pool, 3):
-            lines.append(f"\u2022 {skill} course, {rng.randint(2012, 2023)}: completed with distinction, "
-                         "including a capstone project reviewed by senior practitioners.")
+            lines.append(
+                f"\u2022 {skill} course, {rng.randint(2012, 2023)}: completed with distinction, "
+                "including a capstone project reviewed by senior practitioners."
+            )
         lines += ["", "Projects"]
         for _ in range(4):
             a, b = rng.sample(pool, 2)
-            lines.append(f"\u2022 Side project combining {a} and {b}: wrote the design notes, implemented the "
-                         f"core in {rng.randint(2, 12)} weeks and published a short write-up of the lessons "
-                         "learned for other practitioners.")
-        lines += ["", "Languages", "English (fluent), " + rng.choice(("Spanish", "German", "French", "Hindi",
-                                                                        "Portuguese")) + " (conversational)"]
+            lines.append(
+                f"\u2022 Side project combining {a} and {b}: wrote the design notes, implemented the "
+                f"core in {rng.randint(2, 12)} weeks and published a short write-up of the lessons "
+                "learned for other practitioners."
+            )
+        lines += [
+            "",
+            "Languages",
+            "English (fluent), "
+            + rng.choice(("Spanish", "German", "French", "Hindi", "Portuguese"))
+            + " (conversational)",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -231,9 +469,16 @@ PAGE_WIDTH, PAGE_HEIGHT = 612.0, 792.0  # US Letter, points
 MARGIN = 54.0
 
 
-def make_pdf(text: str, *, pages: int = 1, encrypt: str | None = None, style: str = "plain",
-             font_size: float = 10.0, word_gap: tuple[float, float] = (0.22, 0.5),
-             tracking: float = 0.03) -> bytes:
+def make_pdf(
+    text: str,
+    *,
+    pages: int = 1,
+    encrypt: str | None = None,
+    style: str = "plain",
+    font_size: float = 10.0,
+    word_gap: tuple[float, float] = (0.22, 0.5),
+    tracking: float = 0.03,
+) -> bytes:
     """Render text with reportlab, wrapped and flowed onto at least `pages` pages.
 
     The fonts are the standard PDF ones: characters outside Windows-1252 are
@@ -270,7 +515,7 @@ def make_pdf(text: str, *, pages: int = 1, encrypt: str | None = None, style: st
     for number in range(count):
         pdf.setFont(font, font_size)
         y = PAGE_HEIGHT - MARGIN
-        for line in lines[number * chunk:(number + 1) * chunk]:
+        for line in lines[number * chunk : (number + 1) * chunk]:
             if style == "latex":
                 _draw_tex_line(pdf, line, MARGIN, y, font, font_size, rng, word_gap)
             elif style == "glyphs":
@@ -292,8 +537,9 @@ def _wrap(text: str, width: float, font: str, size: float, string_width) -> list
     return lines
 
 
-def _draw_tex_line(pdf, line: str, x: float, y: float, font: str, size: float, rng: random.Random,
-                   word_gap: tuple[float, float]) -> None:
+def _draw_tex_line(
+    pdf, line: str, x: float, y: float, font: str, size: float, rng: random.Random, word_gap: tuple[float, float]
+) -> None:
     """One text object per line and one TJ array, as pdfTeX writes: kerns and word gaps are offsets, no spaces."""
     text = pdf.beginText(x, y)
     text.setFont(font, size)
@@ -312,8 +558,7 @@ def _draw_tex_line(pdf, line: str, x: float, y: float, font: str, size: float, r
     pdf.drawText(text)
 
 
-def _draw_glyph_line(pdf, line: str, x: float, y: float, font: str, size: float, tracking: float,
-                     string_width) -> None:
+def _draw_glyph_line(pdf, line: str, x: float, y: float, font: str, size: float, tracking: float, string_width) -> None:
     """Every glyph its own text object, spaced by `tracking` em, as some design tools export."""
     for char in line:
         if not char.isspace():
@@ -349,9 +594,17 @@ def make_corrupt_pdf(kind: str = "garbage") -> bytes:
 
 # --------------------------------------------------------------------------- DOCX
 
-def make_docx(paragraphs: list[str], *, table: list[list[str]] | None = None, header: str | None = None,
-              footer: str | None = None, nested_table: list[list[str]] | None = None,
-              textbox: str | None = None, pages: int | None = None) -> bytes:
+
+def make_docx(
+    paragraphs: list[str],
+    *,
+    table: list[list[str]] | None = None,
+    header: str | None = None,
+    footer: str | None = None,
+    nested_table: list[list[str]] | None = None,
+    textbox: str | None = None,
+    pages: int | None = None,
+) -> bytes:
     """A Word document: paragraphs, then an optional table (nested_table goes inside its first cell).
 
     textbox adds a floating text box the way Word writes one (with its VML

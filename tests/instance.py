@@ -2,6 +2,7 @@
 
 Plain functions, no fixtures: tests/conftest.py wraps them as fixtures; tests and bench/ import them from here.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,14 @@ def free_port() -> int:
 def instance_env(home: Path, **extra: str) -> dict[str, str]:
     """Environment for a second instance living in `home`, using the repo's skills taxonomy."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTLIST_")}
-    env.update(SHORTLIST_HOME=str(home), SHORTLIST_SKILLS=str(ROOT / "skills"), SHORTLIST_METRICS_PORT="0",
-               SHORTLIST_STABLE_SECONDS="0.2", SHORTLIST_RESCAN_SECONDS="2", SHORTLIST_HEARTBEAT_SECONDS="1")
+    env.update(
+        SHORTLIST_HOME=str(home),
+        SHORTLIST_SKILLS=str(ROOT / "skills"),
+        SHORTLIST_METRICS_PORT="0",
+        SHORTLIST_STABLE_SECONDS="0.2",
+        SHORTLIST_RESCAN_SECONDS="2",
+        SHORTLIST_HEARTBEAT_SECONDS="1",
+    )
     env.update(extra)
     return env
 
@@ -53,6 +60,7 @@ def db_rows(settings, sql: str, *params):
         conn.close()  # the context manager commits; it does not close
         return rows
     import psycopg
+
     url = settings.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
     with psycopg.connect(url) as conn:
         query = sql.replace("%", "%%").replace("?", "%s") if params else sql
@@ -62,8 +70,9 @@ def db_rows(settings, sql: str, *params):
 
 def start_watcher(env: dict[str, str], log: Path) -> subprocess.Popen:
     with open(log, "ab") as handle:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen([sys.executable, "-m", "pipeline", "watch"], cwd=ROOT, env=env,
-                                stdout=handle, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "watch"], cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT
+        )
 
 
 def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2, message: str = "condition"):
@@ -85,6 +94,7 @@ def hold_write_lock(settings, seconds: float) -> threading.Thread:
     def hold_pg() -> None:
         import psycopg
         from pipeline.retry import WRITER_LOCK_KEY
+
         url = settings.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
         with psycopg.connect(url) as conn:
             conn.execute(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
@@ -103,6 +113,7 @@ def hold_write_lock(settings, seconds: float) -> threading.Thread:
             conn.execute("ROLLBACK")
         finally:
             conn.close()
+
     thread = threading.Thread(target=hold, name="hold-write-lock", daemon=True)
     thread.start()
     if not taken.wait(10):

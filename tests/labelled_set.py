@@ -6,6 +6,7 @@ a job's required and preferred skills are the ones it was generated with; a resu
 own role family that it covers half the required skills of, 1 for its own family or two required skills shared,
 0 otherwise. Run as a script to write a set: `python -m tests.labelled_set DIR`.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,19 @@ import re
 import sys
 from pathlib import Path
 
-from tests.fixtures import (ROLES, SKILLS, SOFT_SKILLS, job_role, job_skills, job_years, make_docx, make_pdf,
-                            resume_role, sample_job, sample_resume)
+from tests.fixtures import (
+    ROLES,
+    SKILLS,
+    SOFT_SKILLS,
+    job_role,
+    job_skills,
+    job_years,
+    make_docx,
+    make_pdf,
+    resume_role,
+    sample_job,
+    sample_resume,
+)
 
 NEGATIVE_TRAPS = (
     {"text": "Our go to market plan doubled revenue in two quarters.", "not": "Go"},
@@ -74,11 +86,16 @@ def write_labelled_set(folder: Path, resumes: int = 16, jobs: int = len(ROLES)) 
         name = f"{key}_{job_role(j).lower().replace(' ', '_')}.{_FORMATS[(j + 2) % 4]}"
         _write(files / name, text)
         required, preferred = job_skills(j)
-        docs[key] = {"kind": "jd", "file": name, "title": text.split("\n", 1)[0],
-                     "required": {s: [s] for s in required if s not in SOFT_SKILLS},
-                     "preferred": {s: [s] for s in preferred if s not in SOFT_SKILLS},
-                     "min_years": job_years(j), "min_years_evidence": f"{job_years(j)}+ years",
-                     "relevance": {f"r{i:02d}": _grade(i, j, texts[f"r{i:02d}"]) for i in range(resumes)}}
+        docs[key] = {
+            "kind": "jd",
+            "file": name,
+            "title": text.split("\n", 1)[0],
+            "required": {s: [s] for s in required if s not in SOFT_SKILLS},
+            "preferred": {s: [s] for s in preferred if s not in SOFT_SKILLS},
+            "min_years": job_years(j),
+            "min_years_evidence": f"{job_years(j)}+ years",
+            "relevance": {f"r{i:02d}": _grade(i, j, texts[f"r{i:02d}"]) for i in range(resumes)},
+        }
     labels = {"docs": docs, "traps": {"negative": list(NEGATIVE_TRAPS), "positive": list(POSITIVE_TRAPS)}}
     (folder / "labels.json").write_text(json.dumps(labels, indent=1), encoding="utf-8")
     return folder

@@ -1,4 +1,5 @@
 """Render skills/canary/canaries.yaml into the canary files (PDF, DOCX, TXT): `python -m tests.make_canaries`."""
+
 from __future__ import annotations
 
 import sys

@@ -3,6 +3,7 @@
 Plain functions, no pytest: tests/conftest.py wraps them as a session fixture; bench/ imports them too.
 initdb and pg_ctl refuse to run as root, so as root they run as the `postgres` user on a folder it owns.
 """
+
 from __future__ import annotations
 
 import glob
@@ -44,19 +45,45 @@ class Cluster:
         self.port = free_port()
 
     def _run(self, *command: str) -> subprocess.CompletedProcess:
-        return subprocess.run(_as_owner(list(command)), cwd=self.folder, check=True, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            _as_owner(list(command)), cwd=self.folder, check=True, capture_output=True, text=True, timeout=120
+        )
 
     def start(self) -> "Cluster":
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--no-instructions")
-        options = [f"-p {self.port}", "-c listen_addresses=127.0.0.1", f"-k {self.folder}",
-                   "-c max_connections=200",
-                   *(f"-c {o}" for o in (*(FAST if self.fast else ()), *self.options))]
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "server.log"),
-                  "-o", " ".join(options), "-w", "-t", "60", "start")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-instructions",
+        )
+        options = [
+            f"-p {self.port}",
+            "-c listen_addresses=127.0.0.1",
+            f"-k {self.folder}",
+            "-c max_connections=200",
+            *(f"-c {o}" for o in (*(FAST if self.fast else ()), *self.options)),
+        ]
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.folder / "server.log"),
+            "-o",
+            " ".join(options),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         return self
 
     def url(self, database: str = "postgres") -> str:
@@ -64,8 +91,8 @@ class Cluster:
 
     def _admin(self, sql: str) -> None:
         import psycopg
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
             conn.execute(sql)
 
     def create_database(self, name: str) -> str:

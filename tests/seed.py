@@ -9,6 +9,7 @@ what the pipeline read (`Seeded.analysis`), never typed in.
 
 Plain functions, no pytest: bench/ and docs/screenshots/ import this module too.
 """
+
 from __future__ import annotations
 
 import functools
@@ -41,6 +42,7 @@ def taxonomy_of(skills: Path) -> Taxonomy:
 @dataclass(frozen=True)
 class Seeded:
     """One document the pipeline wrote: its owner's id (job or candidate) and what it read from the text."""
+
     id: int
     document_id: int
     sha256: str
@@ -78,6 +80,7 @@ def expected_match(resume: Seeded, job: Seeded, skills: Path | None = None) -> M
 
 # --------------------------------------------------------------------------- generated text
 
+
 def job_text(title: str, required: Iterable[str], preferred: Iterable[str] = (), years: int = 0) -> str:
     """A short job description the way people write them: a title, the years asked, what is required, a plus."""
     lines = [title, "", "About the role", "You will join a small team that owns its work end to end.", ""]
@@ -94,8 +97,9 @@ def job_text(title: str, required: Iterable[str], preferred: Iterable[str] = (),
 FILLER = "Known for steady delivery, clear notes and a calm hand when plans change."
 
 
-def resume_text(name: str, skills: Iterable[str], years: float | None = None, *, email: str | None = None,
-                summary: str = FILLER) -> str:
+def resume_text(
+    name: str, skills: Iterable[str], years: float | None = None, *, email: str | None = None, summary: str = FILLER
+) -> str:
     """A short resume: the name on the first line, contact, a summary with the years, and a skills line."""
     lines = [name] + ([email] if email else []) + ["", "Summary"]
     opening = f"Engineer with {years:g} years of experience." if years else "Engineer."
@@ -111,6 +115,7 @@ def file_stem(name: str) -> str:
 
 
 # --------------------------------------------------------------------------- the writer's calls
+
 
 class Seeder:
     """Writes documents into one instance through the pipeline's stages and writer."""
@@ -141,8 +146,10 @@ class Seeder:
             item = self.analyse(kind, filename, data)
             sha256 = hashlib.sha256(data).hexdigest()
             analysed.append((item, sha256, len(data), self.archive(sha256, item.format, data)))
-        jobs = [FileJob(Path(item.filename), item.kind, Status.ARCHIVED, sha256=sha256, size=size, analysis=item)
-                for item, sha256, size, _stored in analysed]
+        jobs = [
+            FileJob(Path(item.filename), item.kind, Status.ARCHIVED, sha256=sha256, size=size, analysis=item)
+            for item, sha256, size, _stored in analysed
+        ]
         with Session(self.engine) as session:
             own = steps.identities([item for item, *_ in analysed])
             other_side = read_snapshot(session, self.model, jobs=True, resumes=True, identities=own)
@@ -160,16 +167,33 @@ class Seeder:
         raw = data.encode("utf-8") if isinstance(data, str) else data
         return self.write([(kind, filename, raw)])[0]
 
-    def job(self, title: str, required: Iterable[str], preferred: Iterable[str] = (), years: int = 0, *,
-            filename: str | None = None) -> Seeded:
+    def job(
+        self,
+        title: str,
+        required: Iterable[str],
+        preferred: Iterable[str] = (),
+        years: int = 0,
+        *,
+        filename: str | None = None,
+    ) -> Seeded:
         """A job whose description asks for `required` and `preferred`; the pipeline decides what it reads."""
         return self.document("job", filename or f"{file_stem(title)}.txt", job_text(title, required, preferred, years))
 
-    def resume(self, name: str, skills: Iterable[str] | str, years: float | None = None, *,
-               email: str | None = None, filename: str | None = None) -> Seeded:
+    def resume(
+        self,
+        name: str,
+        skills: Iterable[str] | str,
+        years: float | None = None,
+        *,
+        email: str | None = None,
+        filename: str | None = None,
+    ) -> Seeded:
         """A resume for `name` listing `skills` (or, given a string, that very text after the name)."""
-        text = (resume_text(name, [], years, email=email, summary=skills) if isinstance(skills, str)
-                else resume_text(name, skills, years, email=email))
+        text = (
+            resume_text(name, [], years, email=email, summary=skills)
+            if isinstance(skills, str)
+            else resume_text(name, skills, years, email=email)
+        )
         return self.document("resume", filename or f"{file_stem(name)}.txt", text)
 
     def inbox_file(self, path: Path) -> Seeded:
@@ -179,8 +203,7 @@ class Seeder:
         path.unlink()
         return seeded
 
-    def corpus(self, jobs: int, resumes: int, *, start: int = 0, batch: int = 500) -> tuple[list[Seeded],
-                                                                                         list[Seeded]]:
+    def corpus(self, jobs: int, resumes: int, *, start: int = 0, batch: int = 500) -> tuple[list[Seeded], list[Seeded]]:
         """`jobs` generated job descriptions, then `resumes` generated resumes (tests/fixtures), in batches."""
         from tests.fixtures import sample_job, sample_resume
 
@@ -188,6 +211,7 @@ class Seeder:
         written: list[Seeded] = []
         for first in range(start, start + resumes, batch):
             last = min(start + resumes, first + batch)
-            written += self.write([("resume", f"resume-{i}.txt", sample_resume(i).encode())
-                                   for i in range(first, last)])
+            written += self.write(
+                [("resume", f"resume-{i}.txt", sample_resume(i).encode()) for i in range(first, last)]
+            )
         return written_jobs, written

@@ -3,6 +3,7 @@
 No Docker engine runs here, so the files are checked as `docker-compose config` reads them, and the
 healthcheck commands are run for real against a local stand-in.
 """
+
 from __future__ import annotations
 
 import http.server
@@ -24,8 +25,9 @@ SHORTLIST = ("web", "watcher")
 def compose() -> dict:
     tool = shutil.which("docker-compose")
     assert tool, "docker-compose is not installed: apt-get install docker-compose"
-    done = subprocess.run([tool, "-f", str(ROOT / "compose.yaml"), "config"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [tool, "-f", str(ROOT / "compose.yaml"), "config"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return yaml.safe_load(done.stdout)
 
@@ -92,8 +94,12 @@ def test_observability_files_it_mounts_exist_and_name_these_services(compose):
     config = yaml.safe_load(Path(mounted[config_file]).read_text())
     targets = {t for job in config["scrape_configs"] for sc in job.get("static_configs", []) for t in sc["targets"]}
     assert "web:8080" in targets
-    discovered = {(name, sd["port"]) for job in config["scrape_configs"] for sd in job.get("dns_sd_configs", [])
-                  for name in sd["names"]}
+    discovered = {
+        (name, sd["port"])
+        for job in config["scrape_configs"]
+        for sd in job.get("dns_sd_configs", [])
+        for name in sd["names"]
+    }
     assert ("watcher", 9101) in discovered
     replacements = {r.get("replacement") for job in config["scrape_configs"] for r in job.get("relabel_configs", [])}
     assert "blackbox:9115" in replacements
@@ -137,8 +143,11 @@ def test_dockerfile_installs_the_project_like_make_run():
     assert re.search(r"^FROM python:3\.11-slim$", dockerfile, re.M)
     assert re.search(r"pip install \.(\s|$)", dockerfile)
     assert "HEALTHCHECK" in dockerfile and '"python", "-m", "ui"' in dockerfile
-    ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
-               if line.strip() and not line.startswith("#")]
+    ignored = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     for source in re.findall(r"^COPY (\S+) ", dockerfile, re.M):
         assert (ROOT / source).exists(), f"Dockerfile copies {source}, which is missing"
         assert source not in ignored, f".dockerignore drops {source}, which the Dockerfile copies"
@@ -164,8 +173,14 @@ def test_the_postgres_profile_adds_the_database_and_the_watchers_scale(tmp_path)
     assert tool, "docker-compose is not installed: apt-get install docker-compose"
     url = "postgresql+psycopg://shortlist:shortlist@postgres:5432/shortlist"
     env = {"PATH": "/usr/bin:/bin", "SHORTLIST_DATABASE_URL": url, "SHORTLIST_WATCHERS": "3"}
-    done = subprocess.run([tool, "-f", str(ROOT / "compose.yaml"), "--profile", "postgres", "config"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, env=env)
+    done = subprocess.run(
+        [tool, "-f", str(ROOT / "compose.yaml"), "--profile", "postgres", "config"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     services = yaml.safe_load(done.stdout)["services"]
     assert services["postgres"]["image"].startswith("postgres:")

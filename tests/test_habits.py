@@ -1,4 +1,5 @@
 """Habits the suite keeps: helpers come from tests/instance.py and tests/seed.py, never from conftest."""
+
 import re
 from pathlib import Path
 
@@ -6,8 +7,9 @@ TESTS = Path(__file__).resolve().parent
 
 
 def test_no_module_imports_from_conftest():
-    pattern = re.compile(r"^\s*(?:from\s+tests\.conftest\s+import|from\s+tests\s+import\s+conftest|import\s+conftest)",
-                         re.MULTILINE)
+    pattern = re.compile(
+        r"^\s*(?:from\s+tests\.conftest\s+import|from\s+tests\s+import\s+conftest|import\s+conftest)", re.MULTILINE
+    )
     offenders = [p.name for p in sorted(TESTS.rglob("*.py")) if pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == [], f"import helpers from tests.instance instead: {offenders}"
 
@@ -16,8 +18,9 @@ LONG = 60  # lines a function may take, docstring included (STYLE.md: functions 
 PACKAGES = ("pipeline", "store", "ui", "chaos", "observability")
 # Functions allowed to stay longer, each with the reason (also written beside the function).
 LONG_ALLOWED = {
-    "store/migrations/versions/0001_initial_schema.py:upgrade":
-        "a migration is a frozen record of the schema it creates; it is never edited or split once released",
+    "store/migrations/versions/0001_initial_schema.py:upgrade": (
+        "a migration is a frozen record of the schema it creates; it is never edited or split once released"
+    )
 }
 
 

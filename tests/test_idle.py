@@ -1,4 +1,5 @@
 """Idle cost: the real watcher and the real web process, left alone for 30 s, use almost no CPU."""
+
 from __future__ import annotations
 
 import os
@@ -97,23 +98,33 @@ def test_an_idle_watcher_and_web_rest(tmp_path):
     with open(tmp_path / "web.log", "ab") as log:
         web = subprocess.Popen([sys.executable, "-m", "ui"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for(lambda: _alive(watcher, "watcher") and _started(f"http://127.0.0.1:{metrics_port}/metrics"), 90,
-                 message="the watcher's /metrics and its first canary run")
-        wait_for(lambda: _alive(web, "web") and _get(f"http://127.0.0.1:{web_port}/healthz"), 60,
-                 message="the web's /healthz")
+        wait_for(
+            lambda: _alive(watcher, "watcher") and _started(f"http://127.0.0.1:{metrics_port}/metrics"),
+            90,
+            message="the watcher's /metrics and its first canary run",
+        )
+        wait_for(
+            lambda: _alive(web, "web") and _get(f"http://127.0.0.1:{web_port}/healthz"),
+            60,
+            message="the web's /healthz",
+        )
         # Start-up work (worker warm-up, the first rescan and canary run) is over before the window opens.
         wait_for(lambda: _settled([watcher.pid, web.pid]), 90, interval=0, message="start-up work to finish")
         before = {"watcher": cpu_seconds(watcher.pid), "web": cpu_seconds(web.pid)}
         started = time.monotonic()
         time.sleep(WINDOW_S)
         elapsed = time.monotonic() - started
-        share = {"watcher": (cpu_seconds(watcher.pid) - before["watcher"]) / elapsed,
-                 "web": (cpu_seconds(web.pid) - before["web"]) / elapsed}
+        share = {
+            "watcher": (cpu_seconds(watcher.pid) - before["watcher"]) / elapsed,
+            "web": (cpu_seconds(web.pid) - before["web"]) / elapsed,
+        }
         assert watcher.poll() is None and web.poll() is None, "a process exited during the window"
     finally:
         _stop(watcher)
         _stop(web)
-    print(f"\nidle CPU over {elapsed:.0f} s: watcher {100 * share['watcher']:.2f} % of a core, "
-          f"web {100 * share['web']:.2f} % of a core (goal 2 %)")
+    print(
+        f"\nidle CPU over {elapsed:.0f} s: watcher {100 * share['watcher']:.2f} % of a core, "
+        f"web {100 * share['web']:.2f} % of a core (goal 2 %)"
+    )
     for name, value in share.items():
         assert value < BOUND, f"the idle {name} used {100 * value:.1f} % of a core (bound {100 * BOUND:.0f} %)"

@@ -4,6 +4,7 @@ and FATAL programs come back, and Ctrl-C on `make run` leaves nothing behind.
 Each recovery test measures and prints how long it took (run with -s to see the figures). The last
 tests drive the autoheal listener's decisions with a fake supervisord and a fake clock.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,6 +28,7 @@ from tests.instance import ROOT, free_port, wait_for
 BIN = Path(sys.executable).parent
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("supervisor")]  # one worker starts `sup`, once
 
+
 class Supervisor:
     """One supervisord with its own store, inbox and ports, driven over its XML-RPC socket."""
 
@@ -36,20 +38,26 @@ class Supervisor:
         self.port, self.metrics_port, self.prom_port = free_port(), free_port(), free_port()
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTLIST_")}
         self.env.update(
-            SHORTLIST_HOME=str(home), SHORTLIST_SKILLS=str(ROOT / "skills"),
-            SHORTLIST_STORE=str(self.store), SHORTLIST_INBOX=str(home / "inbox"),
-            SHORTLIST_HOST="127.0.0.1", SHORTLIST_PORT=str(self.port),
-            SHORTLIST_METRICS_HOST="127.0.0.1", SHORTLIST_METRICS_PORT=str(self.metrics_port),
+            SHORTLIST_HOME=str(home),
+            SHORTLIST_SKILLS=str(ROOT / "skills"),
+            SHORTLIST_STORE=str(self.store),
+            SHORTLIST_INBOX=str(home / "inbox"),
+            SHORTLIST_HOST="127.0.0.1",
+            SHORTLIST_PORT=str(self.port),
+            SHORTLIST_METRICS_HOST="127.0.0.1",
+            SHORTLIST_METRICS_PORT=str(self.metrics_port),
             SHORTLIST_PROMETHEUS_URL=f"http://127.0.0.1:{self.prom_port}",
-            SHORTLIST_HEARTBEAT_SECONDS="1", SHORTLIST_RESCAN_SECONDS="5")
+            SHORTLIST_HEARTBEAT_SECONDS="1",
+            SHORTLIST_RESCAN_SECONDS="5",
+        )
         self.env.update({f"SHORTLIST_{name.upper()}": value for name, value in settings.items()})
         (self.store / "logs").mkdir(parents=True)
         for sub in ("resumes", "jobs", "failed"):
             (home / "inbox" / sub).mkdir(parents=True)
         argv = argv or [str(BIN / "supervisord"), "-n", "-c", str(conf)]
-        self.proc = subprocess.Popen(argv, env=self.env,
-                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            argv, env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             wait_for(self._answers, timeout=15, message="supervisord's socket")
         except BaseException:
@@ -121,8 +129,7 @@ def sup():
     supervisor = Supervisor(ROOT / "supervisord.conf", home)
     try:
         wait_for(lambda: supervisor.running("web") and supervisor.healthz(), timeout=30, message="web healthy")
-        wait_for(lambda: supervisor.running("watcher") and supervisor.metrics(), timeout=30,
-                 message="watcher healthy")
+        wait_for(lambda: supervisor.running("watcher") and supervisor.metrics(), timeout=30, message="watcher healthy")
         yield supervisor
     finally:
         supervisor.close()
@@ -144,8 +151,12 @@ def test_sigkill_web_is_back_within_seconds(sup):
     pid = wait_for(lambda: sup.running("web"), timeout=20, message="web running")
     start = time.monotonic()
     os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: sup.info("web")["pid"] != pid and sup.healthz(), timeout=BACK_WITHIN, interval=0.05,
-             message="web back after SIGKILL")
+    wait_for(
+        lambda: sup.info("web")["pid"] != pid and sup.healthz(),
+        timeout=BACK_WITHIN,
+        interval=0.05,
+        message="web back after SIGKILL",
+    )
     report("web answering /healthz again after SIGKILL", time.monotonic() - start)
     assert "exited: web (terminated by SIGKILL; not expected)" in sup.log("supervisord")
 
@@ -156,11 +167,14 @@ def _hang_and_wait(sup, name: str, healthy) -> tuple[float, float]:
     start = time.monotonic()
     os.kill(pid, signal.SIGSTOP)
     try:
-        wait_for(lambda: sup.info(name)["pid"] != pid, timeout=HEALED_WITHIN, interval=0.1,
-                 message=f"{name} restarted")
+        wait_for(lambda: sup.info(name)["pid"] != pid, timeout=HEALED_WITHIN, interval=0.1, message=f"{name} restarted")
         detected = time.monotonic() - start
-        wait_for(lambda: sup.info(name)["pid"] not in (0, pid) and healthy(), timeout=HEALED_WITHIN - detected,
-                 interval=0.1, message=f"{name} healthy after restart")
+        wait_for(
+            lambda: sup.info(name)["pid"] not in (0, pid) and healthy(),
+            timeout=HEALED_WITHIN - detected,
+            interval=0.1,
+            message=f"{name} healthy after restart",
+        )
         return detected, time.monotonic() - start
     finally:
         try:  # never leave a stopped process behind, whatever happened
@@ -174,8 +188,9 @@ def test_sigstop_web_is_restarted_by_autoheal(sup):
     report("web SIGSTOP detected and stopped", detected)
     report("web SIGSTOP to /healthz answering again", recovered)
     assert recovered < HEALED_WITHIN
-    assert re.search(r"ACTION restart shortlist:web pid=\d+ reason=hang: healthz: GET \S+ timed out",
-                     sup.log("autoheal")), sup.log("autoheal")
+    assert re.search(
+        r"ACTION restart shortlist:web pid=\d+ reason=hang: healthz: GET \S+ timed out", sup.log("autoheal")
+    ), sup.log("autoheal")
 
 
 def test_sigstop_watcher_is_restarted_by_autoheal(sup):
@@ -219,6 +234,7 @@ def test_prometheus_runs_under_supervisord(sup):
                 return response.status == 200
         except OSError:
             return False
+
     wait_for(lambda: sup.running("prometheus") and ready(), timeout=30, message=f"prometheus ready on {url}")
 
 
@@ -237,6 +253,7 @@ def test_prometheus_launcher_without_the_binary_exits_once_with_a_hint(tmp_path,
     for tool in ("sh", "sleep", "mkdir"):
         (bin_dir / tool).symlink_to(shutil.which(tool))
     import shlex
+
     argv = shlex.split(config.command)
     started = time.monotonic()
     done = subprocess.run(argv, env={"PATH": str(bin_dir)}, capture_output=True, text=True, timeout=20)
@@ -266,6 +283,7 @@ def test_make_run_then_ctrl_c_stops_every_process():
                 except ProcessLookupError:
                     pass
             return alive
+
         try:
             wait_for(lambda: not leftovers(), timeout=15, interval=0.1, message="every process group gone")
         except AssertionError:
@@ -278,6 +296,7 @@ def test_make_run_then_ctrl_c_stops_every_process():
 
 
 # The listener's decisions, driven with a fake supervisord and a fake clock -------------------
+
 
 class FakeSupervisor:
     def __init__(self) -> None:
@@ -312,12 +331,26 @@ def healer():
     clock, fake = Clock(), FakeSupervisor()
     verdicts = {"web": None}
     programs = {"web": Program("web", [("healthz", lambda: verdicts["web"], False)])}
-    h = Healer(SimpleNamespace(supervisor=fake), programs, failures=2, grace=5, fatal_backoff=5,
-               fatal_backoff_max=300, fatal_reset=60, textfile=None, clock=clock)
+    h = Healer(
+        SimpleNamespace(supervisor=fake),
+        programs,
+        failures=2,
+        grace=5,
+        fatal_backoff=5,
+        fatal_backoff_max=300,
+        fatal_reset=60,
+        textfile=None,
+        clock=clock,
+    )
     h.fake, h.clock_, h.verdicts = fake, clock, verdicts
     h.killpg = lambda pid, sig: fake.calls.append(("signal", f"{pid}:{sig.name}"))
-    fake.processes["web"] = {"name": "web", "group": "shortlist", "statename": "RUNNING", "pid": 42,
-                             "start": clock.now - 100}
+    fake.processes["web"] = {
+        "name": "web",
+        "group": "shortlist",
+        "statename": "RUNNING",
+        "pid": 42,
+        "start": clock.now - 100,
+    }
     yield h
     h.pool.shutdown()
 
@@ -329,8 +362,9 @@ def _tick(h, seconds=5.0):
 
 def _state(h, state, pid=0):
     h.fake.processes["web"]["statename"] = state
-    h.handle({"eventname": f"PROCESS_STATE_{state}"},
-             f"processname:web groupname:shortlist from_state:RUNNING pid:{pid}")
+    h.handle(
+        {"eventname": f"PROCESS_STATE_{state}"}, f"processname:web groupname:shortlist from_state:RUNNING pid:{pid}"
+    )
 
 
 def test_listener_restarts_after_two_failed_probes_and_starts_once_stopped(healer):
@@ -395,8 +429,11 @@ def test_listener_writes_its_restart_counts_as_prometheus_text(healer, tmp_path)
     _state(healer, "FATAL")
     _tick(healer, 6)  # FATAL, back-off over: started
     families = {f.name: f for f in text_string_to_metric_families(healer.metrics.textfile.read_text())}
-    restarts = {(s.labels["process"], s.labels["reason"]): s.value
-                for s in families["shortlist_autoheal_restarts"].samples if s.name.endswith("_total")}
+    restarts = {
+        (s.labels["process"], s.labels["reason"]): s.value
+        for s in families["shortlist_autoheal_restarts"].samples
+        if s.name.endswith("_total")
+    }
     assert restarts == {("web", "hang"): 1.0, ("web", "fatal"): 1.0}
     assert families["shortlist_autoheal_restarts"].type == "counter"
     [last] = families["shortlist_autoheal_last_action_timestamp_seconds"].samples

@@ -2,6 +2,7 @@
 
 `python -m ui slo [--json]` prints the SLO report instead (ui/slo.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,13 +17,22 @@ from ui.app import create_app
 def main() -> int:
     if sys.argv[1:2] == ["slo"]:
         from ui.slo import cli
+
         return cli(sys.argv[2:])
     settings = load()
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = create_app(settings)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
-                            access_log=False, timeout_graceful_shutdown=3, proxy_headers=False)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        timeout_graceful_shutdown=3,
+        proxy_headers=False,
+    )
     server = uvicorn.Server(config)
     # Live streams never end by themselves: close them as soon as a shutdown starts.
     app.state.feed.should_stop = lambda: server.should_exit

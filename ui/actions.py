@@ -1,6 +1,7 @@
 """The only writes the web process makes: a person's decisions (on candidates and on jobs: close, reopen,
 delete), erasing a candidate or a check, and retrying or dismissing a quarantined file (merges, splits and reveals
 of people: ui/people.py)."""
+
 from __future__ import annotations
 
 import os
@@ -36,30 +37,51 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def decide(session: Session, job_id: int, candidate_id: int, *, status: str | None = None,
-           note: str | None = None, actor: str = "web") -> dict[str, Any]:
+def decide(
+    session: Session,
+    job_id: int,
+    candidate_id: int,
+    *,
+    status: str | None = None,
+    note: str | None = None,
+    actor: str = "web",
+) -> dict[str, Any]:
     """Set a candidate's status and/or note for a job, and record a `decision` event for live pages."""
     match = session.scalars(select(Match.id).where(Match.job_id == job_id, Match.candidate_id == candidate_id)).first()
     if match is None:
         raise ActionError(404, "This candidate has no score for this job (they may have been deleted).")
-    decision = session.scalars(select(Decision).where(Decision.job_id == job_id,
-                                                      Decision.candidate_id == candidate_id)).first()
+    decision = session.scalars(
+        select(Decision).where(Decision.job_id == job_id, Decision.candidate_id == candidate_id)
+    ).first()
     if decision is None:
         decision = Decision(job_id=job_id, candidate_id=candidate_id, status="new", note="", updated_at=now())
     if status is not None and status != decision.status:
-        audit.record(session, actor, "decision", candidate_id=candidate_id, job_id=job_id,
-                     detail={"from": decision.status, "to": status})
+        audit.record(
+            session,
+            actor,
+            "decision",
+            candidate_id=candidate_id,
+            job_id=job_id,
+            detail={"from": decision.status, "to": status},
+        )
     if note is not None and note[:NOTE_LIMIT] != decision.note:
-        audit.record(session, actor, "note", candidate_id=candidate_id, job_id=job_id,
-                     detail={"characters": len(note[:NOTE_LIMIT])})
+        audit.record(
+            session,
+            actor,
+            "note",
+            candidate_id=candidate_id,
+            job_id=job_id,
+            detail={"characters": len(note[:NOTE_LIMIT])},
+        )
     if status is not None:
         decision.status = status
     if note is not None:
         decision.note = note[:NOTE_LIMIT]
     decision.updated_at = now()
     session.add(decision)
-    session.add(Event(kind="decision", job_id=job_id, candidate_id=candidate_id, detail=decision.status,
-                      created_at=now()))
+    session.add(
+        Event(kind="decision", job_id=job_id, candidate_id=candidate_id, detail=decision.status, created_at=now())
+    )
     return {"job_id": job_id, "candidate_id": candidate_id, "status": decision.status, "note": decision.note}
 
 
@@ -89,8 +111,9 @@ def delete_job(session: Session, settings: Settings, job_id: int) -> list[Path]:
     paths = session.scalars(select(Document.stored_path).where(Document.job_id == job_id)).all()
     files = [path for path in (stored_file(settings, p) for p in paths) if path is not None]
     session.delete(job)
-    session.add(Event(kind="job.deleted", job_id=job_id, detail=f"{job.title}: {len(paths)} document(s)",
-                      created_at=now()))
+    session.add(
+        Event(kind="job.deleted", job_id=job_id, detail=f"{job.title}: {len(paths)} document(s)", created_at=now())
+    )
     return files
 
 
@@ -162,8 +185,13 @@ def mark_retried(session: Session, failure_id: int, retried: bool = True) -> dic
     else:
         failure.retried_at = None
     session.add(failure)
-    return {"id": failure.id, "filename": failure.filename, "kind": failure.kind,
-            "quarantined_path": failure.quarantined_path, "sha256": failure.sha256}
+    return {
+        "id": failure.id,
+        "filename": failure.filename,
+        "kind": failure.kind,
+        "quarantined_path": failure.quarantined_path,
+        "sha256": failure.sha256,
+    }
 
 
 def move_back(settings: Settings, source: Path, failure: dict[str, Any]) -> Path:

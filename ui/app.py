@@ -1,4 +1,5 @@
 """The Starlette application: pages, live feed, probes and metrics, wired to one set of settings."""
+
 from __future__ import annotations
 
 import logging
@@ -48,8 +49,11 @@ def _routes(metrics: WebMetrics) -> list:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     messages = {404: "There is nothing at this address.", 405: "This address does not accept that method."}
-    detail = exc.detail if exc.detail and exc.detail not in ("Not Found", "Method Not Allowed") else \
-        messages.get(exc.status_code, "The request could not be handled.")
+    detail = (
+        exc.detail
+        if exc.detail and exc.detail not in ("Not Found", "Method Not Allowed")
+        else messages.get(exc.status_code, "The request could not be handled.")
+    )
     return error(request, exc.status_code, detail)
 
 
@@ -57,8 +61,9 @@ async def _server_error(request: Request, _exc: Exception) -> Response:
     return error(request, 500, "Something went wrong on our side; it has been logged. Try again in a moment.")
 
 
-def create_app(settings: Settings | None = None, *, registry: CollectorRegistry | None = None,
-               feed_interval: float = 0.5) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, registry: CollectorRegistry | None = None, feed_interval: float = 0.5
+) -> Starlette:
     """The web app for `settings` (read from SHORTLIST_* when omitted); `registry` isolates metrics in tests."""
     settings = settings or load()
     metrics = WebMetrics(registry)

@@ -1,5 +1,6 @@
 """Blind review in views: who is hidden where, and the masks applied to a page's context (ranking rows, the
 candidate page, evidence snippets, the CSV) for anyone not revealed on purpose."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ are computed once per change to the data, however many people look at it. An ent
 the feed's last event id and this process's write generation are unchanged, and never longer than
 `CACHE_SECONDS` (a safety net should the feed stall).
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -10,6 +10,7 @@ PostgreSQL they do not: events are read through a horizon (ui/feedorder.py) that
 order, waiting up to LAG_SECONDS at a gap; and the reader is woken by LISTEN/NOTIFY (ui/listen.py) when
 writers on any host commit, polling only as a fallback.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -74,6 +75,7 @@ def topics(event: dict[str, Any]) -> list[str]:
 @dataclass(eq=False)
 class Subscriber:
     """One browser's stream: its queue, whether it may see team topics, and which files it follows."""
+
     team: bool
     hashes: frozenset[str] | None  # None: every file (team pages); else only these sha256s
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(maxsize=256))
@@ -103,8 +105,15 @@ class Subscriber:
 class Feed:
     """The single reader of the change feed and its fan-out to subscribers."""
 
-    def __init__(self, engine: Engine, metrics: WebMetrics, *, interval: float = 0.5, buffer: int = 2000,
-                 lag: float = LAG_SECONDS) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        metrics: WebMetrics,
+        *,
+        interval: float = 0.5,
+        buffer: int = 2000,
+        lag: float = LAG_SECONDS,
+    ) -> None:
         self.engine = engine
         self.metrics = metrics
         self.interval = interval  # the fallback poll; on PostgreSQL a NOTIFY wakes the reader at once
@@ -228,12 +237,16 @@ async def events(request: Request) -> Response:
     hashes = frozenset(h.lower() for h in request.query_params.getlist("sha") if len(h) == 64)
     if not team and not hashes:
         from ui.render import error
+
         return error(request, 401, "Log in to follow live updates, or name the files to follow with ?sha=.")
     subscriber = Subscriber(team=team, hashes=hashes or None)
     backlog = feed.missed(_after(request))
     feed.subscribe(subscriber)
-    return StreamingResponse(_stream(feed, subscriber, backlog), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        _stream(feed, subscriber, backlog),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 async def _stream(feed: Feed, subscriber: Subscriber, backlog: list[dict[str, Any]] | str) -> AsyncIterator[str]:

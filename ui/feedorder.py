@@ -7,6 +7,7 @@ id order: an event behind a missing id is held until the missing one appears, or
 passed (an id a rolled-back transaction burnt never appears). The feed table stays the source of truth: an
 event that commits later than the lag is not pushed live, and pages read the tables when they load.
 """
+
 from __future__ import annotations
 
 import time

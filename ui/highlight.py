@@ -1,4 +1,5 @@
 """Document text as safe HTML with each found skill wrapped in <mark>: every slice is escaped, only our tags are raw."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,7 @@ from markupsafe import Markup, escape
 def spans(length: int, mentions: Iterable[Mapping[str, Any]]) -> list[tuple[int, int, str]]:
     """Mentions as (start, end, skill), clamped to the text, in order, overlaps dropped (first, longest wins)."""
     clean: list[tuple[int, int, str]] = []
-    ordered = sorted(((int(m["start"]), int(m["end"]), str(m["skill"])) for m in mentions),
-                     key=lambda s: (s[0], -s[1]))
+    ordered = sorted(((int(m["start"]), int(m["end"]), str(m["skill"])) for m in mentions), key=lambda s: (s[0], -s[1]))
     position = 0
     for start, end, skill in ordered:
         start, end = max(0, start), min(length, end)
@@ -28,8 +28,9 @@ def highlight(text: str, mentions: Iterable[Mapping[str, Any]]) -> Markup:
     position = 0
     for start, end, skill in spans(len(text), mentions):
         parts.append(escape(text[position:start]))
-        parts.append(Markup('<mark class="skill" title="{0}" data-skill="{0}">{1}</mark>').format(skill,
-                                                                                                 text[start:end]))
+        parts.append(
+            Markup('<mark class="skill" title="{0}" data-skill="{0}">{1}</mark>').format(skill, text[start:end])
+        )
         position = end
     parts.append(escape(text[position:]))
     return Markup("").join(parts)

@@ -4,6 +4,7 @@ Migration 0005 makes every insert into `event` send NOTIFY shortlist_events when
 any process on any host. The notification carries nothing: the feed reads the table (ui/feed.py), which stays
 the source of truth; a lost notification (a reconnect) costs at most one fallback poll interval.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,6 +38,7 @@ class Listener:
 
     def _run(self) -> None:
         import psycopg
+
         while not self.stopping.is_set():
             try:
                 with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:

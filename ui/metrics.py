@@ -1,10 +1,17 @@
 """The web process's Prometheus metrics, named after the product's SLI table, and the middleware that records them."""
+
 from __future__ import annotations
 
 import time
 
 from prometheus_client import (
-    CollectorRegistry, Counter, Gauge, Histogram, PlatformCollector, ProcessCollector, generate_latest,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
@@ -24,19 +31,33 @@ class WebMetrics:
         if registry is None:
             ProcessCollector(registry=self.registry)
             PlatformCollector(registry=self.registry)
-        self.requests = Counter("http_requests_total", "HTTP requests by method, route template and status.",
-                                ("method", "route", "status"), registry=self.registry)
-        self.latency = Histogram("http_request_latency_seconds", "HTTP request latency by method and route template.",
-                                 ("method", "route"), buckets=BUCKETS, registry=self.registry)
-        self.sse_clients = Gauge("sse_clients", "Browsers connected to the live-update stream.",
-                                 registry=self.registry)
-        self.feed_events = Counter("ui_feed_events_total", "Change-feed events read by the web's feed reader.",
-                                   registry=self.registry)
+        self.requests = Counter(
+            "http_requests_total",
+            "HTTP requests by method, route template and status.",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "http_request_latency_seconds",
+            "HTTP request latency by method and route template.",
+            ("method", "route"),
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self.sse_clients = Gauge("sse_clients", "Browsers connected to the live-update stream.", registry=self.registry)
+        self.feed_events = Counter(
+            "ui_feed_events_total", "Change-feed events read by the web's feed reader.", registry=self.registry
+        )
         self.feed_errors = Counter("ui_feed_errors_total", "Failed polls of the change feed.", registry=self.registry)
-        self.uploads = Counter("ui_uploads_total", "Files accepted by the upload and check pages, by kind.",
-                               ("kind",), registry=self.registry)
-        self.upload_rejects = Counter("ui_upload_rejections_total", "Uploads refused, by HTTP status.", ("status",),
-                                      registry=self.registry)
+        self.uploads = Counter(
+            "ui_uploads_total",
+            "Files accepted by the upload and check pages, by kind.",
+            ("kind",),
+            registry=self.registry,
+        )
+        self.upload_rejects = Counter(
+            "ui_upload_rejections_total", "Uploads refused, by HTTP status.", ("status",), registry=self.registry
+        )
 
     def endpoint(self, _request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
@@ -66,8 +87,9 @@ def _template(route: BaseRoute) -> str:
 class MetricsMiddleware:
     """Counts every response and times it; long-lived streams (untimed routes) are counted, not timed."""
 
-    def __init__(self, app: ASGIApp, metrics: WebMetrics, routes: list[BaseRoute],
-                 untimed: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: WebMetrics, routes: list[BaseRoute], untimed: frozenset[str] = frozenset()
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.routes = routes

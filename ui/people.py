@@ -1,5 +1,6 @@
 """The web's writes about people: merge, split, undo, keep apart, reveal under blind review, blind switch per job.
 Each is one small transaction with a change-feed event and an audit row."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,15 @@ from ui.actions import ActionError
 
 
 def _event(session: Session, kind: str, candidate_id: int | None, detail: dict, job_id: int | None = None) -> None:
-    session.add(Event(kind=kind, candidate_id=candidate_id, job_id=job_id, detail=json.dumps(detail, sort_keys=True),
-                      created_at=utcnow()))
+    session.add(
+        Event(
+            kind=kind,
+            candidate_id=candidate_id,
+            job_id=job_id,
+            detail=json.dumps(detail, sort_keys=True),
+            created_at=utcnow(),
+        )
+    )
 
 
 def _person(session: Session, candidate_id: int) -> int:
@@ -28,8 +36,13 @@ def _person(session: Session, candidate_id: int) -> int:
 
 
 def _resumes(session: Session, candidate_id: int) -> list[int]:
-    return list(session.scalars(select(tables.document.c.id).where(tables.document.c.candidate_id == candidate_id)
-                                .order_by(tables.document.c.id)))
+    return list(
+        session.scalars(
+            select(tables.document.c.id)
+            .where(tables.document.c.candidate_id == candidate_id)
+            .order_by(tables.document.c.id)
+        )
+    )
 
 
 def _move_decisions(session: Session, source: int, target: int, only: list[int] | None = None) -> list[int]:
@@ -58,8 +71,13 @@ def merge(session: Session, pair_id: int, actor: str) -> dict[str, Any]:
     people.move_resumes(session, documents, kept)
     session.execute(update(tables.candidate).where(tables.candidate.c.id == other).values(merged_into=kept))
     pair.status, pair.decided_at = "merged", utcnow()
-    change = PersonChange(kind="merge", candidate_id=kept, other_id=other, actor=actor[:200],
-                          moved=json.dumps({"documents": documents, "decisions": decisions, "pair": pair.id}))
+    change = PersonChange(
+        kind="merge",
+        candidate_id=kept,
+        other_id=other,
+        actor=actor[:200],
+        moved=json.dumps({"documents": documents, "decisions": decisions, "pair": pair.id}),
+    )
     session.add_all([pair, change])
     session.flush()
     _event(session, "person.merged", kept, {"other": other, "change": change.id, "pair": pair.id})
@@ -80,14 +98,34 @@ def split(session: Session, candidate_id: int, document_ids: list[int], actor: s
     assert first is not None
     name = candidate_name(first.text) or first.filename
     now = utcnow()
-    new = session.execute(insert(tables.candidate).values(
-        identity=f"person:split-{first.sha256[:32]}-{source}", name=name[:200], email=first.email, versions=1,
-        created_at=now, updated_at=now, touched_at=now).returning(tables.candidate.c.id)).scalar_one()
+    new = session.execute(
+        insert(tables.candidate)
+        .values(
+            identity=f"person:split-{first.sha256[:32]}-{source}",
+            name=name[:200],
+            email=first.email,
+            versions=1,
+            created_at=now,
+            updated_at=now,
+            touched_at=now,
+        )
+        .returning(tables.candidate.c.id)
+    ).scalar_one()
     people.move_resumes(session, chosen, new)
-    change = PersonChange(kind="split", candidate_id=source, other_id=new, actor=actor[:200],
-                          moved=json.dumps({"documents": chosen, "decisions": []}))
-    pair = DuplicatePair(candidate_id=source, other_id=new, status="apart", decided_at=now,
-                         reasons=json.dumps({"agree": ["split by a person"], "disagree": []}))
+    change = PersonChange(
+        kind="split",
+        candidate_id=source,
+        other_id=new,
+        actor=actor[:200],
+        moved=json.dumps({"documents": chosen, "decisions": []}),
+    )
+    pair = DuplicatePair(
+        candidate_id=source,
+        other_id=new,
+        status="apart",
+        decided_at=now,
+        reasons=json.dumps({"agree": ["split by a person"], "disagree": []}),
+    )
     session.add_all([change, pair])
     session.flush()
     _event(session, "person.split", source, {"other": new, "change": change.id, "documents": chosen})
@@ -109,24 +147,35 @@ def undo(session: Session, change_id: int, actor: str) -> dict[str, Any]:
         session.execute(update(tables.candidate).where(c.id == change.other_id).values(merged_into=None))
         _move_decisions(session, change.candidate_id, change.other_id, only=moved.get("decisions", []))
         people.move_resumes(session, documents, change.other_id)
-        session.execute(update(tables.duplicate_pair).where(p.id == moved.get("pair"))
-                        .values(status="open", decided_at=None))
+        session.execute(
+            update(tables.duplicate_pair).where(p.id == moved.get("pair")).values(status="open", decided_at=None)
+        )
         kind = "person.unmerged"
     else:
         people.move_resumes(session, documents, change.candidate_id)
-        session.execute(update(tables.candidate).where(c.id == change.other_id)
-                        .values(merged_into=change.candidate_id))
-        session.execute(update(tables.duplicate_pair).where(p.candidate_id == change.candidate_id,
-                                                           p.other_id == change.other_id)
-                        .values(status="merged", decided_at=utcnow()))
+        session.execute(update(tables.candidate).where(c.id == change.other_id).values(merged_into=change.candidate_id))
+        session.execute(
+            update(tables.duplicate_pair)
+            .where(p.candidate_id == change.candidate_id, p.other_id == change.other_id)
+            .values(status="merged", decided_at=utcnow())
+        )
         kind = "person.unsplit"
     change.undone_at = utcnow()
     session.add(change)
     _event(session, kind, change.candidate_id, {"other": change.other_id, "change": change.id})
-    audit.record(session, actor, "undo", candidate_id=change.candidate_id,
-                 detail={"undid": change.kind, "change": change.id, "other": change.other_id})
-    return {"change": change.id, "undone": change.kind, "candidate_id": change.candidate_id,
-            "other_id": change.other_id}
+    audit.record(
+        session,
+        actor,
+        "undo",
+        candidate_id=change.candidate_id,
+        detail={"undid": change.kind, "change": change.id, "other": change.other_id},
+    )
+    return {
+        "change": change.id,
+        "undone": change.kind,
+        "candidate_id": change.candidate_id,
+        "other_id": change.other_id,
+    }
 
 
 def keep_apart(session: Session, pair_id: int, actor: str, apart: bool = True) -> dict[str, Any]:
@@ -139,8 +188,13 @@ def keep_apart(session: Session, pair_id: int, actor: str, apart: bool = True) -
     pair.status, pair.decided_at = ("apart", utcnow()) if apart else ("open", None)
     session.add(pair)
     _event(session, "person.apart", pair.candidate_id, {"pair": pair.id, "other": pair.other_id, "apart": apart})
-    audit.record(session, actor, "apart", candidate_id=pair.candidate_id,
-                 detail={"pair": pair.id, "other": pair.other_id, "apart": apart})
+    audit.record(
+        session,
+        actor,
+        "apart",
+        candidate_id=pair.candidate_id,
+        detail={"pair": pair.id, "other": pair.other_id, "apart": apart},
+    )
     return {"pair": pair.id, "status": pair.status}
 
 

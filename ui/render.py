@@ -1,4 +1,5 @@
 """One way to answer a page: its template, one block of it for htmx, or its context as JSON (the page's twin)."""
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,14 @@ def years(value: float | int | None) -> str:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
     env.filters["highlight"] = highlight
     env.filters["mark_surface"] = mark_surface
     env.filters["score_class"] = score_class
@@ -56,8 +63,11 @@ templates = Jinja2Blocks(env=_environment())
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.endswith(".json") or request.query_params.get("format") == "json" or \
-        request.headers.get("accept", "").startswith("application/json")
+    return (
+        request.url.path.endswith(".json")
+        or request.query_params.get("format") == "json"
+        or request.headers.get("accept", "").startswith("application/json")
+    )
 
 
 def is_htmx(request: Request) -> bool:
@@ -98,17 +108,23 @@ def page_globals(request: Request) -> dict[str, Any]:
     }
 
 
-def render(request: Request, template: str | None, context: Mapping[str, Any], *, status: int = 200,
-           block: str | None = None, headers: Mapping[str, str] | None = None,
-           extra: Mapping[str, Any] | None = None) -> Response:
+def render(
+    request: Request,
+    template: str | None,
+    context: Mapping[str, Any],
+    *,
+    status: int = 200,
+    block: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Response:
     """The one way to answer: `context` as JSON when the client asked for the twin (or when there is no
     `template`: a probe, or a form post whose HTML answer is a redirect its handler makes), else the template,
     or one block of it for htmx, with `context`, `extra` (what only the HTML needs) and the page globals."""
     if template is None or wants_json(request):
         return _PrettyJSON(dict(context), status_code=status, headers=headers)
     merged = {**context, **(extra or {}), **page_globals(request)}
-    return templates.TemplateResponse(request, template, merged, status_code=status, headers=headers,
-                                      block_name=block)
+    return templates.TemplateResponse(request, template, merged, status_code=status, headers=headers, block_name=block)
 
 
 def error(request: Request, status: int, message: str) -> Response:

@@ -1,4 +1,5 @@
 """Route helpers: every page is registered with its JSON twin, and path convertors shared by the pages."""
+
 from __future__ import annotations
 
 from typing import Callable, Sequence
@@ -23,8 +24,10 @@ register_url_convertor("sha", Sha256Convertor())
 
 def page(path: str, endpoint: Callable, name: str, methods: Sequence[str] = ("GET",)) -> list[Route]:
     """The page at `path` and its JSON twin at `path.json` (also served for ?format=json)."""
-    return [Route(path, endpoint, methods=list(methods), name=name),
-            Route(path + ".json", endpoint, methods=list(methods), name=f"{name}.json")]
+    return [
+        Route(path, endpoint, methods=list(methods), name=name),
+        Route(path + ".json", endpoint, methods=list(methods), name=f"{name}.json"),
+    ]
 
 
 class BadRequest(HTTPException):

@@ -1,4 +1,5 @@
 """Signed cookies: the optional login session and the CSRF token every state change must echo back."""
+
 from __future__ import annotations
 
 import functools
@@ -20,8 +21,17 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SESSION_SECONDS = 12 * 3600
 # Paths anyone may open when a password is set: the job seeker's check, login, probes, metrics, assets.
-PUBLIC_PREFIXES = ("/login", "/logout", "/static/", "/healthz", "/readyz", "/metrics", "/check", "/events",
-                   "/favicon.ico")
+PUBLIC_PREFIXES = (
+    "/login",
+    "/logout",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/check",
+    "/events",
+    "/favicon.ico",
+)
 
 
 def stored_secret(store: Path) -> str:
@@ -117,6 +127,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 def csrf_protect(endpoint: Endpoint) -> Endpoint:
     """Refuse a state change unless it echoes the CSRF cookie in the X-CSRF-Token header or a csrf_token field."""
+
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
         try:
@@ -138,8 +149,12 @@ async def _checked(request: Request, endpoint: Endpoint) -> Response:
             sent = value if isinstance(value, str) else None
     if not request.app.state.signer.csrf_ok(request.cookies.get(CSRF_COOKIE), sent):
         from ui.render import error
-        return error(request, 403, "This form has expired or did not come from Shortlist (CSRF check failed). "
-                                   "Reload the page and try again.")
+
+        return error(
+            request,
+            403,
+            "This form has expired or did not come from Shortlist (CSRF check failed). Reload the page and try again.",
+        )
     return await endpoint(request)
 
 
@@ -157,8 +172,12 @@ class SecurityMiddleware:
             return
         request = Request(scope)
         path = scope["path"]
-        if self.password and not path.startswith(PUBLIC_PREFIXES) and path != "/" and \
-                not self.signer.session_ok(request.cookies.get(SESSION_COOKIE)):
+        if (
+            self.password
+            and not path.startswith(PUBLIC_PREFIXES)
+            and path != "/"
+            and not self.signer.session_ok(request.cookies.get(SESSION_COOKIE))
+        ):
             await _login_required(request)(scope, receive, send)
             return
         cookie = request.cookies.get(CSRF_COOKIE)
@@ -170,17 +189,21 @@ class SecurityMiddleware:
                 token = scope.get("shortlist.csrf")
                 if token and token != cookie:
                     secure = "; Secure" if scope.get("scheme") == "https" else ""
-                    headers.append((b"set-cookie", f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; "
-                                                   f"SameSite=Lax{secure}".encode()))
+                    headers.append(
+                        (b"set-cookie", f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}".encode())
+                    )
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
 
 
 SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                                 b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                                 b"frame-ancestors 'none'"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        b"frame-ancestors 'none'",
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
@@ -189,6 +212,7 @@ SECURITY_HEADERS = [
 
 def _login_required(request: Request) -> Response:
     from ui.render import error, wants_json
+
     if wants_json(request) or request.method not in ("GET", "HEAD") or request.headers.get("hx-request"):
         response = error(request, 401, "Log in to use the hiring-team pages.")
         if request.headers.get("hx-request"):
@@ -200,6 +224,7 @@ def _login_required(request: Request) -> Response:
 
 def _quote(value: str) -> str:
     from urllib.parse import quote
+
     return quote(value, safe="/")
 
 

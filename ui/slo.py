@@ -10,6 +10,7 @@ instance's ports, say) has SLIs of some other service: the report then withholds
 own requests since it started, from its prometheus_client registry or from its /metrics text. The /slo
 page (ui/pages/slo.py) and `python -m ui slo` (`cli()`) show the same report.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,13 +29,13 @@ import httpx
 from observability.spec import load_spec, parse_duration
 from observability.targets import WATCHER, WEB, bind_addresses, same_target
 
-TIMEOUT = 2.0          # seconds for all the Prometheus queries of one report together
-NOW_WINDOW = "5m"      # "now" is the shortest SLI window the rules record
-BURN_WINDOW = "1h"     # the burn rate shown, the fast page alert's long window
+TIMEOUT = 2.0  # seconds for all the Prometheus queries of one report together
+NOW_WINDOW = "5m"  # "now" is the shortest SLI window the rules record
+BURN_WINDOW = "1h"  # the burn rate shown, the fast page alert's long window
 # The span a chart shows and the SLI window it plots, by the ?range= a person picks.
 RANGES = {"15m": "5m", "1h": "5m", "6h": "5m", "1d": "1h", "7d": "1h", "30d": "1d"}
 DEFAULT_RANGE = "1h"
-POINTS = 120           # points per chart
+POINTS = 120  # points per chart
 # The HTTP SLIs leave out probes and scrapes (observability/slo.yaml explains why); so do the local figures.
 NON_USER_ROUTES = frozenset({"/metrics", "/healthz", "/readyz"})
 # SLIs a web process can compute from its own registry: the SLI's record name -> the local figure.
@@ -45,7 +46,7 @@ LOCAL_SLIS = {
 }
 # Exit codes of `python -m ui slo` (documented in the README).
 EXIT_OK, EXIT_EXHAUSTED, EXIT_UNREACHABLE, EXIT_NOT_SCRAPED = 0, 1, 3, 4
-PROCESSES = {WEB: "web UI", WATCHER: "watcher"}   # the scrape jobs of this instance's processes
+PROCESSES = {WEB: "web UI", WATCHER: "watcher"}  # the scrape jobs of this instance's processes
 
 
 @functools.cache
@@ -61,23 +62,30 @@ class PrometheusError(Exception):
 @dataclass(frozen=True)
 class Objective:
     """One SLO of the spec, as the report needs it."""
+
     name: str
     title: str
     description: str
-    target: float | None     # the share that must be good (0.99); None for an informational figure
+    target: float | None  # the share that must be good (0.99); None for an informational figure
     informational: bool
-    lower_is_better: bool    # the SLI is an error ratio, like error-rate's
-    is_ratio: bool           # False for a plain value (the average matching score)
+    lower_is_better: bool  # the SLI is an error ratio, like error-rate's
+    is_ratio: bool  # False for a plain value (the average matching score)
     record: str
 
     @classmethod
     def from_spec(cls, slo: dict[str, Any]) -> "Objective":
         sli = slo["sli"]
         is_ratio = "value" not in sli
-        return cls(name=slo["name"], title=slo["title"], description=slo["description"],
-                   target=float(slo["objective"]) / (100 if is_ratio else 1) if "objective" in slo else None,
-                   informational=bool(slo.get("informational")), lower_is_better="bad" in sli,
-                   is_ratio=is_ratio, record=sli["record"])
+        return cls(
+            name=slo["name"],
+            title=slo["title"],
+            description=slo["description"],
+            target=float(slo["objective"]) / (100 if is_ratio else 1) if "objective" in slo else None,
+            informational=bool(slo.get("informational")),
+            lower_is_better="bad" in sli,
+            is_ratio=is_ratio,
+            record=sli["record"],
+        )
 
     def metric(self, window: str) -> str:
         return f"sli:{self.record}_rate{window}"
@@ -168,17 +176,25 @@ class Prometheus:
         data = await self._get("/api/v1/query", {"query": expr})
         return [(item["metric"], _float(item["value"][1])) for item in data["result"]]
 
-    async def query_range(self, expr: str, start: float, end: float, step: float
-                          ) -> list[tuple[dict[str, str], list[tuple[float, float | None]]]]:
-        data = await self._get("/api/v1/query_range", {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}",
-                                                       "step": f"{step:g}"})
+    async def query_range(
+        self, expr: str, start: float, end: float, step: float
+    ) -> list[tuple[dict[str, str], list[tuple[float, float | None]]]]:
+        data = await self._get(
+            "/api/v1/query_range", {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}", "step": f"{step:g}"}
+        )
         return [(item["metric"], [(float(t), _float(v)) for t, v in item["values"]]) for item in data["result"]]
 
     async def targets(self) -> list[dict[str, str]]:
         """The targets Prometheus scrapes now: job, instance and health (up, down, or unknown before a scrape)."""
         data = await self._get("/api/v1/targets", {"state": "active"})
-        return [{"job": t["labels"].get("job", ""), "instance": t["labels"].get("instance", ""),
-                 "health": t.get("health", "unknown")} for t in data.get("activeTargets", [])]
+        return [
+            {
+                "job": t["labels"].get("job", ""),
+                "instance": t["labels"].get("instance", ""),
+                "health": t.get("health", "unknown"),
+            }
+            for t in data.get("activeTargets", [])
+        ]
 
 
 def scrape_check(bound: dict[str, str], active: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -188,10 +204,16 @@ def scrape_check(bound: dict[str, str], active: list[dict[str, str]]) -> list[di
     for job, address in bound.items():
         of_job = [t for t in active if t["job"] == job]
         mine = [t for t in of_job if same_target(address, t["instance"])]
-        checks.append({"job": job, "process": PROCESSES.get(job, job), "address": address,
-                       "state": mine[0]["health"] if mine else "missing",
-                       "instance": mine[0]["instance"] if mine else None,
-                       "others": sorted(t["instance"] for t in of_job if t not in mine)})
+        checks.append(
+            {
+                "job": job,
+                "process": PROCESSES.get(job, job),
+                "address": address,
+                "state": mine[0]["health"] if mine else "missing",
+                "instance": mine[0]["instance"] if mine else None,
+                "others": sorted(t["instance"] for t in of_job if t not in mine),
+            }
+        )
     return checks
 
 
@@ -208,11 +230,17 @@ def _scrape_verdict(url: str, checks: list[dict[str, Any]]) -> tuple[str | None,
     """(why the SLIs are withheld, or None; a note on other instances whose figures the SLIs add in, or None)."""
     missing = [c for c in checks if c["state"] == "missing"]
     if missing:
-        parts = [f"the {c['process']} on {c['address']} ("
-                 + (f"its {c['job']} job scrapes {', '.join(c['others'])}" if c["others"] else f"no {c['job']} target")
-                 + ")" for c in missing]
-        return (f"Prometheus at {url} has no target for this instance: it does not scrape " + " or ".join(parts)
-                + ". What it records would describe another service, or nothing, so no SLO figures are shown"), None
+        parts = [
+            f"the {c['process']} on {c['address']} ("
+            + (f"its {c['job']} job scrapes {', '.join(c['others'])}" if c["others"] else f"no {c['job']} target")
+            + ")"
+            for c in missing
+        ]
+        return (
+            f"Prometheus at {url} has no target for this instance: it does not scrape "
+            + " or ".join(parts)
+            + ". What it records would describe another service, or nothing, so no SLO figures are shown"
+        ), None
     others = [f"{', '.join(c['others'])} ({c['job']})" for c in checks if c["others"]]
     if others:
         return None, ("Prometheus also scrapes " + "; ".join(others) + ": the SLIs add those instances in.")
@@ -241,9 +269,15 @@ def _by_slo(samples: list[tuple[dict[str, str], Any]]) -> dict[str, Any]:
     return {labels["slo"]: value for labels, value in samples if "slo" in labels}
 
 
-async def measure(url: str, range_key: str = DEFAULT_RANGE, *, spec: dict[str, Any] | None = None,
-                  timeout: float = TIMEOUT, now: float | None = None,
-                  instance: dict[str, str] | None = None) -> dict[str, Any]:
+async def measure(
+    url: str,
+    range_key: str = DEFAULT_RANGE,
+    *,
+    spec: dict[str, Any] | None = None,
+    timeout: float = TIMEOUT,
+    now: float | None = None,
+    instance: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """The report for every SLO, from the Prometheus at `url`; on any failure, the spec's SLOs without figures
     and `prometheus_error` saying what went wrong. With `instance` (scrape job -> the address this instance's
     process listens on, observability.targets.bind_addresses), `targets` says how Prometheus scrapes each, and
@@ -254,36 +288,55 @@ async def measure(url: str, range_key: str = DEFAULT_RANGE, *, spec: dict[str, A
     end = time.time() if now is None else now
     start = end - parse_duration(range_key) / 1000
     report: dict[str, Any] = {
-        "source": "prometheus", "prometheus_url": url, "prometheus_error": None, "note": None,
+        "source": "prometheus",
+        "prometheus_url": url,
+        "prometheus_error": None,
+        "note": None,
         "generated_at": datetime.fromtimestamp(end, timezone.utc).isoformat(timespec="seconds"),
-        "range": range_key, "ranges": list(RANGES), "start": start, "end": end,
-        "step": max(1.0, round((end - start) / POINTS, 3)), "window_now": NOW_WINDOW, "burn_window": BURN_WINDOW,
-        "chart_window": RANGES[range_key], "period": spec["period"], "targets": None, "unscraped": None,
+        "range": range_key,
+        "ranges": list(RANGES),
+        "start": start,
+        "end": end,
+        "step": max(1.0, round((end - start) / POINTS, 3)),
+        "window_now": NOW_WINDOW,
+        "burn_window": BURN_WINDOW,
+        "chart_window": RANGES[range_key],
+        "period": spec["period"],
+        "targets": None,
+        "unscraped": None,
     }
     found = await _ask(report, spec["service"], timeout, instance)
     _fill(report, spec, found)
     return report
 
 
-async def _ask(report: dict[str, Any], service: str, timeout: float,
-               instance: dict[str, str] | None) -> dict[str, list]:
+async def _ask(
+    report: dict[str, Any], service: str, timeout: float, instance: dict[str, str] | None
+) -> dict[str, list]:
     """Every query the report needs, at once; empty answers when Prometheus fails or measures another service."""
     url, period, sel = report["prometheus_url"], report["period"], f'service="{service}"'
     names = ("now", "period", "burn", "budget", "alerts", "credit", "series")
     async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
         prom = Prometheus(url, client)
         try:
-            *answers, active = await _all([
-                prom.query(f'{{__name__=~"sli:.+_rate{NOW_WINDOW}", {sel}}}'),
-                prom.query(f'{{__name__=~"sli:.+_rate{period}", {sel}}}'),
-                prom.query(f"slo:burn_rate:ratio_rate{BURN_WINDOW}{{{sel}}}"),
-                prom.query(f"slo:error_budget_remaining:ratio{{{sel}}}"),
-                prom.query(f"ALERTS{{{sel}}}"),
-                prom.query(f"sla:service_credit:percent{{{sel}}}"),
-                prom.query_range(f'{{__name__=~"sli:.+_rate{report["chart_window"]}", {sel}, slo!=""}}',
-                                 report["start"], report["end"], report["step"]),
-                prom.targets() if instance is not None else _nothing(),
-            ], timeout)
+            *answers, active = await _all(
+                [
+                    prom.query(f'{{__name__=~"sli:.+_rate{NOW_WINDOW}", {sel}}}'),
+                    prom.query(f'{{__name__=~"sli:.+_rate{period}", {sel}}}'),
+                    prom.query(f"slo:burn_rate:ratio_rate{BURN_WINDOW}{{{sel}}}"),
+                    prom.query(f"slo:error_budget_remaining:ratio{{{sel}}}"),
+                    prom.query(f"ALERTS{{{sel}}}"),
+                    prom.query(f"sla:service_credit:percent{{{sel}}}"),
+                    prom.query_range(
+                        f'{{__name__=~"sli:.+_rate{report["chart_window"]}", {sel}, slo!=""}}',
+                        report["start"],
+                        report["end"],
+                        report["step"],
+                    ),
+                    prom.targets() if instance is not None else _nothing(),
+                ],
+                timeout,
+            )
         except PrometheusError as exc:
             report.update(source="local", prometheus_error=str(exc))
             return {name: [] for name in names}
@@ -291,9 +344,16 @@ async def _ask(report: dict[str, Any], service: str, timeout: float,
         return {name: [] for name in names}  # another service's figures
     found = dict(zip(names, answers, strict=True))
     if not found["now"] and not found["period"]:
-        report["note"] = " ".join(filter(None, [
-            f"Prometheus at {url} answers but has recorded no Shortlist SLIs yet: it needs the rules in "
-            "observability/rules/ loaded and the web process as a target, and a minute of data.", report["note"]]))
+        report["note"] = " ".join(
+            filter(
+                None,
+                [
+                    f"Prometheus at {url} answers but has recorded no Shortlist SLIs yet: it needs the rules in "
+                    "observability/rules/ loaded and the web process as a target, and a minute of data.",
+                    report["note"],
+                ],
+            )
+        )
     return found
 
 
@@ -306,40 +366,74 @@ def _fill(report: dict[str, Any], spec: dict[str, Any], found: dict[str, list]) 
     firing: dict[str, list[dict[str, str]]] = {}
     other_alerts = []
     for labels, _value in found["alerts"]:
-        alert = {"alertname": labels.get("alertname", "?"), "state": labels.get("alertstate", "?"),
-                 "severity": labels.get("severity", ""), "window": labels.get("long_window", "")}
+        alert = {
+            "alertname": labels.get("alertname", "?"),
+            "state": labels.get("alertstate", "?"),
+            "severity": labels.get("severity", ""),
+            "window": labels.get("long_window", ""),
+        }
         (firing.setdefault(labels["slo"], []) if "slo" in labels else other_alerts).append(alert)
     hour_share = parse_duration(BURN_WINDOW) / parse_duration(period)
     rows = []
     for objective in objectives(spec):
-        row = _row(objective, sli_now.get(objective.name), sli_period.get(objective.name),
-                   budgets.get(objective.name), burn_rates.get(objective.name), hour_share,
-                   sorted(firing.get(objective.name, []), key=lambda a: (a["state"] != "firing", a["alertname"])))
+        row = _row(
+            objective,
+            sli_now.get(objective.name),
+            sli_period.get(objective.name),
+            budgets.get(objective.name),
+            burn_rates.get(objective.name),
+            hour_share,
+            sorted(firing.get(objective.name, []), key=lambda a: (a["state"] != "firing", a["alertname"])),
+        )
         row["series"] = [[t, v] for t, v in charts.get(objective.name, [])]
         if report["unscraped"]:
             row["status"] = "not-scraped"
         rows.append(row)
     report["slos"] = rows
-    report["p95_seconds"] = next((v for labels, v in found["now"] if labels.get("__name__", "").startswith(
-        "sli:http_request_latency_seconds:p95_rate")), None)
+    report["p95_seconds"] = next(
+        (
+            v
+            for labels, v in found["now"]
+            if labels.get("__name__", "").startswith("sli:http_request_latency_seconds:p95_rate")
+        ),
+        None,
+    )
     sla = spec.get("sla")
     report["sla"] = None
     if sla:
         credit = found["credit"]
-        report["sla"] = {"slo": sla["slo"], "objective": float(sla["objective"]) / 100, "window": sla["window"],
-                         "uptime": sli_period.get(sla["slo"]) if sla["window"] == period else None,
-                         "credit_percent": credit[0][1] if credit else None}
+        report["sla"] = {
+            "slo": sla["slo"],
+            "objective": float(sla["objective"]) / 100,
+            "window": sla["window"],
+            "uptime": sli_period.get(sla["slo"]) if sla["window"] == period else None,
+            "credit_percent": credit[0][1] if credit else None,
+        }
     report["alerts"] = other_alerts
     report["exhausted"] = [row["name"] for row in rows if row["status"] == "exhausted"]
 
 
-def _row(objective: Objective, now: float | None, over_period: float | None, budget: float | None,
-         burn_rate: float | None, hour_share: float, alerts: list[dict[str, str]]) -> dict[str, Any]:
+def _row(
+    objective: Objective,
+    now: float | None,
+    over_period: float | None,
+    budget: float | None,
+    burn_rate: float | None,
+    hour_share: float,
+    alerts: list[dict[str, str]],
+) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "name": objective.name, "title": objective.title, "description": objective.description,
-        "informational": objective.informational, "lower_is_better": objective.lower_is_better,
-        "is_ratio": objective.is_ratio, "objective": objective.target, "threshold": objective.threshold,
-        "objective_text": objective.objective_text(), "sli_now": now, "sli_period": over_period,
+        "name": objective.name,
+        "title": objective.title,
+        "description": objective.description,
+        "informational": objective.informational,
+        "lower_is_better": objective.lower_is_better,
+        "is_ratio": objective.is_ratio,
+        "objective": objective.target,
+        "threshold": objective.threshold,
+        "objective_text": objective.objective_text(),
+        "sli_now": now,
+        "sli_period": over_period,
         "budget_remaining": None if objective.informational else budget,
         "burn_rate": None if objective.informational else burn_rate,
         "budget_spent_last_hour": None if objective.informational or burn_rate is None else burn_rate * hour_share,
@@ -381,6 +475,7 @@ def samples_from_registry(registry) -> Iterator[Sample]:
 
 def samples_from_text(text: str) -> Iterator[Sample]:
     from prometheus_client.parser import text_string_to_metric_families
+
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             yield sample.name, sample.labels, sample.value
@@ -428,16 +523,23 @@ def local_figures(samples: Iterable[Sample], spec: dict[str, Any] | None = None)
             timed += value
     figures = {
         "started_at": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds") if started else None,
-        "requests": int(requests), "timed_requests": int(timed),
+        "requests": int(requests),
+        "timed_requests": int(timed),
         "success_ratio": good / requests if requests else None,
         "error_ratio": errors / requests if requests else None,
         "under_2s_ratio": buckets[2.0] / timed if timed and 2.0 in buckets else None,
         "p95_seconds": histogram_quantile(0.95, buckets.items()),
     }
     figures["slos"] = [
-        {"name": o.name, "title": o.title, "objective_text": o.objective_text(),
-         "value": figures[LOCAL_SLIS[o.record]], "meets": o.meets(figures[LOCAL_SLIS[o.record]])}
-        for o in objectives(spec) if o.record in LOCAL_SLIS
+        {
+            "name": o.name,
+            "title": o.title,
+            "objective_text": o.objective_text(),
+            "value": figures[LOCAL_SLIS[o.record]],
+            "meets": o.meets(figures[LOCAL_SLIS[o.record]]),
+        }
+        for o in objectives(spec)
+        if o.record in LOCAL_SLIS
     ]
     return figures
 
@@ -452,52 +554,83 @@ def table(report: dict[str, Any]) -> str:
         lines.append(f"{report['prometheus_error']}.")
     elif report.get("unscraped"):
         lines.append(f"{report['unscraped']}.")
-        lines.append("`make run` starts a Prometheus that scrapes this instance's ports; or point "
-                     "SHORTLIST_PROMETHEUS_URL at one that does.")
+        lines.append(
+            "`make run` starts a Prometheus that scrapes this instance's ports; or point "
+            "SHORTLIST_PROMETHEUS_URL at one that does."
+        )
     else:
         lines.append(f"Shortlist SLOs from Prometheus at {report['prometheus_url']}, {report['generated_at']}")
         if report["note"]:
             lines.append(report["note"])
-        head = ("SLO", "objective", f"now ({report['window_now']})", report["period"], "budget left",
-                f"burn ({report['burn_window']})", "status")
-        rows = [head]
-        objectives_by_name = {o.name: o for o in objectives(current_spec())}
-        for row in report["slos"]:
-            objective = objectives_by_name.get(row["name"])
-            fmt = (lambda v, objective=objective: sli_text(objective, v)) if objective else percent
-            status = row["status"] + "".join(f", {a['alertname']} {a['state']}"
-                                             + (f" ({a['window']})" if a["window"] else "") for a in row["alerts"])
-            rows.append((row["title"], row["objective_text"], fmt(row["sli_now"]), fmt(row["sli_period"]),
-                         percent(row["budget_remaining"], 1), burn(row["burn_rate"]), status))
-        widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
-        lines.append("")
-        lines += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r[:-1])) + "  " + r[-1] for r in rows]
-        sla = report.get("sla")
-        if sla and sla["uptime"] is not None:
-            lines.append("")
-            lines.append(f"SLA: uptime over {sla['window']} {percent(sla['uptime'])} "
-                         f"(promised {percent(sla['objective'])}), "
-                         f"service credit owed {number(sla['credit_percent'])}%")
-        for alert in report["alerts"]:
-            lines.append(f"alert {alert['alertname']} {alert['state']} ({alert['severity']})")
-        if report["exhausted"]:
-            lines.append("")
-            lines.append("Error budget exhausted: " + ", ".join(report["exhausted"])
-                         + " (docs/slo.md, error budget policy: feature freeze).")
-    local = report.get("local")
-    if local is not None:
-        lines.append("")
-        if local.get("error"):
-            lines.append(f"The web process's own figures are not available either: {local['error']}.")
-        else:
-            since = f" since it started at {local['started_at']}" if local["started_at"] else " since it started"
-            lines.append(f"The web process's own figures{since}: {local['requests']} requests, "
-                         f"p95 {number(local['p95_seconds'], 3)} s")
-            for item in local["slos"]:
-                verdict = {True: "meets", False: "misses", None: "no requests"}[item["meets"]]
-                lines.append(f"  {item['title']}: {percent(item['value'])} "
-                             f"(objective {item['objective_text']}), {verdict}")
+        lines += ["", *_slo_lines(report), *_budget_lines(report)]
+    if report.get("local") is not None:
+        lines += ["", *_local_lines(report["local"])]
     return "\n".join(lines)
+
+
+def _slo_lines(report: dict[str, Any]) -> list[str]:
+    """One aligned line per SLO under a heading: objective, SLI now and over the period, budget, burn, status."""
+    now, burn_window = f"now ({report['window_now']})", f"burn ({report['burn_window']})"
+    head = ("SLO", "objective", now, report["period"], "budget left", burn_window, "status")
+    rows = [head]
+    objectives_by_name = {o.name: o for o in objectives(current_spec())}
+    for row in report["slos"]:
+        objective = objectives_by_name.get(row["name"])
+        fmt = (lambda v, objective=objective: sli_text(objective, v)) if objective else percent
+        status = row["status"] + "".join(
+            f", {a['alertname']} {a['state']}" + (f" ({a['window']})" if a["window"] else "") for a in row["alerts"]
+        )
+        budget = percent(row["budget_remaining"], 1)
+        rows.append(
+            (
+                row["title"],
+                row["objective_text"],
+                fmt(row["sli_now"]),
+                fmt(row["sli_period"]),
+                budget,
+                burn(row["burn_rate"]),
+                status,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
+    return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r[:-1])) + "  " + r[-1] for r in rows]
+
+
+def _budget_lines(report: dict[str, Any]) -> list[str]:
+    """The SLA's uptime and credit, the alerts, and which error budgets are exhausted."""
+    lines = []
+    sla = report.get("sla")
+    if sla and sla["uptime"] is not None:
+        lines.append("")
+        lines.append(
+            f"SLA: uptime over {sla['window']} {percent(sla['uptime'])} "
+            f"(promised {percent(sla['objective'])}), "
+            f"service credit owed {number(sla['credit_percent'])}%"
+        )
+    for alert in report["alerts"]:
+        lines.append(f"alert {alert['alertname']} {alert['state']} ({alert['severity']})")
+    if report["exhausted"]:
+        lines.append("")
+        lines.append(
+            "Error budget exhausted: "
+            + ", ".join(report["exhausted"])
+            + " (docs/slo.md, error budget policy: feature freeze)."
+        )
+    return lines
+
+
+def _local_lines(local: dict[str, Any]) -> list[str]:
+    """The web process's own request figures, for when Prometheus cannot answer."""
+    if local.get("error"):
+        return [f"The web process's own figures are not available either: {local['error']}."]
+    since = f" since it started at {local['started_at']}" if local["started_at"] else " since it started"
+    lines = [
+        f"The web process's own figures{since}: {local['requests']} requests, p95 {number(local['p95_seconds'], 3)} s"
+    ]
+    for item in local["slos"]:
+        verdict = {True: "meets", False: "misses", None: "no requests"}[item["meets"]]
+        lines.append(f"  {item['title']}: {percent(item['value'])} (objective {item['objective_text']}), {verdict}")
+    return lines
 
 
 def _web_figures(settings) -> dict[str, Any]:
@@ -516,15 +649,21 @@ def cli(argv: list[str] | None = None) -> int:
     """`python -m ui slo`: print the report; exit 1 when an error budget is exhausted, 3 without Prometheus,
     4 when Prometheus scrapes no target for this instance."""
     from store.settings import load
+
     parser = argparse.ArgumentParser(prog="python -m ui slo", description="Every SLO as Prometheus measures it.")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (as /slo.json serves it)")
     parser.add_argument("--prometheus", metavar="URL", help="Prometheus to ask (default SHORTLIST_PROMETHEUS_URL)")
-    parser.add_argument("--range", choices=list(RANGES), default=DEFAULT_RANGE,
-                        help="span of the SLI series in --json (default %(default)s)")
+    parser.add_argument(
+        "--range",
+        choices=list(RANGES),
+        default=DEFAULT_RANGE,
+        help="span of the SLI series in --json (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     settings = load()
-    report = asyncio.run(measure(args.prometheus or settings.prometheus_url, args.range,
-                                 instance=bind_addresses(settings)))
+    report = asyncio.run(
+        measure(args.prometheus or settings.prometheus_url, args.range, instance=bind_addresses(settings))
+    )
     report["local"] = _web_figures(settings) if report["prometheus_error"] or report["unscraped"] else None
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))

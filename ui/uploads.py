@@ -1,4 +1,5 @@
 """Browser uploads into inbox/: safe names, size and type checks, an atomic write the watcher never sees half-done."""
+
 from __future__ import annotations
 
 import hashlib
@@ -42,8 +43,15 @@ class Stored:
     size: int
 
     def as_dict(self) -> dict:
-        return {"filename": self.filename, "stored_as": self.stored_as, "kind": self.kind, "sha256": self.sha256,
-                "size": self.size, "status": "queued", "detail": ""}
+        return {
+            "filename": self.filename,
+            "stored_as": self.stored_as,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "size": self.size,
+            "status": "queued",
+            "detail": "",
+        }
 
 
 def safe_name(raw: str | None, default: str = "upload") -> str:
@@ -152,16 +160,21 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        message = (f"The upload is larger than the {megabytes(self.limit)} a single request may carry. "
-                   f"Send fewer or smaller files at a time.")
+        message = (
+            f"The upload is larger than the {megabytes(self.limit)} a single request may carry. "
+            f"Send fewer or smaller files at a time."
+        )
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
             said, allowed = size_and_limit(int(length), self.limit)
-            message = (f"The upload is {said}; a single request may carry at most {allowed}. "
-                       f"Send fewer or smaller files at a time.")
+            message = (
+                f"The upload is {said}; a single request may carry at most {allowed}. "
+                f"Send fewer or smaller files at a time."
+            )
             from starlette.requests import Request
 
             from ui.render import error
+
             await error(Request(scope), 413, message)(scope, receive, send)
             return
         received = 0

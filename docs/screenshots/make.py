@@ -9,6 +9,7 @@ When Prometheus is installed, the SLO page is shot against a real one (rules wit
 as in tests/observability/test_slo_live.py) after a minute of traffic, some of it failing; otherwise it shows the page's
 own figures.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,8 +40,14 @@ from tests.seed import job_text  # noqa: E402
 from ui.app import create_app  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 RESUME = """Priya Raman
 priya.raman@example.com · Lisbon, Portugal
@@ -75,10 +82,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-JOBS = (("Backend Engineer", ("Python", "PostgreSQL", "Docker", "SQL"), ("Kubernetes", "Redis", "AWS"), 3),
-        ("Site Reliability Engineer", ("Linux", "Kubernetes", "Prometheus", "Terraform"), ("Go", "Grafana", "Bash"),
-         5),
-        ("Data Engineer", ("Python", "SQL", "Spark", "Airflow"), ("Kafka", "Pandas"), 2))
+JOBS = (
+    ("Backend Engineer", ("Python", "PostgreSQL", "Docker", "SQL"), ("Kubernetes", "Redis", "AWS"), 3),
+    ("Site Reliability Engineer", ("Linux", "Kubernetes", "Prometheus", "Terraform"), ("Go", "Grafana", "Bash"), 5),
+    ("Data Engineer", ("Python", "SQL", "Spark", "Airflow"), ("Kafka", "Pandas"), 2),
+)
 CHECK_JOB = job_text("Junior Data Engineer", ("Python", "SQL", "Airflow", "Spark"), ("Kafka", "AWS"), 3)
 
 
@@ -86,7 +94,8 @@ def drop_documents(settings) -> str:
     """Job descriptions and resumes into the inbox, and a job seeker's check; returns the check's id."""
     for title, required, preferred, years in JOBS:
         (settings.inbox_dir("job") / f"{title.lower().replace(' ', '-')}.txt").write_text(
-            job_text(title, required, preferred, years), encoding="utf-8")
+            job_text(title, required, preferred, years), encoding="utf-8"
+        )
     (settings.inbox_dir("resume") / "priya-raman-cv.txt").write_text(RESUME, encoding="utf-8")
     for i in range(60):
         (settings.inbox_dir("resume") / f"resume-{i}.txt").write_text(sample_resume(i), encoding="utf-8")
@@ -107,12 +116,16 @@ def populate(settings, home: Path, watcher_port: int) -> tuple[dict, subprocess.
     migrate(settings, engine)
     check_id = drop_documents(settings)
     expected = len(JOBS) + 61  # the check is kept apart: no documents of its own
-    watcher = start_watcher(instance_env(home, SHORTLIST_SKILLS=str(ROOT / "skills"),
-                                         SHORTLIST_METRICS_PORT=str(watcher_port)), home / "watcher.log")
+    watcher = start_watcher(
+        instance_env(home, SHORTLIST_SKILLS=str(ROOT / "skills"), SHORTLIST_METRICS_PORT=str(watcher_port)),
+        home / "watcher.log",
+    )
     try:
+
         def documents() -> int:
             with Session(engine) as session:
                 return session.scalar(select(func.count()).select_from(Document))
+
         wait_for(lambda: documents() >= expected, timeout=300, interval=0.5, message=f"{expected} documents")
         wait_for(lambda: not (settings.inbox / "checks" / check_id).exists(), timeout=60, message="the check")
     except BaseException:
@@ -123,10 +136,12 @@ def populate(settings, home: Path, watcher_port: int) -> tuple[dict, subprocess.
         backend = session.scalar(select(Job.id).where(Job.title == "Backend Engineer"))
         priya = session.scalar(select(Candidate.id).where(Candidate.email == "priya.raman@example.com"))
         others = session.scalars(select(Candidate.id).where(Candidate.id != priya).order_by(Candidate.id)).all()
-        for candidate, status, note in ((priya, "shortlisted", "Strong Postgres; call Tuesday"),
-                                        (others[2], "shortlisted", ""), (others[6], "rejected", "No Docker")):
-            session.add(Decision(job_id=backend, candidate_id=candidate, status=status, note=note,
-                                 updated_at=utcnow()))
+        for candidate, status, note in (
+            (priya, "shortlisted", "Strong Postgres; call Tuesday"),
+            (others[2], "shortlisted", ""),
+            (others[6], "rejected", "No Docker"),
+        ):
+            session.add(Decision(job_id=backend, candidate_id=candidate, status=status, note=note, updated_at=utcnow()))
         session.commit()
     engine.dispose()
     return {"backend": backend, "priya": priya, "check": f"/check/{check_id}"}, watcher
@@ -139,18 +154,29 @@ def start_prometheus(home: Path, web_port: int, watcher_port: int, prom_port: in
         print("prometheus is not installed: slo.png shows the page's own figures")
         return None
     from observability import generate
+
     rules = home / "prometheus"
     generate.write(rules, scale=generate.SHORT_SCALE)
     config = rules / "prometheus.yml"
-    config.write_text(generate.prometheus_config(f"127.0.0.1:{web_port}", f"127.0.0.1:{watcher_port}", rules,
-                                                 scrape_interval="1s"), encoding="utf-8")
-    return subprocess.Popen([binary, f"--config.file={config}", f"--storage.tsdb.path={home / 'tsdb'}",
-                             f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"])
+    config.write_text(
+        generate.prometheus_config(f"127.0.0.1:{web_port}", f"127.0.0.1:{watcher_port}", rules, scrape_interval="1s"),
+        encoding="utf-8",
+    )
+    return subprocess.Popen(
+        [
+            binary,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={home / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{prom_port}",
+            "--log.level=warn",
+        ]
+    )
 
 
 def traffic(base: str, paths: list[str], seconds: float) -> None:
     """Bounded page views on 127.0.0.1, one in ten to an address that does not exist (a 404)."""
     import httpx
+
     deadline = time.monotonic() + seconds
     with httpx.Client(base_url=base, timeout=5) as client:
         n = 0
@@ -162,12 +188,19 @@ def traffic(base: str, paths: list[str], seconds: float) -> None:
 
 def main() -> int:
     from playwright.sync_api import sync_playwright
+
     with tempfile.TemporaryDirectory(prefix="shortlist-shots-") as home:
         port, watcher_port, prom_port = free_port(), free_port(), free_port()
         # The ports Prometheus scrapes are this instance's; the watcher keeps running for the ingest and accuracy SLOs.
-        settings = load({"SHORTLIST_HOME": home, "SHORTLIST_SKILLS": str(ROOT / "skills"),
-                         "SHORTLIST_PORT": str(port), "SHORTLIST_METRICS_PORT": str(watcher_port),
-                         "SHORTLIST_PROMETHEUS_URL": f"http://127.0.0.1:{prom_port}"})
+        settings = load(
+            {
+                "SHORTLIST_HOME": home,
+                "SHORTLIST_SKILLS": str(ROOT / "skills"),
+                "SHORTLIST_PORT": str(port),
+                "SHORTLIST_METRICS_PORT": str(watcher_port),
+                "SHORTLIST_PROMETHEUS_URL": f"http://127.0.0.1:{prom_port}",
+            }
+        )
         ensure_dirs(settings)
         ids, watcher = populate(settings, Path(home), watcher_port)
         prometheus = start_prometheus(Path(home), port, watcher_port, prom_port)
@@ -180,16 +213,22 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         if prometheus is not None:
             traffic(base, ["/jobs", f"/jobs/{ids['backend']}", f"/candidates/{ids['priya']}", "/failed"], 60)
-        shots = [("jobs.png", "/jobs", 1280, 720), ("ranking.png", f"/jobs/{ids['backend']}", 1280, 900),
-                 ("candidate.png", f"/candidates/{ids['priya']}", 1280, 900), ("check.png", ids["check"], 1280, 900),
-                 ("upload.png", "/upload", 1280, 720), ("slo.png", "/slo", 1280, 900),
-                 ("ranking-phone.png", f"/jobs/{ids['backend']}", 390, 844)]
+        shots = [
+            ("jobs.png", "/jobs", 1280, 720),
+            ("ranking.png", f"/jobs/{ids['backend']}", 1280, 900),
+            ("candidate.png", f"/candidates/{ids['priya']}", 1280, 900),
+            ("check.png", ids["check"], 1280, 900),
+            ("upload.png", "/upload", 1280, 720),
+            ("slo.png", "/slo", 1280, 900),
+            ("ranking-phone.png", f"/jobs/{ids['backend']}", 390, 844),
+        ]
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 for name, path, width, height in shots:
-                    page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1,
-                                            reduced_motion="reduce")
+                    page = browser.new_page(
+                        viewport={"width": width, "height": height}, device_scale_factor=1, reduced_motion="reduce"
+                    )
                     page.goto(base + path)
                     page.wait_for_timeout(400)
                     page.screenshot(path=str(HERE / name))

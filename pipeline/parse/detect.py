@@ -6,6 +6,7 @@ A PDF or Word document is read whatever its name (content wins); text is read on
 (.txt, .md or none): text named .pdf or .docx is refused as mislabelled, text under any other
 extension (.html, .exe, …) as a type Shortlist does not read.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -52,22 +53,29 @@ def detect_format(data: bytes, filename: str) -> str:
         return _zip_format(data, ext)
     if data.startswith(_OLE2):
         if "EncryptedPackage".encode("utf-16-le") in data:
-            raise ParseError("encrypted", "The Word document is password-protected; remove the password "
-                                          "and drop it again.")
-        raise ParseError("unsupported_type", f"{_named(filename)} is an old-style Office file (Word 97-2003 .doc "
-                                             f"or similar); {SAVE_AS}.")
+            raise ParseError(
+                "encrypted", "The Word document is password-protected; remove the password and drop it again."
+            )
+        raise ParseError(
+            "unsupported_type",
+            f"{_named(filename)} is an old-style Office file (Word 97-2003 .doc or similar); {SAVE_AS}.",
+        )
     for magic, kind in _BINARY_MAGIC:
         if data.startswith(magic):
-            raise ParseError("unsupported_type", f"{_named(filename)} is {kind}, not a resume or job description "
-                                                 f"Shortlist can read; {SAVE_AS}.")
+            raise ParseError(
+                "unsupported_type",
+                f"{_named(filename)} is {kind}, not a resume or job description Shortlist can read; {SAVE_AS}.",
+            )
     if decode_text(data) is not None:
         return _text_format(filename, ext)
     if ext in (".pdf", ".docx"):
         expected = "a PDF" if ext == ".pdf" else "a Word document"
-        raise ParseError("mislabelled", f"{_named(filename)} is named {ext} but its content is not {expected} "
-                                        "(nor text); it is damaged or has the wrong extension.")
-    raise ParseError("unsupported_type", f"{_named(filename)} is binary data that is not PDF, DOCX or text; "
-                                         f"{SAVE_AS}.")
+        raise ParseError(
+            "mislabelled",
+            f"{_named(filename)} is named {ext} but its content is not {expected} "
+            "(nor text); it is damaged or has the wrong extension.",
+        )
+    raise ParseError("unsupported_type", f"{_named(filename)} is binary data that is not PDF, DOCX or text; {SAVE_AS}.")
 
 
 def _text_format(filename: str, ext: str) -> str:
@@ -75,11 +83,16 @@ def _text_format(filename: str, ext: str) -> str:
         return _TEXT_EXTENSIONS[ext]
     if ext in (".pdf", ".docx"):
         expected = "a PDF" if ext == ".pdf" else "a Word document"
-        raise ParseError("mislabelled", f"{_named(filename)} is named {ext} but its content is plain text, not "
-                                        f"{expected}; rename it to .txt, or export a real {ext[1:].upper()}, "
-                                        "and drop it again.")
-    raise ParseError("unsupported_type", f"{_named(filename)} is named {ext}, a type Shortlist does not read; "
-                                         "it reads PDF, DOCX, TXT and MD files.")
+        raise ParseError(
+            "mislabelled",
+            f"{_named(filename)} is named {ext} but its content is plain text, not "
+            f"{expected}; rename it to .txt, or export a real {ext[1:].upper()}, "
+            "and drop it again.",
+        )
+    raise ParseError(
+        "unsupported_type",
+        f"{_named(filename)} is named {ext}, a type Shortlist does not read; it reads PDF, DOCX, TXT and MD files.",
+    )
 
 
 def _extension(filename: str) -> str:
@@ -100,15 +113,18 @@ def _zip_format(data: bytes, ext: str) -> str:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
         if ext == ".docx" or b"word/document.xml" in data:
             return "docx"  # parse_docx reports it as corrupt
-        raise ParseError("corrupt", "The file is a damaged ZIP archive (truncated or broken); "
-                                    "save or download it again.") from None
+        raise ParseError(
+            "corrupt", "The file is a damaged ZIP archive (truncated or broken); save or download it again."
+        ) from None
     if "word/document.xml" in names or _WORD_MAIN in content_types:
         return "docx"
     for marker, kind in _ZIP_KINDS:
         if marker in names:
             raise ParseError("unsupported_type", f"The file is {kind}, not a Word document; {SAVE_AS}.")
-    raise ParseError("unsupported_type", "The file is a ZIP archive, not a document; unzip it and drop "
-                                         "the resumes or job descriptions themselves.")
+    raise ParseError(
+        "unsupported_type",
+        "The file is a ZIP archive, not a document; unzip it and drop the resumes or job descriptions themselves.",
+    )
 
 
 def decode_text(data: bytes) -> str | None:

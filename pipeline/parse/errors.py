@@ -1,9 +1,18 @@
 """The parse failure type, its stable codes, and the size wording shared by the parsers."""
+
 from __future__ import annotations
 
 CODES = (
-    "empty", "too_large", "unsupported_type", "mislabelled", "corrupt", "encrypted",
-    "too_many_pages", "zip_bomb", "no_text_layer", "too_little_text",
+    "empty",
+    "too_large",
+    "unsupported_type",
+    "mislabelled",
+    "corrupt",
+    "encrypted",
+    "too_many_pages",
+    "zip_bomb",
+    "no_text_layer",
+    "too_little_text",
 )
 
 

@@ -1,9 +1,9 @@
 """Normalise extracted text: NFKC, ligatures, soft hyphens, dashes, spaces, glyph artefacts, broken words."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
-
 
 
 _LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
@@ -17,12 +17,16 @@ _WORD_START = frozenset(" \n([{\"'\u201c\u2018")
 
 # A line-end hyphen after one of these first words, or before one of these
 # second words, is taken as a real compound ("self-\nmotivated", "data-\ndriven").
-COMPOUND_FIRST = frozenset("""self cross well full part high long short real front back client customer user
+COMPOUND_FIRST = frozenset(
+    """self cross well full part high long short real front back client customer user
     team detail results goal fast hands world state cost time problem decision market award mission entry
-    senior junior mid end""".split())
-COMPOUND_SECOND = frozenset("""based driven oriented focused facing level time stack end term solving making
+    senior junior mid end""".split()
+)
+COMPOUND_SECOND = frozenset(
+    """based driven oriented focused facing level time stack end term solving making
     functional motivated starter scale grade related specific friendly ready critical native first led owned
-    free wide side aware sensitive intensive centric certified managed hosted enabled powered""".split())
+    free wide side aware sensitive intensive centric certified managed hosted enabled powered""".split()
+)
 
 
 class _CharMap(dict):
@@ -82,7 +86,7 @@ def _join_broken_words(text: str) -> str:
             start -= 1
         while end < len(text) and _is_letter(text[end]):
             end += 1
-        first, second = text[start:index], text[index + 2:end]
+        first, second = text[start:index], text[index + 2 : end]
         if first and second:
             lowered = lowered or text.lower()
             if _is_broken_word(first, second, text[start - 1] if start else " ", lowered):

@@ -1,4 +1,5 @@
 """PDF text through pypdfium2 or pdfplumber behind one interface, with page and text-layer checks."""
+
 from __future__ import annotations
 
 import io
@@ -23,8 +24,11 @@ def parse_pdf(data: bytes, engine: str, max_pages: int) -> tuple[str, int, str, 
 
     PDFium text that lost its word spaces (`_glued`) is read again with pdfplumber."""
     if b"%%EOF" not in data:
-        raise ParseError("corrupt", "The PDF is truncated (it has no end-of-file marker); it was probably cut off "
-                                    "while copying or downloading; export or download it again.")
+        raise ParseError(
+            "corrupt",
+            "The PDF is truncated (it has no end-of-file marker); it was probably cut off "
+            "while copying or downloading; export or download it again.",
+        )
     extract = _pdfium_pages if engine == "pypdfium2" else _pdfplumber_pages
     try:
         pages, visual = extract(data, max_pages)
@@ -35,11 +39,14 @@ def parse_pdf(data: bytes, engine: str, max_pages: int) -> tuple[str, int, str, 
         raise
     except Exception as exc:  # a third-party parser meeting hostile bytes; any failure means "unreadable"
         if _is_password_error(exc):
-            raise ParseError("encrypted", "The PDF is password-protected; remove the password and drop it again.") from None
+            raise ParseError(
+                "encrypted", "The PDF is password-protected; remove the password and drop it again."
+            ) from None
         if engine == "pypdfium2" and _has_no_pages(data):  # PDFium refuses to load a document without pages
             raise ParseError("empty", "The PDF has no pages.") from None
-        raise ParseError("corrupt", f"The PDF is damaged and could not be read ({short_error(exc)}); "
-                                    "export or download it again.") from None
+        raise ParseError(
+            "corrupt", f"The PDF is damaged and could not be read ({short_error(exc)}); export or download it again."
+        ) from None
     return "\n\n".join(pages), len(pages), visual, engine
 
 
@@ -57,9 +64,12 @@ def _check_pages(count: int, max_pages: int) -> None:
     if count == 0:
         raise ParseError("empty", "The PDF has no pages.")
     if count > max_pages:
-        raise ParseError("too_many_pages", f"The PDF has {count} pages, more than the limit of {max_pages}; "
-                                           "a resume or job description is rarely that long. Split it or "
-                                           "drop only the relevant part.")
+        raise ParseError(
+            "too_many_pages",
+            f"The PDF has {count} pages, more than the limit of {max_pages}; "
+            "a resume or job description is rarely that long. Split it or "
+            "drop only the relevant part.",
+        )
 
 
 def _pdfium_pages(data: bytes, max_pages: int) -> tuple[list[str], str]:
@@ -182,8 +192,9 @@ def _is_password_error(exc: Exception) -> bool:
     code = getattr(exc, "err_code", None)
     if code is not None:
         import pypdfium2.raw as pdfium_c
+
         return code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
     from pdfminer.pdfdocument import PDFEncryptionError
+
     inner = exc.args[0] if exc.args else None
     return isinstance(exc, PDFEncryptionError) or isinstance(inner, PDFEncryptionError)
-

@@ -1,4 +1,5 @@
 """DOCX text from paragraphs, tables, headers, footers and text boxes, after a zip-bomb check."""
+
 from __future__ import annotations
 
 import io
@@ -19,17 +20,42 @@ ZIP_MAX_ENTRIES = 2000
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
-_WRAPPERS = (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "smartTag", _W + "ins",
-             _W + "moveTo", _W + "hyperlink", _W + "fldSimple", _MC + "AlternateContent", _MC + "Choice")
-_SKIP = (_W + "pPr", _W + "rPr", _W + "del", _W + "moveFrom", _W + "instrText", _W + "delText",
-         _W + "sdtPr", _W + "sdtEndPr", _MC + "Fallback", _W + "tblPr", _W + "trPr", _W + "tcPr")
+_WRAPPERS = (
+    _W + "sdt",
+    _W + "sdtContent",
+    _W + "customXml",
+    _W + "smartTag",
+    _W + "ins",
+    _W + "moveTo",
+    _W + "hyperlink",
+    _W + "fldSimple",
+    _MC + "AlternateContent",
+    _MC + "Choice",
+)
+_SKIP = (
+    _W + "pPr",
+    _W + "rPr",
+    _W + "del",
+    _W + "moveFrom",
+    _W + "instrText",
+    _W + "delText",
+    _W + "sdtPr",
+    _W + "sdtEndPr",
+    _MC + "Fallback",
+    _W + "tblPr",
+    _W + "trPr",
+    _W + "tcPr",
+)
 
 
 def parse_docx(data: bytes, max_pages: int) -> tuple[str, int]:
     pages = _check_zip(data)
     if pages > max_pages:
-        raise ParseError("too_many_pages", f"The Word document has {pages} pages, more than the limit of "
-                                           f"{max_pages}; split it or drop only the relevant part.")
+        raise ParseError(
+            "too_many_pages",
+            f"The Word document has {pages} pages, more than the limit of "
+            f"{max_pages}; split it or drop only the relevant part.",
+        )
     import docx
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
@@ -48,12 +74,16 @@ def parse_docx(data: bytes, max_pages: int) -> tuple[str, int]:
         raise
     except ValueError as exc:
         if "content type" in str(exc):
-            raise ParseError("unsupported_type", "The file is a macro-enabled Word document or a template, not a "
-                                                 f"plain .docx; {SAVE_AS}.") from None
+            raise ParseError(
+                "unsupported_type",
+                f"The file is a macro-enabled Word document or a template, not a plain .docx; {SAVE_AS}.",
+            ) from None
         raise ParseError("corrupt", f"The Word document is damaged ({short_error(exc)}); save it again.") from None
     except Exception as exc:  # python-docx, zipfile and lxml meeting hostile bytes
-        raise ParseError("corrupt", f"The Word document is damaged and could not be read ({short_error(exc)}); "
-                                    "save it again or export a PDF.") from None
+        raise ParseError(
+            "corrupt",
+            f"The Word document is damaged and could not be read ({short_error(exc)}); save it again or export a PDF.",
+        ) from None
     parts = _unique(headers) + ["\n".join(body)] + _unique(footers)
     return "\n\n".join(part for part in parts if part), pages
 
@@ -68,18 +98,27 @@ def _check_zip(data: bytes) -> int:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             total = sum(info.file_size for info in infos)
-            if (len(infos) > ZIP_MAX_ENTRIES or total > ZIP_MAX_TOTAL
-                    or (total > ZIP_RATIO_FLOOR and total > ZIP_MAX_RATIO * len(data))):
-                raise ParseError("zip_bomb", f"The Word document would expand from {megabytes(len(data))} to "
-                                             f"{megabytes(total)} in {len(infos)} parts, far out of proportion "
-                                             "(a zip bomb), so it was not opened.")
+            if (
+                len(infos) > ZIP_MAX_ENTRIES
+                or total > ZIP_MAX_TOTAL
+                or (total > ZIP_RATIO_FLOOR and total > ZIP_MAX_RATIO * len(data))
+            ):
+                raise ParseError(
+                    "zip_bomb",
+                    f"The Word document would expand from {megabytes(len(data))} to "
+                    f"{megabytes(total)} in {len(infos)} parts, far out of proportion "
+                    "(a zip bomb), so it was not opened.",
+                )
             app = zf.getinfo("docProps/app.xml") if "docProps/app.xml" in zf.namelist() else None
             props = zf.read(app) if app is not None and app.file_size < 1024 * 1024 else b""
     except ParseError:
         raise
     except Exception as exc:
-        raise ParseError("corrupt", f"The Word document is damaged: its ZIP structure is broken or truncated "
-                                    f"({short_error(exc)}); save it again or export a PDF.") from None
+        raise ParseError(
+            "corrupt",
+            f"The Word document is damaged: its ZIP structure is broken or truncated "
+            f"({short_error(exc)}); save it again or export a PDF.",
+        ) from None
     found = re.search(rb"<(?:\w+:)?Pages>\s*(\d+)\s*<", props)
     return max(1, int(found.group(1))) if found else 1
 

@@ -7,6 +7,7 @@ namespace). Run with -s to see each drill's figures. The first tests check the p
 no deployment: the experiment files, the documents, the load guard, the budget arithmetic and
 the rollback bookkeeping.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,10 +32,12 @@ BOUNDS = {"kill-web": 5.0, "hang-web": 30.0, "hang-watcher": 30.0}  # time to re
 
 # -- without a deployment -------------------------------------------------------------------------
 
+
 def test_every_experiment_is_valid_chaos_toolkit_with_the_control_a_rollback_and_a_short_form():
     from chaoslib.experiment import ensure_experiment_is_valid
 
     from chaos.__main__ import ORDER, experiments, load_experiment
+
     found = experiments()
     assert tuple(found) == ORDER
     for name, path in found.items():
@@ -49,15 +52,30 @@ def test_every_experiment_is_valid_chaos_toolkit_with_the_control_a_rollback_and
         assert experiment["configuration"]["short"] is True
 
 
-@pytest.mark.parametrize(("old", "new", "message", "at"), [
-    ("    short: {before: 2, after: 2}", "    short: {befor: 2, after: 2}",
-     "extensions: the shortlist extension's short form sets befor, not in configuration", "extensions:"),
-    ("  drill: kill-web\n", "  drill: kill-webb\n", "configuration: configuration.drill must be 'kill-web'",
-     "configuration:"),
-    ("provider: {type: python, module: chaos.control}", "provider: {type: python, module: chaos.controls}",
-     "controls: needs the chaos.control control", "controls:"),
-    ("title: \"kill-web:", "titel: \"kill-web:", "title: Field required", "version:"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "message", "at"),
+    [
+        (
+            "    short: {before: 2, after: 2}",
+            "    short: {befor: 2, after: 2}",
+            "extensions: the shortlist extension's short form sets befor, not in configuration",
+            "extensions:",
+        ),
+        (
+            "  drill: kill-web\n",
+            "  drill: kill-webb\n",
+            "configuration: configuration.drill must be 'kill-web'",
+            "configuration:",
+        ),
+        (
+            "provider: {type: python, module: chaos.control}",
+            "provider: {type: python, module: chaos.controls}",
+            "controls: needs the chaos.control control",
+            "controls:",
+        ),
+        ('title: "kill-web:', 'titel: "kill-web:', "title: Field required", "version:"),
+    ],
+)
 def test_a_mistake_in_a_drill_file_names_the_file_and_the_line(tmp_path, old, new, message, at):
     from chaos.__main__ import experiments, load_experiment
     from chaos.definition import DrillFileError
@@ -131,6 +149,7 @@ def test_rollbacks_all_play_newest_first_even_when_one_fails():
 
 # -- every drill, short, against a real deployment -----------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def deployment():
     from chaos.deployment import Sandbox
@@ -147,17 +166,25 @@ def run_drill(sandbox, name: str, reports: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTLIST_")}
     env.update(sandbox.shortlist_env())
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "chaos", "run", name, "--short", "--quiet", "--reports",
-                           str(reports)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        [sys.executable, "-m", "chaos", "run", name, "--short", "--quiet", "--reports", str(reports)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     took = time.monotonic() - started
     found = sorted(reports.glob(f"*-{name}.json"))
     assert found, f"{name} wrote no report (exit {done.returncode}):\n{done.stdout}\n{done.stderr[-3000:]}"
     report = json.loads(found[-1].read_text())
     report["wall_s"] = took
     figures = {k: report[k] for k in ("time_to_detect_s", "time_to_recover_s")}
-    print(f"\n[{name}] {took:.1f} s, passed={report['passed']}, {figures}, "
-          f"requests {report['requests']['failed']}/{report['requests']['attempted']} failed, "
-          f"files {json.dumps({k: {f: v[f] for f in ('good_dropped', 'good_scored', 'duplicates', 'lost', 'bad_dropped', 'quarantined')} for k, v in report['files'].items()})}")
+    print(
+        f"\n[{name}] {took:.1f} s, passed={report['passed']}, {figures}, "
+        f"requests {report['requests']['failed']}/{report['requests']['attempted']} failed, "
+        f"files {json.dumps({k: {f: v[f] for f in ('good_dropped', 'good_scored', 'duplicates', 'lost', 'bad_dropped', 'quarantined')} for k, v in report['files'].items()})}"
+    )
     print(done.stdout.strip())
     report["stdout"] = done.stdout
     return report
@@ -171,16 +198,16 @@ def assert_sound(report: dict) -> None:
         assert files["lost"] == 0, f"{name}: {files['lost']} lost files in {label}: {files}"
     bound = BOUNDS.get(name)
     if bound is not None:
-        assert report["time_to_recover_s"] is not None and report["time_to_recover_s"] < bound, \
+        assert report["time_to_recover_s"] is not None and report["time_to_recover_s"] < bound, (
             f"{name}: recovered in {report['time_to_recover_s']} s, bound {bound} s"
+        )
     assert all(r["ok"] for r in report["rollbacks"]), report["rollbacks"]
     assert report["passed"], f"{name} failed:\n{report['stdout']}"
     assert report["duration_s"] < SHORT_LIMIT, f"{name} took {report['duration_s']} s in its short form"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["kill-web", "hang-web", "hang-watcher", "load-spike", "bad-input-storm",
-                                  "db-locked"])
+@pytest.mark.parametrize("name", ["kill-web", "hang-web", "hang-watcher", "load-spike", "bad-input-storm", "db-locked"])
 def test_drill(deployment, tmp_path, name):
     report = run_drill(deployment, name, tmp_path)
     assert_sound(report)
@@ -225,6 +252,7 @@ def test_drill_break_taxonomy_drops_accuracy_fires_the_page_and_recovers(deploym
 
 def session_pids(sandbox) -> list[int]:
     from chaos.deployment import session_pids as pids
+
     return pids(sandbox.proc.pid)
 
 

@@ -1,4 +1,5 @@
 """The SLO spec, the rules generated from it, Prometheus's configs, the dashboards and docs/slo.md, checked with promtool."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,9 @@ def promtool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "observability", *args], capture_output=True, text=True,
-                          timeout=60, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "observability", *args], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
 
 
 def load(path: Path) -> dict:
@@ -54,8 +56,9 @@ def dashboard_exprs() -> list[tuple[str, str, str]]:
 
 def check_rules_file(tmp_path: Path, exprs: list[str]) -> subprocess.CompletedProcess[str]:
     """Load each expression as a recording rule, which makes promtool parse and type-check it."""
-    document = {"groups": [{"name": "exprs", "rules": [{"record": f"expr:check:{i}", "expr": e}
-                                                      for i, e in enumerate(exprs)]}]}
+    document = {
+        "groups": [{"name": "exprs", "rules": [{"record": f"expr:check:{i}", "expr": e} for i, e in enumerate(exprs)]}]
+    }
     path = tmp_path / "exprs.yml"
     path.write_text(yaml.safe_dump(document, width=100_000), encoding="utf-8")
     return promtool("check", "rules", str(path))
@@ -83,10 +86,19 @@ def test_generation_is_deterministic():
     assert generate.render(scale=60) == generate.render(scale=60)
 
 
-@pytest.mark.parametrize(("duration", "scale", "expected"), [
-    ("5m", 60, "5s"), ("1h", 60, "1m"), ("3d", 60, "72m"), ("30d", 60, "12h"), ("2m", 60, "2s"),
-    ("5m", 120, "2500ms"), ("1d", 1, "1d"), ("90s", 1, "90s"),
-])
+@pytest.mark.parametrize(
+    ("duration", "scale", "expected"),
+    [
+        ("5m", 60, "5s"),
+        ("1h", 60, "1m"),
+        ("3d", 60, "72m"),
+        ("30d", 60, "12h"),
+        ("2m", 60, "2s"),
+        ("5m", 120, "2500ms"),
+        ("1d", 1, "1d"),
+        ("90s", 1, "90s"),
+    ],
+)
 def test_durations_scale_to_prometheus_durations(duration, scale, expected):
     assert generate.scale_duration(duration, scale) == expected
 
@@ -105,18 +117,32 @@ def test_a_broken_spec_is_refused_with_its_reason(tmp_path):
 LATENCY = "    alert: ShortlistLatency\n    objective: 95\n"
 
 
-@pytest.mark.parametrize(("old", "new", "message", "at"), [
-    (LATENCY, "    alert: ShortlistLatency\n", "slos[2] ('latency'): needs `objective`", "  - name: latency"),
-    (LATENCY, "    alert: ShortlistLatency\n    objectve: 95\n",
-     "slos[2] ('latency').objectve: Extra inputs are not permitted", "    objectve: 95"),
-    ("burn_rate: 3,    long: 1d,", "burn_rate: 3,    long: 1x,",
-     "burn_rate_alerts[2] ('Warning').long: not a duration with one unit: '1x'",
-     "  - {name: Warning,  severity: ticket, burn_rate: 3,"),
-    ("  - name: latency\n", "  - name: requests-success\n", "slos: SLO 'requests-success' is declared twice",
-     "slos:"),
-    ("  slo: uptime\n", "  slo: uptim\n", "sla: sla.slo 'uptim' is not an SLO", "sla:"),
-    ("3d, 30d]\n", "3d, 30d\n", "invalid YAML", "windows: [5m"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "message", "at"),
+    [
+        (LATENCY, "    alert: ShortlistLatency\n", "slos[2] ('latency'): needs `objective`", "  - name: latency"),
+        (
+            LATENCY,
+            "    alert: ShortlistLatency\n    objectve: 95\n",
+            "slos[2] ('latency').objectve: Extra inputs are not permitted",
+            "    objectve: 95",
+        ),
+        (
+            "burn_rate: 3,    long: 1d,",
+            "burn_rate: 3,    long: 1x,",
+            "burn_rate_alerts[2] ('Warning').long: not a duration with one unit: '1x'",
+            "  - {name: Warning,  severity: ticket, burn_rate: 3,",
+        ),
+        (
+            "  - name: latency\n",
+            "  - name: requests-success\n",
+            "slos: SLO 'requests-success' is declared twice",
+            "slos:",
+        ),
+        ("  slo: uptime\n", "  slo: uptim\n", "sla: sla.slo 'uptim' is not an SLO", "sla:"),
+        ("3d, 30d]\n", "3d, 30d\n", "invalid YAML", "windows: [5m"),
+    ],
+)
 def test_a_mistake_in_the_spec_names_the_file_the_line_and_the_slo(tmp_path, old, new, message, at):
     text = generate.SPEC.read_text(encoding="utf-8")
     assert text.count(old) == 1, old
@@ -167,8 +193,9 @@ def test_every_sli_is_recorded_over_every_window():
 
 
 def test_the_brief_p95_is_recorded_verbatim():
-    p95 = next(r for r in rules(RULES / generate.RECORDING)
-               if r["record"] == "sli:http_request_latency_seconds:p95_rate5m")
+    p95 = next(
+        r for r in rules(RULES / generate.RECORDING) if r["record"] == "sli:http_request_latency_seconds:p95_rate5m"
+    )
     assert p95["expr"] == BRIEF_P95
 
 
@@ -185,8 +212,8 @@ def test_burn_rate_alerts_follow_the_workbook():
             labels = alert["labels"]
             threshold = float(re.search(r"> ([\d.]+) and", alert["expr"]).group(1))
             found.add((labels["severity"], threshold, labels["long_window"], labels["short_window"]))
-            assert f'slo:burn_rate:ratio_rate{labels["long_window"]}' in alert["expr"]
-            assert f'slo:burn_rate:ratio_rate{labels["short_window"]}' in alert["expr"]
+            assert f"slo:burn_rate:ratio_rate{labels['long_window']}" in alert["expr"]
+            assert f"slo:burn_rate:ratio_rate{labels['short_window']}" in alert["expr"]
             assert f'slo="{slo["name"]}"' in alert["expr"]
             assert alert["annotations"]["runbook_url"] == f"docs/slo.md#{slo['name']}"
             assert {"summary", "description"} <= set(alert["annotations"])
@@ -219,8 +246,17 @@ def test_runbook_links_resolve_to_sections_of_the_docs():
 
 
 def test_short_windows_keep_the_names_and_shrink_the_windows(tmp_path):
-    result = run_cli("generate", "--windows", "short", "--out", str(tmp_path),
-                     "--web", "127.0.0.1:18080", "--watcher", "127.0.0.1:19101")
+    result = run_cli(
+        "generate",
+        "--windows",
+        "short",
+        "--out",
+        str(tmp_path),
+        "--web",
+        "127.0.0.1:18080",
+        "--watcher",
+        "127.0.0.1:19101",
+    )
     assert result.returncode == 0, result.stderr
     for name in (generate.RECORDING, generate.ALERTS):
         full, short = rules(RULES / name), rules(tmp_path / name)
@@ -267,8 +303,9 @@ def test_prometheus_scrapes_both_processes_and_loads_the_rules():
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
     assert jobs["shortlist-web"]["static_configs"][0]["targets"] == ["web:8080"]
     # every watcher replica, found by Docker's DNS: service discovery, not a fixed list
-    assert jobs["shortlist-watcher"]["dns_sd_configs"] == [{"names": ["watcher"], "type": "A", "port": 9101,
-                                                            "refresh_interval": "30s"}]
+    assert jobs["shortlist-watcher"]["dns_sd_configs"] == [
+        {"names": ["watcher"], "type": "A", "port": 9101, "refresh_interval": "30s"}
+    ]
 
 
 def test_the_local_config_names_no_address_and_reads_each_job_from_a_target_file():
@@ -286,24 +323,38 @@ def test_the_local_config_names_no_address_and_reads_each_job_from_a_target_file
 def _moved(tmp_path, **extra):
     from store.settings import load as load_settings
     from tests.instance import instance_env
-    env = instance_env(tmp_path, SHORTLIST_PORT="18080", SHORTLIST_METRICS_PORT="19101",
-                       SHORTLIST_PROMETHEUS_URL="http://127.0.0.1:19090")
+
+    env = instance_env(
+        tmp_path,
+        SHORTLIST_PORT="18080",
+        SHORTLIST_METRICS_PORT="19101",
+        SHORTLIST_PROMETHEUS_URL="http://127.0.0.1:19090",
+    )
     env.update(extra)
     return env, load_settings(env)
 
 
 def test_targets_follow_the_ports_and_make_a_config_promtool_accepts(tmp_path):
     from observability import targets
+
     env, settings = _moved(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "observability", "targets"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "observability", "targets"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     out = settings.store / "observability"
     assert "shortlist-web: 127.0.0.1:18080" in done.stdout and f"wrote {out / 'prometheus.yml'}" in done.stdout
     found = {p.stem: json.loads(p.read_text()) for p in (out / "targets").glob("*.json")}
-    assert found == {"shortlist-web": [{"targets": ["127.0.0.1:18080"], "labels": {}}],
-                     "shortlist-watcher": [{"targets": ["127.0.0.1:19101"], "labels": {}}],
-                     "prometheus": [{"targets": ["127.0.0.1:19090"], "labels": {}}]}
+    assert found == {
+        "shortlist-web": [{"targets": ["127.0.0.1:18080"], "labels": {}}],
+        "shortlist-watcher": [{"targets": ["127.0.0.1:19101"], "labels": {}}],
+        "prometheus": [{"targets": ["127.0.0.1:19090"], "labels": {}}],
+    }
     config = load(out / "prometheus.yml")
     assert config["rule_files"] == [str(RULES / generate.RECORDING), str(RULES / generate.ALERTS)]
     assert config["scrape_configs"] == load(OBS / "prometheus.yml")["scrape_configs"]
@@ -317,8 +368,13 @@ def test_targets_follow_the_ports_and_make_a_config_promtool_accepts(tmp_path):
 
 def test_targets_of_wildcard_binds_a_disabled_watcher_and_a_path_prefix(tmp_path):
     from observability import targets
-    _env, settings = _moved(tmp_path, SHORTLIST_HOST="0.0.0.0", SHORTLIST_METRICS_PORT="0",
-                            SHORTLIST_PROMETHEUS_URL="http://127.0.0.1:19090/prom/")
+
+    _env, settings = _moved(
+        tmp_path,
+        SHORTLIST_HOST="0.0.0.0",
+        SHORTLIST_METRICS_PORT="0",
+        SHORTLIST_PROMETHEUS_URL="http://127.0.0.1:19090/prom/",
+    )
     config = targets.write(settings, tmp_path / "out")
     found = {p.stem: json.loads(p.read_text()) for p in (tmp_path / "out" / "targets").glob("*.json")}
     assert found["shortlist-web"] == [{"targets": ["127.0.0.1:18080"], "labels": {}}]
@@ -331,6 +387,7 @@ def test_targets_of_wildcard_binds_a_disabled_watcher_and_a_path_prefix(tmp_path
 
 def test_the_scrape_interval_follows_its_setting_and_a_scrape_times_out_within_it(tmp_path):
     from observability import targets
+
     _env, settings = _moved(tmp_path)
     default = load(targets.write(settings, tmp_path / "default"))["global"]
     assert default == {"scrape_interval": "15s", "scrape_timeout": "10s", "evaluation_interval": "15s"}
@@ -343,26 +400,36 @@ def test_the_scrape_interval_follows_its_setting_and_a_scrape_times_out_within_i
 @pytest.mark.parametrize("url", ["http://127.0.0.1", "https://127.0.0.1:9090", "127.0.0.1:9090"])
 def test_a_prometheus_url_it_cannot_listen_on_is_refused_with_the_reason(tmp_path, url):
     env, _settings = _moved(tmp_path, SHORTLIST_PROMETHEUS_URL=url)
-    done = subprocess.run([sys.executable, "-m", "observability", "targets"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "observability", "targets"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stderr.startswith(f"error: SHORTLIST_PROMETHEUS_URL={url!r}"), done.stderr
 
 
-@pytest.mark.parametrize(("bound", "scraped", "same"), [
-    ("127.0.0.1:18080", "127.0.0.1:18080", True),
-    ("127.0.0.1:18080", "127.0.0.1:8080", False),       # another instance's port: issue 8
-    ("127.0.0.1:18080", "localhost:18080", True),
-    ("127.0.0.1:18080", "[::1]:18080", True),           # loopback is loopback
-    ("127.0.0.1:18080", "192.0.2.7:18080", False),      # another machine
-    ("0.0.0.0:8080", "web:8080", True),                 # compose: a service name
-    ("127.0.0.1:9101", "watcher:9101", True),           # compose: the watcher, as the web's settings see it
-    ("0.0.0.0:8080", "192.0.2.7:8080", True),           # bound to every interface
-    ("0.0.0.0:8080", "web:9101", False),
-    ("127.0.0.1:18080", "not an address", False),
-])
+@pytest.mark.parametrize(
+    ("bound", "scraped", "same"),
+    [
+        ("127.0.0.1:18080", "127.0.0.1:18080", True),
+        ("127.0.0.1:18080", "127.0.0.1:8080", False),  # another instance's port: issue 8
+        ("127.0.0.1:18080", "localhost:18080", True),
+        ("127.0.0.1:18080", "[::1]:18080", True),  # loopback is loopback
+        ("127.0.0.1:18080", "192.0.2.7:18080", False),  # another machine
+        ("0.0.0.0:8080", "web:8080", True),  # compose: a service name
+        ("127.0.0.1:9101", "watcher:9101", True),  # compose: the watcher, as the web's settings see it
+        ("0.0.0.0:8080", "192.0.2.7:8080", True),  # bound to every interface
+        ("0.0.0.0:8080", "web:9101", False),
+        ("127.0.0.1:18080", "not an address", False),
+    ],
+)
 def test_a_target_is_this_instance_when_port_and_host_agree(bound, scraped, same):
     from observability.targets import same_target
+
     assert same_target(bound, scraped) is same
 
 
@@ -404,8 +471,13 @@ def test_the_slo_overview_shows_every_slo_against_its_objective_and_the_alerts()
         assert f"sli:{slo['sli']['record']}_rate5m" in overview, slo["name"]
         if "objective" in slo:  # its objective line; an informational figure without one has none to draw
             assert f'slo=\\"{slo["name"]}\\"' in overview, slo["name"]
-    for needle in ("slo:error_budget_remaining:ratio", "slo:burn_rate:ratio_rate1h", "ALERTS{",
-                   "process_start_time_seconds", "sla:service_credit:percent"):
+    for needle in (
+        "slo:error_budget_remaining:ratio",
+        "slo:burn_rate:ratio_rate1h",
+        "ALERTS{",
+        "process_start_time_seconds",
+        "sla:service_credit:percent",
+    ):
         assert needle in overview
 
 
@@ -437,8 +509,11 @@ def _anchors(markdown: str) -> set[str]:
 def test_docs_give_the_promql_of_every_sli_and_the_brief_p95_verbatim():
     text = DOCS.read_text(encoding="utf-8")
     assert BRIEF_P95 in text
-    records = {r["record"]: r["expr"] for r in rules(RULES / generate.RECORDING)
-               if r["record"].startswith("sli:") and r["record"].endswith("_rate5m")}
+    records = {
+        r["record"]: r["expr"]
+        for r in rules(RULES / generate.RECORDING)
+        if r["record"].startswith("sli:") and r["record"].endswith("_rate5m")
+    }
     for record, expr in records.items():
         assert expr in text, f"docs/slo.md does not show the PromQL of {record}"
     credit = next(r for r in rules(RULES / generate.RECORDING) if r["record"] == "sla:service_credit:percent")

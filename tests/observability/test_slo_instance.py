@@ -5,6 +5,7 @@ listens where SHORTLIST_PROMETHEUS_URL says, scrapes exactly this web and watche
 the traffic sent. Then a real Prometheus that scrapes another instance (down, so its SLOs read as an outage): the
 /slo page and `python -m ui slo` say it has no target for this instance instead of reporting that outage.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,8 @@ from tests.test_supervisor import Supervisor
 from tests.ui.support import client_for, ui_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slo-instance")]  # one worker starts each stack, once
-GOOD = ["/jobs", "/upload", "/check", "/failed"] * 2   # eight pages that answer 200
-BAD = ["/nope", "/jobs/999999"]                        # two that answer 404
+GOOD = ["/jobs", "/upload", "/check", "/failed"] * 2  # eight pages that answer 200
+BAD = ["/nope", "/jobs/999999"]  # two that answer 404
 
 
 def _query(prom_url: str, expr: str) -> list[dict]:
@@ -77,12 +78,18 @@ def stack():
 
 def test_prometheus_listens_where_the_setting_says_and_scrapes_exactly_this_instance(stack):
     assert {stack.port, stack.metrics_port, stack.prom_port}.isdisjoint({8080, 9101, 9090})
-    expected = {("shortlist-web", f"127.0.0.1:{stack.port}", "up"),
-                ("shortlist-watcher", f"127.0.0.1:{stack.metrics_port}", "up"),
-                ("prometheus", f"127.0.0.1:{stack.prom_port}", "up")}
+    expected = {
+        ("shortlist-web", f"127.0.0.1:{stack.port}", "up"),
+        ("shortlist-watcher", f"127.0.0.1:{stack.metrics_port}", "up"),
+        ("prometheus", f"127.0.0.1:{stack.prom_port}", "up"),
+    }
     try:
-        wait_for(lambda: _targets(stack.prom_url) == expected, timeout=45, interval=0.5,
-                 message="Prometheus scraping this instance's three processes, all up")
+        wait_for(
+            lambda: _targets(stack.prom_url) == expected,
+            timeout=45,
+            interval=0.5,
+            message="Prometheus scraping this instance's three processes, all up",
+        )
     except AssertionError:
         pytest.fail(f"targets {_targets(stack.prom_url)}, expected {expected}\n{stack.log('prometheus')[-2000:]}")
     assert (stack.store / "observability" / "prometheus.yml").exists()
@@ -98,20 +105,32 @@ def _send(client: httpx.Client) -> None:
 def test_the_slis_describe_this_instance(stack):
     user = 'route!~"/metrics|/healthz|/readyz"'
     mine = f'instance="127.0.0.1:{stack.port}", {user}'
-    wait_for(lambda: _value(stack.prom_url, f'up{{job="shortlist-web", instance="127.0.0.1:{stack.port}"}}') == 1,
-             timeout=45, message="a first scrape of the web")
+    wait_for(
+        lambda: _value(stack.prom_url, f'up{{job="shortlist-web", instance="127.0.0.1:{stack.port}"}}') == 1,
+        timeout=45,
+        message="a first scrape of the web",
+    )
     with httpx.Client(base_url=f"http://127.0.0.1:{stack.port}", timeout=10, trust_env=False) as client:
         # rate() counts what grows between two scrapes: the first round creates the series, the second grows them.
         _send(client)
-        wait_for(lambda: _value(stack.prom_url, f"sum(http_requests_total{{{mine}}})") == 10, timeout=40,
-                 interval=0.5, message="Prometheus to scrape the first ten requests")
+        wait_for(
+            lambda: _value(stack.prom_url, f"sum(http_requests_total{{{mine}}})") == 10,
+            timeout=40,
+            interval=0.5,
+            message="Prometheus to scrape the first ten requests",
+        )
         _send(client)
-    wait_for(lambda: _value(stack.prom_url, f"sum(http_requests_total{{{mine}}})") == 20, timeout=40, interval=0.5,
-             message="Prometheus to scrape the second ten")
+    wait_for(
+        lambda: _value(stack.prom_url, f"sum(http_requests_total{{{mine}}})") == 20,
+        timeout=40,
+        interval=0.5,
+        message="Prometheus to scrape the second ten",
+    )
     success = 'sli:http_requests_success:ratio_rate5m{slo="requests-success"}'
     # Eight of every ten requests answered 200: the recording rule (evaluated every second here) says 80%.
-    value = wait_for(lambda: _value(stack.prom_url, success), timeout=40, interval=0.5,
-                     message="the success-rate SLI to be recorded")
+    value = wait_for(
+        lambda: _value(stack.prom_url, success), timeout=40, interval=0.5, message="the success-rate SLI to be recorded"
+    )
     assert value == pytest.approx(0.8, abs=0.05), value
     # This web is up (another instance's port would read 0). Prometheus starts beside it, so its first scrape may
     # have come before the web listened: one miss among the scrapes of the last five minutes.
@@ -124,8 +143,14 @@ def test_the_slis_describe_this_instance(stack):
     rows = {row["name"]: row for row in report["slos"]}
     assert rows["requests-success"]["sli_now"] == pytest.approx(0.8, abs=0.05)
     assert rows["uptime"]["sli_now"] > 0.5 and rows["uptime"]["status"] != "not-scraped"
-    cli = subprocess.run([sys.executable, "-m", "ui", "slo", "--json"], cwd=ROOT, env=stack.env,
-                         capture_output=True, text=True, timeout=60)
+    cli = subprocess.run(
+        [sys.executable, "-m", "ui", "slo", "--json"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     printed = json.loads(cli.stdout)
     assert printed["unscraped"] is None and printed["source"] == "prometheus", cli.stderr
     assert cli.returncode in (0, 1)  # 1: a fifth of the requests failed, which spends the month's budget
@@ -143,20 +168,36 @@ def foreign(tmp_path_factory):
     other_web, other_watcher, prom_port = free_port(), free_port(), free_port()
     generate.write(root, scale=generate.SHORT_SCALE)
     config = root / "prometheus.yml"
-    config.write_text(generate.prometheus_config(f"127.0.0.1:{other_web}", f"127.0.0.1:{other_watcher}", root,
-                                                 scrape_interval="1s"), encoding="utf-8")
+    config.write_text(
+        generate.prometheus_config(f"127.0.0.1:{other_web}", f"127.0.0.1:{other_watcher}", root, scrape_interval="1s"),
+        encoding="utf-8",
+    )
     log = open(root / "prometheus.log", "wb")
-    proc = subprocess.Popen([shutil.which("prometheus"), f"--config.file={config}",
-                             f"--storage.tsdb.path={root / 'tsdb'}",
-                             f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            shutil.which("prometheus"),
+            f"--config.file={config}",
+            f"--storage.tsdb.path={root / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{prom_port}",
+            "--log.level=warn",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     log.close()
     url = f"http://127.0.0.1:{prom_port}"
     try:
         wait_for(lambda: _ready(url), timeout=30, message="Prometheus to be ready")
-        wait_for(lambda: _targets(url) and (_value(url, 'slo:error_budget_remaining:ratio{slo="uptime"}') or 0) < 0
-                 and (_value(url, "sla:service_credit:percent") or 0) > 0, timeout=30, interval=0.5,
-                 message="the other instance's uptime budget spent and a service credit owed")
+        wait_for(
+            lambda: (
+                _targets(url)
+                and (_value(url, 'slo:error_budget_remaining:ratio{slo="uptime"}') or 0) < 0
+                and (_value(url, "sla:service_credit:percent") or 0) > 0
+            ),
+            timeout=30,
+            interval=0.5,
+            message="the other instance's uptime budget spent and a service credit owed",
+        )
         yield url, f"127.0.0.1:{other_web}"
     finally:
         proc.terminate()
@@ -194,12 +235,17 @@ def test_the_slo_page_says_prometheus_has_no_target_for_this_instance_not_an_out
     assert web["state"] == "missing" and web["others"] == [other]
     assert report["local"]["requests"] == 4  # three pages and /slo, served by this process
 
-    cli = subprocess.run([sys.executable, "-m", "ui", "slo"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                         env=instance_env(tmp_path, **env))
+    cli = subprocess.run(
+        [sys.executable, "-m", "ui", "slo"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=instance_env(tmp_path, **env),
+    )
     assert cli.returncode == 4, cli.stdout + cli.stderr
     assert "has no target for this instance" in cli.stdout
     assert "exhausted" not in cli.stdout and "service credit" not in cli.stdout
-
 
 
 # --- the README's quick start: how to move the ports, and `make run` doing it
@@ -221,13 +267,22 @@ def test_the_quick_start_says_how_to_move_the_ports_and_make_run_follows_them():
     try:
         assert {run.env[name] for name in moved} == {str(run.port), str(run.metrics_port), prom_url}
         readyz = f"http://127.0.0.1:{run.port}/readyz"
-        wait_for(lambda: run.healthz() and httpx.get(readyz, timeout=2, trust_env=False).status_code == 200,
-                 timeout=45, message="/readyz on the moved port")
-        expected = {("shortlist-web", f"127.0.0.1:{run.port}", "up"),
-                    ("shortlist-watcher", f"127.0.0.1:{run.metrics_port}", "up"),
-                    ("prometheus", f"127.0.0.1:{run.prom_port}", "up")}
-        wait_for(lambda: _targets(prom_url) == expected, timeout=45, interval=0.5,
-                 message="Prometheus on the moved port scraping the moved ones")
+        wait_for(
+            lambda: run.healthz() and httpx.get(readyz, timeout=2, trust_env=False).status_code == 200,
+            timeout=45,
+            message="/readyz on the moved port",
+        )
+        expected = {
+            ("shortlist-web", f"127.0.0.1:{run.port}", "up"),
+            ("shortlist-watcher", f"127.0.0.1:{run.metrics_port}", "up"),
+            ("prometheus", f"127.0.0.1:{run.prom_port}", "up"),
+        }
+        wait_for(
+            lambda: _targets(prom_url) == expected,
+            timeout=45,
+            interval=0.5,
+            message="Prometheus on the moved port scraping the moved ones",
+        )
         os.killpg(run.proc.pid, signal.SIGINT)  # Ctrl-C
         run.proc.wait(timeout=30)
     finally:

@@ -6,6 +6,7 @@ Prometheus; then the web stopped, availability falling and the fast-burn page go
 Run with -s to see how long each phase took. The /slo page without a reachable Prometheus is tested at the end
 with a TestClient.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,13 +31,14 @@ from ui.security import CSRF_COOKIE
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slo-live")]  # one worker starts the stack, once
 PROMETHEUS = Path("/usr/bin/prometheus")
-SLOW_SECONDS = 2.6      # how long the test holds the database's write lock under a request: over the SLO's 2 s
+SLOW_SECONDS = 2.6  # how long the test holds the database's write lock under a request: over the SLO's 2 s
 NOT_FOUND = ("/nope", "/jobs/999999", "/candidates/999999", "/slo?range=1y")
 
 
 @dataclass
 class Stack:
     """The running processes of one instance and how to reach them."""
+
     home: Path
     env: dict[str, str]
     web_url: str
@@ -62,7 +64,9 @@ class Stack:
         return None if value != value else value
 
     def log_tail(self) -> str:
-        return "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-3000:] for p in sorted(self.logs.glob("*.log")))
+        return "\n".join(
+            f"--- {p.name}\n" + p.read_text(errors="replace")[-3000:] for p in sorted(self.logs.glob("*.log"))
+        )
 
     def stop(self, name: str) -> None:
         proc = self.procs.get(name)
@@ -104,8 +108,17 @@ def _hold_write_lock(database: Path, seconds: float, taken: threading.Event) -> 
 def _drive_traffic(stack: Stack, client: httpx.Client, job_id: int, candidate_id: int) -> None:
     """Pages, failures and one slow request, spread over several scrapes: rate() counts only increases it sees
     between two scrapes, so every series is created in the first round and grows in the later ones."""
-    pages = ["/jobs", f"/jobs/{job_id}", f"/jobs/{job_id}.json", f"/candidates/{candidate_id}", "/upload",
-             "/check", "/failed", "/slo", "/slo.json"]
+    pages = [
+        "/jobs",
+        f"/jobs/{job_id}",
+        f"/jobs/{job_id}.json",
+        f"/candidates/{candidate_id}",
+        "/upload",
+        "/check",
+        "/failed",
+        "/slo",
+        "/slo.json",
+    ]
     good = bad = 0
     decision = f"/jobs/{job_id}/candidates/{candidate_id}/decision"
     for round_ in range(4):
@@ -116,20 +129,25 @@ def _drive_traffic(stack: Stack, client: httpx.Client, job_id: int, candidate_id
         for path in NOT_FOUND:
             assert client.get(path).status_code in (400, 404), path
             bad += 1
-        response = client.post(decision, data={"status": "shortlisted" if round_ % 2 else "new"},
-                               headers={"X-CSRF-Token": client.cookies[CSRF_COOKIE]})
+        response = client.post(
+            decision,
+            data={"status": "shortlisted" if round_ % 2 else "new"},
+            headers={"X-CSRF-Token": client.cookies[CSRF_COOKIE]},
+        )
         assert response.status_code == 303, response.text[:300]
         good += 1
         time.sleep(1.1)
     # A write held up by another writer: the request waits on the busy timeout and is served, slowly.
     taken = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(stack.home / "store" / "shortlist.db", SLOW_SECONDS,
-                                                             taken))
+    holder = threading.Thread(
+        target=_hold_write_lock, args=(stack.home / "store" / "shortlist.db", SLOW_SECONDS, taken)
+    )
     holder.start()
     assert taken.wait(10), "could not take the database's write lock"
     started = time.monotonic()
-    response = client.post(decision, data={"status": "shortlisted"}, headers={"X-CSRF-Token": client.cookies[CSRF_COOKIE]},
-                           timeout=30)
+    response = client.post(
+        decision, data={"status": "shortlisted"}, headers={"X-CSRF-Token": client.cookies[CSRF_COOKIE]}, timeout=30
+    )
     slow = time.monotonic() - started
     holder.join()
     assert response.status_code == 303 and slow > 2, (response.status_code, slow)
@@ -144,28 +162,46 @@ def stack(tmp_path_factory):
     web_port, watcher_port, prom_port = free_port(), free_port(), free_port()
     home, rules, logs = root / "home", root / "prometheus", root / "logs"
     logs.mkdir()
-    env = instance_env(home, SHORTLIST_PORT=str(web_port), SHORTLIST_METRICS_PORT=str(watcher_port),
-                       SHORTLIST_PROMETHEUS_URL=f"http://127.0.0.1:{prom_port}")
-    stack = Stack(home=home, env=env, web_url=f"http://127.0.0.1:{web_port}",
-                  prom_url=f"http://127.0.0.1:{prom_port}", logs=logs)
+    env = instance_env(
+        home,
+        SHORTLIST_PORT=str(web_port),
+        SHORTLIST_METRICS_PORT=str(watcher_port),
+        SHORTLIST_PROMETHEUS_URL=f"http://127.0.0.1:{prom_port}",
+    )
+    stack = Stack(
+        home=home, env=env, web_url=f"http://127.0.0.1:{web_port}", prom_url=f"http://127.0.0.1:{prom_port}", logs=logs
+    )
     # Short windows (5m -> 5 s, 1h -> 1 min, 30d -> 12 h) and 1 s scrapes, from the same spec as the real rules.
     generate.write(rules, scale=generate.SHORT_SCALE)
     config = rules / "prometheus.yml"
-    config.write_text(generate.prometheus_config(f"127.0.0.1:{web_port}", f"127.0.0.1:{watcher_port}", rules,
-                                                 scrape_interval="1s"), encoding="utf-8")
+    config.write_text(
+        generate.prometheus_config(f"127.0.0.1:{web_port}", f"127.0.0.1:{watcher_port}", rules, scrape_interval="1s"),
+        encoding="utf-8",
+    )
     try:
         _start(stack, "web", [sys.executable, "-m", "ui"])
         stack.procs["watcher"] = start_watcher(env, logs / "watcher.log")
         wait_for(lambda: _answers(f"{stack.web_url}/healthz"), timeout=20, message="the web process")
         wait_for(lambda: _answers(f"http://127.0.0.1:{watcher_port}/metrics"), timeout=20, message="the watcher")
         # Prometheus last, so its first scrape finds both up and uptime starts at 100%.
-        _start(stack, "prometheus", [str(PROMETHEUS), f"--config.file={config}",
-                                     f"--storage.tsdb.path={root / 'tsdb'}",
-                                     f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"])
+        _start(
+            stack,
+            "prometheus",
+            [
+                str(PROMETHEUS),
+                f"--config.file={config}",
+                f"--storage.tsdb.path={root / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{prom_port}",
+                "--log.level=warn",
+            ],
+        )
         wait_for(lambda: _answers(f"{stack.prom_url}/-/ready"), timeout=20, message="Prometheus to be ready")
         # Both targets scraped before anything happens, so the first increases are seen by rate().
-        wait_for(lambda: len([r for r in stack.query('up{job=~"shortlist-.*"} == 1')]) == 2, timeout=15,
-                 message="Prometheus scraping both processes")
+        wait_for(
+            lambda: len([r for r in stack.query('up{job=~"shortlist-.*"} == 1')]) == 2,
+            timeout=15,
+            message="Prometheus scraping both processes",
+        )
         stack.timings["start"] = time.monotonic() - began
 
         began = time.monotonic()
@@ -175,9 +211,14 @@ def stack(tmp_path_factory):
         (inbox / "resumes" / "grace.pdf").write_bytes(make_pdf(sample_resume(1)))
         (inbox / "resumes" / "broken.pdf").write_bytes(make_corrupt_pdf())
         settings = load(env)
-        wait_for(lambda: db_rows(settings, "SELECT count(*) FROM match")[0][0] >= 2
-                 and db_rows(settings, "SELECT count(*) FROM failure")[0][0] >= 1,
-                 timeout=30, message="two matches scored and the broken file quarantined")
+        wait_for(
+            lambda: (
+                db_rows(settings, "SELECT count(*) FROM match")[0][0] >= 2
+                and db_rows(settings, "SELECT count(*) FROM failure")[0][0] >= 1
+            ),
+            timeout=30,
+            message="two matches scored and the broken file quarantined",
+        )
         job_id, candidate_id = db_rows(settings, "SELECT job_id, candidate_id FROM match ORDER BY id LIMIT 1")[0]
         stack.timings["ingest"] = time.monotonic() - began
 
@@ -205,7 +246,7 @@ def _expected(stack: Stack) -> dict[str, callable]:
         'sli:http_requests_errors:ratio_rate1h{slo="error-rate"}': lambda v: v == 0,
         # Under 2 s over all: the request held up by the write lock is over.
         'sli:http_request_latency_under_2s:ratio_rate1h{slo="latency"}': lambda v: 0.8 < v < 1,
-        'sli:http_request_latency_seconds:p95_rate1h': lambda v: 0 < v < 10,
+        "sli:http_request_latency_seconds:p95_rate1h": lambda v: 0 < v < 10,
         # Scrapes of the web: all answered, unless a loaded machine made one time out.
         'sli:shortlist_uptime:ratio_rate1h{slo="uptime"}': lambda v: v > 0.9,
         # Scored or duplicate over finished: the broken PDF was quarantined.
@@ -229,15 +270,22 @@ def test_recorded_slis_reflect_the_traffic_and_the_files(stack):
     try:
         wait_for(all_as_expected, timeout=20, interval=0.5, message="the recorded SLIs to reflect the traffic")
     except AssertionError:
-        pytest.fail("SLIs not as expected after traffic " + json.dumps(stack.sent) + ":\n"
-                    + "\n".join(f"  {e} = {seen.get(e)}" for e in expected))
+        pytest.fail(
+            "SLIs not as expected after traffic "
+            + json.dumps(stack.sent)
+            + ":\n"
+            + "\n".join(f"  {e} = {seen.get(e)}" for e in expected)
+        )
     stack.timings["slis"] = time.monotonic() - began
     print("\nSLIs after traffic:", json.dumps({e.split("{")[0]: round(v, 4) for e, v in seen.items()}, indent=1))
 
 
 def test_every_dashboard_panel_query_returns_data(stack):
-    wait_for(lambda: stack.value('sli:http_requests_success:ratio_rate30d{slo="requests-success"}') is not None,
-             timeout=20, message="recorded SLIs")
+    wait_for(
+        lambda: stack.value('sli:http_requests_success:ratio_rate30d{slo="requests-success"}') is not None,
+        timeout=20,
+        message="recorded SLIs",
+    )
     exprs = dashboard_exprs()
     assert len(exprs) > 30
     empty, nan_only = [], []
@@ -252,8 +300,11 @@ def test_every_dashboard_panel_query_returns_data(stack):
 
 
 def test_the_slo_page_and_the_report_read_prometheus(stack):
-    wait_for(lambda: stack.value('slo:error_budget_remaining:ratio{slo="requests-success"}') is not None,
-             timeout=20, message="the error budget series")
+    wait_for(
+        lambda: stack.value('slo:error_budget_remaining:ratio{slo="requests-success"}') is not None,
+        timeout=20,
+        message="the error budget series",
+    )
     report = httpx.get(f"{stack.web_url}/slo.json", timeout=5, trust_env=False).json()
     assert report["source"] == "prometheus" and report["prometheus_error"] is None, report["prometheus_error"]
     rows = {row["name"]: row for row in report["slos"]}
@@ -276,39 +327,67 @@ def test_the_slo_page_and_the_report_read_prometheus(stack):
     assert '<line class="objective"' in page.text
     assert 'href="/slo"' in page.text  # in the navigation
 
-    cli = subprocess.run([sys.executable, "-m", "ui", "slo", "--json"], cwd=ROOT, env=stack.env,
-                         capture_output=True, text=True, timeout=30)
+    cli = subprocess.run(
+        [sys.executable, "-m", "ui", "slo", "--json"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     printed = json.loads(cli.stdout)
     assert printed["source"] == "prometheus"
     # A tenth of the requests failed: far more than the 1% budget over the (short) 30-day window.
     assert "requests-success" in printed["exhausted"] and cli.returncode == 1, cli.stderr
-    text = subprocess.run([sys.executable, "-m", "ui", "slo"], cwd=ROOT, env=stack.env, capture_output=True,
-                          text=True, timeout=30)
+    text = subprocess.run(
+        [sys.executable, "-m", "ui", "slo"], cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=30
+    )
     assert text.returncode == 1 and "Request success" in text.stdout and "exhausted" in text.stdout, text.stdout
 
 
 def test_stopping_the_web_drops_availability_and_pages(stack):
     assert stack.procs["web"].poll() is None, "the web process is not running"
-    wait_for(lambda: stack.value('sli:shortlist_uptime:ratio_rate5m{slo="uptime"}') == 1, timeout=15,
-             message="uptime at 100% before the stop")
+    wait_for(
+        lambda: stack.value('sli:shortlist_uptime:ratio_rate5m{slo="uptime"}') == 1,
+        timeout=15,
+        message="uptime at 100% before the stop",
+    )
     began = time.monotonic()
     stack.stop("web")  # what `supervisorctl stop web` does: SIGTERM
-    wait_for(lambda: (stack.value('sli:shortlist_uptime:ratio_rate5m{slo="uptime"}') or 1) < 1, timeout=15,
-             interval=0.5, message="uptime to fall")
+    wait_for(
+        lambda: (stack.value('sli:shortlist_uptime:ratio_rate5m{slo="uptime"}') or 1) < 1,
+        timeout=15,
+        interval=0.5,
+        message="uptime to fall",
+    )
     stack.timings["uptime falls"] = time.monotonic() - began
     alert = 'ALERTS{alertname="ShortlistUptimeBurnRateCritical", long_window="1h"}'
-    states = wait_for(lambda: {r["metric"]["alertstate"] for r in stack.query(alert)}, timeout=30, interval=0.5,
-                      message="ShortlistUptimeBurnRateCritical to go pending")
+    states = wait_for(
+        lambda: {r["metric"]["alertstate"] for r in stack.query(alert)},
+        timeout=30,
+        interval=0.5,
+        message="ShortlistUptimeBurnRateCritical to go pending",
+    )
     stack.timings["alert pending"] = time.monotonic() - began
     assert states <= {"pending", "firing"}
-    wait_for(lambda: {r["metric"]["alertstate"] for r in stack.query(alert)} == {"firing"}, timeout=15,
-             interval=0.5, message="ShortlistUptimeBurnRateCritical to fire")
+    wait_for(
+        lambda: {r["metric"]["alertstate"] for r in stack.query(alert)} == {"firing"},
+        timeout=15,
+        interval=0.5,
+        message="ShortlistUptimeBurnRateCritical to fire",
+    )
     stack.timings["alert firing"] = time.monotonic() - began
     assert stack.value('slo:error_budget_remaining:ratio{slo="uptime"}') < 1
 
     # What the outage cost, read while the web is down: the report asks Prometheus directly.
-    cli = subprocess.run([sys.executable, "-m", "ui", "slo", "--json", "--range", "15m"], cwd=ROOT, env=stack.env,
-                         capture_output=True, text=True, timeout=30)
+    cli = subprocess.run(
+        [sys.executable, "-m", "ui", "slo", "--json", "--range", "15m"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     uptime = next(row for row in json.loads(cli.stdout)["slos"] if row["name"] == "uptime")
     assert uptime["sli_now"] is not None and uptime["sli_now"] < 1
     assert uptime["series"][-1][1] < 1, uptime["series"]  # the chart's last point is in the outage

@@ -4,6 +4,7 @@ Documents are generated and go through the real pipeline (analyse_text, then pip
 repository's taxonomy (implied, related and broader skills) and roles vocabulary; some resumes lose their dates
 (unknown years) or their titles (no role), some jobs ask no years, name alternatives or name no skill at all.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,9 +27,35 @@ ROOT = Path(__file__).resolve().parents[2]
 TAXONOMY = load_taxonomy(ROOT / "skills")
 MODEL = model_for(TAXONOMY, ROOT / "skills")
 # Skills of the taxonomy's relations, so that implied, related and broader answers occur.
-RELATED = ("Spring Boot", "Java", "Kotlin", "MySQL", "PostgreSQL", "MariaDB", "AWS", "Amazon RDS", "Amazon S3",
-           "Django", "Flask", "Python", "React", "Next.js", "TypeScript", "JavaScript", "Kubernetes", "Docker",
-           "Helm", "Terraform", "Excel", "Power BI", "Tableau", "SQL", "Go", "Scala", "Spark")
+RELATED = (
+    "Spring Boot",
+    "Java",
+    "Kotlin",
+    "MySQL",
+    "PostgreSQL",
+    "MariaDB",
+    "AWS",
+    "Amazon RDS",
+    "Amazon S3",
+    "Django",
+    "Flask",
+    "Python",
+    "React",
+    "Next.js",
+    "TypeScript",
+    "JavaScript",
+    "Kubernetes",
+    "Docker",
+    "Helm",
+    "Terraform",
+    "Excel",
+    "Power BI",
+    "Tableau",
+    "SQL",
+    "Go",
+    "Scala",
+    "Spark",
+)
 SENIORITY = ("Junior", "", "Senior", "Lead", "Principal")
 
 
@@ -50,8 +77,10 @@ def _job_text(j: int, rng: random.Random) -> str:
     need = rng.sample(RELATED, 4)
     nice = rng.sample(RELATED, 2)
     years = f"{rng.randint(1, 9)}+ years of experience.\n" if j % 3 else ""
-    return (f"{title.strip()}\n\nRequirements\n- {need[0]} or {need[1]}\n- {need[2]}, {need[3]}\n{years}"
-            f"\nNice to have\n- {nice[0]} and {nice[1]}\n")
+    return (
+        f"{title.strip()}\n\nRequirements\n- {need[0]} or {need[1]}\n- {need[2]}, {need[3]}\n{years}"
+        f"\nNice to have\n- {nice[0]} and {nice[1]}\n"
+    )
 
 
 def _analysed(kind: str, name: str, text: str) -> Analysis:
@@ -70,8 +99,16 @@ def documents():
     jobs = []
     for j in range(36):
         item = _analysed("job", f"j{j}.txt", sample_job(j) if j % 2 else _job_text(j, rng))
-        jobs.append(job_features(1000 + j, item.text, mentions_of(item), int(item.years) if item.years else None,
-                                 item.title or "", MODEL.roles))
+        jobs.append(
+            job_features(
+                1000 + j,
+                item.text,
+                mentions_of(item),
+                int(item.years) if item.years else None,
+                item.title or "",
+                MODEL.roles,
+            )
+        )
     return resumes, jobs
 
 
@@ -81,8 +118,12 @@ def test_the_generated_documents_cover_every_case(documents):
     assert any(not r.roles for r in resumes) and any(r.roles for r in resumes)
     assert any(j.years is None for j in jobs) and any(not j.requirement for j in jobs) and any(j.groups for j in jobs)
     assert any(j.level is not None for j in jobs) and any(j.roles for j in jobs)
-    kinds = {a.kind for row in score_many(resumes, jobs, MODEL.relations, MODEL.weights, MODEL.roles.closeness)
-             for result in row for a in result.answers}
+    kinds = {
+        a.kind
+        for row in score_many(resumes, jobs, MODEL.relations, MODEL.weights, MODEL.roles.closeness)
+        for result in row
+        for a in result.answers
+    }
     assert kinds >= {"exact", "implied", "related", None}, kinds
 
 

@@ -1,4 +1,5 @@
 """Canary documents: the shipped set passes with the shipped taxonomy, and the watcher's gauges follow an edit."""
+
 from __future__ import annotations
 
 import json
@@ -72,12 +73,24 @@ def test_a_lost_alias_lowers_recall_and_the_version_follows_the_folder(tmp_path)
 
 
 def test_cli_reports_and_fails_below_the_bar(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "pipeline", "canary", "--json"], cwd=ROOT, capture_output=True,
-                        text=True, timeout=120, env=_env(tmp_path, ROOT / "skills"))
+    ok = subprocess.run(
+        [sys.executable, "-m", "pipeline", "canary", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(tmp_path, ROOT / "skills"),
+    )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["passed"] is True
-    strict = subprocess.run([sys.executable, "-m", "pipeline", "canary", "--min", "1.01"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120, env=_env(tmp_path, ROOT / "skills"))
+    strict = subprocess.run(
+        [sys.executable, "-m", "pipeline", "canary", "--min", "1.01"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(tmp_path, ROOT / "skills"),
+    )
     assert strict.returncode == 1 and "FAIL" in strict.stdout and "r-nurse" in strict.stdout
 
 
@@ -86,10 +99,14 @@ def test_watcher_gauges_drop_when_an_alias_goes_and_recover_when_it_returns(tmp_
     skills = tmp_path / "skills"
     shutil.copytree(ROOT / "skills", skills)
     port = free_port()
-    env = _env(tmp_path, skills) | {"SHORTLIST_METRICS_PORT": str(port), "SHORTLIST_CANARY_SECONDS": "3600",
-                                    "SHORTLIST_CANARY": str(CANARY)}
+    env = _env(tmp_path, skills) | {
+        "SHORTLIST_METRICS_PORT": str(port),
+        "SHORTLIST_CANARY_SECONDS": "3600",
+        "SHORTLIST_CANARY": str(CANARY),
+    }
     proc = start_watcher(env, tmp_path / "watcher.log")
     try:
+
         def recall(expect_runs: int):
             body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
             runs = re.search(r'shortlist_canary_runs_total\{outcome="ok"\} (\S+)', body)
@@ -97,6 +114,7 @@ def test_watcher_gauges_drop_when_an_alias_goes_and_recover_when_it_returns(tmp_
             if runs and value and float(runs.group(1)) >= expect_runs:
                 return float(value.group(1))
             return None
+
         first = wait_for(lambda: _quiet(recall, 1), 60, message="a first canary run")
         assert first >= 0.9
         edited, original = _drop_alias(skills, "BLS")
@@ -112,6 +130,7 @@ def test_watcher_gauges_drop_when_an_alias_goes_and_recover_when_it_returns(tmp_
 
 def db_rows_count(home: Path) -> int:
     from store.settings import load
+
     settings = load({"SHORTLIST_HOME": str(home)})
     return db_rows(settings, "SELECT count(*) FROM document")[0][0]
 
@@ -152,8 +171,9 @@ def test_a_mistake_in_canaries_yaml_names_the_file_the_line_and_the_document(tmp
     with pytest.raises(CanaryError) as caught:
         load_spec(folder)
     line = text.splitlines().index("    kind: resume") + 1
-    assert str(caught.value).startswith(f"{folder / 'canaries.yaml'}:{line}: documents[0] ('r-backend').kind: "), \
-        str(caught.value)
+    assert str(caught.value).startswith(f"{folder / 'canaries.yaml'}:{line}: documents[0] ('r-backend').kind: "), str(
+        caught.value
+    )
     (folder / "canaries.yaml").write_text(text.replace("r-nurse: 0}", "r-nurze: 0}", 1), encoding="utf-8")
     with pytest.raises(CanaryError, match="grades r-nurze, not resumes of this set"):
         load_spec(folder)

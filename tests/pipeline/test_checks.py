@@ -1,4 +1,5 @@
 """A job seeker's check is private: never listed, never scored against the hiring data, erased when done."""
+
 from __future__ import annotations
 
 import json
@@ -32,9 +33,13 @@ def ingestor(settings, engine):
 @pytest.fixture
 def hiring(settings, ingestor):
     """A hiring team's job and two candidates, through the real pipeline."""
-    outcomes = ingestor.process([drop(settings, "job", "backend.txt", JOB.encode()),
-                                 drop(settings, "resume", "ada.txt", RESUME_A.encode()),
-                                 drop(settings, "resume", "charles.txt", RESUME_B.encode())])
+    outcomes = ingestor.process(
+        [
+            drop(settings, "job", "backend.txt", JOB.encode()),
+            drop(settings, "resume", "ada.txt", RESUME_A.encode()),
+            drop(settings, "resume", "charles.txt", RESUME_B.encode()),
+        ]
+    )
     assert [o.outcome for o in outcomes] == ["scored"] * 3
 
 
@@ -47,8 +52,12 @@ def snapshot(settings, client) -> dict:
 
 
 def submit(client, resume: str = SEEKER, job: str = PASTED) -> str:
-    response = client.post("/check", data={"csrf_token": csrf(client), "job_text": job},
-                           files=[("resume", ("my cv.txt", resume.encode()))], follow_redirects=False)
+    response = client.post(
+        "/check",
+        data={"csrf_token": csrf(client), "job_text": job},
+        files=[("resume", ("my cv.txt", resume.encode()))],
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     return response.headers["location"].rsplit("/", 1)[1]
 
@@ -85,8 +94,16 @@ def test_the_pipeline_never_mixes_a_check_into_a_later_hiring_file(settings, ing
     with client_for(settings) as client:
         submit(client)
         run_pending(settings, ingestor)
-        ingestor.process([drop(settings, "resume", "grace.txt", RESUME_A.replace("Ada Lovelace", "Grace Hopper")
-                                .replace("ada@", "grace@").encode())])
+        ingestor.process(
+            [
+                drop(
+                    settings,
+                    "resume",
+                    "grace.txt",
+                    RESUME_A.replace("Ada Lovelace", "Grace Hopper").replace("ada@", "grace@").encode(),
+                )
+            ]
+        )
         assert db_rows(settings, "SELECT count(*) FROM job") == [(1,)]
         assert db_rows(settings, "SELECT count(*) FROM match") == [(3,)]  # one job × three hiring candidates
         names = {row["name"] for row in client.get("/jobs/1.json").json()["candidates"]}
@@ -108,7 +125,7 @@ def test_what_to_add_groups_by_importance_quotes_the_job_and_names_a_related_ski
         assert "Your resume already shows" in kubernetes["tip"] and "Docker" in kubernetes["tip"]
         assert advice["preferred"][0]["sentence"] == "Terraform is a plus"
         html = client.get(f"/check/{check_id}").text
-        assert html.index(">Required by the job</h3>") < html.index("advice-group\">Nice to have</h3>")
+        assert html.index(">Required by the job</h3>") < html.index('advice-group">Nice to have</h3>')
         assert "The job says: “Docker and Kubernetes in production”" in html
         assert html.count('<li data-skill="Kubernetes">') == 1
 
@@ -129,8 +146,7 @@ def test_erased_when_the_person_is_done(settings, ingestor):
         check_id = submit(client)
         run_pending(settings, ingestor)
         assert client.post(f"/check/{check_id}/erase").status_code == 403  # CSRF
-        response = client.post(f"/check/{check_id}/erase", data={"csrf_token": csrf(client)},
-                               follow_redirects=False)
+        response = client.post(f"/check/{check_id}/erase", data={"csrf_token": csrf(client)}, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/check?erased=1"
         assert db_rows(settings, "SELECT count(*) FROM seeker_check") == [(0,)]
         gone = client.get(f"/check/{check_id}")
@@ -157,8 +173,11 @@ def test_the_real_watcher_runs_a_check_and_erases_its_files(tmp_path, settings, 
     try:
         with client_for(settings) as client:
             check_id = submit(client)
-            wait_for(lambda: client.get(f"/check/{check_id}.json").json()["state"] == "done", 60,
-                     message="the check's result")
+            wait_for(
+                lambda: client.get(f"/check/{check_id}.json").json()["state"] == "done",
+                60,
+                message="the check's result",
+            )
         assert not (settings.inbox / "checks" / check_id).exists()
         assert db_rows(settings, "SELECT count(*) FROM document") == [(0,)]
     finally:

@@ -1,4 +1,5 @@
 """`python -m pipeline`: ingest, rank, extract and migrate as a user runs them."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,9 @@ DATABASES = ("sqlite", "postgresql")  # each test that uses the instance runs on
 
 
 def run(env, *args):
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_ingest_rank_and_extract(tmp_path, env, settings):

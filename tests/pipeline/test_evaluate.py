@@ -1,4 +1,5 @@
 """The evaluation harness: on a set the project generates (anywhere) and on ../shared/devset against floors."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Tests of the pure extraction core: skill mentions, requirements, years, kind, contact, title."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -77,41 +78,48 @@ def pairs(text: str) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- hard cases
 
-@pytest.mark.parametrize("text, skill, surface", [
-    ("Skills: C++ and Python", "C++", "C++"),
-    ("Modern C++17 codebase", "C++", "C++17"),
-    ("Services in C#, tests in NUnit", "C#", "C#"),
-    ("Data pipelines in F#.", "F#", "F#"),
-    ("Ten years of .NET development", ".NET", ".NET"),
-    ("Web APIs on ASP.NET Core", "ASP.NET", "ASP.NET Core"),
-    ("APIs in Node.js and Express", "Node.js", "Node.js"),
-    ("SPA written in Vue.js 3", "Vue.js", "Vue.js"),
-    ("Built CI/CD pipelines", "CI/CD", "CI/CD"),
-    ("Strong TCP/IP fundamentals", "TCP/IP", "TCP/IP"),
-    ("Operated k8s clusters", "Kubernetes", "k8s"),
-    ("Ran K8s on bare metal", "Kubernetes", "K8s"),
-    ("Tuned Postgres queries", "PostgreSQL", "Postgres"),
-    ("Frontend in JS with some jQuery", "JavaScript", "JS"),
-    ("Typed the frontend in TS and React", "TypeScript", "TS"),
-    ("Wrote CLIs in Go for our platform", "Go", "Go"),
-    ("Golang microservices", "Go", "Golang"),
-])
+
+@pytest.mark.parametrize(
+    "text, skill, surface",
+    [
+        ("Skills: C++ and Python", "C++", "C++"),
+        ("Modern C++17 codebase", "C++", "C++17"),
+        ("Services in C#, tests in NUnit", "C#", "C#"),
+        ("Data pipelines in F#.", "F#", "F#"),
+        ("Ten years of .NET development", ".NET", ".NET"),
+        ("Web APIs on ASP.NET Core", "ASP.NET", "ASP.NET Core"),
+        ("APIs in Node.js and Express", "Node.js", "Node.js"),
+        ("SPA written in Vue.js 3", "Vue.js", "Vue.js"),
+        ("Built CI/CD pipelines", "CI/CD", "CI/CD"),
+        ("Strong TCP/IP fundamentals", "TCP/IP", "TCP/IP"),
+        ("Operated k8s clusters", "Kubernetes", "k8s"),
+        ("Ran K8s on bare metal", "Kubernetes", "K8s"),
+        ("Tuned Postgres queries", "PostgreSQL", "Postgres"),
+        ("Frontend in JS with some jQuery", "JavaScript", "JS"),
+        ("Typed the frontend in TS and React", "TypeScript", "TS"),
+        ("Wrote CLIs in Go for our platform", "Go", "Go"),
+        ("Golang microservices", "Go", "Golang"),
+    ],
+)
 def test_hard_cases_are_found(text, skill, surface):
     assert (skill, surface) in pairs(text)
 
 
-@pytest.mark.parametrize("text, skill", [
-    ("We built our go to market strategy in Q3.", "Go"),
-    ("Head of R&D for five years.", "R"),
-    ("Excellent organisational skills.", "Excel"),
-    ("Spring 2019 semester abroad.", "Spring"),
-    ("She reacted calmly under pressure.", "React"),
-    ("Tickets were closed swiftly.", "Swift"),
-    ("Earned the trust of every client.", "Rust"),
-    ("Vitamin C supplementation study.", "C"),
-    ("Take a rest day between runs.", "REST"),
-    ("JavaScript developer with jQuery experience.", "Java"),
-])
+@pytest.mark.parametrize(
+    "text, skill",
+    [
+        ("We built our go to market strategy in Q3.", "Go"),
+        ("Head of R&D for five years.", "R"),
+        ("Excellent organisational skills.", "Excel"),
+        ("Spring 2019 semester abroad.", "Spring"),
+        ("She reacted calmly under pressure.", "React"),
+        ("Tickets were closed swiftly.", "Swift"),
+        ("Earned the trust of every client.", "Rust"),
+        ("Vitamin C supplementation study.", "C"),
+        ("Take a rest day between runs.", "REST"),
+        ("JavaScript developer with jQuery experience.", "Java"),
+    ],
+)
 def test_hard_traps_are_not_found(text, skill):
     assert skill not in skills(text)
 
@@ -120,20 +128,23 @@ def test_java_is_not_found_inside_javascript_but_both_are_found_separately():
     assert skills("JavaScript and Java") == ["JavaScript", "Java"]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Python, Java", ["Python", "Java"]),
-    ("(AWS)", ["AWS"]),
-    ("Kubernetes/Docker", ["Kubernetes", "Docker"]),
-    ("Python-based tools", ["Python"]),
-    ("Terraform-managed, AWS-hosted", ["Terraform", "AWS"]),
-    ("[Django]; {Redis}.", ["Django", "Redis"]),
-    ('"PostgreSQL"', ["PostgreSQL"]),
-    ("AWS:EC2", ["AWS", "Amazon EC2"]),
-    ("•Python•Go•Rust", ["Python", "Go", "Rust"]),
-    ("C/C++", ["C", "C++"]),
-    ("C#/.NET", ["C#", ".NET"]),
-    ("Machine-Learning and machine\nlearning", ["Machine learning", "Machine learning"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Python, Java", ["Python", "Java"]),
+        ("(AWS)", ["AWS"]),
+        ("Kubernetes/Docker", ["Kubernetes", "Docker"]),
+        ("Python-based tools", ["Python"]),
+        ("Terraform-managed, AWS-hosted", ["Terraform", "AWS"]),
+        ("[Django]; {Redis}.", ["Django", "Redis"]),
+        ('"PostgreSQL"', ["PostgreSQL"]),
+        ("AWS:EC2", ["AWS", "Amazon EC2"]),
+        ("•Python•Go•Rust", ["Python", "Go", "Rust"]),
+        ("C/C++", ["C", "C++"]),
+        ("C#/.NET", ["C#", ".NET"]),
+        ("Machine-Learning and machine\nlearning", ["Machine learning", "Machine learning"]),
+    ],
+)
 def test_punctuation_adjacent_and_hyphenated_forms_match(text, expected):
     assert skills(text) == expected
 
@@ -159,7 +170,7 @@ def test_mention_carries_offsets_category_and_snippet():
     python = next(m for m in extract_skills(text, TAXONOMY) if m.skill == "Python")
     assert isinstance(python, Mention)
     assert python.category == "Programming languages"
-    assert text[python.start:python.end] == python.surface == "Python"
+    assert text[python.start : python.end] == python.surface == "Python"
     assert "Python" in python.snippet
     assert "  " not in python.snippet and "\n" not in python.snippet
     assert 40 <= len(python.snippet) <= 80
@@ -201,7 +212,9 @@ def test_empty_and_skill_free_text():
 # ---------------------------------------------------------------- property tests
 
 SAFE_FORMS = sorted(  # forms that count anywhere: no hints, and not everyday words or names
-    form for s in TAXONOMY.skills.values() if not (s.case_sensitive or s.context or s.exclude)
+    form
+    for s in TAXONOMY.skills.values()
+    if not (s.case_sensitive or s.context or s.exclude)
     for form in s.forms
     if not (TAXONOMY.matcher.forms[fold(form)].ambiguous or TAXONOMY.matcher.forms[fold(form)].name_like)
 )
@@ -218,7 +231,7 @@ def test_mentions_are_exact_ordered_spans(text):
     previous_end = -1
     for m in found:
         assert 0 <= m.start < m.end <= len(text)
-        assert text[m.start:m.end] == m.surface
+        assert text[m.start : m.end] == m.surface
         assert m.surface == m.surface.strip(" \t\n-") != ""
         assert m.start >= previous_end  # increasing, never overlapping
         previous_end = m.end
@@ -237,7 +250,9 @@ def test_a_skill_name_surrounded_by_spaces_in_lowercase_filler_is_found(before, 
     # into a longer form ("spring" + "Cloud Bigtable" reads "Spring Cloud", "Bigtable").
     covered = {i for m in found for i in range(m.start, m.end)}
     assert all(i in covered for i in range(start, end) if not text[i].isspace()), (
-        text, [(m.skill, m.surface) for m in found])
+        text,
+        [(m.skill, m.surface) for m in found],
+    )
     exact = [m for m in found if (m.start, m.end) == (start, end)]
     assert not exact or exact[0].skill == FORM_SKILL[form]
 
@@ -252,6 +267,7 @@ def test_a_comma_separated_list_finds_each_skill(forms):
 
 # ---------------------------------------------------------------- required / preferred
 
+
 def test_classify_sections_and_phrases():
     found = extract_skills(JOB, TAXONOMY, "job")
     labels = classify_requirements(JOB, found)
@@ -261,24 +277,29 @@ def test_classify_sections_and_phrases():
     assert set(labels) == {m.skill for m in found}
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Requirements:\n- Python\n\nPreferred qualifications:\n- Go", {"Python": "required", "Go": "preferred"}),
-    ("Must have: Python. Nice to have: Docker.", {"Python": "required", "Docker": "preferred"}),
-    ("Experience with Kubernetes is a plus.", {"Kubernetes": "preferred"}),
-    ("Bonus: Terraform", {"Terraform": "preferred"}),
-    ("Familiarity with Tableau is desirable.", {"Tableau": "preferred"}),
-    ("Python is required and Docker is a plus.", {"Python": "required", "Docker": "preferred"}),
-    ("Python and SQL are required, Docker would be great.",
-     {"Python": "required", "SQL": "required", "Docker": "preferred"}),
-    ("Ideally you know Redis.", {"Redis": "preferred"}),
-    ("Kubernetes experience preferred but not required.", {"Kubernetes": "preferred"}),
-    ("## Qualifications\n- Excel\n## Bonus points\n- SQL", {"Excel": "required", "SQL": "preferred"}),
-    ("NICE TO HAVE\n- Figma\nREQUIRED SKILLS\n- Photoshop", {"Figma": "preferred", "Adobe Photoshop": "required"}),
-    ("Nice to have:\n- Docker (required for the platform team)", {"Docker": "required"}),
-    ("We use Jira and Confluence every day.", {"Jira": "required", "Confluence": "required"}),
-    ("We welcome people who know Python.", {"Python": "required"}),
-    ("Excel is an advantage; take advantage of our SQL training.", {"Excel": "preferred", "SQL": "required"}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Requirements:\n- Python\n\nPreferred qualifications:\n- Go", {"Python": "required", "Go": "preferred"}),
+        ("Must have: Python. Nice to have: Docker.", {"Python": "required", "Docker": "preferred"}),
+        ("Experience with Kubernetes is a plus.", {"Kubernetes": "preferred"}),
+        ("Bonus: Terraform", {"Terraform": "preferred"}),
+        ("Familiarity with Tableau is desirable.", {"Tableau": "preferred"}),
+        ("Python is required and Docker is a plus.", {"Python": "required", "Docker": "preferred"}),
+        (
+            "Python and SQL are required, Docker would be great.",
+            {"Python": "required", "SQL": "required", "Docker": "preferred"},
+        ),
+        ("Ideally you know Redis.", {"Redis": "preferred"}),
+        ("Kubernetes experience preferred but not required.", {"Kubernetes": "preferred"}),
+        ("## Qualifications\n- Excel\n## Bonus points\n- SQL", {"Excel": "required", "SQL": "preferred"}),
+        ("NICE TO HAVE\n- Figma\nREQUIRED SKILLS\n- Photoshop", {"Figma": "preferred", "Adobe Photoshop": "required"}),
+        ("Nice to have:\n- Docker (required for the platform team)", {"Docker": "required"}),
+        ("We use Jira and Confluence every day.", {"Jira": "required", "Confluence": "required"}),
+        ("We welcome people who know Python.", {"Python": "required"}),
+        ("Excel is an advantage; take advantage of our SQL training.", {"Excel": "preferred", "SQL": "required"}),
+    ],
+)
 def test_classify_examples(text, expected):
     assert classify_requirements(text, extract_skills(text, TAXONOMY)) == expected
 
@@ -292,64 +313,80 @@ def test_required_anywhere_wins_over_preferred_elsewhere():
 
 # ---------------------------------------------------------------- years
 
-@pytest.mark.parametrize("text, years", [
-    ("5+ years of experience with Python", 5),
-    ("At least three years of experience.", 3),
-    ("Minimum of 2 years in a similar role", 2),
-    ("3-5 years of professional experience", 3),
-    ("3 to 5 years experience", 3),
-    ("Five (5) years of relevant experience", 5),
-    ("a minimum of twelve years' experience", 12),
-    ("10+ yrs exp in sales", 10),
-    ("Requires 7 years of backend experience and 2+ years with Go", 7),
-    ("Over fifteen years in healthcare administration", 15),
-    ("Founded 20 years ago, we are a family company.", None),
-    ("No experience needed.", None),
-    ("We have been in business for 30 years.", None),
-    ("Requirements:\n- 4+ years of SQL\nNice to have:\n- 8+ years in fintech", 4),
-    ("Ideally 2+ years of experience.", 2),
-    ("Experience: 2 years minimum", 2),
-    ("3 years or more in retail", 3),
-    ("We are a 10-year-old company with a 401(k) plan.", None),
-])
+
+@pytest.mark.parametrize(
+    "text, years",
+    [
+        ("5+ years of experience with Python", 5),
+        ("At least three years of experience.", 3),
+        ("Minimum of 2 years in a similar role", 2),
+        ("3-5 years of professional experience", 3),
+        ("3 to 5 years experience", 3),
+        ("Five (5) years of relevant experience", 5),
+        ("a minimum of twelve years' experience", 12),
+        ("10+ yrs exp in sales", 10),
+        ("Requires 7 years of backend experience and 2+ years with Go", 7),
+        ("Over fifteen years in healthcare administration", 15),
+        ("Founded 20 years ago, we are a family company.", None),
+        ("No experience needed.", None),
+        ("We have been in business for 30 years.", None),
+        ("Requirements:\n- 4+ years of SQL\nNice to have:\n- 8+ years in fintech", 4),
+        ("Ideally 2+ years of experience.", 2),
+        ("Experience: 2 years minimum", 2),
+        ("3 years or more in retail", 3),
+        ("We are a 10-year-old company with a 401(k) plan.", None),
+    ],
+)
 def test_required_years(text, years):
     assert required_years(text) == years
 
 
-@given(st.integers(min_value=1, max_value=15), st.sampled_from([
-    "{n}+ years of experience", "at least {n} years of experience", "minimum of {n} years experience",
-    "{n}-{m} years of experience", "{w} years of professional experience", "at least {w} years in the field",
-]))
+@given(
+    st.integers(min_value=1, max_value=15),
+    st.sampled_from(
+        [
+            "{n}+ years of experience",
+            "at least {n} years of experience",
+            "minimum of {n} years experience",
+            "{n}-{m} years of experience",
+            "{w} years of professional experience",
+            "at least {w} years in the field",
+        ]
+    ),
+)
 def test_required_years_property(n, template):
     words = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()
     text = "We are hiring. " + template.format(n=n, m=n + 2, w=words[n - 1]) + " is required."
     assert required_years(text) == n
 
 
-@pytest.mark.parametrize("text, years", [
-    ("Over 8 years of experience building APIs.", 8.0),
-    ("Senior nurse with ten years' clinical experience.", 10.0),
-    ("Acme, Jan 2015 – Mar 2019", 4.2),
-    ("Acme, January 2015 - March 2019\nBeta, Apr 2019 - Present\nUpdated 2024", 9.5),
-    ("Acme 03/2018 – 06/2020", 2.3),
-    ("Acme 2019 - Present (resume of 2024)", 5.5),
-    ("Acme 2019 - Present", 1.0),  # an open role runs to the latest year the document names
-    ("Acme 2015–2019", 4.0),
-    ("Acme Jan 2018 - Dec 2020\nBeta Jun 2019 - Jun 2021", 3.5),  # overlaps counted once
-    ("Acme Sept. 2021 to current; 2024", 2.8),
-    ("Acme June 2022 -\nPresent\nMay 2024 newsletter", 2.1),  # a range broken over a line
-    ("Acme April 2015\nto\nCurrent\n\nBeta July 2011\nto\nJuly 2014 (2016)", 4.8),
-    ("Acme 2019–now, 2021", 3.0),
-    ("Senior engineer with 7 years building data platforms.", 7.0),
-    ("Over a decade of experience in retail banking.", 10.0),
-    ("Working professionally in finance since 2015. Updated 2024.", 9.0),
-    ("6+ years of experience.\nAcme Jan 2020 - Present\n2024", 6.0),  # a stated total wins over an open role
-    ("Acme Jan 2018 - Dec 2020\nSummer intern, Beta Jun 2016 - Aug 2016", 3.0),  # student jobs left out
-    ("Interests\nChess club 2001 - 2020\nExperience\nAcme 2020 - 2022", 2.0),
-    ("No dates and no claims here.", None),
-    ("EDUCATION\nBSc, 2010 - 2014\nEXPERIENCE\nAcme, 2020 - 2022", 2.0),
-    ("Acme Jan 2030 - Present", None),
-])
+@pytest.mark.parametrize(
+    "text, years",
+    [
+        ("Over 8 years of experience building APIs.", 8.0),
+        ("Senior nurse with ten years' clinical experience.", 10.0),
+        ("Acme, Jan 2015 – Mar 2019", 4.2),
+        ("Acme, January 2015 - March 2019\nBeta, Apr 2019 - Present\nUpdated 2024", 9.5),
+        ("Acme 03/2018 – 06/2020", 2.3),
+        ("Acme 2019 - Present (resume of 2024)", 5.5),
+        ("Acme 2019 - Present", 1.0),  # an open role runs to the latest year the document names
+        ("Acme 2015–2019", 4.0),
+        ("Acme Jan 2018 - Dec 2020\nBeta Jun 2019 - Jun 2021", 3.5),  # overlaps counted once
+        ("Acme Sept. 2021 to current; 2024", 2.8),
+        ("Acme June 2022 -\nPresent\nMay 2024 newsletter", 2.1),  # a range broken over a line
+        ("Acme April 2015\nto\nCurrent\n\nBeta July 2011\nto\nJuly 2014 (2016)", 4.8),
+        ("Acme 2019–now, 2021", 3.0),
+        ("Senior engineer with 7 years building data platforms.", 7.0),
+        ("Over a decade of experience in retail banking.", 10.0),
+        ("Working professionally in finance since 2015. Updated 2024.", 9.0),
+        ("6+ years of experience.\nAcme Jan 2020 - Present\n2024", 6.0),  # a stated total wins over an open role
+        ("Acme Jan 2018 - Dec 2020\nSummer intern, Beta Jun 2016 - Aug 2016", 3.0),  # student jobs left out
+        ("Interests\nChess club 2001 - 2020\nExperience\nAcme 2020 - 2022", 2.0),
+        ("No dates and no claims here.", None),
+        ("EDUCATION\nBSc, 2010 - 2014\nEXPERIENCE\nAcme, 2020 - 2022", 2.0),
+        ("Acme Jan 2030 - Present", None),
+    ],
+)
 def test_resume_years(text, years):
     assert resume_years(text, today=TODAY) == years
 
@@ -380,6 +417,7 @@ def test_resume_years_union_is_bounded_by_sum_and_max(spans):
 
 # ---------------------------------------------------------------- kind, contact, title
 
+
 def test_detect_kind():
     assert detect_kind(RESUME) == "resume"
     assert detect_kind(JOB) == "job"
@@ -389,26 +427,34 @@ def test_detect_kind():
 
 def test_contact():
     assert contact(RESUME) == ("Jane Doe", "jane.doe@example.com")
-    assert contact("RESUME\nMaría José García-López\nmaria@example.es") == ("María José García-López",
-                                                                               "maria@example.es")
+    assert contact("RESUME\nMaría José García-López\nmaria@example.es") == (
+        "María José García-López",
+        "maria@example.es",
+    )
     assert contact("Curriculum Vitae\n\nJOHN A. SMITH | john.smith@mail.co.uk | +44 20 7946 0958") == (
-        "JOHN A. SMITH", "john.smith@mail.co.uk")
+        "JOHN A. SMITH",
+        "john.smith@mail.co.uk",
+    )
     assert contact("Name: Ana de la Cruz\nEmail: ana@x.io") == ("Ana de la Cruz", "ana@x.io")
     assert contact("Senior Software Engineer\n12 Main Street\nno email here") == (None, None)
 
 
-@pytest.mark.parametrize("text, title", [
-    (JOB, "Senior Backend Engineer"),
-    ("Acme Corp careers\nJob Title: Data Analyst II\nLocation: Remote", "Data Analyst II"),
-    ("Position: Registered Nurse (ICU)\nAbout us", "Registered Nurse (ICU)"),
-    ("Job Description\n\n## **Product Designer**\nWe are hiring", "Product Designer"),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        (JOB, "Senior Backend Engineer"),
+        ("Acme Corp careers\nJob Title: Data Analyst II\nLocation: Remote", "Data Analyst II"),
+        ("Position: Registered Nurse (ICU)\nAbout us", "Registered Nurse (ICU)"),
+        ("Job Description\n\n## **Product Designer**\nWe are hiring", "Product Designer"),
+        ("", None),
+    ],
+)
 def test_job_title(text, title):
     assert job_title(text) == title
 
 
 # ---------------------------------------------------------------- the shared sample documents
+
 
 def canonical(name: str) -> str:
     found = extract_skills(f"Skills: {name}, Kotlin", TAXONOMY)
@@ -474,12 +520,24 @@ def test_a_pdf_and_a_docx_of_the_same_resume_give_the_same_skills():
     from tests.fixtures import make_docx, make_pdf
 
     found = {}
-    for name, data in (("cv.pdf", make_pdf(_TWO_FORMAT_RESUME)),
-                       ("cv.docx", make_docx(_TWO_FORMAT_RESUME.split("\n")))):
+    for name, data in (
+        ("cv.pdf", make_pdf(_TWO_FORMAT_RESUME)),
+        ("cv.docx", make_docx(_TWO_FORMAT_RESUME.split("\n"))),
+    ):
         item = Analysis(filename=name, kind="resume", text=parse_bytes(data, name).text)
         analyse_text(item, TAXONOMY)
         found[name] = sorted(m.skill for m in item.mentions)
     assert found["cv.pdf"] == found["cv.docx"]
-    assert {"Python", "Apache Spark", "PySpark", "Apache Airflow", "Snowflake", "Star schema", "Code review",
-            "Technical documentation", "Apache Kafka", "Amazon S3"} <= set(found["cv.pdf"])
+    assert {
+        "Python",
+        "Apache Spark",
+        "PySpark",
+        "Apache Airflow",
+        "Snowflake",
+        "Star schema",
+        "Code review",
+        "Technical documentation",
+        "Apache Kafka",
+        "Amazon S3",
+    } <= set(found["cv.pdf"])
     assert "Computer science" not in found["cv.pdf"]  # a field of study, not a claim

@@ -1,4 +1,5 @@
 """Identity (pure): the same person, different people, placeholder and shared addresses, nothing from a file name."""
+
 from __future__ import annotations
 
 import string
@@ -9,20 +10,22 @@ from hypothesis import strategies as st
 from pipeline import identity
 from pipeline.identity import Known, Signals, decide, name_key
 
-WORD = st.text(alphabet=string.ascii_lowercase, min_size=3, max_size=9).filter(
-    lambda w: w not in {"jr", "sr", "mrs"})
+WORD = st.text(alphabet=string.ascii_lowercase, min_size=3, max_size=9).filter(lambda w: w not in {"jr", "sr", "mrs"})
 NAME = st.lists(WORD, min_size=2, max_size=3, unique=True).map(lambda ws: " ".join(w.title() for w in ws))
 DOMAIN = st.sampled_from(["gmail.com", "outlook.com", "proton.me", "uni-bonn.de", "acme.io"])
 EMAIL = st.builds(lambda local, domain: f"{local}@{domain}", WORD, DOMAIN).filter(
-    lambda e: not identity.is_placeholder(e))
+    lambda e: not identity.is_placeholder(e)
+)
 PLACEHOLDER = st.one_of(
     st.builds(lambda local, domain: f"{local}@{domain}", WORD, st.sampled_from(sorted(identity.PLACEHOLDER_DOMAINS))),
-    st.builds(lambda local, domain: f"{local}@{domain}", st.sampled_from(sorted(identity.PLACEHOLDER_LOCALS)), DOMAIN))
+    st.builds(lambda local, domain: f"{local}@{domain}", st.sampled_from(sorted(identity.PLACEHOLDER_LOCALS)), DOMAIN),
+)
 ID = st.integers(min_value=1, max_value=10_000)
 
 
-def signals(name: str | None, email: str | None = None, phone: str | None = None,
-            profiles: frozenset[str] = frozenset()) -> Signals:
+def signals(
+    name: str | None, email: str | None = None, phone: str | None = None, profiles: frozenset[str] = frozenset()
+) -> Signals:
     return Signals(email=identity.normal_email(email), phone=phone, name=name_key(name), profiles=profiles)
 
 
@@ -93,7 +96,9 @@ def test_phones_are_normalised_and_profiles_read():
     assert identity.phone_of("Call (415) 555-0134 any time") == identity.phone_of("tel: +1 415.555.0134")
     assert identity.phone_of("Born 1990, employed 2015-2020") is None
     assert identity.profiles_of("https://www.linkedin.com/in/Jane-Doe/ · github.com/jdoe") == {
-        "linkedin.com/in/jane-doe", "github.com/jdoe"}
+        "linkedin.com/in/jane-doe",
+        "github.com/jdoe",
+    }
 
 
 @settings(max_examples=30)

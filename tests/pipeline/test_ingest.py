@@ -1,4 +1,5 @@
 """The driver in-process: scoring, identity by content, versions, quarantine, attempts, taxonomy reload."""
+
 from __future__ import annotations
 
 import shutil
@@ -76,9 +77,12 @@ def test_a_job_and_resumes_become_scored_rows(settings, ingestor):
     assert rows[0][1] > 80 and rows[1][1] < 20
     archived = {p.name for p in settings.files_dir.iterdir()}
     assert {o.sha256 + ext for o, ext in zip(outcomes, (".pdf", ".txt", ".docx"))} == archived
-    missing = db_rows(settings, "SELECT skill FROM match_skill ms JOIN match m ON m.id = ms.match_id "
-                                "JOIN candidate c ON c.id = m.candidate_id WHERE c.name = 'Ada Lovelace' "
-                                "AND NOT ms.matched")
+    missing = db_rows(
+        settings,
+        "SELECT skill FROM match_skill ms JOIN match m ON m.id = ms.match_id "
+        "JOIN candidate c ON c.id = m.candidate_id WHERE c.name = 'Ada Lovelace' "
+        "AND NOT ms.matched",
+    )
     assert {r[0] for r in missing} == {"Terraform"}
     events = db_rows(settings, "SELECT kind FROM event WHERE kind = 'document.scored'")
     assert len(events) == 3
@@ -98,10 +102,21 @@ def test_the_same_bytes_twice_give_one_document(settings, ingestor):
 def test_a_second_resume_from_the_same_email_and_name_is_the_same_person(settings, ingestor):
     # example.com is a placeholder domain (never an identity): a real address here
     ingestor.process([drop(settings, "job", "backend.md", JOB.encode())])
-    ingestor.process([drop(settings, "resume", "ada-2022.txt", RESUME_B.replace("Charles Babbage", "Ada Lovelace")
-                           .replace("charles@example.com", "ada@engines.org").encode())])
-    ingestor.process([drop(settings, "resume", "ada-2024.txt",
-                           RESUME_A.replace("ada@example.com", "ada@engines.org").encode())])
+    ingestor.process(
+        [
+            drop(
+                settings,
+                "resume",
+                "ada-2022.txt",
+                RESUME_B.replace("Charles Babbage", "Ada Lovelace")
+                .replace("charles@example.com", "ada@engines.org")
+                .encode(),
+            )
+        ]
+    )
+    ingestor.process(
+        [drop(settings, "resume", "ada-2024.txt", RESUME_A.replace("ada@example.com", "ada@engines.org").encode())]
+    )
     assert db_rows(settings, "SELECT name, versions FROM candidate") == [("Ada Lovelace", 2)]
     assert db_rows(settings, "SELECT count(*) FROM document WHERE kind = 'resume'") == [(2,)]
     ranking = db_rows(settings, "SELECT candidate, score FROM ranking")
@@ -123,6 +138,7 @@ def test_a_corrupt_file_is_quarantined_with_a_reason_and_the_next_file_still_goe
 def test_too_little_text_and_too_large_files_are_quarantined(env, tmp_path):
     from store.db import make_engine, migrate
     from store.settings import ensure_dirs, load
+
     settings = load({**env, "SHORTLIST_MAX_FILE_MB": "0.01"})
     ensure_dirs(settings)
     engine = make_engine(settings.database_url)
@@ -158,10 +174,15 @@ def test_a_file_that_keeps_timing_out_is_quarantined_after_three_attempts(settin
 
 def test_a_file_whose_attempts_were_spent_by_crashes_is_quarantined_on_sight(settings, ingestor):
     from pipeline.inbox import sha256_file
+
     path = drop(settings, "resume", "killer.pdf", make_pdf(RESUME_A))
     sha = sha256_file(path)[0]
-    db_rows(settings, "INSERT INTO attempt (sha256, filename, attempts, last_error, updated_at) "
-                      "VALUES (?, 'killer.pdf', 3, '', '2026-01-01 00:00:00')", sha)
+    db_rows(
+        settings,
+        "INSERT INTO attempt (sha256, filename, attempts, last_error, updated_at) "
+        "VALUES (?, 'killer.pdf', 3, '', '2026-01-01 00:00:00')",
+        sha,
+    )
     outcome = ingestor.process([path])[0]
     assert outcome.outcome == "quarantined"
     assert "worker crashed" in outcome.reason
@@ -170,6 +191,7 @@ def test_a_file_whose_attempts_were_spent_by_crashes_is_quarantined_on_sight(set
 def test_editing_the_taxonomy_re_extracts_and_re_scores(env, tmp_path):
     from store.db import make_engine, migrate
     from store.settings import ensure_dirs, load
+
     skills = tmp_path / "skills"
     shutil.copytree(ROOT / "skills", skills)
     settings = load({**env, "SHORTLIST_SKILLS": str(skills)})
@@ -179,12 +201,16 @@ def test_editing_the_taxonomy_re_extracts_and_re_scores(env, tmp_path):
     ingestor = Ingestor(settings, engine, PipelineMetrics())
     try:
         job = "Widget Wrangler\n\nRequirements\n- Python\n- Gizmography, our in-house widget language\n" * 3
-        ingestor.process([drop(settings, "job", "wrangler.txt", job.encode()),
-                          drop(settings, "resume", "ada.txt", (RESUME_A + "\nAlso fluent in Gizmography.\n")
-                               .encode())])
+        ingestor.process(
+            [
+                drop(settings, "job", "wrangler.txt", job.encode()),
+                drop(settings, "resume", "ada.txt", (RESUME_A + "\nAlso fluent in Gizmography.\n").encode()),
+            ]
+        )
         before = db_rows(settings, "SELECT score, taxonomy_version FROM match")
         (skills / "zz_custom.yaml").write_text(
-            "category: Custom\nskills:\n  - name: Gizmography\n    aliases: [gizmo lang]\n")
+            "category: Custom\nskills:\n  - name: Gizmography\n    aliases: [gizmo lang]\n"
+        )
         assert ingestor.reload_taxonomy()
         assert db_rows(settings, "SELECT taxonomy_version FROM match") == [(before[0][1],)]  # work to do, not done
         while ingestor.rescore.step(ingestor.taxonomy):
@@ -207,8 +233,9 @@ def test_generated_corpus_scores_every_resume_against_every_job(settings, ingest
     assert db_rows(settings, "SELECT count(*) FROM match") == [(36,)]
 
 
-@pytest.mark.parametrize("name", ["~$draft.docx", ".DS_Store", "._ada.pdf", "Thumbs.db", "upload.pdf.part",
-                                  "x.reason.txt"])
+@pytest.mark.parametrize(
+    "name", ["~$draft.docx", ".DS_Store", "._ada.pdf", "Thumbs.db", "upload.pdf.part", "x.reason.txt"]
+)
 def test_junk_names_are_ignored(name):
     assert is_junk(Path(name))
 
@@ -221,6 +248,7 @@ def test_only_files_a_dead_watcher_had_in_a_worker_are_charged_an_attempt(settin
     """A watcher killed with a batch claimed charges nothing to the files no worker had started on."""
     from pipeline.inflight import InFlight
     from pipeline.inbox import sha256_file
+
     paths = [drop(settings, "resume", f"r{i}.txt", sample_resume(i).encode()) for i in range(3)]
     shas = [sha256_file(path)[0] for path in paths]
     journal = settings.store / "inflight"
@@ -248,6 +276,7 @@ def test_a_broken_skills_file_keeps_the_old_taxonomy_and_files_still_score(env, 
     from pipeline import stages
     from store.db import make_engine
     from tests.instance import instance
+
     skills = tmp_path / "skills"
     shutil.copytree(ROOT / "skills", skills)
     settings = instance({**env, "SHORTLIST_SKILLS": str(skills)})
@@ -279,26 +308,48 @@ def test_matches_scored_from_the_snapshot_equal_a_re_score_from_the_database(set
     from pipeline.matching import score_pairs
     from pipeline.snapshot import forget, job_requirements, resume_skills
     from store.db import session_scope
+
     ada_old = RESUME_B.replace("Charles Babbage", "Ada Lovelace").replace("charles@example.com", "ada@engines.org")
     ada_new = RESUME_A.replace("ada@example.com", "ada@engines.org")  # a usable address and a name: one person
-    paths = [drop(settings, "resume", "r0.txt", sample_resume(0).encode()),
-             drop(settings, "job", "job0.txt", sample_job(0).encode()),
-             drop(settings, "resume", "ada-old.txt", ada_old.encode()),
-             drop(settings, "resume", "r1.pdf", make_pdf(sample_resume(1))),
-             drop(settings, "job", "backend.txt", JOB.encode()),
-             drop(settings, "resume", "ada-new.txt", ada_new.encode()),
-             drop(settings, "job", "job1.txt", sample_job(1).encode())]
+    paths = [
+        drop(settings, "resume", "r0.txt", sample_resume(0).encode()),
+        drop(settings, "job", "job0.txt", sample_job(0).encode()),
+        drop(settings, "resume", "ada-old.txt", ada_old.encode()),
+        drop(settings, "resume", "r1.pdf", make_pdf(sample_resume(1))),
+        drop(settings, "job", "backend.txt", JOB.encode()),
+        drop(settings, "resume", "ada-new.txt", ada_new.encode()),
+        drop(settings, "job", "job1.txt", sample_job(1).encode()),
+    ]
     assert {o.outcome for o in ingestor.process(paths)} == {"scored"}
     forget()
     model = ingestor.model
     with session_scope(ingestor.ctx.engine) as session:
-        expected = {(job, cand, job_doc, resume_doc, result.score, result.coverage, result.depth, result.text,
-                     result.role, result.experience, result.model_version)
-                    for job, cand, job_doc, resume_doc, result
-                    in score_pairs(job_requirements(session, model), resume_skills(session, model), model)}
-    written = set(db_rows(settings, "SELECT job_id, candidate_id, job_document_id, resume_document_id, score, "
-                                    "coverage, depth, text_relevance, role_fit, experience_fit, model_version "
-                                    "FROM match"))
+        expected = {
+            (
+                job,
+                cand,
+                job_doc,
+                resume_doc,
+                result.score,
+                result.coverage,
+                result.depth,
+                result.text,
+                result.role,
+                result.experience,
+                result.model_version,
+            )
+            for job, cand, job_doc, resume_doc, result in score_pairs(
+                job_requirements(session, model), resume_skills(session, model), model
+            )
+        }
+    written = set(
+        db_rows(
+            settings,
+            "SELECT job_id, candidate_id, job_document_id, resume_document_id, score, "
+            "coverage, depth, text_relevance, role_fit, experience_fit, model_version "
+            "FROM match",
+        )
+    )
     assert written == expected
     assert len(written) == 3 * 4 and len({row[1] for row in written}) == 3  # 4 current resumes of 3 people
 
@@ -306,6 +357,7 @@ def test_matches_scored_from_the_snapshot_equal_a_re_score_from_the_database(set
 def test_a_database_locked_past_the_deadline_puts_files_back_without_charging_them(env):
     from tests.instance import hold_write_lock, instance
     from store.db import make_engine
+
     settings = instance({**env, "SHORTLIST_DB_DEADLINE_SECONDS": "1"})
     engine = make_engine(settings.database_url)
     ingestor = Ingestor(settings, engine, PipelineMetrics())
@@ -328,6 +380,7 @@ def test_a_job_another_writer_commits_after_the_snapshot_is_still_matched(settin
     is noticed in the transaction and the chunk is scored again against what is there."""
     from pipeline import steps
     from pipeline.filejob import FileJob, Status
+
     ctx = ingestor.ctx
     resume = FileJob(drop(settings, "resume", "ada.txt", RESUME_A.encode()), "resume")
     steps.claim(ctx, [resume])

@@ -1,4 +1,5 @@
 """Blind review's masking (pure): what is hidden, that offsets survive, and the mask-check command's figures."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,17 @@ def test_identity_is_hidden_and_the_text_keeps_its_length():
     who = Who(("Sarah Johnson", *header_names(TEXT)))
     masked = mask(TEXT, who)
     assert masked is not None and len(masked) == len(TEXT)
-    for secret in ("SARAH", "JOHNSON", "Sarah", "sarah.johnson@mailbox.org", "555-0134", "Harbor View Road",
-                   "74103", "linkedin.com/in/sarah-johnson", "github.com/sjohnson"):
+    for secret in (
+        "SARAH",
+        "JOHNSON",
+        "Sarah",
+        "sarah.johnson@mailbox.org",
+        "555-0134",
+        "Harbor View Road",
+        "74103",
+        "linkedin.com/in/sarah-johnson",
+        "github.com/sjohnson",
+    ):
         assert secret not in masked, secret
     assert "Charge Nurse" in masked and "2018 - 2024" in masked and "team of 12 nurses" in masked
     assert "Saint Mary Hospital" in masked and "University of Oklahoma" in masked  # organisations only on request
@@ -32,8 +42,10 @@ def test_identity_is_hidden_and_the_text_keeps_its_length():
 
 
 def test_an_address_cut_at_a_snippet_edge_is_hidden_too():
-    assert mask("STEELE HASTINGS SALES MANAGER CONTACT shastings@", Who(("Steele Hastings",))) == \
-        f"{BLOCK * 6} {BLOCK * 8} SALES MANAGER CONTACT {BLOCK * 10}"
+    assert (
+        mask("STEELE HASTINGS SALES MANAGER CONTACT shastings@", Who(("Steele Hastings",)))
+        == f"{BLOCK * 6} {BLOCK * 8} SALES MANAGER CONTACT {BLOCK * 10}"
+    )
 
 
 def test_mask_check_reports_what_it_found_and_hid(tmp_path, capsys):

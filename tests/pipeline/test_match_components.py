@@ -1,4 +1,5 @@
 """Every match row keeps its components and versions; the JSON a page is built from explains the rank."""
+
 from pipeline.ingest import Ingestor
 from store.db import session_scope
 from store.queries import match_report, ranking
@@ -16,9 +17,11 @@ def test_a_match_stores_every_component_and_the_report_explains_it(settings, eng
         assert [o.outcome for o in ingestor.process([job, resume])] == ["scored", "scored"]
     finally:
         ingestor.close()
-    (score, coverage, depth, text, role, experience, model, taxonomy), = db_rows(
-        settings, "SELECT score, coverage, depth, text_relevance, role_fit, experience_fit, model_version, "
-                  "taxonomy_version FROM match")
+    ((score, coverage, depth, text, role, experience, model, taxonomy),) = db_rows(
+        settings,
+        "SELECT score, coverage, depth, text_relevance, role_fit, experience_fit, model_version, "
+        "taxonomy_version FROM match",
+    )
     assert 0 < score <= 100 and 0 < coverage <= 1 and 0 < depth <= coverage and 0 < text <= 1
     assert 0.5 <= role <= 1.0 and experience is not None  # same family; a seniority step may be short
     assert model.startswith("relevance-") and taxonomy

@@ -1,5 +1,6 @@
 """Scoring over a snapshot: a document's features built in memory are the ones a read of its rows builds, and
 a chunk scored against a snapshot gets the results pipeline.score gives pair by pair."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -57,8 +58,11 @@ def test_features_built_in_memory_are_the_ones_read_back_from_the_rows(seeder, e
     with Session(engine) as session:
         jobs = snapshot.job_requirements(session, MODEL)
         resumes = snapshot.resume_skills(session, MODEL)
-    for seeded, read in ((posted, jobs[posted.id]), (cv, resumes[(cv.id, cv.document_id)]),
-                         (nameless, resumes[(nameless.id, nameless.document_id)])):
+    for seeded, read in (
+        (posted, jobs[posted.id]),
+        (cv, resumes[(cv.id, cv.document_id)]),
+        (nameless, resumes[(nameless.id, nameless.document_id)]),
+    ):
         built = matching.features_of(seeded.analysis, MODEL, seeded.name)
         built.document_id = seeded.document_id
         same(built, read)
@@ -68,11 +72,16 @@ def test_a_resume_without_a_name_that_joins_a_known_person_is_scored_under_their
     """Two nameless resumes with one address are one person, named from the first one's file: the second is
     scored with that name (as a later read of its rows builds it), not with one from its own file name."""
     from tests.instance import db_rows
+
     posted = seeder.document("job", "backend.txt", sample_job(3))
     first = seeder.document("resume", "hopper-cv.txt", "grace@hopper.dev\n\n" + RESUME.split("\n", 2)[2])
-    second = seeder.document("resume", "platform.txt", "grace@hopper.dev\n\nExperience\nPython developer at Hopper "
-                                                       "Labs (2020 - present): services on AWS with Docker, "
-                                                       "PostgreSQL and Terraform.\n")
+    second = seeder.document(
+        "resume",
+        "platform.txt",
+        "grace@hopper.dev\n\nExperience\nPython developer at Hopper "
+        "Labs (2020 - present): services on AWS with Docker, "
+        "PostgreSQL and Terraform.\n",
+    )
     assert second.id == first.id and not second.analysis.name and not first.analysis.name
     assert matching.resume_name(second.analysis) != "Hopper Cv"
     snapshot.forget()
@@ -90,19 +99,25 @@ def test_a_job_meets_only_current_resumes_of_its_chunk(seeder, settings):
     """In one transaction: another file of a stored resume is kept but not scored, and a newer version of a
     resume takes the older one off every ranking, whether the job comes before or after them in the chunk."""
     from tests.instance import db_rows
+
     text = RESUME.replace("grace@example.com", "grace@hopper.dev")  # a usable address: one person
     old = seeder.document("resume", "grace-2025.txt", text)
     newer = text.replace("Python, Go, Terraform, Excel", "Python, Go, Terraform, Excel, Rust")
-    written = seeder.write([("job", "first.txt", sample_job(3).encode()),
-                            ("resume", "grace-2026.txt", newer.encode()),
-                            ("resume", "grace-2026-copy.txt", newer.upper().encode()),
-                            ("job", "second.txt", sample_job(2).encode())])
+    written = seeder.write(
+        [
+            ("job", "first.txt", sample_job(3).encode()),
+            ("resume", "grace-2026.txt", newer.encode()),
+            ("resume", "grace-2026-copy.txt", newer.upper().encode()),
+            ("job", "second.txt", sample_job(2).encode()),
+        ]
+    )
     first, version, copy, second = written
     assert version.id == copy.id == old.id
     assert db_rows(settings, f"SELECT same_as FROM document WHERE id = {copy.document_id}") == [(version.document_id,)]
     for job in (first, second):
-        assert db_rows(settings, f"SELECT resume_document_id FROM match WHERE job_id = {job.id}") == \
-            [(version.document_id,)]
+        assert db_rows(settings, f"SELECT resume_document_id FROM match WHERE job_id = {job.id}") == [
+            (version.document_id,)
+        ]
 
 
 def test_a_chunk_meets_the_snapshot_as_it_stands_at_each_turn(seeder, engine):
@@ -110,10 +125,12 @@ def test_a_chunk_meets_the_snapshot_as_it_stands_at_each_turn(seeder, engine):
     a later resume of the chunk meets the chunk's job; a job the writer keeps closed joins nothing."""
     old_job = seeder.document("job", "old.txt", sample_job(1))
     old_cv = seeder.document("resume", "old-cv.txt", sample_resume(1))
-    analysed = [seeder.analyse("resume", "a.txt", sample_resume(2).encode()),
-                seeder.analyse("job", "new.txt", sample_job(2).encode()),
-                seeder.analyse("resume", "b.txt", sample_resume(3).encode()),
-                seeder.analyse("job", "shut.txt", sample_job(4).encode())]
+    analysed = [
+        seeder.analyse("resume", "a.txt", sample_resume(2).encode()),
+        seeder.analyse("job", "new.txt", sample_job(2).encode()),
+        seeder.analyse("resume", "b.txt", sample_resume(3).encode()),
+        seeder.analyse("job", "shut.txt", sample_job(4).encode()),
+    ]
     with Session(engine) as session:
         snap = snapshot.read_snapshot(session, MODEL, jobs=True, resumes=True)
     snap.closed.add("file:shut")
@@ -134,6 +151,7 @@ def test_a_chunk_meets_the_snapshot_as_it_stands_at_each_turn(seeder, engine):
 
 def test_expected_match_is_what_the_writer_stored(seeder, settings):
     from tests.instance import db_rows
+
     posted = seeder.document("job", "backend.txt", sample_job(3))
     cv = seeder.document("resume", "grace.txt", RESUME)
     [(score, coverage)] = db_rows(settings, "SELECT score, coverage FROM match")
@@ -143,6 +161,7 @@ def test_expected_match_is_what_the_writer_stored(seeder, settings):
 
 def test_the_reload_pairs_name_every_job_and_resume():
     from pipeline.stages import Analysis, analyse_text
+
     taxonomy = taxonomy_of(ROOT / "skills")
     posted = Analysis(filename="job.txt", kind="job", text=sample_job(2))
     cv = Analysis(filename="cv.txt", kind="resume", text=RESUME)

@@ -1,4 +1,5 @@
 """The watcher's metrics: figures the database holds are read at scrape time, whoever changed them."""
+
 from __future__ import annotations
 
 import sqlite3

@@ -1,5 +1,6 @@
 """The inbox observer: polling chosen on network file systems (from /proc/mounts) or by the setting, and the real
 watcher with the polling observer taking a file only once a slow copy has finished."""
+
 from __future__ import annotations
 
 import signal
@@ -60,8 +61,14 @@ def _count(settings, sql: str) -> int:
 
 @pytest.mark.slow
 def test_the_polling_watcher_takes_a_slow_copy_only_when_it_is_complete(tmp_path, settings, env):
-    env = {**env, "SHORTLIST_OBSERVER": "polling", "SHORTLIST_POLL_SECONDS": "0.5", "SHORTLIST_STABLE_SECONDS": "0.2",
-           "SHORTLIST_RESCAN_SECONDS": "600", "SHORTLIST_CANARY_SECONDS": "0"}
+    env = {
+        **env,
+        "SHORTLIST_OBSERVER": "polling",
+        "SHORTLIST_POLL_SECONDS": "0.5",
+        "SHORTLIST_STABLE_SECONDS": "0.2",
+        "SHORTLIST_RESCAN_SECONDS": "600",
+        "SHORTLIST_CANARY_SECONDS": "0",
+    }
     log = tmp_path / "watcher.log"
     proc = start_watcher(env, log)
     try:
@@ -72,7 +79,7 @@ def test_the_polling_watcher_takes_a_slow_copy_only_when_it_is_complete(tmp_path
         path = settings.inbox / "resumes" / "copied-over-the-network.txt"
         with open(path, "wb") as handle:  # a copy that pauses longer than the quiet time of a local watcher
             for start in range(0, len(data), len(data) // 5 + 1):
-                handle.write(data[start:start + len(data) // 5 + 1])
+                handle.write(data[start : start + len(data) // 5 + 1])
                 handle.flush()
                 time.sleep(0.7)
         wait_for(lambda: _count(settings, "SELECT count(*) FROM document") == 2, 60, message="both documents")

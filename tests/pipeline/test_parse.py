@@ -1,4 +1,5 @@
 """pipeline.parse: every format, every failure reason, normalisation, both PDF engines."""
+
 from __future__ import annotations
 
 import io
@@ -47,6 +48,7 @@ def words(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- formats
 
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_pdf_both_engines_recover_the_text(engine):
     parsed = parse_bytes(make_pdf(RESUME), "resume.pdf", pdf_engine=engine)
@@ -89,7 +91,7 @@ def test_pdfplumber_defaults_would_run_words_together():
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_pdf_multi_page_and_line_end_hyphenation(engine):
-    text = ("Improved the manage-\nment of cloud costs as a self-\nmotivated engineer.\n" + RESUME)
+    text = "Improved the manage-\nment of cloud costs as a self-\nmotivated engineer.\n" + RESUME
     parsed = parse_bytes(make_pdf(text, pages=3), "r.pdf", pdf_engine=engine)
     assert parsed.pages == 3
     assert "management of cloud costs" in parsed.text
@@ -129,7 +131,9 @@ def test_docx_skips_deleted_text_and_field_codes():
     document = docx.Document()
     paragraph = document.add_paragraph("Kept words and ")
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    paragraph._p.append(parse_xml(f'<w:del {w} w:id="1" w:author="a"><w:r><w:delText>deleted</w:delText></w:r></w:del>'))
+    paragraph._p.append(
+        parse_xml(f'<w:del {w} w:id="1" w:author="a"><w:r><w:delText>deleted</w:delText></w:r></w:del>')
+    )
     paragraph._p.append(parse_xml(f'<w:r {w}><w:instrText>HYPERLINK "x"</w:instrText></w:r>'))
     paragraph._p.append(parse_xml(f'<w:ins {w} w:id="2" w:author="a"><w:r><w:t>inserted words</w:t></w:r></w:ins>'))
     document.add_paragraph("x" * 100)
@@ -144,16 +148,19 @@ def test_docx_page_count_from_document_properties():
     assert parse_bytes(make_docx([RESUME], pages=2), "r.docx").pages == 2
 
 
-@pytest.mark.parametrize(("data", "name", "fmt"), [
-    (RESUME.encode(), "resume.txt", "txt"),
-    (RESUME.encode(), "resume.md", "md"),
-    (RESUME.encode(), "resume.MARKDOWN", "md"),
-    (RESUME.encode(), "resume", "txt"),
-    (b"\xef\xbb\xbf" + RESUME.encode(), "bom.txt", "txt"),
-    (RESUME.encode("utf-16"), "utf16.txt", "txt"),
-    (RESUME.encode("utf-16-le"), "utf16le-no-bom.txt", "txt"),
-    (RESUME.encode("cp1252"), "windows.txt", "txt"),
-])
+@pytest.mark.parametrize(
+    ("data", "name", "fmt"),
+    [
+        (RESUME.encode(), "resume.txt", "txt"),
+        (RESUME.encode(), "resume.md", "md"),
+        (RESUME.encode(), "resume.MARKDOWN", "md"),
+        (RESUME.encode(), "resume", "txt"),
+        (b"\xef\xbb\xbf" + RESUME.encode(), "bom.txt", "txt"),
+        (RESUME.encode("utf-16"), "utf16.txt", "txt"),
+        (RESUME.encode("utf-16-le"), "utf16le-no-bom.txt", "txt"),
+        (RESUME.encode("cp1252"), "windows.txt", "txt"),
+    ],
+)
 def test_text_files_decode(data, name, fmt):
     parsed = parse_bytes(data, name)
     assert (parsed.format, parsed.engine, parsed.pages) == (fmt, "text", 1)
@@ -168,6 +175,7 @@ def test_cp1252_and_latin1_fallbacks():
 
 
 # --------------------------------------------------------------------------- mislabelled files: content wins
+
 
 def test_content_decides_the_format():
     docx_bytes = make_docx([RESUME])
@@ -213,15 +221,18 @@ def _zip(names: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("data", "words_in_reason"), [
-    (b"\x89PNG\r\n\x1a\n" + bytes(200), "PNG image"),
-    (b"\xff\xd8\xff\xe0" + bytes(200), "JPEG image"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "Word 97-2003"),
-    (b"{\\rtf1\\ansi " + RESUME.encode(), "RTF document"),
-    (_zip(["[Content_Types].xml", "xl/workbook.xml"]), "Excel workbook"),
-    (_zip(["mimetype", "content.xml"]), "OpenDocument"),
-    (_zip(["photo.jpg"]), "ZIP archive"),
-])
+@pytest.mark.parametrize(
+    ("data", "words_in_reason"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "PNG image"),
+        (b"\xff\xd8\xff\xe0" + bytes(200), "JPEG image"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "Word 97-2003"),
+        (b"{\\rtf1\\ansi " + RESUME.encode(), "RTF document"),
+        (_zip(["[Content_Types].xml", "xl/workbook.xml"]), "Excel workbook"),
+        (_zip(["mimetype", "content.xml"]), "OpenDocument"),
+        (_zip(["photo.jpg"]), "ZIP archive"),
+    ],
+)
 def test_unsupported_types_are_named(data, words_in_reason):
     error = failure(data, "resume.pdf")
     assert error.code == "unsupported_type"
@@ -229,6 +240,7 @@ def test_unsupported_types_are_named(data, words_in_reason):
 
 
 # --------------------------------------------------------------------------- failures
+
 
 def test_empty_file():
     assert failure(b"", "resume.pdf").code == "empty"
@@ -240,21 +252,26 @@ def test_too_large_is_checked_before_anything_else():
     assert "The file is 2 KB, more than the 1 KB limit" in error.reason
 
 
-@pytest.mark.parametrize("size, limit, said, allowed", [
-    (21_002_731, 20 * 1024 * 1024, "20.03 MB", "20 MB"),  # the issue's "20.0 MB; the limit is 20.0 MB"
-    (20 * 1024 * 1024 + 1, 20 * 1024 * 1024, "20,971,521 bytes", "20,971,520 bytes"),
-    (5000, 1048, "4.9 KB", "1 KB"),
-    (30 * 1024 * 1024, 20 * 1024 * 1024, "30 MB", "20 MB"),
-    (900, 500, "900 bytes", "500 bytes"),
-])
+@pytest.mark.parametrize(
+    "size, limit, said, allowed",
+    [
+        (21_002_731, 20 * 1024 * 1024, "20.03 MB", "20 MB"),  # the issue's "20.0 MB; the limit is 20.0 MB"
+        (20 * 1024 * 1024 + 1, 20 * 1024 * 1024, "20,971,521 bytes", "20,971,520 bytes"),
+        (5000, 1048, "4.9 KB", "1 KB"),
+        (30 * 1024 * 1024, 20 * 1024 * 1024, "30 MB", "20 MB"),
+        (900, 500, "900 bytes", "500 bytes"),
+    ],
+)
 def test_a_size_over_its_limit_never_reads_as_the_limit(size, limit, said, allowed):
     from pipeline.parse.errors import size_and_limit
+
     assert size_and_limit(size, limit) == (said, allowed)
 
 
 @given(st.integers(1, 1 << 40), st.integers(1, 1 << 40))
 def test_different_sizes_are_always_worded_differently(size, limit):
     from pipeline.parse.errors import size_and_limit
+
     said, allowed = size_and_limit(size, limit)
     assert (said == allowed) == (size == limit)
 
@@ -335,13 +352,16 @@ def test_glyph_codes_without_unicode_map(engine):
     assert "Unicode" in error.reason
 
 
-@pytest.mark.parametrize(("data", "name"), [
-    (make_pdf("Jane Doe, Python"), "short.pdf"),
-    (make_pdf(""), "blank.pdf"),
-    (make_docx(["Jane Doe, Python"]), "short.docx"),
-    (b"Jane Doe, Python\n\n\n", "short.txt"),
-    (b"   \n\t\n", "blank.txt"),
-])
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (make_pdf("Jane Doe, Python"), "short.pdf"),
+        (make_pdf(""), "blank.pdf"),
+        (make_docx(["Jane Doe, Python"]), "short.docx"),
+        (b"Jane Doe, Python\n\n\n", "short.txt"),
+        (b"   \n\t\n", "blank.txt"),
+    ],
+)
 def test_too_little_text(data, name):
     error = failure(data, name)
     assert error.code == "too_little_text"
@@ -392,6 +412,7 @@ def test_every_failure_code_has_a_test():
 
 # --------------------------------------------------------------------------- the API itself
 
+
 def test_parse_error_survives_a_process_boundary():
     error = pickle.loads(pickle.dumps(ParseError("encrypted", "The PDF is password-protected.")))
     assert (error.code, error.reason) == ("encrypted", "The PDF is password-protected.")
@@ -408,12 +429,16 @@ def test_parsed_is_frozen_and_engine_is_checked():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.one_of(
-    st.binary(max_size=3000),
-    st.binary(max_size=3000).map(lambda b: b"%PDF-1.4\n" + b + b"\n%%EOF"),
-    st.binary(max_size=3000).map(lambda b: b"PK\x03\x04" + b),
-    st.text(max_size=500).map(str.encode),
-), st.sampled_from(["x.pdf", "x.docx", "x.txt", "x.md", "x"]), st.sampled_from(ENGINES))
+@given(
+    st.one_of(
+        st.binary(max_size=3000),
+        st.binary(max_size=3000).map(lambda b: b"%PDF-1.4\n" + b + b"\n%%EOF"),
+        st.binary(max_size=3000).map(lambda b: b"PK\x03\x04" + b),
+        st.text(max_size=500).map(str.encode),
+    ),
+    st.sampled_from(["x.pdf", "x.docx", "x.txt", "x.md", "x"]),
+    st.sampled_from(ENGINES),
+)
 def test_arbitrary_bytes_give_parsed_or_parse_error(data, name, engine):
     try:
         parsed = parse_bytes(data, name, pdf_engine=engine, min_chars=1)
@@ -425,51 +450,84 @@ def test_arbitrary_bytes_give_parsed_or_parse_error(data, name, engine):
 
 # --------------------------------------------------------------------------- normalise
 
-@pytest.mark.parametrize(("raw", "clean"), [
-    ("ﬁnance and ﬂow, eﬀective", "finance and flow, effective"),
-    ("Ｐｙｔｈｏｎ　developer", "Python developer"),
-    ("knowl\u00adedge", "knowledge"),
-    ("knowl\u00ad\nedge base", "knowledge base"),
-    ("2019 \u2013 2021 \u2014 Senior\u2011level \u2212 x \u2010 y \u2015 z \u2012 w", "2019 - 2021 - Senior-level - x - y - z - w"),
-    ("Python\t\tJava   SQL", "Python Java SQL"),
-    ("Py(cid:12)thon (cid:3)Docker", "Python Docker"),
-    ("(ci(cid:1)d:22)Go", "Go"),
-    ("line one\r\nline two\rline three", "line one\nline two\nline three"),
-    ("trailing   \n   leading", "trailing\nleading"),
-    ("a\n\n\n\n\nb", "a\n\nb"),
-    ("\n\n  padded  \n\n", "padded"),
-    ("bell\x07 null\x00 esc\x1b done", "bell null esc done"),
-    ("zero\u200bwidth\ufeff joiner\u200d", "zerowidth joiner"),
-    ("non\u00a0breaking\u202fspaces", "non breaking spaces"),
-    ("para\u2029graph\u2028line", "para\ngraph\nline"),
-    ("\uf0b7Python \uf0a7SQL", "Python SQL"),  # private-use bullets from symbol fonts
-    ("Cafe\u0301", "Café"),
-])
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("ﬁnance and ﬂow, eﬀective", "finance and flow, effective"),
+        ("Ｐｙｔｈｏｎ　developer", "Python developer"),
+        ("knowl\u00adedge", "knowledge"),
+        ("knowl\u00ad\nedge base", "knowledge base"),
+        (
+            "2019 \u2013 2021 \u2014 Senior\u2011level \u2212 x \u2010 y \u2015 z \u2012 w",
+            "2019 - 2021 - Senior-level - x - y - z - w",
+        ),
+        ("Python\t\tJava   SQL", "Python Java SQL"),
+        ("Py(cid:12)thon (cid:3)Docker", "Python Docker"),
+        ("(ci(cid:1)d:22)Go", "Go"),
+        ("line one\r\nline two\rline three", "line one\nline two\nline three"),
+        ("trailing   \n   leading", "trailing\nleading"),
+        ("a\n\n\n\n\nb", "a\n\nb"),
+        ("\n\n  padded  \n\n", "padded"),
+        ("bell\x07 null\x00 esc\x1b done", "bell null esc done"),
+        ("zero\u200bwidth\ufeff joiner\u200d", "zerowidth joiner"),
+        ("non\u00a0breaking\u202fspaces", "non breaking spaces"),
+        ("para\u2029graph\u2028line", "para\ngraph\nline"),
+        ("\uf0b7Python \uf0a7SQL", "Python SQL"),  # private-use bullets from symbol fonts
+        ("Cafe\u0301", "Café"),
+    ],
+)
 def test_normalise_cases(raw, clean):
     assert normalise(raw) == clean
 
 
-@pytest.mark.parametrize(("raw", "clean"), [
-    ("project manage-\nment", "project management"),
-    ("develop-\nment of APIs", "development of APIs"),
-    ("Kuber-\nnetes", "Kubernetes"),
-    ("a self-\nmotivated lead", "a self-\nmotivated lead"),
-    ("data-\ndriven decisions", "data-\ndriven decisions"),
-    ("cross-\nfunctional teams", "cross-\nfunctional teams"),
-    ("full-\nstack work and full-stack again", "full-\nstack work and full-stack again"),
-    ("wrote Java-\nScript daily; JavaScript is fun", "wrote JavaScript daily; JavaScript is fun"),
-    ("Python-\nBased tools", "Python-\nBased tools"),
-    ("state-of-the-\nart", "state-of-the-\nart"),
-    ("e-\ncommerce", "e-\ncommerce"),
-    ("2019 -\n2021", "2019 -\n2021"),
-    ("x-\n\nyz", "x-\n\nyz"),
-])
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("project manage-\nment", "project management"),
+        ("develop-\nment of APIs", "development of APIs"),
+        ("Kuber-\nnetes", "Kubernetes"),
+        ("a self-\nmotivated lead", "a self-\nmotivated lead"),
+        ("data-\ndriven decisions", "data-\ndriven decisions"),
+        ("cross-\nfunctional teams", "cross-\nfunctional teams"),
+        ("full-\nstack work and full-stack again", "full-\nstack work and full-stack again"),
+        ("wrote Java-\nScript daily; JavaScript is fun", "wrote JavaScript daily; JavaScript is fun"),
+        ("Python-\nBased tools", "Python-\nBased tools"),
+        ("state-of-the-\nart", "state-of-the-\nart"),
+        ("e-\ncommerce", "e-\ncommerce"),
+        ("2019 -\n2021", "2019 -\n2021"),
+        ("x-\n\nyz", "x-\n\nyz"),
+    ],
+)
 def test_line_end_hyphens(raw, clean):
     assert normalise(raw) == clean
 
 
-NASTY = ["\u00ad", "\t", "  ", "-\n", "\n\n\n", "\r\n", "(cid:7)", "ﬁ", "\u2013", "\u00a0", "\u200b", "\x00",
-         "\ufffe", "\u0301", "e", "Ab", "-", "\n", " ", "(", "cid:", ")", "1"]
+NASTY = [
+    "\u00ad",
+    "\t",
+    "  ",
+    "-\n",
+    "\n\n\n",
+    "\r\n",
+    "(cid:7)",
+    "ﬁ",
+    "\u2013",
+    "\u00a0",
+    "\u200b",
+    "\x00",
+    "\ufffe",
+    "\u0301",
+    "e",
+    "Ab",
+    "-",
+    "\n",
+    " ",
+    "(",
+    "cid:",
+    ")",
+    "1",
+]
 TEXT = st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=5)), max_size=40).map("".join)
 
 
@@ -494,6 +552,7 @@ def test_normalise_output_is_clean(text):
 
 # --------------------------------------------------------------------------- fixtures other tests rely on
 
+
 def test_sample_documents_are_deterministic_and_complete():
     assert sample_resume(5) == sample_resume(5) != sample_resume(6)
     long = sample_resume(5, long=True)
@@ -512,11 +571,16 @@ def test_sample_documents_are_deterministic_and_complete():
 
 def test_pdfium_text_that_lost_its_word_spaces_is_read_again():
     from pipeline.parse.pdf import _glued
-    spaced = ("Human Resource Generalist who is a great communicator and negotiator with strong conflict resolution "
-              "skills. Extensive background in recruitment and retention, mediation and records management. ") * 3
-    glued = ("HumanResource Generalist who isan greatcommunicatorand negotiator with strong conflictresolution "
-             "skills. Extensivebackground in recruitmentand retention, mediationand recordsmanagement. "
-             "Benefitsadministrator Employeerelations Payrollexpertise Eventmanagement ") * 3
+
+    spaced = (
+        "Human Resource Generalist who is a great communicator and negotiator with strong conflict resolution "
+        "skills. Extensive background in recruitment and retention, mediation and records management. "
+    ) * 3
+    glued = (
+        "HumanResource Generalist who isan greatcommunicatorand negotiator with strong conflictresolution "
+        "skills. Extensivebackground in recruitmentand retention, mediationand recordsmanagement. "
+        "Benefitsadministrator Employeerelations Payrollexpertise Eventmanagement "
+    ) * 3
     assert not _glued([spaced])
     assert _glued([glued])
     assert not _glued(["Kubernetesadministrator"])  # too few words to judge
@@ -524,6 +588,8 @@ def test_pdfium_text_that_lost_its_word_spaces_is_read_again():
 
 def test_a_normal_pdf_stays_with_pdfium(tmp_path):
     from tests.fixtures import make_pdf
-    parsed = parse.parse_bytes(make_pdf("Senior backend engineer with Python, PostgreSQL and Kubernetes experience. "
-                                        * 8), "cv.pdf")
+
+    parsed = parse.parse_bytes(
+        make_pdf("Senior backend engineer with Python, PostgreSQL and Kubernetes experience. " * 8), "cv.pdf"
+    )
     assert parsed.engine == "pypdfium2" and "PostgreSQL and Kubernetes" in parsed.text

@@ -1,5 +1,6 @@
 """People through the real pipeline: template addresses, tailored resumes, shared file names, one resume in two
 files, new versions; merge, split and undo on the web; blind review; retention; the subject access export."""
+
 from __future__ import annotations
 
 import json
@@ -41,12 +42,18 @@ def resume(name: str, email: str | None, body: str, phone: str = "") -> str:
     return f"{name}\n{contact}\n\nExperience\n{body}\n"
 
 
-JAVA = ("Java Developer, Northwind Traders, 2018 - 2024\nBuilt Java services with Spring Boot on PostgreSQL and SQL, "
-        "shipped in Docker.\nSkills: Java, Spring Boot, SQL, PostgreSQL, Docker")
-ACCOUNTS = ("Staff Accountant, Fabrikam, 2016 - 2023\nRan accounts payable and accounts receivable, general ledger "
-            "reconciliations in QuickBooks and Microsoft Excel.\nSkills: QuickBooks, Microsoft Excel, accounts payable")
-SUPPORT = ("Desktop Support Technician, Contoso, 2019 - 2024\nSupported Windows users, Active Directory accounts and "
-           "Office 365; worked the help desk queue in ServiceNow.\nSkills: Active Directory, ServiceNow, Office 365")
+JAVA = (
+    "Java Developer, Northwind Traders, 2018 - 2024\nBuilt Java services with Spring Boot on PostgreSQL and SQL, "
+    "shipped in Docker.\nSkills: Java, Spring Boot, SQL, PostgreSQL, Docker"
+)
+ACCOUNTS = (
+    "Staff Accountant, Fabrikam, 2016 - 2023\nRan accounts payable and accounts receivable, general ledger "
+    "reconciliations in QuickBooks and Microsoft Excel.\nSkills: QuickBooks, Microsoft Excel, accounts payable"
+)
+SUPPORT = (
+    "Desktop Support Technician, Contoso, 2019 - 2024\nSupported Windows users, Active Directory accounts and "
+    "Office 365; worked the help desk queue in ServiceNow.\nSkills: Active Directory, ServiceNow, Office 365"
+)
 
 
 @pytest.fixture
@@ -66,17 +73,24 @@ def drop(ingestor: Ingestor, settings, kind: str, name: str, data: str | bytes) 
 
 def ranking(settings, title: str) -> list[tuple]:
     """(candidate, resume file, score) of a job, best first, from the `ranking` view analysts query."""
-    return db_rows(settings, "SELECT candidate, resume_file, score FROM ranking WHERE job_title = ? "
-                             "ORDER BY score DESC, candidate", title)
+    return db_rows(
+        settings,
+        "SELECT candidate, resume_file, score FROM ranking WHERE job_title = ? ORDER BY score DESC, candidate",
+        title,
+    )
 
 
 def test_five_resumes_from_one_template_stay_five_people(settings, ingestor):
     drop(ingestor, settings, "job", "java.md", JAVA_JOB)
-    people = {"Alan Turing": JAVA, "Grace Hopper": ACCOUNTS, "Linus Pauling": SUPPORT, "Rosa Parks": ACCOUNTS,
-              "Ada Byron": SUPPORT}
+    people = {
+        "Alan Turing": JAVA,
+        "Grace Hopper": ACCOUNTS,
+        "Linus Pauling": SUPPORT,
+        "Rosa Parks": ACCOUNTS,
+        "Ada Byron": SUPPORT,
+    }
     for name, body in people.items():
-        drop(ingestor, settings, "resume", f"{name.split()[0].lower()}.txt",
-             resume(name, "yourname@example.com", body))
+        drop(ingestor, settings, "resume", f"{name.split()[0].lower()}.txt", resume(name, "yourname@example.com", body))
     rows = ranking(settings, "Java Developer")
     assert sorted(row[0] for row in rows) == sorted(people)  # nobody vanished behind another's file
     assert rows[0][:2] == ("Alan Turing", "alan.txt")
@@ -95,8 +109,7 @@ def test_a_tailored_resume_never_takes_another_resume_off_a_ranking(settings, in
     drop(ingestor, settings, "resume", "ada-support.txt", resume("Ada Lovelace", "ada@engines.org", SUPPORT))
     assert db_rows(settings, "SELECT count(*) FROM candidate") == [(1,)]
     assert ranking(settings, "Staff Accountant") == before  # the accountant resume still ranks, unchanged
-    assert [row[:2] for row in ranking(settings, "Desktop Support Technician")] == [("Ada Lovelace",
-                                                                                     "ada-support.txt")]
+    assert [row[:2] for row in ranking(settings, "Desktop Support Technician")] == [("Ada Lovelace", "ada-support.txt")]
     assert db_rows(settings, "SELECT count(*) FROM document WHERE kind = 'resume' AND \"current\"") == [(2,)]
 
 
@@ -108,7 +121,8 @@ def test_two_people_who_both_send_resume_pdf_stay_two(settings, ingestor):
     names = db_rows(settings, "SELECT name FROM candidate ORDER BY id")
     assert names == [("Alan Turing",), ("Grace Hopper",), ("Grace Hopper",)]  # a name alone joins nobody...
     assert db_rows(settings, "SELECT candidate_id, other_id, reasons FROM duplicate_pair") == [
-        (2, 3, json.dumps({"agree": ["name"], "disagree": []}))]  # ...but is shown as a possible duplicate
+        (2, 3, json.dumps({"agree": ["name"], "disagree": []}))
+    ]  # ...but is shown as a possible duplicate
     assert len(ranking(settings, "Java Developer")) == 3
 
 
@@ -117,8 +131,9 @@ def test_one_resume_in_two_files_is_one_resume(settings, ingestor):
     text = resume("Alan Turing", "alan@bletchley.org", JAVA, "(415) 555-0134")
     pdf = drop(ingestor, settings, "resume", "alan.pdf", make_pdf(text))
     docx = drop(ingestor, settings, "resume", "alan.docx", make_docx(text.splitlines()))
-    rows = db_rows(settings, "SELECT id, candidate_id, same_as, \"current\", phone FROM document WHERE kind = 'resume' "
-                             "ORDER BY id")
+    rows = db_rows(
+        settings, "SELECT id, candidate_id, same_as, \"current\", phone FROM document WHERE kind = 'resume' ORDER BY id"
+    )
     assert rows == [(pdf, 1, None, 1, "+14155550134"), (docx, 1, pdf, 0, "+14155550134")]
     assert db_rows(settings, "SELECT resume_document_id FROM match") == [(pdf,)]
 
@@ -129,7 +144,9 @@ def test_a_new_version_replaces_the_old_one_everywhere(settings, ingestor):
     revised = JAVA.replace("2018 - 2024", "2018 - 2025") + ", Kubernetes"
     new = drop(ingestor, settings, "resume", "alan-2025.txt", resume("Alan Turing", "alan@bletchley.org", revised))
     assert db_rows(settings, "SELECT id, \"current\", replaced_by FROM document WHERE kind = 'resume' ORDER BY id") == [
-        (old, 0, new), (new, 1, None)]
+        (old, 0, new),
+        (new, 1, None),
+    ]
     assert db_rows(settings, "SELECT resume_document_id FROM match") == [(new,)]
     assert [row[:2] for row in ranking(settings, "Java Developer")] == [("Alan Turing", "alan-2025.txt")]
 
@@ -143,13 +160,16 @@ def test_merge_split_and_undo_on_the_web(settings, ingestor):
         headers = {"X-CSRF-Token": csrf(client), "Accept": "application/json"}
         pairs = client.get("/people.json").json()["pairs"]
         assert [(p["candidate_id"], p["other_id"], p["reasons"]) for p in pairs] == [
-            (1, 2, {"agree": ["name"], "disagree": ["email"]})]
+            (1, 2, {"agree": ["name"], "disagree": ["email"]})
+        ]
         assert client.post(f"/people/pairs/{pairs[0]['id']}/merge").status_code == 403  # no CSRF token
         merged = client.post(f"/people/pairs/{pairs[0]['id']}/merge", headers=headers).json()
         assert merged["documents"] == [second]
         person = client.get("/candidates/1.json").json()["candidate"]
         assert {r["id"]: [j["title"] for j in r["used_by"]] for r in person["resumes"]} == {
-            first: ["Staff Accountant"], second: ["Desktop Support Technician"]}
+            first: ["Staff Accountant"],
+            second: ["Desktop Support Technician"],
+        }
         assert client.get("/candidates/2", follow_redirects=False).headers["location"] == "/candidates/1"
         client.post(f"/people/changes/{merged['change']}/undo", headers=headers).raise_for_status()
         assert db_rows(settings, "SELECT candidate_id FROM document WHERE kind = 'resume' ORDER BY id") == [(1,), (2,)]
@@ -160,16 +180,32 @@ def test_merge_split_and_undo_on_the_web(settings, ingestor):
         client.post(f"/people/changes/{split['change']}/undo", headers=headers).raise_for_status()
         assert db_rows(settings, "SELECT candidate_id FROM document WHERE id = ?", second) == [(1,)]
     kinds = [row[0] for row in db_rows(settings, "SELECT kind FROM event WHERE kind LIKE 'person.%' ORDER BY id")]
-    assert kinds == ["person.possible_duplicate", "person.merged", "person.unmerged", "person.merged",
-                     "person.split", "person.unsplit"]
+    assert kinds == [
+        "person.possible_duplicate",
+        "person.merged",
+        "person.unmerged",
+        "person.merged",
+        "person.split",
+        "person.unsplit",
+    ]
     assert [row[0] for row in db_rows(settings, "SELECT action FROM audit ORDER BY id")] == [
-        "merge", "undo", "merge", "split", "undo"]
+        "merge",
+        "undo",
+        "merge",
+        "split",
+        "undo",
+    ]
 
 
 def test_blind_review_hides_identity_until_a_reveal_on_purpose(settings, ingestor):
     job = drop(ingestor, settings, "job", "java.md", JAVA_JOB)
-    drop(ingestor, settings, "resume", "alan-turing.txt",
-         resume("Alan Turing", "alan@bletchley.org", JAVA, "(415) 555-0134") + "github.com/aturing\n")
+    drop(
+        ingestor,
+        settings,
+        "resume",
+        "alan-turing.txt",
+        resume("Alan Turing", "alan@bletchley.org", JAVA, "(415) 555-0134") + "github.com/aturing\n",
+    )
     job_id = db_rows(settings, "SELECT job_id FROM document WHERE id = ?", job)[0][0]
     with client_for(settings) as client:
         headers = {"X-CSRF-Token": csrf(client), "Accept": "application/json"}
@@ -187,7 +223,8 @@ def test_blind_review_hides_identity_until_a_reveal_on_purpose(settings, ingesto
         client.post("/candidates/1/reveal", data={"reason": "invited to interview"}, headers=headers)
         assert client.get(f"/jobs/{job_id}.json").json()["candidates"][0]["name"] == "Alan Turing"
     assert db_rows(settings, "SELECT action, candidate_id, detail FROM audit WHERE action = 'reveal'") == [
-        ("reveal", 1, json.dumps({"reason": "invited to interview"}))]
+        ("reveal", 1, json.dumps({"reason": "invited to interview"}))
+    ]
 
 
 def test_retention_erases_everything_of_an_expired_candidate_and_nothing_else(settings, ingestor, engine):
@@ -195,27 +232,39 @@ def test_retention_erases_everything_of_an_expired_candidate_and_nothing_else(se
 
     from store.db import session_scope
     from ui import actions
+
     drop(ingestor, settings, "job", "java.md", JAVA_JOB)
     old = drop(ingestor, settings, "resume", "alan.pdf", make_pdf(resume("Alan Turing", "alan@bletchley.org", JAVA)))
-    copy = drop(ingestor, settings, "resume", "alan.docx",
-                make_docx(resume("Alan Turing", "alan@bletchley.org", JAVA).splitlines()))
+    copy = drop(
+        ingestor,
+        settings,
+        "resume",
+        "alan.docx",
+        make_docx(resume("Alan Turing", "alan@bletchley.org", JAVA).splitlines()),
+    )
     with session_scope(engine) as session:
         actions.decide(session, 1, 1, status="shortlisted", note="strong Java")
     keep = drop(ingestor, settings, "resume", "grace.txt", resume("Grace Hopper", "grace@navy.mil", JAVA))
     files = {row[0]: Path(row[1]) for row in db_rows(settings, "SELECT id, stored_path FROM document")}
-    before = {table: db_rows(settings, f"SELECT count(*) FROM {table}")[0][0]
-              for table in ("document", "skill_mention", "match", "match_skill", "event")}
-    expired_at, kept_at = (datetime.fromisoformat(row[0]) for row in
-                           db_rows(settings, "SELECT touched_at FROM candidate ORDER BY id"))
+    before = {
+        table: db_rows(settings, f"SELECT count(*) FROM {table}")[0][0]
+        for table in ("document", "skill_mention", "match", "match_skill", "event")
+    }
+    expired_at, kept_at = (
+        datetime.fromisoformat(row[0]) for row in db_rows(settings, "SELECT touched_at FROM candidate ORDER BY id")
+    )
     days = 30.0
     now = (expired_at + (kept_at - expired_at) / 2 + timedelta(days=days)).replace(tzinfo=timezone.utc)
     assert retention.run(replace(settings, retention_days=days), engine, now) == [1]
 
     assert db_rows(settings, "SELECT id, name FROM candidate") == [(2, "Grace Hopper")]
     assert db_rows(settings, "SELECT id FROM document WHERE kind = 'resume'") == [(keep,)]
-    gone = {"skill_mention": "document_id IN (?, ?)", "match": "resume_document_id IN (?, ?)",
-            "event": "(document_id IN (?, ?) OR candidate_id = 1) AND kind != 'candidate.deleted'",
-            "decision": "candidate_id = 1 AND ? + ? > 0"}
+    gone = {
+        "skill_mention": "document_id IN (?, ?)",
+        "match": "resume_document_id IN (?, ?)",
+        "event": "(document_id IN (?, ?) OR candidate_id = 1) AND kind != 'candidate.deleted'",
+        "decision": "candidate_id = 1 AND ? + ? > 0",
+    }
     for table, where in gone.items():
         assert db_rows(settings, f"SELECT count(*) FROM {table} WHERE {where}", old, copy) == [(0,)], table
     assert not files[old].exists() and not files[copy].exists() and files[keep].exists()
@@ -225,7 +274,8 @@ def test_retention_erases_everything_of_an_expired_candidate_and_nothing_else(se
     assert after["match"] == before["match"] - 1  # the copy had no match of its own
     assert db_rows(settings, "SELECT count(*) FROM match WHERE resume_document_id = ?", keep) == [(1,)]
     assert db_rows(settings, "SELECT actor, action, candidate_id FROM audit WHERE action = 'erase'") == [
-        ("retention", "erase", 1)]
+        ("retention", "erase", 1)
+    ]
     assert retention.run(replace(settings, retention_days=days), engine, now) == []  # nothing else is due
 
 

@@ -1,4 +1,5 @@
 """The ranking and extraction measures against values worked out by hand."""
+
 import math
 
 from hypothesis import given, strategies as st

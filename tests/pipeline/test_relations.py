@@ -1,4 +1,5 @@
 """Taxonomy relations: implies, related and broader, loaded from YAML and looked up from the wanted side."""
+
 import pytest
 
 from pipeline.relations import BROADER_STRENGTH, Relations
@@ -52,11 +53,14 @@ def test_broader_gives_part_credit_one_way_and_implies_the_other(tmp_path):
     assert relations.link("AWS", {"Amazon RDS"}).kind == "implied"
 
 
-@pytest.mark.parametrize("entry, message", [
-    ("  - name: Go\n    implies: [Rust]\n", "'implies' names 'Rust', which no skills file declares"),
-    ("  - name: Go\n    related: {Java: 2}\n", "strength of 'Java' must be a number between 0 and 1"),
-    ("  - name: Go\n    broader: [Go]\n", "'broader' names the skill itself"),
-])
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ("  - name: Go\n    implies: [Rust]\n", "'implies' names 'Rust', which no skills file declares"),
+        ("  - name: Go\n    related: {Java: 2}\n", "strength of 'Java' must be a number between 0 and 1"),
+        ("  - name: Go\n    broader: [Go]\n", "'broader' names the skill itself"),
+    ],
+)
 def test_bad_relations_name_the_file_and_skill(tmp_path, entry, message):
     with pytest.raises(TaxonomyError, match="test.yaml") as error:
         _load(tmp_path, SKILLS + entry)

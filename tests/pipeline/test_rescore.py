@@ -5,6 +5,7 @@ Stores are built through the real pipeline (chaos/seed.py: analyse_text and pipe
 re-scored store must hold is checked against a store built from scratch with the final taxonomy: the
 same scores for the same (job, candidate), every match once, nothing on an old version.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,9 +38,12 @@ def make_instance(tmp_path, name: str = "a", **extra: str):
 
 def match_table(settings) -> dict[tuple[str, str], tuple]:
     """(job identity, candidate identity) -> (score, required matched, preferred matched, taxonomy version)."""
-    rows = db_rows(settings, "SELECT j.identity, c.identity, m.score, m.required_matched, m.preferred_matched, "
-                             "m.taxonomy_version FROM match m JOIN job j ON j.id = m.job_id "
-                             "JOIN candidate c ON c.id = m.candidate_id")
+    rows = db_rows(
+        settings,
+        "SELECT j.identity, c.identity, m.score, m.required_matched, m.preferred_matched, "
+        "m.taxonomy_version FROM match m JOIN job j ON j.id = m.job_id "
+        "JOIN candidate c ON c.id = m.candidate_id",
+    )
     table = {(job, cand): tuple(rest) for job, cand, *rest in rows}
     assert len(table) == len(rows), "a (job, candidate) pair has more than one match"
     return table
@@ -62,11 +66,15 @@ def assert_all_current(settings, version: str, resumes: int, jobs: int, expected
     stale = [pair for pair, row in table.items() if row[-1] != version]
     assert not stale, f"{len(stale)} matches still on an old version, e.g. {stale[:3]}"
     assert db_rows(settings, "SELECT count(*) FROM document WHERE taxonomy_version != ?", version) == [(0,)]
-    broken = db_rows(settings, "SELECT count(*) FROM match m WHERE required_total + preferred_total != "
-                               "(SELECT count(*) FROM match_skill s WHERE s.match_id = m.id)")
+    broken = db_rows(
+        settings,
+        "SELECT count(*) FROM match m WHERE required_total + preferred_total != "
+        "(SELECT count(*) FROM match_skill s WHERE s.match_id = m.id)",
+    )
     assert broken == [(0,)], "match_skill rows do not add up to their match"
-    assert expected and all(table[pair] == row for pair, row in expected.items()), \
-        [(pair, table[pair], row) for pair, row in expected.items() if table[pair] != row][:5]
+    assert expected and all(table[pair] == row for pair, row in expected.items()), [
+        (pair, table[pair], row) for pair, row in expected.items() if table[pair] != row
+    ][:5]
     state = db_rows(settings, "SELECT taxonomy_version, finished_at, total, done FROM rescore")
     assert state[0][0] == version and state[0][1] is not None and state[0][2] == state[0][3]
 
@@ -80,6 +88,7 @@ def run_out(ingestor: Ingestor, limit: int = 10_000) -> list:
 
 
 # -- in-process ------------------------------------------------------------------------------------
+
 
 def test_a_taxonomy_edit_is_done_in_short_batches_that_end_like_a_fresh_store(tmp_path):
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="60", RESCORE_DOCUMENTS="40")
@@ -131,6 +140,7 @@ def test_a_second_edit_mid_way_redoes_everything_with_the_newest_version(tmp_pat
 
 def test_files_ingested_during_a_rescore_end_up_scored_with_the_new_taxonomy(tmp_path):
     from tests.fixtures import sample_job, sample_resume
+
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="40")
     engine = make_engine(settings.database_url)
     seed(engine, load_taxonomy(skills), 50, 3, skills=skills)
@@ -179,6 +189,7 @@ def test_a_restart_finds_the_work_left_in_the_store(tmp_path):
 
 # -- the real watcher, killed during a re-score -------------------------------------------------------
 
+
 def _query(settings, sql: str, *params):
     try:
         return db_rows(settings, sql, *params)
@@ -190,8 +201,9 @@ def _query(settings, sql: str, *params):
 @pytest.mark.timeout(900)  # a hang guard beyond its own waits (seeding 2,000 resumes takes minutes on a loaded machine)
 def test_sigkill_during_a_rescore_of_thousands_of_resumes_leaves_every_match_once_on_the_newest_version(tmp_path):
     resumes, jobs = 2000, 10
-    env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="400", RESCORE_DOCUMENTS="100",
-                                          HEARTBEAT_SECONDS="1", LOG_LEVEL="INFO")
+    env, settings, skills = make_instance(
+        tmp_path, RESCORE_MATCHES="400", RESCORE_DOCUMENTS="100", HEARTBEAT_SECONDS="1", LOG_LEVEL="INFO"
+    )
     engine = make_engine(settings.database_url)
     seed(engine, load_taxonomy(skills), resumes, jobs, skills=skills)
     engine.dispose()
@@ -205,16 +217,28 @@ def test_sigkill_during_a_rescore_of_thousands_of_resumes_leaves_every_match_onc
             if kill == 2:  # a second edit while the first is half done
                 (skills / "zz_edit_2.yaml").write_text(EDIT_2)
             seen = len(_query(settings, "SELECT id FROM event WHERE kind = 'rescore.progress'"))
-            wait_for(lambda seen=seen: len(_query(settings, "SELECT id FROM event WHERE kind = 'rescore.progress'"))
-                     >= seen + 2, 120, interval=0.05, message=f"two more batches before kill {kill + 1}")
+            wait_for(
+                lambda seen=seen: (
+                    len(_query(settings, "SELECT id FROM event WHERE kind = 'rescore.progress'")) >= seen + 2
+                ),
+                120,
+                interval=0.05,
+                message=f"two more batches before kill {kill + 1}",
+            )
             assert _query(settings, "SELECT finished_at FROM rescore") == [(None,)], "finished before the kill"
             proc.send_signal(signal.SIGKILL)
             proc.wait(10)
             kills.append(time.monotonic())
             proc = start_watcher(env, log)
         newest = load_taxonomy(skills).version
-        wait_for(lambda: _query(settings, "SELECT 1 FROM rescore WHERE taxonomy_version = ? AND finished_at IS NOT "
-                                          "NULL", newest), 300, interval=0.5, message="the re-score to finish")
+        wait_for(
+            lambda: _query(
+                settings, "SELECT 1 FROM rescore WHERE taxonomy_version = ? AND finished_at IS NOT NULL", newest
+            ),
+            300,
+            interval=0.5,
+            message="the re-score to finish",
+        )
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -232,6 +256,7 @@ def test_a_rescore_that_commits_no_batch_stops_the_heartbeat_though_the_loop_tic
     import threading
 
     from pipeline.watch import Watcher, heartbeat_path
+
     env, settings, skills = make_instance(tmp_path, HEARTBEAT_SECONDS="0.05")
     engine = make_engine(settings.database_url)
     seed(engine, load_taxonomy(skills), 5, 1, skills=skills)
@@ -259,13 +284,15 @@ def test_a_rescore_that_commits_no_batch_stops_the_heartbeat_though_the_loop_tic
 def test_the_rescore_command_finishes_what_an_edit_left_when_no_watcher_runs(tmp_path):
     import subprocess
     import sys
+
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="20")
     engine = make_engine(settings.database_url)
     seed(engine, load_taxonomy(skills), 30, 2, skills=skills)
     engine.dispose()
     (skills / "zz_edit.yaml").write_text(EDIT_1)
-    done = subprocess.run([sys.executable, "-m", "pipeline", "rescore"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "rescore"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     version = load_taxonomy(skills).version
     assert f"every document and match is on taxonomy {version[:12]} (4 batches" in done.stdout
@@ -276,6 +303,7 @@ def test_matches_scored_with_other_weights_are_rescored_at_start(tmp_path):
     """A change of the fitted weights (pipeline/model_weights.json) is work like a taxonomy edit: a match on
     another model version is on the to-do list and ends on the current one, scored as a fresh store would."""
     from pipeline.score import load_weights
+
     env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="60")
     engine = make_engine(settings.database_url)
     seed(engine, load_taxonomy(skills), 30, 3, skills=skills)
@@ -330,8 +358,12 @@ def test_a_pair_without_a_match_row_is_inserted_with_its_skill_rows_by_the_resco
     seed(engine, load_taxonomy(skills), 30, 3, skills=skills)
     expected = match_table(settings)
     with sqlite3.connect(settings.database_url.split("///", 1)[1]) as conn:
-        gone = [row[0] for row in conn.execute("SELECT id FROM match WHERE candidate_id % 3 = 0 AND job_id = "
-                                               "(SELECT min(id) FROM job)")]
+        gone = [
+            row[0]
+            for row in conn.execute(
+                "SELECT id FROM match WHERE candidate_id % 3 = 0 AND job_id = (SELECT min(id) FROM job)"
+            )
+        ]
         conn.execute(f"DELETE FROM match_skill WHERE match_id IN ({', '.join('?' for _ in gone)})", gone)
         conn.execute(f"DELETE FROM match WHERE id IN ({', '.join('?' for _ in gone)})", gone)
         conn.execute("UPDATE match SET model_version = 'weights-of-last-year', score = 0")

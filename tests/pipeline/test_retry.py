@@ -1,4 +1,5 @@
 """The commit policy against a real SQLite file whose write lock another connection holds."""
+
 from __future__ import annotations
 
 import time
@@ -17,8 +18,7 @@ def _insert(session):
 
 def test_a_write_that_stays_locked_gives_up_at_the_deadline_not_after_minutes(settings, engine):
     retries = []
-    policy = CommitPolicy(engine, deadline_s=2, on_retry=lambda: retries.append(time.monotonic()),
-                          attempt_wait_s=0.4)
+    policy = CommitPolicy(engine, deadline_s=2, on_retry=lambda: retries.append(time.monotonic()), attempt_wait_s=0.4)
     holder = hold_write_lock(settings, 6)
     started = time.monotonic()
     with pytest.raises(DatabaseBusy, match="stayed locked"):
@@ -40,6 +40,7 @@ def test_a_lock_released_before_the_deadline_is_waited_out_and_the_write_lands(s
 
 def test_the_connection_keeps_the_usual_busy_timeout_after_a_bounded_attempt(settings, engine):
     from store.db import BUSY_TIMEOUT_MS
+
     CommitPolicy(engine, deadline_s=2).run(_insert)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
@@ -51,6 +52,7 @@ def test_an_error_that_is_not_a_busy_database_is_not_retried(engine):
     def broken(session):
         calls.append(1)
         session.execute(text("INSERT INTO no_such_table VALUES (1)"))
+
     with pytest.raises(Exception, match="no such table"):
         CommitPolicy(engine, deadline_s=5).run(broken)
     assert calls == [1]

@@ -1,4 +1,5 @@
 """Many watchers on one inbox: claims with leases, and every file scored exactly once under random kill -9."""
+
 from __future__ import annotations
 
 import random
@@ -44,6 +45,7 @@ def test_a_claim_is_won_once_until_its_lease_runs_out(engine):
 
 def test_claims_of_a_dead_watcher_on_this_host_are_dropped_at_start(engine):
     import subprocess
+
     gone = subprocess.Popen(["true"])
     gone.wait()
     here = claims.owner_name().rpartition(":")[0]
@@ -86,8 +88,13 @@ def test_three_watchers_killed_at_random_score_every_file_exactly_once(tmp_path,
     lost, none is left claimed or in the inbox."""
     rng = random.Random(13)
     jobs, resumes = 5, 500
-    env = {**env, "SHORTLIST_WORKERS": "1", "SHORTLIST_CLAIM_LEASE_SECONDS": "4", "SHORTLIST_CANARY_SECONDS": "0",
-           "SHORTLIST_RESCAN_SECONDS": "2"}
+    env = {
+        **env,
+        "SHORTLIST_WORKERS": "1",
+        "SHORTLIST_CLAIM_LEASE_SECONDS": "4",
+        "SHORTLIST_CANARY_SECONDS": "0",
+        "SHORTLIST_RESCAN_SECONDS": "2",
+    }
     for i in range(jobs):
         (settings.inbox / "jobs" / f"job{i}.txt").write_text(sample_job(i))
     for i in range(resumes):
@@ -100,21 +107,32 @@ def test_three_watchers_killed_at_random_score_every_file_exactly_once(tmp_path,
     try:
         # kill while files are being worked on: at random points between 5 % and 75 % of the way
         for share in sorted(rng.uniform(0.05, 0.75) for _ in range(6)):
-            wait_for(lambda share=share: _count(settings, "SELECT count(*) FROM document") >= share * total, 400,
-                     interval=0.1, message=f"{share:.0%} of the documents (logs: {tmp_path})")
+            wait_for(
+                lambda share=share: _count(settings, "SELECT count(*) FROM document") >= share * total,
+                400,
+                interval=0.1,
+                message=f"{share:.0%} of the documents (logs: {tmp_path})",
+            )
             victim = rng.randrange(3)
             procs[victim].send_signal(signal.SIGKILL)
             procs[victim].wait(10)
             kills += 1
             procs[victim] = start_watcher(env, logs[victim])
-        wait_for(lambda: _count(settings, "SELECT count(*) FROM document") >= 0.8 * total, 400, interval=0.1,
-                 message="80 % of the documents")
+        wait_for(
+            lambda: _count(settings, "SELECT count(*) FROM document") >= 0.8 * total,
+            400,
+            interval=0.1,
+            message="80 % of the documents",
+        )
         procs[0].send_signal(signal.SIGKILL)  # not restarted: the other two take its files once its leases pass
         procs[0].wait(10)
         kills += 1
         held = _count(settings, "SELECT count(*) FROM claim")
-        wait_for(lambda: _count(settings, "SELECT count(*) FROM document") == total, 400,
-                 message=f"{total} documents (logs: {tmp_path})")
+        wait_for(
+            lambda: _count(settings, "SELECT count(*) FROM document") == total,
+            400,
+            message=f"{total} documents (logs: {tmp_path})",
+        )
         wait_for(lambda: not _inbox_files(settings), 60, message="an empty inbox")
         wait_for(lambda: _count(settings, "SELECT count(*) FROM claim") == 0, 30, message="no claim left")
     finally:
@@ -124,8 +142,11 @@ def test_three_watchers_killed_at_random_score_every_file_exactly_once(tmp_path,
     print(f"claims held when the last watcher was killed: {held}")
     assert _count(settings, "SELECT count(DISTINCT sha256) FROM document") == total
     assert _count(settings, "SELECT count(*) FROM event WHERE kind = 'document.scored'") == total
-    assert db_rows(settings, "SELECT count(*) FROM (SELECT sha256 FROM event WHERE kind = 'document.scored' "
-                             "GROUP BY sha256 HAVING count(*) > 1) AS twice") == [(0,)]
+    assert db_rows(
+        settings,
+        "SELECT count(*) FROM (SELECT sha256 FROM event WHERE kind = 'document.scored' "
+        "GROUP BY sha256 HAVING count(*) > 1) AS twice",
+    ) == [(0,)]
     assert _count(settings, "SELECT count(*) FROM candidate") == resumes
     assert _count(settings, "SELECT count(*) FROM match") == jobs * resumes
     assert _count(settings, "SELECT count(*) FROM failure") == 0

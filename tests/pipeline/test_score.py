@@ -1,4 +1,5 @@
 """Scoring: the components, their combination with the fitted weights, and properties that hold for any input."""
+
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TAXONOMY = load_taxonomy(ROOT / "skills")
 MODEL = model_for(TAXONOMY, ROOT / "skills")
 WEIGHTS = load_weights()
-SKILLS = st.sampled_from(["Python", "SQL", "Docker", "Kubernetes", "Go", "React", "Java", "Git", "PostgreSQL",
-                          "Terraform"])
+SKILLS = st.sampled_from(
+    ["Python", "SQL", "Docker", "Kubernetes", "Go", "React", "Java", "Git", "PostgreSQL", "Terraform"]
+)
 FAMILIES = st.sampled_from(["Backend engineering", "Data science", "Nursing", "Sales"])
 EMPTY = vector("")
 
@@ -50,12 +52,16 @@ def test_required_weighs_twice_preferred_and_missing_ones_are_listed():
 def test_implied_and_related_skills_count_naming_the_relation(tmp_path):
     (tmp_path / "tech.yaml").write_text(
         "category: Tech\nskills:\n  - name: Java\n  - name: Spring Boot\n    implies: [Java]\n"
-        "  - name: PostgreSQL\n  - name: MySQL\n    related: {PostgreSQL: 0.6}\n", encoding="utf-8")
+        "  - name: PostgreSQL\n  - name: MySQL\n    related: {PostgreSQL: 0.6}\n",
+        encoding="utf-8",
+    )
     model = model_for(load_taxonomy(tmp_path), tmp_path)
 
     def answer(have, want):
-        return score_pair(resume({have: 1.0}), job([want]), 0.0, model.relations, WEIGHTS,
-                          model.roles.closeness).answers[0]
+        return score_pair(
+            resume({have: 1.0}), job([want]), 0.0, model.relations, WEIGHTS, model.roles.closeness
+        ).answers[0]
+
     assert (answer("Spring Boot", "Java").kind, answer("Spring Boot", "Java").via) == ("implied", "Spring Boot")
     related = answer("MySQL", "PostgreSQL")
     assert (related.kind, related.via, related.strength) == ("related", "MySQL", 0.6)
@@ -67,16 +73,18 @@ def test_one_of_a_group_of_alternatives_is_enough():
     wanted = job(["Python", "Scala", "SQL"], groups=[("Python", "Scala")])
     assert pair(resume({"Python": 1.0, "SQL": 1.0}), wanted).coverage == 1.0
     text = "Must know Python or Scala, and SQL."
-    mentions = [StoredMention(s, "Languages", text.index(s), text.index(s) + len(s))
-                for s in ("Python", "Scala", "SQL")]
+    mentions = [
+        StoredMention(s, "Languages", text.index(s), text.index(s) + len(s)) for s in ("Python", "Scala", "SQL")
+    ]
     assert alternatives(text, mentions) == (("Python", "Scala"),)
 
 
 def test_a_skill_used_in_recent_experience_counts_more_than_one_listed_or_old():
-    text = ("Jane Roe\nExperience\nBackend Engineer, Acme, 2021 - 2024\nBuilt services in Python.\n"
-            "Developer, Initech, 2015 - 2017\nWrote Java code.\nSkills\nPython, Java, Go\n")
-    mentions = [StoredMention(s, "Languages", m, m + len(s)) for s in ("Python", "Java", "Go")
-                for m in [text.index(s)]]
+    text = (
+        "Jane Roe\nExperience\nBackend Engineer, Acme, 2021 - 2024\nBuilt services in Python.\n"
+        "Developer, Initech, 2015 - 2017\nWrote Java code.\nSkills\nPython, Java, Go\n"
+    )
+    mentions = [StoredMention(s, "Languages", m, m + len(s)) for s in ("Python", "Java", "Go") for m in [text.index(s)]]
     features = resume_features(1, text, mentions, 6.0, MODEL.roles)
     assert features.skills["Python"] > features.skills["Java"] > features.skills["Go"]
     assert "Backend engineering" in features.roles
@@ -92,15 +100,23 @@ def test_unknown_years_and_titles_are_left_out_not_scored_zero():
 
 def test_soft_traits_weigh_nothing():
     text = "Requirements: Python. Communication skills and teamwork."
-    mentions = [StoredMention("Python", "Languages", 14, 20, "required"),
-                StoredMention("Communication", "Soft skills", 22, 35, "required")]
+    mentions = [
+        StoredMention("Python", "Languages", 14, 20, "required"),
+        StoredMention("Communication", "Soft skills", 22, 35, "required"),
+    ]
     features = job_features(2, text, mentions, None, "Backend Engineer", MODEL.roles)
     assert set(features.wanted) == {"Python"}
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sets(SKILLS, min_size=1, max_size=6), st.sets(SKILLS, max_size=4), st.one_of(st.none(), FAMILIES),
-       st.one_of(st.none(), st.integers(1, 10)), st.floats(0, 1), st.floats(0, 5))
+@given(
+    st.sets(SKILLS, min_size=1, max_size=6),
+    st.sets(SKILLS, max_size=4),
+    st.one_of(st.none(), FAMILIES),
+    st.one_of(st.none(), st.integers(1, 10)),
+    st.floats(0, 1),
+    st.floats(0, 5),
+)
 def test_a_resume_meeting_every_requirement_scores_at_least_90(required, preferred, family, ask, cosine, extra):
     preferred -= required
     have = {s: 1.0 for s in required | preferred}

@@ -1,4 +1,5 @@
 """Tests of word sense (wordfreq flags), sections, names and titles of resumes and job descriptions."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,13 +24,28 @@ def skills(text: str, kind: str | None = None) -> set[str]:
 
 # ---------------------------------------------------------------- word sense from data
 
-@pytest.mark.parametrize("form, ordinary", [
-    ("Spark", True), ("Slack", True), ("Airflow", True), ("Bash", True), ("React", True),
-    ("Kubernetes", False), ("Terraform", False), ("Linux", False),  # jargon, or a name across languages
-    ("Scheduling", False), ("Statistics", False),  # activity and field nouns mean the skill
-    ("AWS", False), ("PyTorch", False), ("C++", False), ("Node.js", False), ("Risk Management", False),
-    ("Containers", False),  # a plural of a common noun names a kind of thing
-])
+
+@pytest.mark.parametrize(
+    "form, ordinary",
+    [
+        ("Spark", True),
+        ("Slack", True),
+        ("Airflow", True),
+        ("Bash", True),
+        ("React", True),
+        ("Kubernetes", False),
+        ("Terraform", False),
+        ("Linux", False),  # jargon, or a name across languages
+        ("Scheduling", False),
+        ("Statistics", False),  # activity and field nouns mean the skill
+        ("AWS", False),
+        ("PyTorch", False),
+        ("C++", False),
+        ("Node.js", False),
+        ("Risk Management", False),
+        ("Containers", False),  # a plural of a common noun names a kind of thing
+    ],
+)
 def test_ordinary_words_are_decided_from_word_frequencies(form, ordinary):
     assert sense.is_ordinary_word(form) is ordinary
 
@@ -45,25 +61,31 @@ def test_flags_are_computed_once_at_compile_time():
     assert not TAXONOMY.matcher.forms["kubernetes"].ambiguous
 
 
-@pytest.mark.parametrize("text, skill", [
-    ("Scheduled ETL jobs in Airflow and dbt.", "Apache Airflow"),
-    ("Skills: Spark, Hadoop, Hive", "Apache Spark"),
-    ("Upgraded the admin dashboard to Vue 3.", "Vue.js"),
-    ("Automated provisioning scripts in Bash.", "Bash"),
-    ("Wrote services in Python 3.12.", "Python"),
-    ("Rewrote the parser in Rust.", "Rust"),
-])
+@pytest.mark.parametrize(
+    "text, skill",
+    [
+        ("Scheduled ETL jobs in Airflow and dbt.", "Apache Airflow"),
+        ("Skills: Spark, Hadoop, Hive", "Apache Spark"),
+        ("Upgraded the admin dashboard to Vue 3.", "Vue.js"),
+        ("Automated provisioning scripts in Bash.", "Bash"),
+        ("Wrote services in Python 3.12.", "Python"),
+        ("Rewrote the parser in Rust.", "Rust"),
+    ],
+)
 def test_ambiguous_forms_count_with_technical_context(text, skill):
     assert skill in skills(text)
 
 
-@pytest.mark.parametrize("text, skill", [
-    ("Balanced airflow across the operating theatres.", "Apache Airflow"),
-    ("Organised the office summer bash.", "Bash"),
-    ("Night porter at the Hotel Bella Vue.", "Vue.js"),
-    ("A python escaped from the reptile house.", "Python"),
-    ("My grandfather was a docker in Liverpool.", "Docker"),
-])
+@pytest.mark.parametrize(
+    "text, skill",
+    [
+        ("Balanced airflow across the operating theatres.", "Apache Airflow"),
+        ("Organised the office summer bash.", "Bash"),
+        ("Night porter at the Hotel Bella Vue.", "Vue.js"),
+        ("A python escaped from the reptile house.", "Python"),
+        ("My grandfather was a docker in Liverpool.", "Docker"),
+    ],
+)
 def test_everyday_senses_do_not_count(text, skill):
     assert skill not in skills(text)
 
@@ -119,7 +141,13 @@ We are a fintech. Our stack includes Kafka and Snowflake.
 
 def test_resume_sections_in_order():
     assert [s.name for s in sections(RESUME, "resume")] == [
-        "summary", "experience", "skills", "education", "interests", "references"]
+        "summary",
+        "experience",
+        "skills",
+        "education",
+        "interests",
+        "references",
+    ]
     for s in sections(RESUME, "resume"):
         assert isinstance(s, Section) and 0 <= s.start < s.end <= len(RESUME)
 
@@ -184,8 +212,10 @@ def test_a_paragraph_speaking_to_the_reader_is_not_about_the_company():
 
 
 def test_a_jobs_duties_name_activities_by_their_opening_verbs():
-    job = ("HR Generalist\n\nResponsibilities\n- Recruit, onboard, and retain diverse talent.\n"
-           "- Schedule interviews.\n- Network with local colleges.\n")
+    job = (
+        "HR Generalist\n\nResponsibilities\n- Recruit, onboard, and retain diverse talent.\n"
+        "- Schedule interviews.\n- Network with local colleges.\n"
+    )
     found = skills(job, "job")
     assert {"Recruiting", "Onboarding", "Scheduling"} <= found
     assert "Computer networking" not in found  # a verb whose -ing form needs context does not count
@@ -194,8 +224,10 @@ def test_a_jobs_duties_name_activities_by_their_opening_verbs():
 
 
 def test_a_fields_team_is_colleagues_not_a_skill():
-    resume = ("Experience\n- Worked with the sales and marketing teams on launches.\n"
-              "- Partnered with the finance department.\n")
+    resume = (
+        "Experience\n- Worked with the sales and marketing teams on launches.\n"
+        "- Partnered with the finance department.\n"
+    )
     assert {"Sales", "Marketing", "Finance"}.isdisjoint(skills(resume, "resume"))
     assert "Marketing" in skills("Experience\n- Ran marketing campaigns for three products.\n", "resume")
 
@@ -207,19 +239,28 @@ def test_a_resumes_role_still_shows_its_field():
 
 @pytest.mark.parametrize("fence", ["---", "+++"])
 def test_a_job_boards_front_matter_is_metadata_not_requirements(fence):
-    job = (f"{fence}\ntitle: Data Engineer\ntype: iOS\nhttp: https\napply: jobs.example.com/42\n{fence}\n\n"
-           "Requirements:\n- Python and Airflow\n")
+    job = (
+        f"{fence}\ntitle: Data Engineer\ntype: iOS\nhttp: https\napply: jobs.example.com/42\n{fence}\n\n"
+        "Requirements:\n- Python and Airflow\n"
+    )
     assert [s.name for s in sections(job, "job")][:2] == ["metadata", "title"]
     assert skills(job, "job") == {"Python", "Apache Airflow"}
     assert job_title(job) == "Data Engineer"
 
 
-@pytest.mark.parametrize("line, kind, name", [
-    ("EMPLOYMENT HISTORY", "resume", "experience"), ("**Skills:**", "resume", "skills"),
-    ("Hobbies & Interests", "resume", "interests"), ("## What we offer", "job", "benefits"),
-    ("Preferred Qualifications", "job", "preferred"), ("About the role", "job", "responsibilities"),
-    ("Experience with Go is required.", "job", None), ("Built 3 services in 2019", "resume", None),
-])
+@pytest.mark.parametrize(
+    "line, kind, name",
+    [
+        ("EMPLOYMENT HISTORY", "resume", "experience"),
+        ("**Skills:**", "resume", "skills"),
+        ("Hobbies & Interests", "resume", "interests"),
+        ("## What we offer", "job", "benefits"),
+        ("Preferred Qualifications", "job", "preferred"),
+        ("About the role", "job", "responsibilities"),
+        ("Experience with Go is required.", "job", None),
+        ("Built 3 services in 2019", "resume", None),
+    ],
+)
 def test_heading_names(line, kind, name):
     assert heading_name(line, kind) == name
 
@@ -240,17 +281,30 @@ def test_sections_rejects_an_unknown_kind():
 
 # ---------------------------------------------------------------- fields of study
 
-@pytest.mark.parametrize("text, studied, claimed", [
-    ("Bachelor's degree in Computer Science, Statistics, or a related field.", {"Computer science", "Statistics"},
-     set()),
-    ("M.S. in Data Science | Stanford University | 2019", {"Data science"}, set()),
-    ("Major: Accounting. Prepared monthly accounting reports in Excel.", set(), {"Accounting", "Excel"}),
-    ("BS in Nursing; 6 years of nursing in a Level I trauma centre.", set(), {"Nursing"}),
-    ("Bachelor's degree in computer science and strong data analysis experience.", {"Computer science"},
-     {"Data analysis"}),
-    ("Maintained Linux servers; MS Office and MS Project daily.", set(),
-     {"Linux", "Microsoft Office", "Microsoft Project"}),
-])
+
+@pytest.mark.parametrize(
+    "text, studied, claimed",
+    [
+        (
+            "Bachelor's degree in Computer Science, Statistics, or a related field.",
+            {"Computer science", "Statistics"},
+            set(),
+        ),
+        ("M.S. in Data Science | Stanford University | 2019", {"Data science"}, set()),
+        ("Major: Accounting. Prepared monthly accounting reports in Excel.", set(), {"Accounting", "Excel"}),
+        ("BS in Nursing; 6 years of nursing in a Level I trauma centre.", set(), {"Nursing"}),
+        (
+            "Bachelor's degree in computer science and strong data analysis experience.",
+            {"Computer science"},
+            {"Data analysis"},
+        ),
+        (
+            "Maintained Linux servers; MS Office and MS Project daily.",
+            set(),
+            {"Linux", "Microsoft Office", "Microsoft Project"},
+        ),
+    ],
+)
 def test_a_field_of_study_is_not_a_skill_claim(text, studied, claimed):
     found = skills(text, "resume")
     assert claimed <= found
@@ -263,41 +317,51 @@ def test_a_field_studied_and_practised_still_counts():
 
 # ---------------------------------------------------------------- names and titles
 
-@pytest.mark.parametrize("text, name", [
-    ("EMPLOYMENT HISTORY\nAcme 2019 - 2020\n", None),  # a heading is never a name
-    ("1\nJohn Smith\njohn@x.org", "John Smith"),  # a stray page number first
-    ("Page 1 of 2 Maria Lopez\nmaria@x.org", "Maria Lopez"),
-    ("Skill Highlights\nPython", None),
-    ("New York, NY\nData Analyst", None),  # a place
-    ("Sourabh Kumar Email: s@x.org", "Sourabh Kumar"),
-])
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("EMPLOYMENT HISTORY\nAcme 2019 - 2020\n", None),  # a heading is never a name
+        ("1\nJohn Smith\njohn@x.org", "John Smith"),  # a stray page number first
+        ("Page 1 of 2 Maria Lopez\nmaria@x.org", "Maria Lopez"),
+        ("Skill Highlights\nPython", None),
+        ("New York, NY\nData Analyst", None),  # a place
+        ("Sourabh Kumar Email: s@x.org", "Sourabh Kumar"),
+    ],
+)
 def test_candidate_name(text, name):
     assert candidate_name(text) == name
 
 
-@pytest.mark.parametrize("text, title", [
-    ("+++\ntitle = \"Senior Data Analyst\"\norganization = \"X\"\n+++\n", "Senior Data Analyst"),
-    ("\nSoftware Developer Job Description Template\nOur company is seeking...", "Software Developer"),
-    ("\nAs an Operations, Supply Chain Intern - Remote:\n- Identify methods", "Operations, Supply Chain Intern"),
-    ("Product Manager Product Manager\nWe build tools.", "Product Manager"),  # a doubled line
-    ("Registered Nurse (Bilingual\npreferred)\nWe are hiring.", "Registered Nurse (Bilingual preferred)"),
-    ("Registered Nurse (Bilingual\nWe are hiring.", "Registered Nurse"),  # a cut parenthesis
-    ("We are looking for a great engineer to join our team.\nData Engineer\n", "Data Engineer"),
-])
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        ('+++\ntitle = "Senior Data Analyst"\norganization = "X"\n+++\n', "Senior Data Analyst"),
+        ("\nSoftware Developer Job Description Template\nOur company is seeking...", "Software Developer"),
+        ("\nAs an Operations, Supply Chain Intern - Remote:\n- Identify methods", "Operations, Supply Chain Intern"),
+        ("Product Manager Product Manager\nWe build tools.", "Product Manager"),  # a doubled line
+        ("Registered Nurse (Bilingual\npreferred)\nWe are hiring.", "Registered Nurse (Bilingual preferred)"),
+        ("Registered Nurse (Bilingual\nWe are hiring.", "Registered Nurse"),  # a cut parenthesis
+        ("We are looking for a great engineer to join our team.\nData Engineer\n", "Data Engineer"),
+    ],
+)
 def test_job_title_is_never_a_body_sentence(text, title):
     assert job_title(text) == title
 
 
 def test_resume_titles_newest_first():
     assert resume_titles(RESUME) == ["Senior Backend Engineer"]
-    text = ("Experience\nAcme, Phoenix, AZ\nData Analyst May 2020 - Current\n- dashboards\n"
-            "Beta Corp, Staff Accountant Jan 2018 - Apr 2020\n")
+    text = (
+        "Experience\nAcme, Phoenix, AZ\nData Analyst May 2020 - Current\n- dashboards\n"
+        "Beta Corp, Staff Accountant Jan 2018 - Apr 2020\n"
+    )
     assert resume_titles(text) == ["Data Analyst", "Staff Accountant"]
     assert resume_titles("ASP.NET WEB DEVELOPER\nAccomplishments\n") == ["ASP.NET WEB DEVELOPER"]
 
 
 def test_a_heading_is_never_a_job_title():
     from pipeline.extract import job_title
+
     assert job_title("42\n\nAbout the role\nYou will own it.\n\nRequirements\n- Go\n") is None
     assert job_title("Requirements\n- Python\n") is None
     assert job_title("Job Description\n\nData Engineer\n\nRequirements\n- SQL\n") == "Data Engineer"

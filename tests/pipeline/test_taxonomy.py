@@ -1,4 +1,5 @@
 """Tests of loading, validating, versioning and compiling the skills taxonomy."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,17 @@ from pipeline.taxonomy import SKILL_KEYS, Taxonomy, TaxonomyError, ascii_lower, 
 
 SKILLS = Path(__file__).resolve().parents[2] / "skills"
 REQUIRED_CATEGORIES = {
-    "Programming languages", "Frameworks & libraries", "Databases", "Cloud & DevOps", "Data & ML", "Security",
-    "Design & product", "Office & business", "Healthcare", "Education", "Soft skills",
+    "Programming languages",
+    "Frameworks & libraries",
+    "Databases",
+    "Cloud & DevOps",
+    "Data & ML",
+    "Security",
+    "Design & product",
+    "Office & business",
+    "Healthcare",
+    "Education",
+    "Soft skills",
 }
 
 
@@ -33,6 +43,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 # ---------------------------------------------------------------- the shipped taxonomy
 
+
 def test_shipped_taxonomy_has_600_skills_in_every_category(taxonomy):
     assert len(taxonomy) >= 600
     assert REQUIRED_CATEGORIES <= set(taxonomy.categories)
@@ -41,8 +52,19 @@ def test_shipped_taxonomy_has_600_skills_in_every_category(taxonomy):
 
 
 def test_business_and_soft_skills_are_present(taxonomy):
-    for name in ("Accounting", "Bookkeeping", "QuickBooks", "Payroll", "Customer service", "Project management",
-                 "Excel", "CPR", "Lesson planning", "Classroom management", "Patient care"):
+    for name in (
+        "Accounting",
+        "Bookkeeping",
+        "QuickBooks",
+        "Payroll",
+        "Customer service",
+        "Project management",
+        "Excel",
+        "CPR",
+        "Lesson planning",
+        "Classroom management",
+        "Patient care",
+    ):
         assert name in taxonomy, name
     soft = {s.name for s in taxonomy.skills.values() if s.category == "Soft skills"}
     assert {"Communication", "Leadership", "Teamwork", "Problem solving", "Time management"} <= soft
@@ -102,8 +124,12 @@ def test_matcher_is_compiled_once_per_load(taxonomy, monkeypatch):
 
 # ---------------------------------------------------------------- loading and errors
 
+
 def test_minimal_folder_loads_with_hints(tmp_path):
-    write(tmp_path, "a.yaml", """
+    write(
+        tmp_path,
+        "a.yaml",
+        """
 category: Things
 skills:
   - name: Go
@@ -113,7 +139,8 @@ skills:
     exclude: ['go\\s+team']
   - name: Rust
     case_sensitive: true
-""")
+""",
+    )
     t = load_taxonomy(tmp_path)
     assert len(t) == 2 and t.categories == ("Things",)
     assert t.skills["Rust"].case_sensitive == frozenset({"Rust"})
@@ -152,12 +179,15 @@ def test_non_yaml_files_are_ignored(tmp_path):
     assert load_taxonomy(tmp_path).version == version
 
 
-@pytest.mark.parametrize("second", [
-    "category: B\nskills:\n  - name: Golang\n",  # canonical name equals an alias elsewhere
-    "category: B\nskills:\n  - name: Go lang\n",
-    "category: B\nskills:\n  - name: Gopher\n    aliases: [GOLANG]\n",  # case does not make it different
-    "category: B\nskills:\n  - name: go\n",
-])
+@pytest.mark.parametrize(
+    "second",
+    [
+        "category: B\nskills:\n  - name: Golang\n",  # canonical name equals an alias elsewhere
+        "category: B\nskills:\n  - name: Go lang\n",
+        "category: B\nskills:\n  - name: Gopher\n    aliases: [GOLANG]\n",  # case does not make it different
+        "category: B\nskills:\n  - name: go\n",
+    ],
+)
 def test_a_form_appearing_twice_across_files_is_an_error(tmp_path, second):
     write(tmp_path, "a.yaml", "category: A\nskills:\n  - name: Go\n    aliases: [Golang, Go-lang]\n")
     write(tmp_path, "b.yaml", second)
@@ -179,14 +209,21 @@ def test_form_listed_twice_in_one_skill(tmp_path):
         load_taxonomy(tmp_path)
 
 
-@pytest.mark.parametrize("text, message", [
-    # A second key silently replaced the first with a plain YAML loader: the first relation was lost.
-    ("category: A\nskills:\n  - name: Alpha\n  - name: Beta\n    related: {Alpha: 0.7}\n    related: {Gamma: 0.5}\n",
-     r"a\.yaml:6: invalid YAML: duplicate key 'related' \(first given on line 5\)"),
-    ("category: A\ncategory: B\nskills:\n  - name: Alpha\n", r"a\.yaml:2: invalid YAML: duplicate key 'category'"),
-    ("category: A\nskills:\n  - {name: Alpha, aliases: [A1], aliases: [A2]}\n",
-     r"a\.yaml:3: invalid YAML: duplicate key 'aliases'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # A second key silently replaced the first with a plain YAML loader: the first relation was lost.
+        (
+            "category: A\nskills:\n  - name: Alpha\n  - name: Beta\n    related: {Alpha: 0.7}\n    related: {Gamma: 0.5}\n",
+            r"a\.yaml:6: invalid YAML: duplicate key 'related' \(first given on line 5\)",
+        ),
+        ("category: A\ncategory: B\nskills:\n  - name: Alpha\n", r"a\.yaml:2: invalid YAML: duplicate key 'category'"),
+        (
+            "category: A\nskills:\n  - {name: Alpha, aliases: [A1], aliases: [A2]}\n",
+            r"a\.yaml:3: invalid YAML: duplicate key 'aliases'",
+        ),
+    ],
+)
 def test_a_key_given_twice_is_an_error_naming_the_file_and_line(tmp_path, text, message):
     write(tmp_path, "a.yaml", text)
     with pytest.raises(TaxonomyError, match=message):
@@ -195,34 +232,57 @@ def test_a_key_given_twice_is_an_error_naming_the_file_and_line(tmp_path, text, 
 
 def test_a_roles_file_with_a_key_given_twice_is_an_error(tmp_path):
     from pipeline.roles import RolesError, load_roles
+
     (tmp_path / "roles").mkdir()
-    write(tmp_path / "roles", "roles.yaml", "families:\n  - name: Backend\n    titles: [Backend engineer]\n"
-          "    titles: [Backend developer]\n")
+    write(
+        tmp_path / "roles",
+        "roles.yaml",
+        "families:\n  - name: Backend\n    titles: [Backend engineer]\n    titles: [Backend developer]\n",
+    )
     with pytest.raises(RolesError, match=r"roles\.yaml:4: invalid YAML: duplicate key 'titles'"):
         load_roles(tmp_path)
 
 
 def test_yaml_merge_keys_are_not_duplicates(tmp_path):
-    write(tmp_path, "a.yaml", "category: A\nskills:\n  - &base {name: Alpha, context: [x]}\n"
-          "  - {<<: *base, name: Beta}\n")
+    write(
+        tmp_path, "a.yaml", "category: A\nskills:\n  - &base {name: Alpha, context: [x]}\n  - {<<: *base, name: Beta}\n"
+    )
     assert load_taxonomy(tmp_path).skills["Beta"].context == ("x",)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("category: A\nskills:\n  - name: Alpha\n  - aliases: [B]\n", r"a\.yaml:4: entry #2: missing 'name'"),
-    ("category: A\nskills:\n  - name: [Alpha\n", r"a\.yaml:3: invalid YAML"),
-    ("skills:\n  - name: Alpha\n", r"a\.yaml:1: missing 'category'"),
-    ("category: A\nskills: []\n", r"a\.yaml:2: 'skills' must be a non-empty list"),
-    ("category: A\nskill:\n  - name: Alpha\n", r"a\.yaml:1: unknown top-level key"),
-    ("- just a list\n", r"a\.yaml:1: expected a mapping"),
-    ("category: A\nskills:\n  - Alpha\n", r"a\.yaml:3: entry #1: expected a mapping"),
-    ("category: A\nskills:\n  - name: Alpha\n    alias: [A1]\n", r"a\.yaml:3: entry #1 \('Alpha'\): unknown key\(s\) \['alias'\]"),
-    ("category: A\nskills:\n  - name: Alpha\n    aliases: [A1, 3]\n", r"a\.yaml:4: entry #1 \('Alpha'\): 'aliases' must be a list of non-empty strings"),
-    ("category: A\nskills:\n  - name: Alpha\n    case_sensitive: [Beta]\n", r"a\.yaml:3: entry #1 \('Alpha'\): 'case_sensitive' names \['Beta'\]"),
-    ("category: A\nskills:\n  - name: Alpha\n    context_for: [Alpha]\n", r"a\.yaml:3: entry #1 \('Alpha'\): 'context_for' given without 'context'"),
-    ("category: A\nskills:\n  - name: Alpha\n    exclude: ['alpha(']\n", r"a\.yaml:4: entry #1 \('Alpha'\): bad 'exclude' regex"),
-    ("category: A\nskills:\n  - name: ' - '\n", r"a\.yaml:3: entry #1 \('-'\): empty surface form '-'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("category: A\nskills:\n  - name: Alpha\n  - aliases: [B]\n", r"a\.yaml:4: entry #2: missing 'name'"),
+        ("category: A\nskills:\n  - name: [Alpha\n", r"a\.yaml:3: invalid YAML"),
+        ("skills:\n  - name: Alpha\n", r"a\.yaml:1: missing 'category'"),
+        ("category: A\nskills: []\n", r"a\.yaml:2: 'skills' must be a non-empty list"),
+        ("category: A\nskill:\n  - name: Alpha\n", r"a\.yaml:1: unknown top-level key"),
+        ("- just a list\n", r"a\.yaml:1: expected a mapping"),
+        ("category: A\nskills:\n  - Alpha\n", r"a\.yaml:3: entry #1: expected a mapping"),
+        (
+            "category: A\nskills:\n  - name: Alpha\n    alias: [A1]\n",
+            r"a\.yaml:3: entry #1 \('Alpha'\): unknown key\(s\) \['alias'\]",
+        ),
+        (
+            "category: A\nskills:\n  - name: Alpha\n    aliases: [A1, 3]\n",
+            r"a\.yaml:4: entry #1 \('Alpha'\): 'aliases' must be a list of non-empty strings",
+        ),
+        (
+            "category: A\nskills:\n  - name: Alpha\n    case_sensitive: [Beta]\n",
+            r"a\.yaml:3: entry #1 \('Alpha'\): 'case_sensitive' names \['Beta'\]",
+        ),
+        (
+            "category: A\nskills:\n  - name: Alpha\n    context_for: [Alpha]\n",
+            r"a\.yaml:3: entry #1 \('Alpha'\): 'context_for' given without 'context'",
+        ),
+        (
+            "category: A\nskills:\n  - name: Alpha\n    exclude: ['alpha(']\n",
+            r"a\.yaml:4: entry #1 \('Alpha'\): bad 'exclude' regex",
+        ),
+        ("category: A\nskills:\n  - name: ' - '\n", r"a\.yaml:3: entry #1 \('-'\): empty surface form '-'"),
+    ],
+)
 def test_bad_files_raise_a_clear_error(tmp_path, text, message):
     write(tmp_path, "a.yaml", text)
     with pytest.raises(TaxonomyError, match=message):
@@ -248,13 +308,24 @@ def test_fold_keeps_length_of_non_ascii_text():
 
 # ---------------------------------------------------------------- regular variants of forms
 
-@pytest.mark.parametrize("form, expected", [
-    ("Code review", ["Code reviews"]), ("Data analysis", ["Data analyses"]),
-    ("Applicant tracking systems", ["Applicant tracking system"]), ("Business process", ["Business processes"]),
-    ("Illustration", ["illustrations"]), ("Mergers & acquisitions", ["Mergers & acquisition", "Mergers and acquisitions"]),
-    ("Microsoft Office", []), ("Windows", []), ("Machine learning", []), ("Statistics", []),  # names, -ing, -ics
-    ("Project manager", []), ("Data scientist", []),  # a role in the plural names colleagues
-])
+
+@pytest.mark.parametrize(
+    "form, expected",
+    [
+        ("Code review", ["Code reviews"]),
+        ("Data analysis", ["Data analyses"]),
+        ("Applicant tracking systems", ["Applicant tracking system"]),
+        ("Business process", ["Business processes"]),
+        ("Illustration", ["illustrations"]),
+        ("Mergers & acquisitions", ["Mergers & acquisition", "Mergers and acquisitions"]),
+        ("Microsoft Office", []),
+        ("Windows", []),
+        ("Machine learning", []),
+        ("Statistics", []),  # names, -ing, -ics
+        ("Project manager", []),
+        ("Data scientist", []),  # a role in the plural names colleagues
+    ],
+)
 def test_inflect_variants(form, expected):
     assert inflect.variants(form) == expected
 
@@ -262,17 +333,23 @@ def test_inflect_variants(form, expected):
 def test_plurals_singulars_and_ampersands_are_found_without_listing_them(tmp_path):
     (tmp_path / "s.yaml").write_text(
         "category: Test\nskills:\n  - name: Code review\n  - name: Applicant tracking systems\n"
-        "  - name: Research and development\n  - name: Project manager\n  - name: Go\n    case_sensitive: true\n")
+        "  - name: Research and development\n  - name: Project manager\n  - name: Go\n    case_sensitive: true\n"
+    )
     matcher = load_taxonomy(tmp_path).matcher
     text = "Led code reviews; ran an applicant tracking system; R&D: research & development; met project managers; Gos"
     found = [(text[s:e], f.skill.name) for s, e, f in matcher.find(text)]
-    assert found == [("code reviews", "Code review"), ("applicant tracking system", "Applicant tracking systems"),
-                     ("research & development", "Research and development")]
+    assert found == [
+        ("code reviews", "Code review"),
+        ("applicant tracking system", "Applicant tracking systems"),
+        ("research & development", "Research and development"),
+    ]
 
 
 def test_a_variant_two_skills_would_share_is_left_out(tmp_path):
-    (tmp_path / "s.yaml").write_text("category: Test\nskills:\n  - name: Data model\n  - name: Data models x\n"
-                                     "  - name: Sales report\n  - name: Sales reports\n")
+    (tmp_path / "s.yaml").write_text(
+        "category: Test\nskills:\n  - name: Data model\n  - name: Data models x\n"
+        "  - name: Sales report\n  - name: Sales reports\n"
+    )
     forms = load_taxonomy(tmp_path).matcher.forms
     assert forms["sales reports"].skill.name == "Sales reports"  # a skill's own form beats a variant
     assert forms["data models"].skill.name == "Data model"
@@ -281,4 +358,6 @@ def test_a_variant_two_skills_would_share_is_left_out(tmp_path):
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200) | st.text(alphabet="AbZ İKÉß\u212a-", max_size=40))
 def test_ascii_lower_is_translate_exactly(text):
-    assert ascii_lower(text) == text.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))
+    assert ascii_lower(text) == text.translate(
+        str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+    )

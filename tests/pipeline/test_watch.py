@@ -1,4 +1,5 @@
 """The real watcher as a process: drops before and after start, kill -9 under load, junk, metrics, reloads."""
+
 from __future__ import annotations
 
 import random
@@ -52,15 +53,20 @@ def test_files_dropped_before_and_after_start_are_all_scored(tmp_path, settings,
         (inbox / "resumes" / "~$lock.docx").write_bytes(b"junk")
         wait_for(lambda: _count(settings, "SELECT count(*) FROM document") == 14, 90, message="14 documents")
         wait_for(lambda: _count(settings, "SELECT count(*) FROM match") == 24, 30, message="24 matches")
+
         def metrics():  # counted just after the commit the test saw, so read until it shows
             body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
             return body if 'shortlist_ingest_files_total{kind="resume",outcome="scored"} 12.0' in body else None
+
         body = wait_for(metrics, 10, message="12 scored resumes in /metrics")
         assert 'shortlist_ingest_files_total{kind="job",outcome="scored"} 2.0' in body
         assert "resume_matching_score_count 24.0" in body
         assert "shortlist_taxonomy_skills" in body
-        assert wait_for(lambda: _count(settings, "SELECT count(*) FROM heartbeat WHERE process = 'watcher'"), 10,
-                        message="a heartbeat")
+        assert wait_for(
+            lambda: _count(settings, "SELECT count(*) FROM heartbeat WHERE process = 'watcher'"),
+            10,
+            message="a heartbeat",
+        )
         assert wait_for(lambda: (settings.store / "watcher.heartbeat").exists(), 10, message="the heartbeat file")
     finally:
         _stop(proc)
@@ -77,7 +83,7 @@ def test_a_file_is_taken_only_once_it_stops_changing(tmp_path, settings, env):
         wait_for(lambda: (settings.inbox / "resumes").is_dir(), 30, message="the inbox")
         with open(path, "wb") as handle:
             for start in range(0, len(data), 64):
-                handle.write(data[start:start + 64])
+                handle.write(data[start : start + 64])
                 handle.flush()
                 time.sleep(0.05)
         wait_for(lambda: _count(settings, "SELECT count(*) FROM document") == 1, 60, message="the document")
@@ -93,6 +99,7 @@ def test_editing_skills_while_running_reloads_and_rescored(tmp_path, env):
     shutil.copytree(ROOT / "skills", skills)
     env = {**env, "SHORTLIST_SKILLS": str(skills)}
     from store.settings import load
+
     settings = load(env)
     proc = start_watcher(env, tmp_path / "watcher.log")
     try:
@@ -101,10 +108,16 @@ def test_editing_skills_while_running_reloads_and_rescored(tmp_path, env):
         (settings.inbox / "resumes" / "r.txt").write_text(sample_resume(2))
         wait_for(lambda: _count(settings, "SELECT count(*) FROM match") == 1, 60, message="a match")
         (skills / "zz_custom.yaml").write_text("category: Custom\nskills:\n  - name: Zorblax\n")
-        wait_for(lambda: _count(settings, "SELECT count(*) FROM event WHERE kind = 'taxonomy.reloaded'"), 30,
-                 message="the reload event")
-        wait_for(lambda: _count(settings, "SELECT count(*) FROM event WHERE kind = 'rescore.finished'"), 30,
-                 message="the re-score to finish")
+        wait_for(
+            lambda: _count(settings, "SELECT count(*) FROM event WHERE kind = 'taxonomy.reloaded'"),
+            30,
+            message="the reload event",
+        )
+        wait_for(
+            lambda: _count(settings, "SELECT count(*) FROM event WHERE kind = 'rescore.finished'"),
+            30,
+            message="the re-score to finish",
+        )
         versions = db_rows(settings, "SELECT DISTINCT taxonomy_version FROM match")
         assert versions == db_rows(settings, "SELECT version FROM taxonomy ORDER BY loaded_at DESC LIMIT 1")
     finally:
@@ -132,17 +145,24 @@ def test_kill_9_under_load_loses_nothing_and_duplicates_nothing(tmp_path, settin
     kills = 0
     try:
         for start in range(0, len(names), 20):
-            for name in names[start:start + 20]:
+            for name in names[start : start + 20]:
                 (inbox / name).write_bytes(files[name])
             time.sleep(rng.uniform(1.0, 2.0))
             proc.send_signal(signal.SIGKILL)
             proc.wait(10)
             kills += 1
             proc = start_watcher(env, log)
-        wait_for(lambda: _count(settings, "SELECT count(*) FROM document") == 120, 180,
-                 message=f"120 documents (log: {log})")
-        wait_for(lambda: not any(p.is_file() for p in inbox.joinpath("resumes").rglob("*"))
-                 and not any(p.is_file() for p in inbox.joinpath("jobs").rglob("*")), 30, message="an empty inbox")
+        wait_for(
+            lambda: _count(settings, "SELECT count(*) FROM document") == 120, 180, message=f"120 documents (log: {log})"
+        )
+        wait_for(
+            lambda: (
+                not any(p.is_file() for p in inbox.joinpath("resumes").rglob("*"))
+                and not any(p.is_file() for p in inbox.joinpath("jobs").rglob("*"))
+            ),
+            30,
+            message="an empty inbox",
+        )
     finally:
         _stop(proc)
     assert kills >= 6
@@ -150,7 +170,8 @@ def test_kill_9_under_load_loses_nothing_and_duplicates_nothing(tmp_path, settin
     assert _count(settings, "SELECT count(*) FROM candidate") == 117
     assert _count(settings, "SELECT count(*) FROM match") == 3 * 117
     assert _count(settings, "SELECT count(*) FROM failure") == 0
-    assert db_rows(settings, "SELECT count(*) FROM (SELECT job_id, candidate_id FROM match "
-                             "GROUP BY 1, 2 HAVING count(*) > 1)") == [(0,)]
+    assert db_rows(
+        settings, "SELECT count(*) FROM (SELECT job_id, candidate_id FROM match GROUP BY 1, 2 HAVING count(*) > 1)"
+    ) == [(0,)]
     archived = {p.stem for p in settings.files_dir.iterdir() if not p.name.startswith(".")}
     assert archived == {r[0] for r in db_rows(settings, "SELECT sha256 FROM document")}

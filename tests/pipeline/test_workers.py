@@ -1,4 +1,5 @@
 """The parse worker pool: time-outs and crashes cost one worker, never the pool."""
+
 import os
 import time
 

@@ -1,4 +1,5 @@
 """Migration 0004_people carries a database written before it forward (and back): versions, emails, matches, views."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -56,10 +57,12 @@ def test_an_existing_database_upgrades_to_people_and_back(tmp_path):
     db.close()
     _at(url, "0004_people")
     with sqlite3.connect(path) as db:
-        assert db.execute('SELECT id, "current", email FROM document WHERE kind = \'resume\' ORDER BY id').fetchall() \
-            == [(1, 0, "ada@engines.org"), (2, 1, "ada@engines.org")]
+        assert db.execute(
+            "SELECT id, \"current\", email FROM document WHERE kind = 'resume' ORDER BY id"
+        ).fetchall() == [(1, 0, "ada@engines.org"), (2, 1, "ada@engines.org")]
         assert db.execute("SELECT candidate, resume_file, score, coverage FROM ranking").fetchall() == [
-            ("Ada Lovelace", "ada-2026.txt", 80.0, None)]
+            ("Ada Lovelace", "ada-2026.txt", 80.0, None)
+        ]
         assert db.execute("SELECT best FROM match").fetchall() == [(1,)]
         assert db.execute("SELECT touched_at FROM candidate").fetchall() == [("2026-02-01",)]
         assert db.execute("SELECT count(*) FROM audit").fetchall() == [(0,)]

@@ -1,4 +1,5 @@
 """The migrations form one linear chain, and go up to head, down to nothing and up again on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from alembic import command
@@ -9,8 +10,15 @@ from store.db import _alembic_config, make_engine, migration_transaction
 
 DATABASES = ("sqlite", "postgresql")  # each test that uses the instance runs on both
 
-CHAIN = ["0001", "0002_job_status", "0003_seeker_check", "0002_match_components", "0003_rescore", "0004_people",
-         "0005_scale"]
+CHAIN = [
+    "0001",
+    "0002_job_status",
+    "0003_seeker_check",
+    "0002_match_components",
+    "0003_rescore",
+    "0004_people",
+    "0005_scale",
+]
 
 
 def _to(url: str, revision: str, down: bool = False) -> tuple[set[str], set[str]]:
@@ -38,7 +46,12 @@ def test_every_migration_goes_up_and_down(database, database_url, tmp_path):
     tables, views = _to(url, "head")
     assert {"claim", "duplicate_pair", "audit", "match", "document"} <= tables
     assert {"ranking", "candidate_skills", "possible_duplicates"} <= views
-    assert _to(url, "0003_rescore", down=True)[0] == tables - {"claim", "duplicate_pair", "person_change", "reveal",
-                                                                "audit"}
+    assert _to(url, "0003_rescore", down=True)[0] == tables - {
+        "claim",
+        "duplicate_pair",
+        "person_change",
+        "reveal",
+        "audit",
+    }
     assert _to(url, "base", down=True) == (set(), set())
     assert _to(url, "head") == (tables, views)

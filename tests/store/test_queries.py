@@ -1,4 +1,5 @@
 """store.queries: the named reads the UI and `python -m pipeline rank` share, on a real SQLite file."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -28,13 +29,16 @@ def session(settings):
 def seeded(seeder):
     """A job and five resumes through the real pipeline (candidate ids 1 to 5, in this order)."""
     job = seeder.job("Backend Engineer", ["Python", "Docker"], ["Redis"], 3)
-    people = {name: seeder.resume(name, skills, years) for name, skills, years in (
-        ("Ada", ["Python", "Docker", "Redis"], 5),  # every skill asked
-        ("Bea", ["Python", "Docker"], 5),           # no nice-to-have
-        ("Cy", ["Python", "Docker"], 1),            # as Bea, with fewer years than asked
-        ("Di", ["Redis"], None),                    # the nice-to-have only
-        ("Ed", ["Python", "Docker"], 5),            # as Bea: ties with her
-    )}
+    people = {
+        name: seeder.resume(name, skills, years)
+        for name, skills, years in (
+            ("Ada", ["Python", "Docker", "Redis"], 5),  # every skill asked
+            ("Bea", ["Python", "Docker"], 5),  # no nice-to-have
+            ("Cy", ["Python", "Docker"], 1),  # as Bea, with fewer years than asked
+            ("Di", ["Redis"], None),  # the nice-to-have only
+            ("Ed", ["Python", "Docker"], 5),  # as Bea: ties with her
+        )
+    }
     return job, people
 
 
@@ -53,8 +57,11 @@ def expected(seeded):
 
 def decide(engine, job, candidate, status, note=""):
     with Session(engine) as session:
-        session.add(Decision(job_id=job, candidate_id=candidate, status=status, note=note,
-                             updated_at=datetime.now(timezone.utc)))
+        session.add(
+            Decision(
+                job_id=job, candidate_id=candidate, status=status, note=note, updated_at=datetime.now(timezone.utc)
+            )
+        )
         session.commit()
 
 
@@ -86,10 +93,30 @@ def test_ranking_rows_are_ordered_by_score_with_shared_ranks(session, job, seede
     assert names(rows) == order == ["Ada", "Bea", "Ed", "Cy", "Di"]
     assert [row["score"] for row in rows] == [matches[name].score for name in order]
     assert [row["rank"] for row in rows] == [1, 2, 2, 4, 5]
-    assert list(rows[0]) == ["rank", "candidate_id", "name", "email", "score", "components", "matched", "answers",
-                             "missing_required", "missing_preferred", "required_matched", "required_total",
-                             "preferred_matched", "preferred_total", "resume_years", "job_years", "status", "note",
-                             "model_version", "computed_at", "resume_document_id", "resume_file"]
+    assert list(rows[0]) == [
+        "rank",
+        "candidate_id",
+        "name",
+        "email",
+        "score",
+        "components",
+        "matched",
+        "answers",
+        "missing_required",
+        "missing_preferred",
+        "required_matched",
+        "required_total",
+        "preferred_matched",
+        "preferred_total",
+        "resume_years",
+        "job_years",
+        "status",
+        "note",
+        "model_version",
+        "computed_at",
+        "resume_document_id",
+        "resume_file",
+    ]
     assert set(rows[0]["components"]) == {"coverage", "depth", "text", "role", "experience"}
     assert rows[0]["matched"] == ["Docker", "Python", "Redis"]
     assert rows[4]["missing_required"] == sorted(matches["Di"].missing_required) and rows[4]["matched"] == ["Redis"]
@@ -221,11 +248,21 @@ def test_candidate_detail_and_match_report(session, job, seeded):
 
 def test_failures_and_file_statuses(session, engine):
     with Session(engine) as s:
-        s.add(Failure(sha256="f" * 64, kind="resume", filename="a.pdf", code="x", reason="bad",
-                      quarantined_path="/q/a.pdf", created_at=datetime.now(timezone.utc)))
+        s.add(
+            Failure(
+                sha256="f" * 64,
+                kind="resume",
+                filename="a.pdf",
+                code="x",
+                reason="bad",
+                quarantined_path="/q/a.pdf",
+                created_at=datetime.now(timezone.utc),
+            )
+        )
         s.add(Event(kind="document.started", sha256="a" * 64, filename="a.txt", created_at=datetime.now(timezone.utc)))
-        s.add(Event(kind="document.duplicate", sha256="c" * 64, filename="c.txt",
-                    created_at=datetime.now(timezone.utc)))
+        s.add(
+            Event(kind="document.duplicate", sha256="c" * 64, filename="c.txt", created_at=datetime.now(timezone.utc))
+        )
         s.commit()
     assert [f["filename"] for f in queries.failures(session)] == ["a.pdf"]
     statuses = queries.file_statuses(session, ["a" * 64, "c" * 64, "d" * 64])

@@ -1,4 +1,5 @@
 """Settings: declared once, cast and checked at start, every one documented in the README."""
+
 import pytest
 
 from store.settings import SETTINGS, load
@@ -27,11 +28,14 @@ def test_values_are_cast():
     assert settings.max_file_bytes == int(1.5 * 1024 * 1024)
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"SHORTLIST_PORT": "eighty"}, "SHORTLIST_PORT"),
-    ({"SHORTLIST_WORKERS": "0"}, "SHORTLIST_WORKERS"),
-    ({"SHORTLIST_PDF_ENGINE": "tesseract"}, "SHORTLIST_PDF_ENGINE"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"SHORTLIST_PORT": "eighty"}, "SHORTLIST_PORT"),
+        ({"SHORTLIST_WORKERS": "0"}, "SHORTLIST_WORKERS"),
+        ({"SHORTLIST_PDF_ENGINE": "tesseract"}, "SHORTLIST_PDF_ENGINE"),
+    ],
+)
 def test_a_bad_value_stops_start_naming_its_variable(env, message):
     with pytest.raises(SystemExit, match=message):
         load(env)

@@ -2,6 +2,7 @@
 
 Pytest collects no tests from this module (its name does not start with test_); the UI tests import from it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -46,8 +47,9 @@ class LiveServer:
         self.settings = settings
         self.port = port or free_port()
         self.app = create_app(settings, registry=CollectorRegistry(), feed_interval=0.1)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                timeout_graceful_shutdown=2, lifespan="on")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=2, lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.app.state.feed.should_stop = lambda: self.server.should_exit
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -1,4 +1,5 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against `python -m ui` (and `python -m pipeline watch`)."""
+
 from __future__ import annotations
 
 import os
@@ -20,17 +21,29 @@ from tests.seed import FILLER, Seeder
 from tests.ui.support import ui_settings
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser"),  # one worker, one Chromium at a time
-              pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                 reason="needs Debian's chromium at /usr/bin/chromium (in CI its absence fails)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("browser"),  # one worker, one Chromium at a time
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+        reason="needs Debian's chromium at /usr/bin/chromium (in CI its absence fails)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import expect, sync_playwright
+
     expect.set_options(timeout=20_000)  # a loaded CI machine is slow; a live update is still asserted below
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -67,8 +80,9 @@ class Web:
 
     def start(self) -> "Web":
         with open(self.log, "ab") as handle:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen([sys.executable, "-m", "ui"], cwd=ROOT, env=self.env, stdout=handle,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "ui"], cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT
+            )
         wait_for(self._healthy, timeout=30, message=f"the web process (log: {self.log})")
         return self
 
@@ -133,9 +147,10 @@ def count_loads(page) -> list[int]:
 
 # --- 1: upload through the page, the candidate appears in an open ranking -----------------------
 
-def test_upload_a_job_and_a_resume_and_see_the_candidate_appear_in_the_ranking(browser, page, web, watcher,
-                                                                                tmp_path):
+
+def test_upload_a_job_and_a_resume_and_see_the_candidate_appear_in_the_ranking(browser, page, web, watcher, tmp_path):
     from playwright.sync_api import expect
+
     job_file, resume_file = tmp_path / "backend-role.txt", tmp_path / "ava-cv.txt"
     job_file.write_text(sample_job(0))
     resume_file.write_text(sample_resume(0))
@@ -152,8 +167,9 @@ def test_upload_a_job_and_a_resume_and_see_the_candidate_appear_in_the_ranking(b
     expect(ranking.locator("#ranking-table")).to_have_attribute("data-total", "0")
 
     page.locator('form[data-kind="resume"] input[type=file]').set_input_files(str(resume_file))
-    expect(page.locator(".upload-item", has_text="ava-cv.txt")).to_have_attribute("data-status", "scored",
-                                                                                    timeout=60_000)
+    expect(page.locator(".upload-item", has_text="ava-cv.txt")).to_have_attribute(
+        "data-status", "scored", timeout=60_000
+    )
     row = ranking.locator("#ranking-table tbody tr", has_text=candidate_name(0))
     expect(row).to_be_visible(timeout=10_000)
     expect(ranking.locator("#ranking-table")).to_have_attribute("data-total", "1")
@@ -163,12 +179,17 @@ def test_upload_a_job_and_a_resume_and_see_the_candidate_appear_in_the_ranking(b
 
 # --- 2: a file dropped into inbox/ updates an open ranking page ---------------------------------
 
+
 def test_a_file_dropped_into_the_inbox_updates_an_open_ranking_page(page, web, watcher, env):
     from playwright.sync_api import expect
+
     settings = load(env)
     (settings.inbox_dir("job") / "platform.txt").write_text(sample_job(0))
-    job_id = wait_for(lambda: next((j["id"] for j in get_json(web.url + "/jobs.json")["jobs"]), None),
-                      timeout=60, message="the job to be scored")
+    job_id = wait_for(
+        lambda: next((j["id"] for j in get_json(web.url + "/jobs.json")["jobs"]), None),
+        timeout=60,
+        message="the job to be scored",
+    )
     loads = count_loads(page)
     page.goto(f"{web.url}/jobs/{job_id}")
     expect(page.locator("#ranking-table tbody tr.empty-row")).to_be_visible()
@@ -186,8 +207,10 @@ def test_a_file_dropped_into_the_inbox_updates_an_open_ranking_page(page, web, w
 
 # --- 3: shortlist, reload, the status is kept ---------------------------------------------------
 
+
 def test_shortlist_a_candidate_and_the_status_survives_a_reload(page, web, tmp_path):
     from playwright.sync_api import expect
+
     settings = load(instance_env(tmp_path))
     engine = make_engine(settings.database_url)
     seeder = Seeder(settings, engine)
@@ -221,15 +244,20 @@ def test_shortlist_a_candidate_and_the_status_survives_a_reload(page, web, tmp_p
 
 # --- 4: markup in a resume renders as text ------------------------------------------------------
 
+
 def test_a_resume_containing_markup_renders_as_text(page, web, tmp_path):
     from playwright.sync_api import expect
+
     settings = load(instance_env(tmp_path))
     engine = make_engine(settings.database_url)
     seeder = Seeder(settings, engine)
     job = seeder.job("Backend Engineer", ["Python"]).id
     # no name in the text, so the file's name stands in for one: markup can reach the page through either
-    evil = seeder.document("resume", "<img src=x onerror=alert(1)>.txt",
-                           f"Mallory\n<script>document.title='pwned'</script>\n<b>Python</b> expert\n{FILLER}\n")
+    evil = seeder.document(
+        "resume",
+        "<img src=x onerror=alert(1)>.txt",
+        f"Mallory\n<script>document.title='pwned'</script>\n<b>Python</b> expert\n{FILLER}\n",
+    )
     engine.dispose()
     assert evil.name.lower() == "<img src=x onerror=alert(1)>"
     dialogs: list[str] = []
@@ -251,8 +279,10 @@ def test_a_resume_containing_markup_renders_as_text(page, web, tmp_path):
 
 # --- the live page finds its way back after a server restart ------------------------------------
 
+
 def test_an_open_ranking_page_reconnects_after_the_server_restarts(page, env, tmp_path):
     from playwright.sync_api import expect
+
     settings = ui_settings(tmp_path)
     engine = make_engine(settings.database_url)
     seeder = Seeder(settings, engine)
@@ -279,8 +309,10 @@ def test_an_open_ranking_page_reconnects_after_the_server_restarts(page, env, tm
 
 # --- the job seeker's check, end to end through the real pipeline --------------------------------
 
+
 def test_a_job_seeker_checks_a_resume_against_a_pasted_job_description(page, web, watcher, tmp_path):
     from playwright.sync_api import expect
+
     resume = tmp_path / "my-resume.txt"
     resume.write_text(sample_resume(0))
     page.goto(web.url + "/check")
@@ -297,8 +329,10 @@ def test_a_job_seeker_checks_a_resume_against_a_pasted_job_description(page, web
 
 # --- people: merge a possible duplicate, undo it, split a resume off and undo that ----------------
 
+
 def test_merge_a_possible_duplicate_split_it_again_and_undo_both(page, web, tmp_path):
     from playwright.sync_api import expect
+
     settings = load(instance_env(tmp_path))
     engine = make_engine(settings.database_url)
     seeder = Seeder(settings, engine)
@@ -321,7 +355,8 @@ def test_merge_a_possible_duplicate_split_it_again_and_undo_both(page, web, tmp_
     page.goto(f"{web.url}/people")
     expect(page.locator("article.pair").get_by_role("button", name=f"Merge into #{work.id}")).to_be_visible()
     assert [r["id"] for r in get_json(f"{web.url}/candidates/{home.id}.json")["candidate"]["resumes"]] == [
-        home.document_id]
+        home.document_id
+    ]
 
     page.locator("article.pair").get_by_role("button", name=f"Merge into #{work.id}").click()
     page.goto(f"{web.url}/candidates/{work.id}")

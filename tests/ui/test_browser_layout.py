@@ -1,5 +1,6 @@
 """What a person sees in Chromium: long names stay on one line with the columns on-screen, the candidate page
 keeps its matches in view, jobs are searched, closed and deleted, failed files dismissed."""
+
 from __future__ import annotations
 
 import os
@@ -16,13 +17,20 @@ from tests.fixtures import make_corrupt_pdf, sample_job, sample_resume
 from tests.ui.test_browser import CHROMIUM, Web, browser, page  # noqa: F401  (fixtures)
 from tests.ui.support import ui_settings
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser"),
-              pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                 reason="needs Debian's chromium at /usr/bin/chromium (in CI its absence fails)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+        reason="needs Debian's chromium at /usr/bin/chromium (in CI its absence fails)",
+    ),
+]
 
 LONG_NAME = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaferswessenschafewarenwohlgepflegt"
-LONG_TITLE = ("Principal Staff Senior Backend Platform Engineer for Distributed Payment Infrastructure, Developer "
-              "Experience and Reliability (Remote)")
+LONG_TITLE = (
+    "Principal Staff Senior Backend Platform Engineer for Distributed Payment Infrastructure, Developer "
+    "Experience and Reliability (Remote)"
+)
 
 
 def ingest(settings, files: dict[str, str | bytes]) -> None:
@@ -45,6 +53,7 @@ def ingest(settings, files: dict[str, str | bytes]) -> None:
 @pytest.fixture
 def instance(tmp_path):
     from tests.instance import instance_env
+
     env = instance_env(tmp_path)
     return env, ui_settings(tmp_path)
 
@@ -57,6 +66,7 @@ def served(instance, tmp_path):
     def start() -> Web:
         servers.append(Web(env, tmp_path / "web.log").start())
         return servers[-1]
+
     yield settings, start
     for server in servers:
         server.stop()
@@ -70,11 +80,18 @@ def right_edge(locator) -> float:
 
 def test_a_100_character_name_keeps_the_score_and_decision_columns_on_screen(page, served):  # noqa: F811
     from playwright.sync_api import expect
+
     settings, start = served
     assert len(LONG_NAME) >= 100 and len(LONG_TITLE) >= 100
     resume = "\n".join(sample_resume(0).splitlines()[1:])  # no name line: the name comes from the file name
-    ingest(settings, {"job/role.txt": f"Title: {LONG_TITLE}\n\n" + sample_job(0),
-                      f"resume/{LONG_NAME}.txt": resume, "resume/other.txt": sample_resume(1)})
+    ingest(
+        settings,
+        {
+            "job/role.txt": f"Title: {LONG_TITLE}\n\n" + sample_job(0),
+            f"resume/{LONG_NAME}.txt": resume,
+            "resume/other.txt": sample_resume(1),
+        },
+    )
     job_id, title = db_rows(settings, "SELECT id, title FROM job")[0]
     assert len(title) >= 100  # as the pipeline read it
     web = start()
@@ -102,10 +119,16 @@ def test_a_100_character_name_keeps_the_score_and_decision_columns_on_screen(pag
 
 def test_the_candidate_page_keeps_the_matches_in_view_and_the_resume_folded(page, served):  # noqa: F811
     from playwright.sync_api import expect
+
     settings, start = served
-    long_resume = sample_resume(2) + "\n" + "\n".join(
-        f"Project {i}: built reporting with Python and SQL for team {i}, cutting manual work by {i % 40 + 5}%."
-        for i in range(160))  # about 14,000 characters
+    long_resume = (
+        sample_resume(2)
+        + "\n"
+        + "\n".join(
+            f"Project {i}: built reporting with Python and SQL for team {i}, cutting manual work by {i % 40 + 5}%."
+            for i in range(160)
+        )
+    )  # about 14,000 characters
     ingest(settings, {**{f"job/job{i}.txt": sample_job(i) for i in range(6)}, "resume/long.txt": long_resume})
     candidate = db_rows(settings, "SELECT id FROM candidate")[0][0]
     web = start()
@@ -126,9 +149,16 @@ def test_the_candidate_page_keeps_the_matches_in_view_and_the_resume_folded(page
 
 def test_search_close_reopen_and_delete_jobs_in_the_browser(page, served):  # noqa: F811
     from playwright.sync_api import expect
+
     settings, start = served
-    ingest(settings, {"job/a.txt": "Title: Backend Engineer\n\n" + sample_job(0),
-                      "job/b.txt": "Title: Data Analyst\n\n" + sample_job(1), "resume/r.txt": sample_resume(0)})
+    ingest(
+        settings,
+        {
+            "job/a.txt": "Title: Backend Engineer\n\n" + sample_job(0),
+            "job/b.txt": "Title: Data Analyst\n\n" + sample_job(1),
+            "resume/r.txt": sample_resume(0),
+        },
+    )
     web = start()
     page.goto(f"{web.url}/jobs")
     rows = page.locator("#jobs-table tbody tr")
@@ -158,6 +188,7 @@ def test_search_close_reopen_and_delete_jobs_in_the_browser(page, served):  # no
 
 def test_dismiss_a_failed_file_in_the_browser(page, served):  # noqa: F811
     from playwright.sync_api import expect
+
     settings, start = served
     ingest(settings, {"resume/broken.pdf": make_corrupt_pdf(), "resume/fake.pdf": b"just text named .pdf " * 10})
     web = start()

@@ -1,5 +1,6 @@
 """The change feed across hosts: events published in id order though PostgreSQL commits them out of order, and
 LISTEN/NOTIFY waking the reader when another connection (another host) commits."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,7 +15,6 @@ from store.models import Event, utcnow
 from ui.feed import Feed
 from ui.feedorder import Horizon
 from ui.metrics import WebMetrics
-
 
 
 def _events(*ids: int) -> list[dict]:
@@ -59,8 +59,9 @@ def test_a_gap_that_never_fills_is_given_up_after_the_lag():
 
 
 def _insert_event(session, name: str) -> None:
-    session.execute(insert(Event.__table__).values(kind="document.scored", filename=name, detail="",
-                                                   created_at=utcnow()))
+    session.execute(
+        insert(Event.__table__).values(kind="document.scored", filename=name, detail="", created_at=utcnow())
+    )
 
 
 async def _collect(feed: Feed, until, timeout: float) -> list[dict]:
@@ -70,6 +71,7 @@ async def _collect(feed: Feed, until, timeout: float) -> list[dict]:
     def publish(events):
         published.extend(events)
         original(events)
+
     feed.publish = publish  # type: ignore[method-assign]
     deadline = time.monotonic() + timeout
     while not until(published) and time.monotonic() < deadline:
@@ -99,6 +101,7 @@ def test_the_feed_publishes_in_id_order_when_transactions_commit_out_of_order(en
         finally:
             await feed.stop()
         return [e["filename"] for e in early], [e["filename"] for e in later]
+
     early, later = asyncio.run(scenario())
     assert early == [], "b waits behind a's uncommitted id"
     assert later == ["a", "b"]
@@ -118,11 +121,14 @@ def test_a_commit_on_another_connection_wakes_the_feed_through_notify(engine, se
             url = settings.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
             started = time.monotonic()
             with psycopg.connect(url) as other:  # a writer elsewhere: plain SQL, its own connection
-                other.execute("INSERT INTO event (kind, filename, detail, created_at) "
-                              "VALUES ('document.scored', 'remote', '', now())")
+                other.execute(
+                    "INSERT INTO event (kind, filename, detail, created_at) "
+                    "VALUES ('document.scored', 'remote', '', now())"
+                )
             got = await _collect(feed, lambda got: got, 5.0)
             assert [e["filename"] for e in got] == ["remote"]
             return time.monotonic() - started
         finally:
             await feed.stop()
+
     assert asyncio.run(scenario()) < 2.0

@@ -1,5 +1,6 @@
 """A person's decisions on jobs and failed files, with the real pipeline: search and filter the jobs, close,
 reopen and delete a job, dismiss a failed file; the candidate page keeps the matches in view."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,10 +12,14 @@ from tests.fixtures import make_corrupt_pdf
 from tests.pipeline.test_ingest import JOB, RESUME_A, RESUME_B, drop
 from tests.ui.support import client_for, csrf
 
-DATA_JOB = ("Data Analyst\n\nWe are looking for an analyst to join our finance team.\n\nRequirements\n"
-            "- SQL and Excel every day\n- Python for reports\n")
-SUPPORT_JOB = ("Support_Lead 100% remote\n\nWe are looking for a lead for our customer support desk.\n\n"
-               "Requirements\n- customer service and Excel\n- payroll a plus\n")
+DATA_JOB = (
+    "Data Analyst\n\nWe are looking for an analyst to join our finance team.\n\nRequirements\n"
+    "- SQL and Excel every day\n- Python for reports\n"
+)
+SUPPORT_JOB = (
+    "Support_Lead 100% remote\n\nWe are looking for a lead for our customer support desk.\n\n"
+    "Requirements\n- customer service and Excel\n- payroll a plus\n"
+)
 
 
 @pytest.fixture
@@ -32,10 +37,14 @@ def client(settings):
 
 @pytest.fixture
 def jobs(settings, ingestor, client):
-    outcomes = ingestor.process([drop(settings, "job", "backend.txt", JOB.encode()),
-                                 drop(settings, "job", "data.txt", DATA_JOB.encode()),
-                                 drop(settings, "job", "support.txt", SUPPORT_JOB.encode()),
-                                 drop(settings, "resume", "ada.txt", RESUME_A.encode())])
+    outcomes = ingestor.process(
+        [
+            drop(settings, "job", "backend.txt", JOB.encode()),
+            drop(settings, "job", "data.txt", DATA_JOB.encode()),
+            drop(settings, "job", "support.txt", SUPPORT_JOB.encode()),
+            drop(settings, "resume", "ada.txt", RESUME_A.encode()),
+        ]
+    )
     assert [o.outcome for o in outcomes] == ["scored"] * 4
     return {job["title"]: job["id"] for job in client.get("/jobs.json").json()["jobs"]}
 
@@ -67,8 +76,9 @@ def test_close_and_reopen_a_job(settings, client, ingestor, jobs):
     assert client.post(f"/jobs/{backend}/status", data={"status": "closed"}).status_code == 403  # CSRF
     response = post(client, f"/jobs/{backend}/status", status="closed")
     assert response.status_code == 200 and response.json()["job"]["status"] == "closed"
-    assert db_rows(settings, "SELECT kind, job_id, detail FROM event WHERE kind = 'job.status'") == \
-        [("job.status", backend, "closed")]
+    assert db_rows(settings, "SELECT kind, job_id, detail FROM event WHERE kind = 'job.status'") == [
+        ("job.status", backend, "closed")
+    ]
     assert "Senior Backend Engineer" not in titles(client)
     assert titles(client, "?status=closed") == ["Senior Backend Engineer"]
     assert client.get(f"/jobs/{backend}.json").json()["job"]["status"] == "closed"
@@ -88,11 +98,17 @@ def test_close_and_reopen_a_job(settings, client, ingestor, jobs):
 
 def test_a_plain_form_returns_to_the_page_it_came_from(client, jobs):
     backend = jobs["Senior Backend Engineer"]
-    response = client.post(f"/jobs/{backend}/status", data={"csrf_token": csrf(client), "status": "closed",
-                                                             "next": "/jobs?q=back"}, follow_redirects=False)
+    response = client.post(
+        f"/jobs/{backend}/status",
+        data={"csrf_token": csrf(client), "status": "closed", "next": "/jobs?q=back"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and response.headers["location"] == "/jobs?q=back"
-    response = client.post(f"/jobs/{backend}/status", data={"csrf_token": csrf(client), "status": "open",
-                                                             "next": "//evil.example/jobs"}, follow_redirects=False)
+    response = client.post(
+        f"/jobs/{backend}/status",
+        data={"csrf_token": csrf(client), "status": "open", "next": "//evil.example/jobs"},
+        follow_redirects=False,
+    )
     assert response.headers["location"] == f"/jobs/{backend}"
 
 
@@ -110,8 +126,9 @@ def test_delete_a_job_removes_its_matches_decisions_and_file(settings, client, j
     assert not (settings.files_dir / stored.rsplit("/", 1)[1]).exists()
     assert client.get(f"/jobs/{backend}.json").status_code == 404
     assert "Senior Backend Engineer" not in titles(client, "?status=all")
-    assert db_rows(settings, "SELECT kind FROM event WHERE job_id = ? ORDER BY id DESC LIMIT 1", backend) == \
-        [("job.deleted",)]
+    assert db_rows(settings, "SELECT kind FROM event WHERE job_id = ? ORDER BY id DESC LIMIT 1", backend) == [
+        ("job.deleted",)
+    ]
     assert post(client, f"/jobs/{backend}/delete").status_code == 404
 
 

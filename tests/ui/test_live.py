@@ -1,4 +1,5 @@
 """Live updates: the feed reader and its fan-out, and the SSE stream on a real uvicorn server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -91,6 +92,7 @@ def caught_up(server, engine) -> None:
     """Wait until the feed has read every event written so far."""
     from sqlmodel import Session
     from store.queries import feed_head
+
     with Session(engine) as session:
         head = feed_head(session)
     wait_for(lambda: server.app.state.feed.last_id >= head, timeout=5, interval=0.02, message="the feed to catch up")
@@ -154,8 +156,12 @@ def test_one_feed_reader_serves_every_client(server, seeder):
     time.sleep(1.0)
     alone = len(polls)
     readers = [SSEReader(f"{server.url}/events") for _ in range(8)]
-    wait_for(lambda: server.app.state.metrics.sse_clients._value.get() >= 8, timeout=5, interval=0.05,
-             message="eight open streams")
+    wait_for(
+        lambda: server.app.state.metrics.sse_clients._value.get() >= 8,
+        timeout=5,
+        interval=0.05,
+        message="eight open streams",
+    )
     assert server.app.state.metrics.sse_clients._value.get() == 8
     polls.clear()
     time.sleep(1.0)
@@ -178,19 +184,32 @@ def test_shutdown_ends_open_streams_promptly(settings):
 
 # --- the feed without a server ---------------------------------------------------------------
 
+
 def events(*ids, kind="document.scored", **fields):
-    return [{"id": i, "kind": kind, "sha256": f"{i:064d}", "filename": f"{i}.txt", "detail": "",
-             "document_id": i, "candidate_id": fields.get("candidate_id", i), "job_id": fields.get("job_id")}
-            for i in ids]
+    return [
+        {
+            "id": i,
+            "kind": kind,
+            "sha256": f"{i:064d}",
+            "filename": f"{i}.txt",
+            "detail": "",
+            "document_id": i,
+            "candidate_id": fields.get("candidate_id", i),
+            "job_id": fields.get("job_id"),
+        }
+        for i in ids
+    ]
 
 
 def test_topics_of_each_kind_of_event():
     assert topics({"kind": "document.scored", "job_id": 3, "candidate_id": None}) == ["jobs", "job-3"]
-    assert topics({"kind": "document.scored", "job_id": None, "candidate_id": 7}) == ["jobs", "rankings",
-                                                                                      "candidate-7"]
+    assert topics({"kind": "document.scored", "job_id": None, "candidate_id": 7}) == ["jobs", "rankings", "candidate-7"]
     assert topics({"kind": "decision", "job_id": 3, "candidate_id": 7}) == ["jobs", "job-3", "candidate-7"]
-    assert topics({"kind": "candidate.deleted", "job_id": None, "candidate_id": 7}) == ["jobs", "rankings",
-                                                                                        "candidate-7"]
+    assert topics({"kind": "candidate.deleted", "job_id": None, "candidate_id": 7}) == [
+        "jobs",
+        "rankings",
+        "candidate-7",
+    ]
     assert topics({"kind": "taxonomy.reloaded"}) == ["jobs", "rankings", "candidates", "rescore"]  # the banner too
     assert topics({"kind": "document.failed"}) == ["failed"]
     assert topics({"kind": "document.started"}) == []

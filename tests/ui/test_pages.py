@@ -1,4 +1,5 @@
 """The web UI's pages, their JSON twins, probes, metrics and error paths, on a real SQLite file in tmp_path."""
+
 from __future__ import annotations
 
 import asyncio
@@ -48,8 +49,9 @@ def data(seeded):
 
 def expected_order(seeded, job: str, names=("ada", "grace", "linus")) -> list[str]:
     """Candidate names in the order the pipeline's scores put them for `job` (ties: the earlier candidate first)."""
-    scored = sorted((-expected_match(seeded[key], seeded[job]).score, seeded[key].id, seeded[key].name)
-                    for key in names)
+    scored = sorted(
+        (-expected_match(seeded[key], seeded[job]).score, seeded[key].id, seeded[key].name) for key in names
+    )
     return [name for *_, name in scored]
 
 
@@ -66,6 +68,7 @@ def rows_of(client, url):
 
 
 # --- jobs ------------------------------------------------------------------------------------
+
 
 def test_home_redirects_to_jobs_without_a_password(client):
     response = client.get("/", follow_redirects=False)
@@ -103,6 +106,7 @@ def test_jobs_table_fragment_for_htmx(client, data):
 
 # --- ranking ---------------------------------------------------------------------------------
 
+
 def test_ranking_orders_candidates_by_score(client, data, seeded):
     body = rows_of(client, f"/jobs/{data['backend']}.json")
     names = [row["name"] for row in body["candidates"]]
@@ -133,22 +137,32 @@ def test_ranking_page_shows_rows_with_score_chips_and_actions(client, data):
 
 def candidates_of(seeded, job: str) -> list[dict]:
     """What the pipeline wrote for each seeded resume against `job`, in the score order."""
-    rows = [{"name": seeded[key].name, "id": seeded[key].id, "skills": seeded[key].skills,
-             "years": seeded[key].years, "score": expected_match(seeded[key], seeded[job]).score}
-            for key in ("ada", "grace", "linus")]
+    rows = [
+        {
+            "name": seeded[key].name,
+            "id": seeded[key].id,
+            "skills": seeded[key].skills,
+            "years": seeded[key].years,
+            "score": expected_match(seeded[key], seeded[job]).score,
+        }
+        for key in ("ada", "grace", "linus")
+    ]
     return sorted(rows, key=lambda row: (-row["score"], row["id"]))
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("min_score=60", lambda rows: [r for r in rows if r["score"] >= 60]),
-    ("skill=docker", lambda rows: [r for r in rows if "Docker" in r["skills"]]),
-    ("skill=Docker&min_score=50", lambda rows: [r for r in rows if "Docker" in r["skills"] and r["score"] >= 50]),
-    ("sort=name&dir=asc", lambda rows: sorted(rows, key=lambda r: r["name"].lower())),
-    ("sort=name&dir=desc", lambda rows: sorted(rows, key=lambda r: r["name"].lower(), reverse=True)),
-    ("sort=years", lambda rows: sorted(rows, key=lambda r: -r["years"])),
-    ("per_page=1&page=2", lambda rows: rows[1:2]),
-    ("status=rejected", lambda rows: []),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("min_score=60", lambda rows: [r for r in rows if r["score"] >= 60]),
+        ("skill=docker", lambda rows: [r for r in rows if "Docker" in r["skills"]]),
+        ("skill=Docker&min_score=50", lambda rows: [r for r in rows if "Docker" in r["skills"] and r["score"] >= 50]),
+        ("sort=name&dir=asc", lambda rows: sorted(rows, key=lambda r: r["name"].lower())),
+        ("sort=name&dir=desc", lambda rows: sorted(rows, key=lambda r: r["name"].lower(), reverse=True)),
+        ("sort=years", lambda rows: sorted(rows, key=lambda r: -r["years"])),
+        ("per_page=1&page=2", lambda rows: rows[1:2]),
+        ("status=rejected", lambda rows: []),
+    ],
+)
 def test_ranking_filters_sorts_and_pages(client, data, seeded, query, expected):
     body = rows_of(client, f"/jobs/{data['backend']}.json?{query}")
     want = expected(candidates_of(seeded, "backend"))
@@ -168,21 +182,25 @@ def test_ranking_rank_is_within_the_whole_job_even_when_filtered(client, data):
 
 
 def test_ranking_table_fragment_for_htmx_keeps_the_view_in_its_refresh_url(client, data):
-    response = client.get(f"/jobs/{data['backend']}?sort=name&min_score=10",
-                          headers={"HX-Request": "true", "HX-Target": "ranking-table"})
+    response = client.get(
+        f"/jobs/{data['backend']}?sort=name&min_score=10", headers={"HX-Request": "true", "HX-Target": "ranking-table"}
+    )
     assert response.text.lstrip().startswith('<section id="ranking-table"')
     assert f'hx-get="/jobs/{data["backend"]}?min_score=10&amp;sort=name"' in response.text
     assert '<input type="hidden" name="sort" value="name" form="filters">' in response.text
 
 
-@pytest.mark.parametrize("query, message", [
-    ("min_score=abc", "min_score must be a number"),
-    ("min_score=101", "min_score must be between 0 and 100"),
-    ("sort=salary", "sort must be one of"),
-    ("status=maybe", "status must be one of"),
-    ("page=0", "page must be between"),
-    ("dir=up", "dir must be one of"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("min_score=abc", "min_score must be a number"),
+        ("min_score=101", "min_score must be between 0 and 100"),
+        ("sort=salary", "sort must be one of"),
+        ("status=maybe", "status must be one of"),
+        ("page=0", "page must be between"),
+        ("dir=up", "dir must be one of"),
+    ],
+)
 def test_ranking_bad_parameters_are_400_with_a_message(client, data, query, message):
     response = client.get(f"/jobs/{data['backend']}?{query}")
     assert response.status_code == 400 and message in response.text
@@ -223,13 +241,14 @@ def test_csv_export_errors(client, data):
 
 # --- candidate -------------------------------------------------------------------------------
 
+
 def test_candidate_page_highlights_found_skills_and_lists_every_job(client, data):
     response = client.get(f"/candidates/{data['ada']}")
     assert response.status_code == 200
     html = response.text
     assert '<mark class="skill" title="PostgreSQL" data-skill="PostgreSQL">PostgreSQL</mark>' in html
     assert "Backend Engineer" in html and "Data Engineer" in html
-    assert 'Download original (TXT)' in html
+    assert "Download original (TXT)" in html
     assert f'action="/candidates/{data["ada"]}/delete"' in html
 
 
@@ -239,7 +258,7 @@ def test_candidate_json_twin(client, data, seeded):
     text = body["document"]["text"]
     assert text == seeded["ada"].analysis.text and text.strip() == RESUME.strip()
     mention = next(m for m in body["mentions"] if m["skill"] == "PostgreSQL")
-    assert text[mention["start"]:mention["end"]] == "PostgreSQL"
+    assert text[mention["start"] : mention["end"]] == "PostgreSQL"
     assert [m["title"] for m in body["matches"]] == ["Backend Engineer", "Data Engineer"]
 
 
@@ -249,8 +268,11 @@ def test_unknown_candidate_is_404(client):
 
 
 def test_document_contents_are_escaped_never_markup(client, seeder, data):
-    evil = seeder.document("resume", "<img src=x onerror=alert(1)>.txt",
-                           "Mallory\n<script>alert('xss')</script>\nPython & Docker <b>expert</b>\n" + FILLER)
+    evil = seeder.document(
+        "resume",
+        "<img src=x onerror=alert(1)>.txt",
+        "Mallory\n<script>alert('xss')</script>\nPython & Docker <b>expert</b>\n" + FILLER,
+    )
     assert evil.name.startswith("<")  # no name in the text: the file's name stands in
     for url in (f"/candidates/{evil.id}", f"/jobs/{data['backend']}"):
         html = client.get(url).text
@@ -278,6 +300,7 @@ def test_download_errors(client, seeded, settings):
 
 # --- other pages -----------------------------------------------------------------------------
 
+
 def test_upload_page_and_twin(client):
     response = client.get("/upload")
     assert response.status_code == 200 and 'id="uploader"' in response.text
@@ -293,12 +316,29 @@ def test_check_page_and_twin(client):
 
 def test_failed_page_lists_quarantined_files(client, engine):
     with Session(engine) as session:
-        session.add(Failure(sha256="f" * 64, kind="resume", filename="broken.pdf", code="parse_error",
-                            reason="The PDF has no text layer (a scan?).", quarantined_path="/nowhere/broken.pdf",
-                            created_at=datetime.now(timezone.utc)))
-        session.add(Failure(sha256="e" * 64, kind="job", filename="old.pdf", code="too_short", reason="Too short.",
-                            quarantined_path="/nowhere/old.pdf", created_at=datetime.now(timezone.utc),
-                            retried_at=datetime.now(timezone.utc)))
+        session.add(
+            Failure(
+                sha256="f" * 64,
+                kind="resume",
+                filename="broken.pdf",
+                code="parse_error",
+                reason="The PDF has no text layer (a scan?).",
+                quarantined_path="/nowhere/broken.pdf",
+                created_at=datetime.now(timezone.utc),
+            )
+        )
+        session.add(
+            Failure(
+                sha256="e" * 64,
+                kind="job",
+                filename="old.pdf",
+                code="too_short",
+                reason="Too short.",
+                quarantined_path="/nowhere/old.pdf",
+                created_at=datetime.now(timezone.utc),
+                retried_at=datetime.now(timezone.utc),
+            )
+        )
         session.commit()
     html = client.get("/failed").text
     assert "broken.pdf" in html and "no text layer" in html and "old.pdf" not in html
@@ -312,6 +352,7 @@ def test_empty_failed_page(client):
 
 
 # --- probes ----------------------------------------------------------------------------------
+
 
 def test_healthz(client):
     response = client.get("/healthz")
@@ -356,6 +397,7 @@ def test_readyz_names_an_unreachable_database(client, tmp_path):
 
 # --- metrics ---------------------------------------------------------------------------------
 
+
 def metric_lines(client, name):
     text = client.get("/metrics").text
     return [line for line in text.splitlines() if line.startswith(name)]
@@ -370,7 +412,7 @@ def test_metrics_label_requests_by_route_template(client, data):
     assert 'http_requests_total{method="GET",route="/jobs/{job_id}",status="200"} 2.0' in lines
     assert 'http_requests_total{method="GET",route="/jobs/{job_id}",status="404"} 1.0' in lines
     assert 'http_requests_total{method="GET",route="other",status="404"} 1.0' in lines
-    assert not any(f"/jobs/{data['backend']}\"" in line for line in lines)
+    assert not any(f'/jobs/{data["backend"]}"' in line for line in lines)
 
 
 def test_latency_histogram_has_the_slo_buckets(client, data):
@@ -384,12 +426,14 @@ def test_latency_histogram_has_the_slo_buckets(client, data):
 
 def test_metrics_count_server_errors_as_500(settings, data, monkeypatch):
     from store import queries
+
     monkeypatch.setattr(queries, "jobs_overview", lambda session: 1 / 0)
     with client_for(settings, raise_server_exceptions=False) as client:
         response = client.get("/jobs")
         assert response.status_code == 500 and "Something went wrong" in response.text
         assert 'http_requests_total{method="GET",route="/jobs",status="500"} 1.0' in metric_lines(
-            client, "http_requests_total")
+            client, "http_requests_total"
+        )
 
 
 def test_metrics_have_an_sse_client_gauge(client):
@@ -397,6 +441,7 @@ def test_metrics_have_an_sse_client_gauge(client):
 
 
 # --- errors and security headers ---------------------------------------------------------------
+
 
 def test_unknown_path_is_a_readable_404_page_or_json(client):
     response = client.get("/nope")
@@ -417,8 +462,11 @@ def test_security_headers(client):
 
 
 def test_every_state_change_is_csrf_protected(client):
-    unsafe = [route for route in client.app.routes
-              if getattr(route, "methods", None) and route.methods & {"POST", "PUT", "PATCH", "DELETE"}]
+    unsafe = [
+        route
+        for route in client.app.routes
+        if getattr(route, "methods", None) and route.methods & {"POST", "PUT", "PATCH", "DELETE"}
+    ]
     assert len(unsafe) >= 8
     for route in unsafe:
         assert getattr(route.endpoint, "csrf_protected", False), route.path
@@ -429,18 +477,22 @@ def test_static_assets_are_vendored(client):
     for name in ("htmx.min.js", "htmx-ext-sse.min.js", "shortlist.css", "shortlist.js"):
         assert client.get(f"/static/{name}").status_code == 200
     html = client.get("/jobs").text
-    assert "https://" not in "".join(re.findall(r'<script[^>]*>', html))
+    assert "https://" not in "".join(re.findall(r"<script[^>]*>", html))
 
 
 # --- the feed-invalidated read cache ---------------------------------------------------------------
+
 
 def test_a_cached_ranking_follows_the_change_feed(client, seeder, data):
     first = rows_of(client, f"/jobs/{data['backend']}.json")
     assert rows_of(client, f"/jobs/{data['backend']}.json") == first  # served from the cache
     seeder.resume("Zoe Newcomer", ["Python", "PostgreSQL", "Docker", "Kubernetes", "Redis"], 9)
-    wait_for(lambda: "Zoe Newcomer" in [r["name"] for r in rows_of(client, f"/jobs/{data['backend']}.json")
-                                        ["candidates"]],
-             timeout=5, interval=0.05, message="the cached ranking to follow the change feed")
+    wait_for(
+        lambda: "Zoe Newcomer" in [r["name"] for r in rows_of(client, f"/jobs/{data['backend']}.json")["candidates"]],
+        timeout=5,
+        interval=0.05,
+        message="the cached ranking to follow the change feed",
+    )
     assert "Zoe Newcomer" in client.get(f"/jobs/{data['backend']}").text
 
 
@@ -457,12 +509,12 @@ def test_read_cache_versions_invalidation_and_shared_misses():
         assert await cache.get("a", 1, lambda: compute("x")) == "x"
         assert await cache.get("a", 1, lambda: compute("y")) == "x"  # same version: cached
         assert await cache.get("a", 2, lambda: compute("y")) == "y"  # the feed moved
-        cache.invalidate()                                          # this process wrote
+        cache.invalidate()  # this process wrote
         assert await cache.get("a", 2, lambda: compute("z")) == "z"
         results = await asyncio.gather(*(cache.get("b", 2, lambda: compute("b")) for _ in range(5)))
-        assert results == ["b"] * 5                                 # one computation for five readers
+        assert results == ["b"] * 5  # one computation for five readers
         await cache.get("c", 2, lambda: compute("c"))
-        assert list(cache.entries) == ["b", "c"]                    # bounded, least recently used first out
+        assert list(cache.entries) == ["b", "c"]  # bounded, least recently used first out
 
     asyncio.run(scenario())
     assert calls == ["x", "y", "z", "b", "c"]
@@ -486,8 +538,9 @@ def test_read_cache_expires_and_does_not_keep_errors():
 def test_errors_for_htmx_are_a_small_fragment_the_page_flashes(client, data):
     response = client.get("/jobs/999", headers={"HX-Request": "true", "HX-Target": "ranking-table"})
     assert response.status_code == 404
-    assert response.text.strip() == ('<p class="alert alert-error" role="alert" data-status="404">'
-                                     'There is no job 999.</p>')
+    assert response.text.strip() == (
+        '<p class="alert alert-error" role="alert" data-status="404">There is no job 999.</p>'
+    )
 
 
 def test_a_cached_ranking_carries_each_visitors_own_csrf_token(client, data):

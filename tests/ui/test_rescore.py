@@ -1,5 +1,6 @@
 """The re-score as the team sees it: the banner with its progress bar on the jobs and ranking pages, the versions a
 ranking's scores come from, the fragment htmx refreshes on every batch, and the JSON twins."""
+
 from __future__ import annotations
 
 import re
@@ -18,9 +19,11 @@ from ui.feed import Subscriber, topics
 def seen(client, shown) -> dict:
     """The re-score status once the pages show it: they read through a cache the change feed invalidates, so
     a batch committed a moment ago shows within the feed's poll interval (0.1 s here), not at once."""
+
     def status() -> dict | None:
         found = client.get("/jobs.json").json()["rescore"]
         return found if shown(found) else None
+
     return wait_for(status, timeout=30, interval=0.05, message="the re-score status on /jobs.json")
 
 
@@ -53,7 +56,7 @@ def test_pages_show_the_rescore_progress_and_the_taxonomy_of_each_ranking(tmp_pa
             assert versions == {new[:12]: (20, True), old[:12]: (20, False)}
             fragment = client.get("/rescore?job_id=1", headers={"HX-Request": "true"}).text
             assert fragment.lstrip().startswith('<section id="rescore-status"') and "<html" not in fragment
-            assert f"<code title=\"{old}\">{old[:12]}</code> (previous, 20 candidates)" in fragment
+            assert f'<code title="{old}">{old[:12]}</code> (previous, 20 candidates)' in fragment
 
             while ingestor.rescore.step(ingestor.taxonomy):
                 pass

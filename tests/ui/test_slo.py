@@ -1,5 +1,6 @@
 """The SLO report's pure parts (quantile, own figures, formatting, chart geometry) and its behaviour when what
 SHORTLIST_PROMETHEUS_URL points at is silent or not Prometheus. Against a real Prometheus: test_slo_live.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,8 @@ from ui.pages.slo import chart
 def test_histogram_quantile_follows_prometheus():
     buckets = [(0.1, 50), (0.5, 90), (1.0, 100), (math.inf, 100)]
     assert slo.histogram_quantile(0.5, buckets) == pytest.approx(0.1)
-    assert slo.histogram_quantile(0.95, buckets) == pytest.approx(0.75)     # halfway through (0.5, 1.0]
-    assert slo.histogram_quantile(0.25, buckets) == pytest.approx(0.05)     # the first bucket starts at 0
+    assert slo.histogram_quantile(0.95, buckets) == pytest.approx(0.75)  # halfway through (0.5, 1.0]
+    assert slo.histogram_quantile(0.25, buckets) == pytest.approx(0.05)  # the first bucket starts at 0
     assert slo.histogram_quantile(0.99, [(1.0, 5), (math.inf, 10)]) == 1.0  # in +Inf: the highest finite bound
     assert slo.histogram_quantile(0.95, [(1.0, 0), (math.inf, 0)]) is None
     assert slo.histogram_quantile(0.95, []) is None
@@ -28,9 +29,14 @@ def test_histogram_quantile_follows_prometheus():
 
 def test_own_figures_leave_out_probes_and_read_registry_and_text_alike():
     metrics = WebMetrics(CollectorRegistry())
-    for route, status, seconds in [("/jobs", "200", 0.05), ("/jobs", "200", 0.3), ("/other", "404", 0.01),
-                                   ("/jobs/{job_id}", "500", 3.0), ("/healthz", "200", 0.001),
-                                   ("/metrics", "200", 0.001)]:
+    for route, status, seconds in [
+        ("/jobs", "200", 0.05),
+        ("/jobs", "200", 0.3),
+        ("/other", "404", 0.01),
+        ("/jobs/{job_id}", "500", 3.0),
+        ("/healthz", "200", 0.001),
+        ("/metrics", "200", 0.001),
+    ]:
         metrics.requests.labels("GET", route, status).inc()
         metrics.latency.labels("GET", route).observe(seconds)
     from_registry = slo.local_figures(slo.samples_from_registry(metrics.registry))
@@ -50,8 +56,10 @@ def test_no_requests_read_as_no_figures_not_as_failure():
     assert {s["meets"] for s in figures["slos"]} == {None}
 
 
-@pytest.mark.parametrize(("value", "text"), [(1.0, "100%"), (0.995, "99.5%"), (0.99912, "99.91%"), (0.0, "0%"),
-                                             (None, "–"), (-26.9, "-2690%")])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(1.0, "100%"), (0.995, "99.5%"), (0.99912, "99.91%"), (0.0, "0%"), (None, "–"), (-26.9, "-2690%")],
+)
 def test_percentages_read_plainly(value, text):
     assert slo.percent(value) == text
 
@@ -67,8 +75,14 @@ def test_objectives_come_from_the_spec():
 
 
 def _row(series, **changes):
-    row = {"title": "Request success", "is_ratio": True, "lower_is_better": False, "threshold": 0.99,
-           "objective_text": "99%", "series": series}
+    row = {
+        "title": "Request success",
+        "is_ratio": True,
+        "lower_is_better": False,
+        "threshold": 0.99,
+        "objective_text": "99%",
+        "series": series,
+    }
     return {**row, **changes}
 
 
@@ -84,8 +98,9 @@ def test_a_chart_breaks_its_line_where_there_is_no_value_and_draws_the_objective
 
 
 def test_an_error_ratio_chart_starts_at_zero_with_its_budget_in_view():
-    geometry = chart(_row([[0, 0.0], [10, 0.002]], lower_is_better=True, threshold=0.01,
-                          objective_text="under 1%"), 0, 10)
+    geometry = chart(
+        _row([[0, 0.0], [10, 0.002]], lower_is_better=True, threshold=0.01, objective_text="under 1%"), 0, 10
+    )
     assert geometry["lo_label"] == "0%" and geometry["hi_label"] == "2%"
     assert geometry["objective_y"] is not None
 
@@ -128,20 +143,28 @@ def test_the_page_refreshes_its_body_alone(tmp_path):
 
 def test_scrape_check_tells_this_instance_from_another_one():
     bound = {"shortlist-web": "127.0.0.1:18080", "shortlist-watcher": "127.0.0.1:19101"}
-    elsewhere = [{"job": "shortlist-web", "instance": "127.0.0.1:8080", "health": "down"},
-                 {"job": "shortlist-watcher", "instance": "127.0.0.1:19101", "health": "up"},
-                 {"job": "prometheus", "instance": "127.0.0.1:9090", "health": "up"}]
+    elsewhere = [
+        {"job": "shortlist-web", "instance": "127.0.0.1:8080", "health": "down"},
+        {"job": "shortlist-watcher", "instance": "127.0.0.1:19101", "health": "up"},
+        {"job": "prometheus", "instance": "127.0.0.1:9090", "health": "up"},
+    ]
     checks = slo.scrape_check(bound, elsewhere)
     assert [(c["job"], c["state"], c["others"]) for c in checks] == [
-        ("shortlist-web", "missing", ["127.0.0.1:8080"]), ("shortlist-watcher", "up", [])]
+        ("shortlist-web", "missing", ["127.0.0.1:8080"]),
+        ("shortlist-watcher", "up", []),
+    ]
     unscraped, note = slo._scrape_verdict("http://127.0.0.1:9090", checks)
-    assert unscraped == ("Prometheus at http://127.0.0.1:9090 has no target for this instance: it does not scrape "
-                         "the web UI on 127.0.0.1:18080 (its shortlist-web job scrapes 127.0.0.1:8080). "
-                         "What it records would describe another service, or nothing, so no SLO figures are shown")
+    assert unscraped == (
+        "Prometheus at http://127.0.0.1:9090 has no target for this instance: it does not scrape "
+        "the web UI on 127.0.0.1:18080 (its shortlist-web job scrapes 127.0.0.1:8080). "
+        "What it records would describe another service, or nothing, so no SLO figures are shown"
+    )
     assert note is None
     both = elsewhere + [{"job": "shortlist-web", "instance": "localhost:18080", "health": "down"}]
     checks = slo.scrape_check(bound, both)
     assert checks[0]["state"] == "down" and checks[0]["instance"] == "localhost:18080"  # down is an outage, shown
     assert slo._scrape_verdict("http://p", checks) == (
-        None, "Prometheus also scrapes 127.0.0.1:8080 (shortlist-web): the SLIs add those instances in.")
+        None,
+        "Prometheus also scrapes 127.0.0.1:8080 (shortlist-web): the SLIs add those instances in.",
+    )
     assert slo._scrape_verdict("http://p", slo.scrape_check(bound, []))[0].count("no shortlist-") == 2

@@ -1,4 +1,5 @@
 """Login for the hiring-team pages when SHORTLIST_PASSWORD is set (a signed session cookie), and logout."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,14 @@ async def login(request: Request) -> Response:
         return render(request, "login.html", {"next": target, "failed": True}, status=401)
     response = RedirectResponse(target, status_code=303)
     secure = request.url.scheme == "https"
-    response.set_cookie(SESSION_COOKIE, state.signer.new_session(), max_age=SESSION_SECONDS, httponly=True,
-                        samesite="lax", secure=secure)
+    response.set_cookie(
+        SESSION_COOKIE,
+        state.signer.new_session(),
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
     return response
 
 

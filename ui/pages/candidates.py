@@ -1,5 +1,6 @@
 """A candidate: resume text with found skills highlighted, matches against every job, their resumes and the job each
 serves, the original, split, reveal under blind review, a subject access export, and erasure."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,12 @@ from ui.render import htmx_target, is_htmx, render, wants_json
 from ui.routing import BadRequest, page
 from ui.security import actor_of, csrf_protect
 
-MEDIA_TYPES = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8", "md": "text/markdown; charset=utf-8",
-               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "txt": "text/plain; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 def _detail(session, candidate_id: int, settings) -> dict | None:
@@ -29,8 +34,9 @@ def _detail(session, candidate_id: int, settings) -> dict | None:
         return None
     merged_into = session.get(Candidate, candidate_id).merged_into
     detail.update(people.person(session, candidate_id), merged_into=merged_into)
-    detail["blind"] = (people.in_blind_job(session, candidate_id, settings.blind_review)
-                       and candidate_id not in detail["revealed"])
+    detail["blind"] = (
+        people.in_blind_job(session, candidate_id, settings.blind_review) and candidate_id not in detail["revealed"]
+    )
     detail["can_reveal"] = detail["blind"]
     return blind.candidate(detail, settings.blind_organisations) if detail["blind"] else detail
 
@@ -71,8 +77,9 @@ async def reveal(request: Request) -> Response:
     candidate_id = request.path_params["candidate_id"]
     form = await request.form()
     reason = form.get("reason")
-    done = await write(request, person_actions.reveal, candidate_id, actor_of(request),
-                      reason if isinstance(reason, str) else "")
+    done = await write(
+        request, person_actions.reveal, candidate_id, actor_of(request), reason if isinstance(reason, str) else ""
+    )
     if wants_json(request):
         return render(request, None, done)
     return RedirectResponse(f"/candidates/{candidate_id}", status_code=303)
@@ -87,16 +94,25 @@ async def export(request: Request) -> Response:
     def work(session):
         data = people.export(session, candidate_id)
         if data is not None:
-            audit.record(session, actor, "export", candidate_id=candidate_id, touch=False,
-                         detail={"documents": len(data["documents"])})
+            audit.record(
+                session,
+                actor,
+                "export",
+                candidate_id=candidate_id,
+                touch=False,
+                detail={"documents": len(data["documents"])},
+            )
         return data
 
     data = await write(request, work)
     if data is None:
         raise HTTPException(404, f"There is no candidate {candidate_id}.")
     body = json.dumps(data, indent=2, sort_keys=True, default=str)
-    return Response(body, media_type="application/json", headers={
-        "Content-Disposition": f'attachment; filename="candidate-{candidate_id}-export.json"'})
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="candidate-{candidate_id}-export.json"'},
+    )
 
 
 async def original(request: Request) -> Response:
@@ -112,16 +128,19 @@ async def original(request: Request) -> Response:
     path = actions.stored_file(request.app.state.settings, document["stored_path"])
     if path is None:
         raise HTTPException(410, f"The original of {document['filename']} is no longer in the store.")
-    return FileResponse(path, media_type=MEDIA_TYPES.get(document["format"], "application/octet-stream"),
-                        filename=document["filename"], content_disposition_type="attachment")
+    return FileResponse(
+        path,
+        media_type=MEDIA_TYPES.get(document["format"], "application/octet-stream"),
+        filename=document["filename"],
+        content_disposition_type="attachment",
+    )
 
 
 @csrf_protect
 async def delete(request: Request) -> Response:
     """POST /candidates/{id}/delete: erase the candidate's rows and stored files (the right to erasure)."""
     candidate_id = request.path_params["candidate_id"]
-    files = await write(request, actions.delete_candidate, request.app.state.settings, candidate_id,
-                        actor_of(request))
+    files = await write(request, actions.delete_candidate, request.app.state.settings, candidate_id, actor_of(request))
     removed = actions.unlink_all(files)
     if wants_json(request):
         return render(request, None, {"deleted": candidate_id, "files_removed": removed})

@@ -7,6 +7,7 @@ other and keeps nothing of them but the result, which it erases after SHORTLIST_
 (pipeline/checks.py). The random id in the result's address is the only key to it, so the result page
 polls rather than following the team's change feed.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,15 @@ def _file(form, name: str) -> UploadFile | None:
 
 async def check_form(request: Request) -> Response:
     settings = request.app.state.settings
-    return render(request, "check.html", {"max_upload_mb": settings.max_upload_mb, "min_chars": settings.min_chars,
-                                          "retention_minutes": settings.check_retention_minutes})
+    return render(
+        request,
+        "check.html",
+        {
+            "max_upload_mb": settings.max_upload_mb,
+            "min_chars": settings.min_chars,
+            "retention_minutes": settings.check_retention_minutes,
+        },
+    )
 
 
 def _write_pair(settings, resume: UploadFile, job_file: UploadFile | None, job_text: str) -> tuple[str, list]:
@@ -79,8 +87,10 @@ async def submit(request: Request) -> Response:
     if job_file is not None and job_text:
         raise BadRequest("Give the job description once: paste it or choose a file, not both.")
     if job_text and len(job_text) < settings.min_chars:
-        raise BadRequest(f"The pasted job description is too short to read skills from "
-                         f"({len(job_text)} characters; at least {settings.min_chars}).")
+        raise BadRequest(
+            f"The pasted job description is too short to read skills from "
+            f"({len(job_text)} characters; at least {settings.min_chars})."
+        )
     try:
         check_id, stored = await run_in_threadpool(_write_pair, settings, resume, job_file, job_text)
     except UploadError as exc:
@@ -90,8 +100,16 @@ async def submit(request: Request) -> Response:
     url = f"/check/{check_id}"
     if not wants_json(request):
         return RedirectResponse(url, status_code=303)
-    return render(request, None, {"check": check_id, "result": url, "files": [
-        {"filename": s.filename, "kind": s.kind, "size": s.size} for s in stored]}, status=202)
+    return render(
+        request,
+        None,
+        {
+            "check": check_id,
+            "result": url,
+            "files": [{"filename": s.filename, "kind": s.kind, "size": s.size} for s in stored],
+        },
+        status=202,
+    )
 
 
 def _stored_result(session, check_id: str, retention_minutes: float) -> dict | None:
@@ -99,8 +117,12 @@ def _stored_result(session, check_id: str, retention_minutes: float) -> dict | N
     cutoff = (utcnow() - timedelta(minutes=retention_minutes)).replace(tzinfo=None)
     if row is None or row.created_at.replace(tzinfo=None) < cutoff:
         return None
-    return {"state": row.state, "report": json.loads(row.report) if row.report else None, "reason": row.reason,
-            "created_at": row.created_at.isoformat(timespec="seconds")}
+    return {
+        "state": row.state,
+        "report": json.loads(row.report) if row.report else None,
+        "reason": row.reason,
+        "created_at": row.created_at.isoformat(timespec="seconds"),
+    }
 
 
 async def result(request: Request) -> Response:
@@ -110,14 +132,21 @@ async def result(request: Request) -> Response:
     stored = await read(request, _stored_result, check_id, settings.check_retention_minutes)
     if stored is None:
         if not (settings.inbox / FOLDER / check_id).is_dir():
-            raise HTTPException(404, f"This check is not here: results are erased "
-                                     f"{settings.check_retention_minutes:g} minutes after they are ready, or "
-                                     "when you erase them. Check your resume again to see a new result.")
+            raise HTTPException(
+                404,
+                f"This check is not here: results are erased "
+                f"{settings.check_retention_minutes:g} minutes after they are ready, or "
+                "when you erase them. Check your resume again to see a new result.",
+            )
         stored = {"state": "waiting", "report": None, "reason": "", "created_at": None}
     report = stored["report"]
-    context = {**stored, "check": check_id, "retention_minutes": settings.check_retention_minutes,
-               "verdict": verdict(report["score"]) if report else None,
-               "advice": advise(report) if report else None}
+    context = {
+        **stored,
+        "check": check_id,
+        "retention_minutes": settings.check_retention_minutes,
+        "verdict": verdict(report["score"]) if report else None,
+        "advice": advise(report) if report else None,
+    }
     block = "result" if htmx_target(request) == "check-result" else None
     return render(request, "check_result.html", context, block=block)
 

@@ -1,5 +1,6 @@
 """Failed files: what the pipeline quarantined and why, with a retry that puts the file back into inbox/ and a
 dismiss that deletes it."""
+
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
@@ -48,9 +49,12 @@ async def retry(request: Request) -> Response:
         raise actions.ActionError(500, f"Could not move {failure['filename']} back into the inbox: {exc}") from exc
     message = f"{failure['filename']} is back in inbox/{target.parent.name}/ as {target.name}."
     if wants_json(request) or is_htmx(request):
-        return render(request, "_failed_retried.html",
-                      {"retried": failure_id, "inbox_path": str(target), "message": message},
-                      extra={"failure": failure})
+        return render(
+            request,
+            "_failed_retried.html",
+            {"retried": failure_id, "inbox_path": str(target), "message": message},
+            extra={"failure": failure},
+        )
     return RedirectResponse("/failed", status_code=303)
 
 
@@ -62,8 +66,9 @@ async def dismiss(request: Request) -> Response:
     failure, files = await write(request, actions.dismiss_failure, settings, failure_id)
     removed = actions.unlink_all(files)
     if wants_json(request):
-        return render(request, None, {"dismissed": failure_id, "filename": failure["filename"],
-                                      "files_removed": removed})
+        return render(
+            request, None, {"dismissed": failure_id, "filename": failure["filename"], "files_removed": removed}
+        )
     if is_htmx(request):
         return Response(status_code=200)
     return RedirectResponse("/failed", status_code=303)

@@ -1,4 +1,5 @@
 """Probes: /healthz (the process answers) and /readyz (database reachable, watcher heartbeat fresh)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,12 +41,15 @@ async def readyz(request: Request) -> Response:
     except asyncio.TimeoutError:
         checks = {"database": f"failed: no answer within {PROBE_TIMEOUT:g} s", "watcher": "unknown"}
     except Exception as exc:  # any database error makes the process unready, with the reason
-        checks = {"database": f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}",
-                  "watcher": "unknown"}
+        checks = {"database": f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}", "watcher": "unknown"}
     ready = all(value == "ok" for value in checks.values())
     failed = [name for name, value in checks.items() if value != "ok"]
-    return render(request, None, {"status": "ready" if ready else "not ready", "failed": failed, "checks": checks},
-                  status=200 if ready else 503)
+    return render(
+        request,
+        None,
+        {"status": "ready" if ready else "not ready", "failed": failed, "checks": checks},
+        status=200 if ready else 503,
+    )
 
 
 routes = [

@@ -1,5 +1,6 @@
 """The jobs page: every job with its candidates scored, best score and shortlist count; search, filter by status,
 and a person's decisions on a job: close, reopen, delete."""
+
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -27,8 +28,7 @@ async def jobs(request: Request) -> Response:
     q = (request.query_params.get("q") or "").strip()[:100]
     rows = await cached_read(request, queries.jobs_overview, q or None, None if status == "all" else status)
     counts = await cached_read(request, queries.job_status_counts)
-    context = {"jobs": rows, "filters": {"q": q, "status": status}, "counts": counts,
-               **await rescore.context(request)}
+    context = {"jobs": rows, "filters": {"q": q, "status": status}, "counts": counts, **await rescore.context(request)}
     block = "jobs_table" if htmx_target(request) == "jobs-table" else None
     return render(request, "jobs.html", context, block=block)
 

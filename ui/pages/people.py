@@ -1,5 +1,6 @@
 """People: possible duplicates side by side with Merge, Keep apart and Undo; the audit log; who retention erases
 next; the per-job blind review switch."""
+
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -46,8 +47,7 @@ async def apart(request: Request) -> Response:
     """POST /people/pairs/{id}/apart (apart=0 takes it back): two different people; the pair leaves the queue."""
     form = await request.form()
     again = form.get("apart") in ("0", "false", "no")
-    done = await write(request, person_actions.keep_apart, request.path_params["pair_id"], actor_of(request),
-                       not again)
+    done = await write(request, person_actions.keep_apart, request.path_params["pair_id"], actor_of(request), not again)
     return _answer(request, done, "/people")
 
 
@@ -78,16 +78,28 @@ async def audit_log(request: Request) -> Response:
     candidate_id = int_param(params, "candidate", 0, 0, 2**62) or None
     action = choice_param(params, "action", audit.ACTIONS, None)
     rows = await read(request, audit.entries, candidate_id=candidate_id, action=action, limit=500)
-    return render(request, "audit.html", {"entries": rows, "candidate": candidate_id, "action": action},
-                  extra={"actions": audit.ACTIONS})
+    return render(
+        request,
+        "audit.html",
+        {"entries": rows, "candidate": candidate_id, "action": action},
+        extra={"actions": audit.ACTIONS},
+    )
 
 
 async def retention(request: Request) -> Response:
     """GET /retention: who the retention period erases, and when (SHORTLIST_RETENTION_DAYS)."""
     settings = request.app.state.settings
     rows = await read(request, people.retention_due, settings.retention_days, settings.retention_notice_days)
-    return render(request, "retention.html", {"days": settings.retention_days, "blind": settings.blind_review,
-                                              "notice_days": settings.retention_notice_days, "due": rows})
+    return render(
+        request,
+        "retention.html",
+        {
+            "days": settings.retention_days,
+            "blind": settings.blind_review,
+            "notice_days": settings.retention_notice_days,
+            "due": rows,
+        },
+    )
 
 
 routes = [

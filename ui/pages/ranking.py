@@ -1,4 +1,5 @@
 """A job's ranking: filter, sort, paginate, shortlist/reject/note in place, export the view as CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -24,14 +25,21 @@ from ui.security import actor_of, csrf_protect
 
 PER_PAGE = (25, 50, 100, 200)
 # Sortable columns and the direction a first click sorts in.
-FIRST_DIRECTION = {"score": "desc", "name": "asc", "years": "desc", "status": "asc", "required": "desc",
-                   "updated": "desc"}
+FIRST_DIRECTION = {
+    "score": "desc",
+    "name": "asc",
+    "years": "desc",
+    "status": "asc",
+    "required": "desc",
+    "updated": "desc",
+}
 FRESH_SECONDS = 10
 
 
 @dataclass(frozen=True)
 class View:
     """What a ranking page shows: filters, sort and page, read from and written back to the query string."""
+
     min_score: float | None = None
     status: str | None = None
     skill: str | None = None
@@ -45,10 +53,15 @@ class View:
         sort = choice_param(params, "sort", queries.SORTS, "score")
         skill = (params.get("skill") or "").strip()[:100] or None
         per_page = int_param(params, "per_page", 50, 1, max(PER_PAGE))
-        return cls(min_score=float_param(params, "min_score", 0, 100),
-                   status=choice_param(params, "status", queries.STATUSES, None), skill=skill, sort=sort,
-                   dir=choice_param(params, "dir", ("asc", "desc"), FIRST_DIRECTION[sort]),
-                   page=int_param(params, "page", 1, 1, 1_000_000), per_page=per_page)
+        return cls(
+            min_score=float_param(params, "min_score", 0, 100),
+            status=choice_param(params, "status", queries.STATUSES, None),
+            skill=skill,
+            sort=sort,
+            dir=choice_param(params, "dir", ("asc", "desc"), FIRST_DIRECTION[sort]),
+            page=int_param(params, "page", 1, 1, 1_000_000),
+            per_page=per_page,
+        )
 
     def params(self, **changes: Any) -> dict[str, Any]:
         """The query parameters that differ from the defaults (short, shareable URLs)."""
@@ -100,8 +113,17 @@ def _load(session, job_id: int, view: View, limit: int | None, offset: int, sett
     job = queries.job_detail(session, job_id)
     if job is None:
         return None
-    rows, total = queries.ranking(session, job_id, min_score=view.min_score, status=view.status, skill=view.skill,
-                                  sort=view.sort, descending=view.dir == "desc", limit=limit, offset=offset)
+    rows, total = queries.ranking(
+        session,
+        job_id,
+        min_score=view.min_score,
+        status=view.status,
+        skill=view.skill,
+        sort=view.sort,
+        descending=view.dir == "desc",
+        limit=limit,
+        offset=offset,
+    )
     return job, _blind(session, job, rows, settings), total, queries.decision_counts(session, job_id)
 
 
@@ -115,15 +137,21 @@ async def ranking(request: Request) -> Response:
     (the feed-invalidated cache), the HTML is rendered for each request with its own CSRF token."""
     job_id = request.path_params["job_id"]
     view = View.parse(request.query_params)
-    loaded = await cached_read(request, _load, job_id, view, view.per_page, (view.page - 1) * view.per_page,
-                               request.app.state.settings)
+    loaded = await cached_read(
+        request, _load, job_id, view, view.per_page, (view.page - 1) * view.per_page, request.app.state.settings
+    )
     if loaded is None:
         raise HTTPException(404, f"There is no job {job_id}.")
     job, rows, total, counts = loaded
     context = {
-        "job": job, "filters": {k: v for k, v in asdict(view).items() if k not in ("page", "per_page")},
-        "total": total, "page": view.page, "per_page": view.per_page,
-        "pages": max(1, math.ceil(total / view.per_page)), "counts": counts, "candidates": rows,
+        "job": job,
+        "filters": {k: v for k, v in asdict(view).items() if k not in ("page", "per_page")},
+        "total": total,
+        "page": view.page,
+        "per_page": view.per_page,
+        "pages": max(1, math.ceil(total / view.per_page)),
+        "counts": counts,
+        "candidates": rows,
         **await rescore.context(request, job_id),
     }
     extra = {"view": view, "fresh": _fresh(rows), "per_page_options": PER_PAGE, "statuses": queries.STATUSES}
@@ -131,8 +159,21 @@ async def ranking(request: Request) -> Response:
     return render(request, "ranking.html", context, block=block, extra=extra)
 
 
-CSV_COLUMNS = ("rank", "candidate_id", "name", "email", "score", "status", "note", "matched", "missing_required",
-               "missing_preferred", "resume_years", "job_years", "resume_file")
+CSV_COLUMNS = (
+    "rank",
+    "candidate_id",
+    "name",
+    "email",
+    "score",
+    "status",
+    "note",
+    "matched",
+    "missing_required",
+    "missing_preferred",
+    "resume_years",
+    "job_years",
+    "resume_file",
+)
 
 
 def csv_cell(value: Any) -> Any:
@@ -166,8 +207,11 @@ async def export(request: Request) -> Response:
         yield buffer.getvalue()
 
     slug = "".join(ch if ch.isalnum() else "-" for ch in job["title"].lower()).strip("-") or f"job-{job_id}"
-    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="{slug}-ranking.csv"'})
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-ranking.csv"'},
+    )
 
 
 @csrf_protect
@@ -181,8 +225,15 @@ async def decide(request: Request) -> Response:
         raise BadRequest(f"status must be one of: {', '.join(queries.STATUSES)}.")
     if status is None and note is None:
         raise BadRequest("Send a status, a note, or both.")
-    await write(request, actions.decide, job_id, candidate_id, status=status,
-                note=note if isinstance(note, str) else None, actor=actor_of(request))
+    await write(
+        request,
+        actions.decide,
+        job_id,
+        candidate_id,
+        status=status,
+        note=note if isinstance(note, str) else None,
+        actor=actor_of(request),
+    )
 
     def load(session):
         row = queries.ranking_row(session, job_id, candidate_id)
@@ -195,8 +246,12 @@ async def decide(request: Request) -> Response:
     if wants_json(request) or is_htmx(request):
         said = {"shortlisted": "shortlisted", "rejected": "rejected", "new": "back to new"}
         flash = f"{row['name']}: note saved." if status is None else f"{row['name']} {said[status]}."
-        return render(request, "_decision.html", {"candidate": row, "counts": counts},
-                      extra={"row": row, "job_id": job_id, "fresh": set(), "flash": flash})
+        return render(
+            request,
+            "_decision.html",
+            {"candidate": row, "counts": counts},
+            extra={"row": row, "job_id": job_id, "fresh": set(), "flash": flash},
+        )
     return RedirectResponse(f"/jobs/{job_id}#row-{candidate_id}", status_code=303)
 
 

@@ -1,4 +1,5 @@
 """The re-score's progress: a fragment the jobs and ranking pages show and refresh over SSE, with its JSON twin."""
+
 from __future__ import annotations
 
 from starlette.requests import Request

@@ -4,6 +4,7 @@ Without a reachable Prometheus, or when Prometheus scrapes no target for this in
 other service), it says so and shows this web process's own figures since it started.
 The JSON twin (/slo.json) is the report of ui/slo.py as it is, chart series included.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,7 +19,7 @@ from ui import slo as report_of
 from ui.render import htmx_target, render, wants_json
 from ui.routing import choice_param, page
 
-WIDTH, HEIGHT = 420, 150   # drawn about this size in a card, so 11 px labels stay readable
+WIDTH, HEIGHT = 420, 150  # drawn about this size in a card, so 11 px labels stay readable
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 6, 8, 22
 
 
@@ -72,16 +73,27 @@ def chart(row: dict[str, Any], start: float, end: float) -> dict[str, Any]:
     fmt = report_of.percent if row["is_ratio"] else report_of.number
     summary = f"{row['title']}: no data in this range."
     if values:
-        summary = (f"{row['title']} over the chart's range: lowest {fmt(min(values))}, highest {fmt(max(values))}, "
-                   f"latest {fmt(values[-1])}; objective {row['objective_text']}.")
+        summary = (
+            f"{row['title']} over the chart's range: lowest {fmt(min(values))}, highest {fmt(max(values))}, "
+            f"latest {fmt(values[-1])}; objective {row['objective_text']}."
+        )
     return {
-        "width": WIDTH, "height": HEIGHT, "left": PAD_LEFT, "right": WIDTH - PAD_RIGHT, "top": PAD_TOP,
-        "bottom": HEIGHT - PAD_BOTTOM, "mid_y": (PAD_TOP + HEIGHT - PAD_BOTTOM) / 2,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": PAD_LEFT,
+        "right": WIDTH - PAD_RIGHT,
+        "top": PAD_TOP,
+        "bottom": HEIGHT - PAD_BOTTOM,
+        "mid_y": (PAD_TOP + HEIGHT - PAD_BOTTOM) / 2,
         "paths": ["M" + " L".join(f"{px},{py}" for px, py in seg) for seg in segments if len(seg) > 1],
         "dots": [seg[0] for seg in segments if len(seg) == 1],
         "objective_y": y(row["threshold"]) if row["threshold"] is not None and lo <= row["threshold"] <= hi else None,
-        "hi_label": fmt(hi), "lo_label": fmt(lo), "start_label": _clock(start), "end_label": _clock(end),
-        "empty": not values, "summary": summary,
+        "hi_label": fmt(hi),
+        "lo_label": fmt(lo),
+        "start_label": _clock(start),
+        "end_label": _clock(end),
+        "empty": not values,
+        "summary": summary,
     }
 
 
@@ -92,7 +104,8 @@ def _clock(timestamp: float) -> str:
 def _figures(row: dict[str, Any]) -> dict[str, str]:
     fmt = report_of.percent if row["is_ratio"] else report_of.number
     return {
-        "now": fmt(row["sli_now"]), "period": fmt(row["sli_period"]),
+        "now": fmt(row["sli_now"]),
+        "period": fmt(row["sli_period"]),
         "budget": report_of.percent(row["budget_remaining"], 1),
         "burn": report_of.burn(row["burn_rate"]),
         "spent_hour": report_of.percent(row["budget_spent_last_hour"], 2),
@@ -107,9 +120,12 @@ async def slo(request: Request) -> Response:
     if wants_json(request):
         return render(request, "slo.html", report)
     extra = {
-        "cards": [{**row, "figures": _figures(row), "chart": chart(row, report["start"], report["end"])}
-                  for row in report["slos"]],
-        "fmt_percent": report_of.percent, "fmt_number": report_of.number,
+        "cards": [
+            {**row, "figures": _figures(row), "chart": chart(row, report["start"], report["end"])}
+            for row in report["slos"]
+        ],
+        "fmt_percent": report_of.percent,
+        "fmt_number": report_of.number,
     }
     block = "slo_body" if htmx_target(request) == "slo-body" else None
     return render(request, "slo.html", report, block=block, extra=extra)

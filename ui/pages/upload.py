@@ -1,4 +1,5 @@
 """The hiring team's upload page: many resumes and job descriptions at once, each followed live through the pipeline."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,10 @@ KINDS = ("resume", "job")
 
 def limits(request: Request) -> dict:
     settings = request.app.state.settings
-    return {"max_upload_mb": settings.max_upload_mb,
-            "accepted": {kind: list(suffixes) for kind, suffixes in ACCEPTED.items()}}
+    return {
+        "max_upload_mb": settings.max_upload_mb,
+        "accepted": {kind: list(suffixes) for kind, suffixes in ACCEPTED.items()},
+    }
 
 
 async def upload_page(request: Request) -> Response:
@@ -41,9 +44,17 @@ def _digest(upload_file: UploadFile) -> str:
 
 def _answer(upload_file: UploadFile, kind: str, outcome: str, detail: str = "", **fields) -> dict:
     """One file's answer when it was not stored: a duplicate or a refusal, with the reason."""
-    return {"filename": upload_file.filename or "", "stored_as": None, "kind": kind,
-            "sha256": fields.pop("sha256", None), "size": upload_file.size, "status": outcome, "outcome": outcome,
-            "detail": detail, **fields}
+    return {
+        "filename": upload_file.filename or "",
+        "stored_as": None,
+        "kind": kind,
+        "sha256": fields.pop("sha256", None),
+        "size": upload_file.size,
+        "status": outcome,
+        "outcome": outcome,
+        "detail": detail,
+        **fields,
+    }
 
 
 async def _one(request: Request, upload_file: UploadFile, kind: str, batch: set[str]) -> dict:
@@ -55,11 +66,24 @@ async def _one(request: Request, upload_file: UploadFile, kind: str, batch: set[
     batch.add(sha)
     known = (await read(request, queries.documents_by_sha256, [sha])).get(sha)
     if known is not None:
-        return _answer(upload_file, kind, "duplicate", f"Already read as {known['filename']}; nothing new to add.",
-                       sha256=sha, document_id=known["id"], candidate_id=known["candidate_id"], job_id=known["job_id"])
+        return _answer(
+            upload_file,
+            kind,
+            "duplicate",
+            f"Already read as {known['filename']}; nothing new to add.",
+            sha256=sha,
+            document_id=known["id"],
+            candidate_id=known["candidate_id"],
+            job_id=known["job_id"],
+        )
     try:
-        stored = await run_in_threadpool(store_upload, upload_file, kind, state.settings.inbox_dir(kind),
-                                         int(state.settings.max_upload_mb * 1024 * 1024))
+        stored = await run_in_threadpool(
+            store_upload,
+            upload_file,
+            kind,
+            state.settings.inbox_dir(kind),
+            int(state.settings.max_upload_mb * 1024 * 1024),
+        )
     except UploadError as exc:
         state.metrics.upload_rejects.labels(str(exc.status_code)).inc()
         return _answer(upload_file, kind, "refused", exc.message, sha256=sha, http_status=exc.status_code)
@@ -84,8 +108,12 @@ async def upload(request: Request) -> Response:
     answers = [await _one(request, f, kind, batch) for f in files]
     refused = [a for a in answers if a["outcome"] == "refused"]
     status = 202 if len(refused) < len(answers) else refused[0]["http_status"]
-    body: dict = {"files": answers, "stored": sum(a["outcome"] == "stored" for a in answers),
-                  "duplicate": sum(a["outcome"] == "duplicate" for a in answers), "refused": len(refused)}
+    body: dict = {
+        "files": answers,
+        "stored": sum(a["outcome"] == "stored" for a in answers),
+        "duplicate": sum(a["outcome"] == "duplicate" for a in answers),
+        "refused": len(refused),
+    }
     if status != 202:
         body["error"] = " ".join(a["detail"] for a in refused)
     if status != 202 and not wants_json(request):

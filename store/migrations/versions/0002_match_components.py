@@ -4,13 +4,14 @@ Revision ID: 0002_match_components
 Revises: 0003_seeker_check
 Create Date: 2026-12-01
 """
+
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0002_match_components'
-down_revision = '0003_seeker_check'
+revision = "0002_match_components"
+down_revision = "0003_seeker_check"
 branch_labels = None
 depends_on = None
 
@@ -28,25 +29,27 @@ RANKING_VIEW = """CREATE VIEW ranking AS
 
 def upgrade() -> None:
     op.execute("DROP VIEW IF EXISTS ranking")
-    with op.batch_alter_table('match') as batch:
+    with op.batch_alter_table("match") as batch:
         for name in MATCH_COLUMNS:
             batch.add_column(sa.Column(name, sa.Float(), nullable=True))
-        batch.add_column(sa.Column('model_version', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False,
-                                   server_default=''))
-    with op.batch_alter_table('match_skill') as batch:
-        batch.add_column(sa.Column('relation', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True))
-        batch.add_column(sa.Column('via', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True))
+        batch.add_column(
+            sa.Column("model_version", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False, server_default="")
+        )
+    with op.batch_alter_table("match_skill") as batch:
+        batch.add_column(sa.Column("relation", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True))
+        batch.add_column(sa.Column("via", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True))
     op.execute(RANKING_VIEW)
 
 
 def downgrade() -> None:
     from importlib import import_module
+
     op.execute("DROP VIEW IF EXISTS ranking")
-    with op.batch_alter_table('match_skill') as batch:
-        batch.drop_column('via')
-        batch.drop_column('relation')
-    with op.batch_alter_table('match') as batch:
-        batch.drop_column('model_version')
+    with op.batch_alter_table("match_skill") as batch:
+        batch.drop_column("via")
+        batch.drop_column("relation")
+    with op.batch_alter_table("match") as batch:
+        batch.drop_column("model_version")
         for name in reversed(MATCH_COLUMNS):
             batch.drop_column(name)
     initial = import_module("store.migrations.versions.0001_initial_schema")

@@ -4,13 +4,14 @@ Revision ID: 0005_scale
 Revises: 0004_people
 Create Date: 2026-12-02
 """
+
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0005_scale'
-down_revision = '0004_people'
+revision = "0005_scale"
+down_revision = "0004_people"
 branch_labels = None
 depends_on = None
 
@@ -27,16 +28,17 @@ NOTIFY_TRIGGER = """CREATE TRIGGER shortlist_event_notify AFTER INSERT ON event
 
 
 def upgrade() -> None:
-    op.create_table('claim',
-    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('owner', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('lease_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('sha256')
+    op.create_table(
+        "claim",
+        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("owner", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("filename", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("lease_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("claimed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("sha256"),
     )
-    with op.batch_alter_table('claim', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_claim_owner'), ['owner'], unique=False)
+    with op.batch_alter_table("claim", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_claim_owner"), ["owner"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(NOTIFY_FUNCTION)
         op.execute(NOTIFY_TRIGGER)
@@ -46,6 +48,6 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS shortlist_event_notify ON event")
         op.execute("DROP FUNCTION IF EXISTS shortlist_event_notify()")
-    with op.batch_alter_table('claim', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_claim_owner'))
-    op.drop_table('claim')
+    with op.batch_alter_table("claim", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_claim_owner"))
+    op.drop_table("claim")
