@@ -16,7 +16,8 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Table, delete, func, select, update
@@ -115,6 +116,7 @@ class Leases:
         self.lease_s = lease_s
         self.owner = owner or owner_name()
         self.held = 0
+        self.progress: Callable[[], float] | None = None  # when the owner's loop last moved (time.monotonic())
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._renew_loop, name="claim-leases", daemon=True)
         self._thread.start()
@@ -123,6 +125,9 @@ class Leases:
         while not self._stop.wait(self.lease_s / 3):
             if not self.held:
                 continue
+            if self.progress is not None and time.monotonic() - self.progress() > self.lease_s:
+                log.error("no progress for over %.0f s: claims left to lapse for other watchers", self.lease_s)
+                continue  # a hung loop must not keep its files from the others by renewing from this thread
             try:
                 with Session(self.engine) as session:
                     renew(session, self.owner, self.lease_s)

@@ -63,6 +63,7 @@ class Ingestor:
             model_for(taxonomy, settings.skills),
             claims.Leases(engine, settings.claim_lease_seconds),
         )
+        self.ctx.leases.progress = lambda: self.ctx.last_progress
         self.threads = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="parse")
         self.refused_version = ""  # the content hash of a skills/ that failed to load, not tried again
         self.reopened_seen = 0  # change-feed id up to which reopened jobs were scored (all again at start)

@@ -43,6 +43,28 @@ def test_a_claim_is_won_once_until_its_lease_runs_out(engine):
         assert session.get(Claim, SHA) is None
 
 
+def test_a_watcher_whose_loop_stalls_lets_its_claims_lapse(engine):
+    """The lease thread renews only while the owner's loop moves: a hung watcher (alive, so not dropped as dead)
+    must not keep its files from the other watchers for ever."""
+    import time
+
+    leases = claims.Leases(engine, lease_s=2.0, owner="host-a:1")
+    moved = [time.monotonic()]
+    leases.progress = lambda: moved[0]
+    try:
+        assert _take(engine, "host-a:1", lease_s=2.0) == {SHA}
+        leases.held = 1
+        for _ in range(30):  # the loop keeps moving for 3 s: the claim is renewed past its first lease
+            moved[0] = time.monotonic()
+            time.sleep(0.1)
+        assert _take(engine, "host-b:2") == set(), "a moving loop keeps its claim"
+        wait_for(
+            lambda: _take(engine, "host-b:2") == {SHA}, timeout=30, interval=0.1, message="the stalled claim to lapse"
+        )
+    finally:
+        leases.close()
+
+
 def test_claims_of_a_dead_watcher_on_this_host_are_dropped_at_start(engine):
     import subprocess
 
