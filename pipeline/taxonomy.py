@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import itertools
 import re
@@ -430,7 +431,7 @@ def _address_signals(text: str) -> list[Signal]:
 
 def _in_address(text: str, start: int, end: int, signals: list[Signal]) -> bool:
     """True when the hit is part of a URL, e-mail address or host name (not "Monday.com" itself)."""
-    if start >= 2 and text[start - 1] == "." and text[start - 2].isalnum():
+    if start >= 2 and text[start - 1] == "." and text[start - 2].isalnum() and not _glued_sentence(text, start):
         return True  # "www.python.org", "jane.go@x"
     if end + 1 < len(text) and text[end] == "." and (text[end + 1].islower() or text[end + 1].isdigit()):
         return True  # "python.org"
@@ -441,6 +442,12 @@ def _in_address(text: str, start: int, end: int, signals: list[Signal]) -> bool:
             return True
         i += 1
     return False
+
+
+def _glued_sentence(text: str, start: int) -> bool:
+    """True when a capitalised word follows a full stop glued to a lower-case word: a sentence that
+    PDF extraction ran into the last ("knowledge.Copywriting and proofreading"), not a host name."""
+    return text[start].isupper() and text[start - 2].islower() and text[start + 1:start + 2].islower()
 
 
 def _line_bounds(text: str, start: int, end: int, reach: int = 2000) -> tuple[int, int]:
@@ -530,8 +537,9 @@ _NEIGHBOUR_SENTENCE = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
 
 def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
-    """Another skill of the same category, itself unambiguous, in the same sentence:
-    "Spark" beside "Hadoop", "EPIC" beside "medication administration"."""
+    """Another skill of the same category (or, for software, of any software category),
+    itself unambiguous, in the same sentence: "Spark" beside "Hadoop", "Cassandra" beside "Hadoop",
+    "EPIC" beside "medication administration"."""
     start, end, form = hit
     lo, hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
     for m in _NEIGHBOUR_SENTENCE.finditer(text, lo, hi):
@@ -543,9 +551,20 @@ def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -
     for i in range(max(0, index - _NEIGHBOURS), min(len(hits), index + 1 + _NEIGHBOURS)):
         o_start, o_end, o_form = hits[i]
         if (i != index and lo <= o_start and o_end <= hi and not o_form.ambiguous
-                and o_form.skill is not form.skill and o_form.skill.category == form.skill.category):
+                and o_form.skill is not form.skill and _kindred(o_form.skill.category, form.skill.category)):
             return True
     return False
+
+
+# Software categories: a skill of one beside a skill of another is still software ("Hadoop to Cassandra").
+_SOFTWARE = re.compile(r"programming\s+languages|frameworks|librar|databases|cloud|devops|data\s+&\s+ml|security",
+                       re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=256)
+def _kindred(category: str, other: str) -> bool:
+    """True for one category, or two software categories ("Databases" and "Data & ML")."""
+    return category == other or (_SOFTWARE.search(category) is not None and _SOFTWARE.search(other) is not None)
 
 
 class _Where:

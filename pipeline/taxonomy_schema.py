@@ -18,7 +18,7 @@ SKILL_KEYS = frozenset({"name", "aliases", "case_sensitive", "context", "context
 FILE_KEYS = frozenset({"category", "skills"})
 RELATED_STRENGTH = 0.5  # a `related` skill listed without a strength
 MAX_ERRORS = 20  # how many problems of one file an error message lists
-GAP = r"[\s\-\u2010\u2011]+"  # a run of spaces or hyphens: the gap inside a form
+GAP = r"[\s\-\u2010\u2011\u2013]+"  # a run of spaces or hyphens (en dash too): the gap inside a form
 _GAP = re.compile(GAP)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
