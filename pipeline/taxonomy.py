@@ -68,6 +68,7 @@ class Form:
     needs_context: bool
     ordinary: bool = False
     name_like: bool = False  # a known word in Title case: never counts inside a proper name
+    lowered_word: bool = False  # in lower case, an everyday word of another sense ("epic", "lean")
 
     @property
     def ambiguous(self) -> bool:
@@ -133,9 +134,10 @@ class Matcher:
     def _accept(self, text: str, hit: Hit, hits: Sequence[Hit], index: int, signals: list[Signal],
                 where: _Where | None = None) -> bool:
         start, end, form = hit
-        shouted = False
+        shouted = lowered = False
         if form.case_sensitive and gap_normal(text[start:end]) != gap_normal(form.text):
-            if not _shouted(text[start:end], form.text):
+            lowered = _lowered(text[start:end], form.text)
+            if not (lowered or _shouted(text[start:end], form.text)):
                 return False
             shouted = True  # "EPIC" for "Epic": the name, or a word in capitals; context decides
         if _in_address(text, start, end, signals):
@@ -145,6 +147,8 @@ class Matcher:
             for m in exclude.finditer(text, max(0, start - _EXCLUDE_CHARS), min(len(text), end + _EXCLUDE_CHARS)):
                 if m.start() <= start and m.end() >= end:
                     return False
+        if lowered:
+            return self._lowered_in_sense(text, hit, where or _Where((), ()))
         if shouted or form.ambiguous or (form.name_like and text[start:end].islower()
                               and sense.TECH_CATEGORY.search(form.skill.category)):
             # A product named by a known word is written capitalised; "a python", "a docker",
@@ -153,6 +157,16 @@ class Matcher:
         if form.name_like and not (where and where.listing(start)) and not _isolated(text, start, end):
             return not _in_proper_name(text, hit, hits, index)
         return True
+
+    def _lowered_in_sense(self, text: str, hit: Hit, where: _Where) -> bool:
+        """A Title-case name written in lower case ("ad-hoc reporting") counts with one of the skill's own
+        context words when the lower-case word means the skill ("reporting", "compensation"; not "epic",
+        "excel"); never in interests or references."""
+        start, end, form = hit
+        if where.barred(start):
+            return False
+        words = self.context.get(form.skill.name)
+        return words is not None and not form.lowered_word and _has_context(text, start, end, words, generic=False)
 
     def _in_sense(self, text: str, hit: Hit, hits: Sequence[Hit], index: int, where: _Where) -> bool:
         """An ambiguous form counts only in its technical sense: never in interests or
@@ -325,8 +339,10 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     skills = list(skills)
     for skill in skills:
         for text in skill.forms:
+            titled = text in skill.case_sensitive and _titled_word(text)
             forms[fold(text)] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for,
-                                     sense.ambiguous(text, skill.category), sense.name_like(text))
+                                     sense.ambiguous(text, skill.category), sense.name_like(text),
+                                     titled and sense.is_ordinary_word(text))
     _add_vendorless(forms)
     _add_variants(forms)
     for skill in skills:
@@ -589,6 +605,16 @@ def _shouted(surface: str, form: str) -> bool:
     """True when a Title-case form of three letters or more is written in capitals ("EPIC", "SPRING")."""
     letters = [c for c in form if c.isalpha()]
     return len(letters) >= 3 and form[:1].isupper() and form.istitle() and surface == surface.upper() != surface.lower()
+
+
+def _titled_word(form: str) -> bool:
+    """True for one Title-case word of three letters or more ("Git", "Reporting")."""
+    return len(form) >= 3 and form.isalpha() and form.istitle()
+
+
+def _lowered(surface: str, form: str) -> bool:
+    """True when a Title-case word is written in lower case ("git", "reporting")."""
+    return _titled_word(form) and surface == form.lower()
 
 
 def _isolated(text: str, start: int, end: int) -> bool:
