@@ -60,8 +60,9 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
 
 # One word joined by "and", "or", "&" or "/" to a skill's first or last word: "business and functional
 # requirements", "accounts payable and receivable".
-_CONJOINED_BEFORE = re.compile(r"(?<![\w-])([A-Za-z][a-z]{2,}+)[ \t]*+(?:/|&|,?[ \t]++(?:and|or)[ \t]++)\Z")
-_CONJOINED_AFTER = re.compile(r"[ \t]*+(?:/|&|,?[ \t]++(?:and|or)[ \t]++)([A-Za-z][a-z]{2,}+)(?![\w-])")
+_CONJUNCTION = r"(?:[ \t]*+[/&][ \t]*+|,?[ \t]++(?:and|or)[ \t]++)"
+_CONJOINED_BEFORE = re.compile(rf"(?<![\w-])([A-Za-z][a-z]{{2,}}+){_CONJUNCTION}\Z")
+_CONJOINED_AFTER = re.compile(rf"{_CONJUNCTION}([A-Za-z][a-z]{{2,}}+)(?![\w-])")
 
 
 def conjoined_hits(text: str, hits: list[tuple[int, int, Form]], taxonomy: Taxonomy) -> list[tuple[int, int, Form]]:
