@@ -8,10 +8,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipeline import sense
+from pipeline import phrases, sense
 from pipeline.degrees import field_of_study_spans
 from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, company_paragraphs, sections
-from pipeline.taxonomy import Form, Skill, Taxonomy, fold
+from pipeline.taxonomy import Form, Skill, Taxonomy
 from pipeline.titles import ROLE_WORDS
 
 SNIPPET_CHARS = 60
@@ -47,7 +47,8 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     studied = field_of_study_spans(text)
     company = company_paragraphs(text) + _heading_lines(text) if kind == "job" else []
     hits = taxonomy.matcher.find(text, listing=listing, barred=barred)
-    hits = sorted(hits + conjoined_hits(text, hits, taxonomy))
+    hits = sorted(hits + phrases.conjoined_hits(text, hits, taxonomy.matcher.forms)
+                  + phrases.verb_object_hits(text, taxonomy.matcher.forms, {start for start, _, _ in hits}))
     if kind == "job":
         hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}))
     return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
@@ -57,34 +58,6 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
             and not (kind == "job" and names_a_role(text, start, end, form.skill))
             and not (names_a_group(text, end) and is_field(form.skill))]
 
-
-# One word joined by "and", "or", "&" or "/" to a skill's first or last word: "business and functional
-# requirements", "accounts payable and receivable".
-_CONJUNCTION = r"(?:[ \t]*+[/&][ \t]*+|,?[ \t]++(?:and|or)[ \t]++)"
-_CONJOINED_BEFORE = re.compile(rf"(?<![\w-])([A-Za-z][a-z]{{2,}}+){_CONJUNCTION}\Z")
-_CONJOINED_AFTER = re.compile(rf"{_CONJUNCTION}([A-Za-z][a-z]{{2,}}+)(?![\w-])")
-
-
-def conjoined_hits(text: str, hits: list[tuple[int, int, Form]], taxonomy: Taxonomy) -> list[tuple[int, int, Form]]:
-    """Hits for the skill that an "and"-list shares a word with: "business and functional requirements"
-    names Business requirements beside Functional requirements; "accounts payable and receivable" names
-    Accounts receivable. Only plain forms (no case or context hint) of two words or more."""
-    forms, found = taxonomy.matcher.forms, []
-    for start, end, form in hits:
-        words = fold(form.text).split(" ")
-        if len(words) < 2 or form.ambiguous or form.case_sensitive:
-            continue
-        before = _CONJOINED_BEFORE.search(text, max(0, start - 30), start)
-        if before is not None:
-            other = forms.get(" ".join([before.group(1).lower(), *words[1:]]))
-            if other is not None and other.skill is not form.skill and not (other.ambiguous or other.case_sensitive):
-                found.append((before.start(1), end, other))
-        after = _CONJOINED_AFTER.match(text, end)
-        if after is not None:
-            other = forms.get(" ".join([*words[:-1], after.group(1).lower()]))
-            if other is not None and other.skill is not form.skill and not (other.ambiguous or other.case_sensitive):
-                found.append((start, after.end(1), other))
-    return found
 
 
 # A job's duty written as a list item that opens with imperative verbs: "- Recruit, onboard, and
