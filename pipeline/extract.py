@@ -146,10 +146,11 @@ def _is_field(name: str, category: str) -> bool:
 
 # After a field's name: the colleagues or the part of a company it names ("the sales and marketing
 # teams", "Marketing, PR, and Social Media teams", "the finance department").
-# The group noun is in lower case: "Microsoft Teams" is a product.
+# The group noun is in lower case: "Microsoft Teams" is a product; "team leadership" is a skill, not a group.
 _GROUP_NEXT = re.compile(
     r"(?:[ \t]*+(?:,|&|\b[Aa]nd\b)[ \t]*+(?:and[ \t]++)?[\w/-]++(?:[ \t]++[\w/-]++)?){0,3}"
-    r"[ \t]++(?:teams?|departments?|dept\b\.?|divisions?)\b")
+    r"[ \t]++(?:teams?|departments?|dept\b\.?|divisions?)\b"
+    r"(?![ \t]++(?:leadership|management|building|player|work|leads?|leaders?|members?|skills|spirit|environment)\b)")
 
 
 def labels_a_group(surface: str, skill: Skill) -> bool:
