@@ -502,3 +502,7 @@ def test_a_run_on_sentence_after_a_full_stop_is_not_a_host_name():
 
 def test_an_en_dash_is_a_gap_inside_a_form():
     assert "AWS Certified Data Analytics Specialty" in _names("AWS Certified Data Analytics – Specialty (2021)")
+
+
+def test_an_abbreviation_in_brackets_may_sit_inside_a_form():
+    assert "UI design" in _names("Led user interface (UI) design for two products.")
