@@ -50,9 +50,10 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     company = company_paragraphs(text) + _heading_lines(text) if kind == "job" else []
     hits = taxonomy.matcher.find(text, listing=listing, barred=barred)
     hits = sorted(hits + phrases.conjoined_hits(text, hits, taxonomy.matcher.forms)
-                  + phrases.verb_object_hits(text, taxonomy.matcher.forms, {start for start, _, _ in hits}))
+                  + phrases.verb_object_hits(text, taxonomy.matcher.forms, {start for start, _, _ in hits}),
+                  key=_span)
     if kind == "job":
-        hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}))
+        hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}), key=_span)
     return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
                     "about" if company and _inside(company, start) else index.at(start))
             for start, end, form in hits
@@ -61,6 +62,10 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
             and not (kind == "job" and names_a_role(text, start, end, form.skill))
             and not (names_a_group(text, end) and is_field(form.skill))]
 
+
+
+def _span(hit: tuple[int, int, Form]) -> tuple[int, int]:
+    return hit[0], hit[1]
 
 
 # A job's duty written as a list item that opens with imperative verbs: "- Recruit, onboard, and

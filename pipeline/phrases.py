@@ -58,7 +58,8 @@ NOMINALS = {
 _IRREGULAR = {"planned": "plan", "planning": "plan", "wrote": "write", "written": "write", "writing": "write",
               "analyses": "analyze", "analysed": "analyse", "analysing": "analyse"}
 _OBJECT_STOP = frozenset("and or to for with in of on by at from as the a an all our their its your his her new "
-                         "key multiple various daily weekly monthly".split())
+                         "key multiple various daily weekly monthly diverse top qualified large complex existing "
+                         "internal external structured unstructured raw critical relevant".split())
 _WORD = re.compile(r"\S+")
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)[ \t]++\Z", re.IGNORECASE)
 _VERB_PHRASE = re.compile(r"\b([A-Za-z]{4,}+)[ \t]++((?:(?:the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
@@ -100,6 +101,26 @@ def verb_object_hits(text: str, forms: Mapping[str, Form], taken: set[int]) -> l
         form = _object_form(words, NOMINALS[base], forms)
         if form is not None:
             found.append((m.start(), end, form))
+        found += _more_objects(text, end, NOMINALS[base], forms)
+    return found
+
+
+# The next object of a list a verb governs: "Administer benefits, leaves, and payroll".
+_NEXT_OBJECT = re.compile(r"(?:[ \t]*+,[ \t]*+(?:and[ \t]++|or[ \t]++)?|[ \t]++(?:and|or|&)[ \t]++)"
+                          r"([a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++)?)(?=[ \t]*+(?:[,.;&]|and\b|or\b))")
+
+
+def _more_objects(text: str, end: int, noun: str, forms: Mapping[str, Form]) -> list[Hit]:
+    """Hits for the further objects of a list after a verb's first object (at most three)."""
+    found: list[Hit] = []
+    for _ in range(3):
+        m = _NEXT_OBJECT.match(text, end)
+        if m is None:
+            break
+        form = _object_form(m.group(1).lower().split(), noun, forms)
+        if form is not None:
+            found.append((m.start(1), m.end(1), form))
+        end = m.end(1)
     return found
 
 

@@ -25,3 +25,8 @@ def test_a_verb_and_its_whole_object_name_the_skill_their_noun_makes():
     assert "Technology integration" in _names("Integrating technology in every lesson.")
     assert "Monitoring" not in _names("Implemented a monitoring system to cut costs.")  # a modifier, not a verb
     assert "Web performance" not in _names("Optimize pipeline performance.")  # only the whole object counts
+
+
+def test_a_verb_governs_each_object_of_its_list_and_skips_a_leading_adjective():
+    assert "Leave administration" in _names("- Administer benefits, leaves, and payroll changes.", "job")
+    assert "Employee retention" in _names("- Recruit, onboard, and retain diverse talent.", "job")
