@@ -29,6 +29,27 @@ _FIRST_JOIN = re.compile(r",|\band\b", re.IGNORECASE)
 _FIELD_CHARS = 90  # how far a field (or a list of fields) may run after its degree
 
 
+# A list of fields closed by "or related field" ("or similar program") on a line that names a degree or
+# studies: "BS/Assoc in Business Management, Education, or related field", "enrolled in a Bachelors
+# Engineering, Operations, or similar program".
+_RELATED_FIELD = re.compile(r",?[ \t]++or[ \t]++(?:an?[ \t]++|any[ \t]++)?(?:other[ \t]++)?"
+                            r"(?:related|similar|relevant|equivalent)[ \t]++"
+                            r"(?:fields?|programs?|disciplines?|areas?[ \t]++of[ \t]++study|majors?)\b", re.IGNORECASE)
+_STUDIES = re.compile(r"\b(?:degrees?|bachelor|bachelors|bachelor's|master|masters|master's|b\.?s|b\.?a|m\.?s|assoc|"
+                      r"associate's|diploma|major|enrolled|studies|studying|program)\b", re.IGNORECASE)
+
+
+def _related_field_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the fields listed before "or related field" on a line that names a degree."""
+    spans = []
+    for m in _RELATED_FIELD.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        ends = [d.end() for d in _STUDIES.finditer(text, line_start, m.start())]
+        if ends:
+            spans.append((ends[-1], m.start()))
+    return spans
+
+
 def field_of_study_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each field of study a degree names: "Bachelor's degree in [Data Science,
     Computer Science, or related field]", "M.S. in [Statistics]", "Concentration: [Corporate
@@ -49,4 +70,4 @@ def field_of_study_spans(text: str) -> list[tuple[int, int]]:
             end = start
         if end > start:
             spans.append((start, end))
-    return spans
+    return spans + _related_field_spans(text)

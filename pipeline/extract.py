@@ -9,10 +9,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipeline import sense
+from pipeline import phrases, sense
 from pipeline.degrees import field_of_study_spans
-from pipeline.sections import NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, company_paragraphs, sections
-from pipeline.taxonomy import Form, Skill, Taxonomy
+from pipeline.sections import (NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, company_paragraphs, list_labels,
+                               sections)
+from pipeline.taxonomy import Form, Skill, Taxonomy, fold
 from pipeline.titles import ROLE_WORDS
 
 SNIPPET_CHARS = 60
@@ -41,32 +42,33 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     With `kind` ("resume" or "job") each mention carries its section, a skills section
     admits forms that need context, and ambiguous forms in a resume's interests or
     references never count. A field of study a degree names ("B.S. in Computer Science")
-    is not a mention.
+    is not a mention, nor is a group of skills labelling a list ("Frontend: React, Vue").
     """
     found = sections(text, kind) if kind else []
     index = SectionIndex(found)
     listing = [(s.start, s.end) for s in found if s.name in SKILL_LIST_SECTIONS]
     barred = [(s.start, s.end) for s in found if kind and s.name in NOT_SKILL_SECTIONS[kind]]
     studied = field_of_study_spans(text)
+    labels = list_labels(text)
     company = company_paragraphs(text) + _heading_lines(text) if kind == "job" else []
     hits = taxonomy.matcher.find(text, listing=listing, barred=barred)
+    hits = sorted(hits + phrases.conjoined_hits(text, hits, taxonomy.matcher.forms)
+                  + phrases.verb_object_hits(text, taxonomy.matcher.forms, {start for start, _, _ in hits}),
+                  key=_span)
     if kind == "job":
-        hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}))
-    return [
-        Mention(
-            form.skill.name,
-            form.skill.category,
-            text[start:end],
-            start,
-            end,
-            snippet(text, start, end),
-            "about" if company and _inside(company, start) else index.at(start),
-        )
-        for start, end, form in hits
-        if not (studied and _inside(studied, start))
-        and not (kind == "job" and names_a_role(text, start, end, form.skill))
-        and not (names_a_group(text, end) and is_field(form.skill))
-    ]
+        hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}), key=_span)
+    return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
+                    "about" if company and _inside(company, start) else index.at(start))
+            for start, end, form in hits
+            if not (studied and _inside(studied, start))
+            and not (labels and _inside(labels, start) and labels_a_group(text[start:end], form.skill))
+            and not (kind == "job" and names_a_role(text, start, end, form.skill))
+            and not (names_a_group(text, end) and is_field(form.skill))]
+
+
+
+def _span(hit: tuple[int, int, Form]) -> tuple[int, int]:
+    return hit[0], hit[1]
 
 
 # A job's duty written as a list item that opens with imperative verbs: "- Recruit, onboard, and
@@ -162,11 +164,18 @@ def _is_field(name: str, category: str) -> bool:
 
 # After a field's name: the colleagues or the part of a company it names ("the sales and marketing
 # teams", "Marketing, PR, and Social Media teams", "the finance department").
-# The group noun is in lower case: "Microsoft Teams" is a product.
+# The group noun is in lower case: "Microsoft Teams" is a product; "team leadership" is a skill, not a group.
 _GROUP_NEXT = re.compile(
     r"(?:[ \t]*+(?:,|&|\b[Aa]nd\b)[ \t]*+(?:and[ \t]++)?[\w/-]++(?:[ \t]++[\w/-]++)?){0,3}"
     r"[ \t]++(?:teams?|departments?|dept\b\.?|divisions?)\b"
-)
+    r"(?![ \t]++(?:leadership|management|building|player|work|leads?|leaders?|members?|skills|spirit|environment)\b)")
+
+
+def labels_a_group(surface: str, skill: Skill) -> bool:
+    """True when a list's label names a group of skills rather than one: a field written other than by its
+    own name ("Frontend:" for Frontend development, "Containers & Orchestration:", "Cloud Platforms:");
+    "Statistics:" or "Version Control:" before a list still claim the skill."""
+    return is_field(skill) and fold(surface) != fold(skill.name)
 
 
 def names_a_group(text: str, end: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import itertools
 import re
@@ -79,6 +80,7 @@ class Form:
     needs_context: bool
     ordinary: bool = False
     name_like: bool = False  # a known word in Title case: never counts inside a proper name
+    lowered_word: bool = False  # in lower case, an everyday word of another sense ("epic", "lean")
 
     @property
     def ambiguous(self) -> bool:
@@ -149,9 +151,10 @@ class Matcher:
         self, text: str, hit: Hit, hits: Sequence[Hit], index: int, signals: list[Signal], where: _Where | None = None
     ) -> bool:
         start, end, form = hit
-        shouted = False
+        shouted = lowered = False
         if form.case_sensitive and gap_normal(text[start:end]) != gap_normal(form.text):
-            if not _shouted(text[start:end], form.text):
+            lowered = _lowered(text[start:end], form.text)
+            if not (lowered or _shouted(text[start:end], form.text)):
                 return False
             shouted = True  # "EPIC" for "Epic": the name, or a word in capitals; context decides
         if _in_address(text, start, end, signals):
@@ -161,17 +164,26 @@ class Matcher:
             for m in exclude.finditer(text, max(0, start - _EXCLUDE_CHARS), min(len(text), end + _EXCLUDE_CHARS)):
                 if m.start() <= start and m.end() >= end:
                     return False
-        if (
-            shouted
-            or form.ambiguous
-            or (form.name_like and text[start:end].islower() and sense.TECH_CATEGORY.search(form.skill.category))
-        ):
+        if lowered:
+            return self._lowered_in_sense(text, hit, where or _Where((), ()))
+        if shouted or form.ambiguous or (form.name_like and text[start:end].islower()
+                              and sense.TECH_CATEGORY.search(form.skill.category)):
             # A product named by a known word is written capitalised; "a python", "a docker",
             # "selenium and zinc" in lower case are the everyday words.
             return self._in_sense(text, hit, hits, index, where or _Where((), ()))
         if form.name_like and not (where and where.listing(start)) and not _isolated(text, start, end):
             return not _in_proper_name(text, hit, hits, index)
         return True
+
+    def _lowered_in_sense(self, text: str, hit: Hit, where: _Where) -> bool:
+        """A Title-case name written in lower case ("ad-hoc reporting") counts with one of the skill's own
+        context words when the lower-case word means the skill ("reporting", "compensation"; not "epic",
+        "excel"); never in interests or references."""
+        start, end, form = hit
+        if where.barred(start):
+            return False
+        words = self.context.get(form.skill.name)
+        return words is not None and not form.lowered_word and _has_context(text, start, end, words, generic=False)
 
     def _in_sense(self, text: str, hit: Hit, hits: Sequence[Hit], index: int, where: _Where) -> bool:
         """An ambiguous form counts only in its technical sense: never in interests or
@@ -347,14 +359,10 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     skills = list(skills)
     for skill in skills:
         for text in skill.forms:
-            forms[fold(text)] = Form(
-                skill,
-                text,
-                text in skill.case_sensitive,
-                text in skill.context_for,
-                sense.ambiguous(text, skill.category),
-                sense.name_like(text),
-            )
+            titled = text in skill.case_sensitive and _titled_word(text)
+            forms[fold(text)] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for,
+                                     sense.ambiguous(text, skill.category), sense.name_like(text),
+                                     titled and sense.is_ordinary_word(text))
     _add_vendorless(forms)
     _add_variants(forms)
     for skill in skills:
@@ -464,7 +472,7 @@ def _address_signals(text: str) -> list[Signal]:
 
 def _in_address(text: str, start: int, end: int, signals: list[Signal]) -> bool:
     """True when the hit is part of a URL, e-mail address or host name (not "Monday.com" itself)."""
-    if start >= 2 and text[start - 1] == "." and text[start - 2].isalnum():
+    if start >= 2 and text[start - 1] == "." and text[start - 2].isalnum() and not _glued_sentence(text, start):
         return True  # "www.python.org", "jane.go@x"
     if end + 1 < len(text) and text[end] == "." and (text[end + 1].islower() or text[end + 1].isdigit()):
         return True  # "python.org"
@@ -475,6 +483,12 @@ def _in_address(text: str, start: int, end: int, signals: list[Signal]) -> bool:
             return True
         i += 1
     return False
+
+
+def _glued_sentence(text: str, start: int) -> bool:
+    """True when a capitalised word follows a full stop glued to a lower-case word: a sentence that
+    PDF extraction ran into the last ("knowledge.Copywriting and proofreading"), not a host name."""
+    return text[start].isupper() and text[start - 2].islower() and text[start + 1:start + 2].islower()
 
 
 def _line_bounds(text: str, start: int, end: int, reach: int = 2000) -> tuple[int, int]:
@@ -573,8 +587,9 @@ _NEIGHBOUR_SENTENCE = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
 
 def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
-    """Another skill of the same category, itself unambiguous, in the same sentence:
-    "Spark" beside "Hadoop", "EPIC" beside "medication administration"."""
+    """Another skill of the same category (or, for software, of any software category),
+    itself unambiguous, in the same sentence: "Spark" beside "Hadoop", "Cassandra" beside "Hadoop",
+    "EPIC" beside "medication administration"."""
     start, end, form = hit
     lo, hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
     for m in _NEIGHBOUR_SENTENCE.finditer(text, lo, hi):
@@ -585,16 +600,21 @@ def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -
             break
     for i in range(max(0, index - _NEIGHBOURS), min(len(hits), index + 1 + _NEIGHBOURS)):
         o_start, o_end, o_form = hits[i]
-        if (
-            i != index
-            and lo <= o_start
-            and o_end <= hi
-            and not o_form.ambiguous
-            and o_form.skill is not form.skill
-            and o_form.skill.category == form.skill.category
-        ):
+        if (i != index and lo <= o_start and o_end <= hi and not o_form.ambiguous
+                and o_form.skill is not form.skill and _kindred(o_form.skill.category, form.skill.category)):
             return True
     return False
+
+
+# Software categories: a skill of one beside a skill of another is still software ("Hadoop to Cassandra").
+_SOFTWARE = re.compile(r"programming\s+languages|frameworks|librar|databases|cloud|devops|data\s+&\s+ml|security",
+                       re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=256)
+def _kindred(category: str, other: str) -> bool:
+    """True for one category, or two software categories ("Databases" and "Data & ML")."""
+    return category == other or (_SOFTWARE.search(category) is not None and _SOFTWARE.search(other) is not None)
 
 
 class _Where:
@@ -619,6 +639,16 @@ def _shouted(surface: str, form: str) -> bool:
     """True when a Title-case form of three letters or more is written in capitals ("EPIC", "SPRING")."""
     letters = [c for c in form if c.isalpha()]
     return len(letters) >= 3 and form[:1].isupper() and form.istitle() and surface == surface.upper() != surface.lower()
+
+
+def _titled_word(form: str) -> bool:
+    """True for one Title-case word of three letters or more ("Git", "Reporting")."""
+    return len(form) >= 3 and form.isalpha() and form.istitle()
+
+
+def _lowered(surface: str, form: str) -> bool:
+    """True when a Title-case word is written in lower case ("git", "reporting")."""
+    return _titled_word(form) and surface == form.lower()
 
 
 def _isolated(text: str, start: int, end: int) -> bool:

@@ -20,7 +20,9 @@ SKILL_KEYS = frozenset(
 FILE_KEYS = frozenset({"category", "skills"})
 RELATED_STRENGTH = 0.5  # a `related` skill listed without a strength
 MAX_ERRORS = 20  # how many problems of one file an error message lists
-GAP = r"[\s\-\u2010\u2011]+"  # a run of spaces or hyphens: the gap inside a form
+# A run of spaces or hyphens (en dash too): the gap inside a form; an abbreviation in brackets may sit in
+# it ("user interface (UI) design" is "user interface design").
+GAP = r"[\s\-\u2010\u2011\u2013]+(?:\([A-Za-z][A-Za-z&/.]{0,7}\)[\s\-\u2010\u2011\u2013]+)?"
 _GAP = re.compile(GAP)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 

@@ -541,3 +541,26 @@ def test_a_pdf_and_a_docx_of_the_same_resume_give_the_same_skills():
         "Amazon S3",
     } <= set(found["cv.pdf"])
     assert "Computer science" not in found["cv.pdf"]  # a field of study, not a claim
+
+
+def _names(text: str, kind: str = "resume") -> set[str]:
+    return {m.skill for m in extract_skills(text, TAXONOMY, kind)}
+
+
+def test_a_lower_case_name_counts_with_its_own_context_word_when_the_word_means_the_skill():
+    assert "Reporting" in _names("Support ad-hoc reporting needs for the team.")
+    assert "Git" not in _names("The lazy git never returned my ladder.")
+    assert "Epic" not in _names("Completed an epic ride for the children's hospital.")
+
+
+def test_a_run_on_sentence_after_a_full_stop_is_not_a_host_name():
+    assert "Copywriting" in _names("Extensive print production knowledge.Copywriting and proofreading experience.")
+    assert "Python" not in _names("See docs at www.python.org for details.")
+
+
+def test_an_en_dash_is_a_gap_inside_a_form():
+    assert "AWS Certified Data Analytics Specialty" in _names("AWS Certified Data Analytics – Specialty (2021)")
+
+
+def test_an_abbreviation_in_brackets_may_sit_inside_a_form():
+    assert "UI design" in _names("Led user interface (UI) design for two products.")

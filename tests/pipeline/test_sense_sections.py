@@ -365,3 +365,14 @@ def test_a_heading_is_never_a_job_title():
     assert job_title("42\n\nAbout the role\nYou will own it.\n\nRequirements\n- Go\n") is None
     assert job_title("Requirements\n- Python\n") is None
     assert job_title("Job Description\n\nData Engineer\n\nRequirements\n- SQL\n") == "Data Engineer"
+
+
+def test_a_group_labelling_a_list_is_not_a_skill_but_a_named_skill_is():
+    taxonomy = load_taxonomy(Path(__file__).resolve().parents[2] / "skills")
+
+    def names(text: str) -> set[str]:
+        return {m.skill for m in extract_skills(text, taxonomy, "resume")}
+    assert "Frontend development" not in names("Skills\nFrontend: React, Vue.js, Redux\nBackend: Django, Flask")
+    assert "Containerization" not in names("Skills\n- **Containers & Orchestration:** Docker, Kubernetes")
+    assert "Statistics" in names("Skills\nStatistics: regression, hypothesis testing, R")
+    assert "Frontend development" in names("Built the frontend of a shop in React.")

@@ -1,0 +1,136 @@
+"""Skills a text names by its phrasing rather than by a form: an "and"-list sharing a word, a verb and its object."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from pipeline.taxonomy import Form, Hit
+
+# One word joined by "and", "or", "&" or "/" to a skill's first or last word: "business and functional
+# requirements", "accounts payable and receivable".
+_CONJUNCTION = r"(?:[ \t]*+[/&][ \t]*+|,?[ \t]++(?:and|or)[ \t]++)"
+_CONJOINED_BEFORE = re.compile(rf"(?<![\w-])([A-Za-z][a-z]{{2,}}+){_CONJUNCTION}\Z")
+_CONJOINED_AFTER = re.compile(rf"{_CONJUNCTION}([A-Za-z][a-z]{{2,}}+)(?![\w-])")
+
+
+def _plain(form: Form | None) -> Form | None:
+    """The form when it has no case or context hint, else None."""
+    return form if form is not None and not (form.ambiguous or form.case_sensitive) else None
+
+
+def conjoined_hits(text: str, hits: list[Hit], forms: Mapping[str, Form]) -> list[Hit]:
+    """Hits for the skill that an "and"-list shares a word with: "business and functional requirements"
+    names Business requirements beside Functional requirements; "accounts payable and receivable" names
+    Accounts receivable. Only plain forms (no case or context hint) of two words or more."""
+    found: list[Hit] = []
+    for start, end, form in hits:
+        words = form.text.lower().replace("-", " ").split()
+        if len(words) < 2 or not _plain(form):
+            continue
+        before = _CONJOINED_BEFORE.search(text, max(0, start - 30), start)
+        if before is not None:
+            other = _plain(forms.get(" ".join([before.group(1).lower(), *words[1:]])))
+            if other is not None and other.skill is not form.skill:
+                found.append((before.start(1), end, other))
+        after = _CONJOINED_AFTER.match(text, end)
+        if after is not None:
+            other = _plain(forms.get(" ".join([*words[:-1], after.group(1).lower()])))
+            if other is not None and other.skill is not form.skill:
+                found.append((start, after.end(1), other))
+    return found
+
+
+# A verb of work and the noun its object makes of it: "administer benefits" is Benefits administration,
+# "integrate technology" Technology integration, "troubleshoot network issues" Network troubleshooting.
+NOMINALS = {
+    "administer": "administration", "manage": "management", "integrate": "integration", "optimize": "optimization",
+    "optimise": "optimisation", "document": "documentation", "engage": "engagement", "analyze": "analysis",
+    "analyse": "analysis", "develop": "development", "plan": "planning", "schedule": "scheduling",
+    "troubleshoot": "troubleshooting", "gather": "gathering", "negotiate": "negotiation", "coordinate": "coordination",
+    "monitor": "monitoring", "forecast": "forecasting", "reconcile": "reconciliation", "evaluate": "evaluation",
+    "assess": "assessment", "audit": "auditing", "recruit": "recruiting", "implement": "implementation",
+    "maintain": "maintenance", "process": "processing", "prepare": "preparation", "track": "tracking",
+    "model": "modeling", "migrate": "migration", "configure": "configuration", "install": "installation",
+    "automate": "automation", "collect": "collection", "measure": "measurement", "resolve": "resolution",
+    "retain": "retention", "design": "design", "test": "testing", "write": "writing", "edit": "editing",
+    "deliver": "delivery", "create": "creation", "review": "review", "visualize": "visualization",
+}
+_IRREGULAR = {"planned": "plan", "planning": "plan", "wrote": "write", "written": "write", "writing": "write",
+              "analyses": "analyze", "analysed": "analyse", "analysing": "analyse"}
+_OBJECT_STOP = frozenset("and or to for with in of on by at from as the a an all our their its your his her new "
+                         "key multiple various daily weekly monthly diverse top qualified large complex existing "
+                         "internal external structured unstructured raw critical relevant".split())
+_WORD = re.compile(r"\S+")
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)[ \t]++\Z", re.IGNORECASE)
+_VERB_PHRASE = re.compile(r"\b([A-Za-z]{4,}+)[ \t]++((?:(?:the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
+                          r"[a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++){0,2})")
+
+
+def _base(verb: str) -> str | None:
+    """The base form of a verb of `NOMINALS` in any inflection ("administered", "integrating"), else None."""
+    verb = verb.lower()
+    if verb in _IRREGULAR:
+        return _IRREGULAR[verb]
+    for cut, add in (("", ""), ("s", ""), ("es", ""), ("ed", ""), ("d", ""), ("ing", ""), ("ing", "e"), ("ies", "y"),
+                     ("ied", "y")):
+        if verb.endswith(cut) and (stem := verb[:len(verb) - len(cut)] + add if cut else verb) in NOMINALS:
+            return stem
+    return None
+
+
+def verb_object_hits(text: str, forms: Mapping[str, Form], taken: set[int]) -> list[Hit]:
+    """Hits for a skill a verb and its object name ("Administer benefits", "integrating technology",
+    "optimize database performance"): the whole object (up to three words after an article or "our"),
+    singular or plural, before the verb's noun is a plain form of some skill. A phrase where a form was
+    already found is left alone."""
+    found: list[Hit] = []
+    for m in _VERB_PHRASE.finditer(text):
+        if m.start() in taken or (base := _base(m.group(1))) is None:
+            continue
+        if _ARTICLE_BEFORE.search(text, max(0, m.start() - 5), m.start()):
+            continue  # "a monitoring system": a noun's modifier, not a verb
+        words: list[str] = []
+        end = m.start(2)
+        for word in _WORD.finditer(m.group(2)):
+            if word.group().lower() in _OBJECT_STOP:
+                if words:
+                    break
+                continue
+            words.append(word.group().lower())
+            end = m.start(2) + word.end()
+        form = _object_form(words, NOMINALS[base], forms)
+        if form is not None:
+            found.append((m.start(), end, form))
+        found += _more_objects(text, end, NOMINALS[base], forms)
+    return found
+
+
+# The next object of a list a verb governs: "Administer benefits, leaves, and payroll".
+_NEXT_OBJECT = re.compile(r"(?:[ \t]*+,[ \t]*+(?:and[ \t]++|or[ \t]++)?|[ \t]++(?:and|or|&)[ \t]++)"
+                          r"([a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++)?)(?=[ \t]*+(?:[,.;&]|and\b|or\b))")
+
+
+def _more_objects(text: str, end: int, noun: str, forms: Mapping[str, Form]) -> list[Hit]:
+    """Hits for the further objects of a list after a verb's first object (at most three)."""
+    found: list[Hit] = []
+    for _ in range(3):
+        m = _NEXT_OBJECT.match(text, end)
+        if m is None:
+            break
+        form = _object_form(m.group(1).lower().split(), noun, forms)
+        if form is not None:
+            found.append((m.start(1), m.end(1), form))
+        end = m.end(1)
+    return found
+
+
+def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form | None:
+    """The plain form the whole object (singular or plural) and the verb's noun make, if any."""
+    if not words:
+        return None
+    head, last = words[:-1], words[-1]
+    for variant in (last, last[:-1] if last.endswith("s") else last + "s"):
+        form = _plain(forms.get(" ".join([*head, variant, noun])))
+        if form is not None:
+            return form
+    return None

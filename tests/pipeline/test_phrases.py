@@ -1,0 +1,32 @@
+"""Tests of skills named by phrasing: an "and"-list sharing a word, a verb and its object."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.extract import extract_skills
+from pipeline.taxonomy import Taxonomy, load_taxonomy
+
+TAXONOMY: Taxonomy = load_taxonomy(Path(__file__).resolve().parents[2] / "skills")
+
+
+def _names(text: str, kind: str = "resume") -> set[str]:
+    return {m.skill for m in extract_skills(text, TAXONOMY, kind)}
+
+
+def test_an_and_list_sharing_a_word_names_each_skill():
+    assert {"Requirements gathering", "Functional requirements"} <= _names(
+        "Understanding of business and functional requirements.")
+    assert {"Accounts payable", "Accounts receivable"} <= _names("Handled accounts payable and receivable.")
+    assert "Accounts receivable" not in _names("Handled accounts payable and reporting.")
+
+
+def test_a_verb_and_its_whole_object_name_the_skill_their_noun_makes():
+    assert "Benefits administration" in _names("- Administer benefits, leaves and payroll changes.", "job")
+    assert "Technology integration" in _names("Integrating technology in every lesson.")
+    assert "Monitoring" not in _names("Implemented a monitoring system to cut costs.")  # a modifier, not a verb
+    assert "Web performance" not in _names("Optimize pipeline performance.")  # only the whole object counts
+
+
+def test_a_verb_governs_each_object_of_its_list_and_skips_a_leading_adjective():
+    assert "Leave administration" in _names("- Administer benefits, leaves, and payroll changes.", "job")
+    assert "Employee retention" in _names("- Recruit, onboard, and retain diverse talent.", "job")
