@@ -32,11 +32,17 @@ _FIELD_CHARS = 90  # how far a field (or a list of fields) may run after its deg
 # A list of fields closed by "or related field" ("or similar program") on a line that names a degree or
 # studies: "BS/Assoc in Business Management, Education, or related field", "enrolled in a Bachelors
 # Engineering, Operations, or similar program".
-_RELATED_FIELD = re.compile(r",?[ \t]++or[ \t]++(?:an?[ \t]++|any[ \t]++)?(?:other[ \t]++)?"
-                            r"(?:related|similar|relevant|equivalent)[ \t]++"
-                            r"(?:fields?|programs?|disciplines?|areas?[ \t]++of[ \t]++study|majors?)\b", re.IGNORECASE)
-_STUDIES = re.compile(r"\b(?:degrees?|bachelor|bachelors|bachelor's|master|masters|master's|b\.?s|b\.?a|m\.?s|assoc|"
-                      r"associate's|diploma|major|enrolled|studies|studying|program)\b", re.IGNORECASE)
+_RELATED_FIELD = re.compile(
+    r",?[ \t]++or[ \t]++(?:an?[ \t]++|any[ \t]++)?(?:other[ \t]++)?"
+    r"(?:related|similar|relevant|equivalent)[ \t]++"
+    r"(?:fields?|programs?|disciplines?|areas?[ \t]++of[ \t]++study|majors?)\b",
+    re.IGNORECASE,
+)
+_STUDIES = re.compile(
+    r"\b(?:degrees?|bachelor|bachelors|bachelor's|master|masters|master's|b\.?s|b\.?a|m\.?s|assoc|"
+    r"associate's|diploma|major|enrolled|studies|studying|program)\b",
+    re.IGNORECASE,
+)
 
 
 def _related_field_spans(text: str) -> list[tuple[int, int]]:

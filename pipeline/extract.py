@@ -11,8 +11,14 @@ from dataclasses import dataclass
 
 from pipeline import phrases, sense
 from pipeline.degrees import field_of_study_spans
-from pipeline.sections import (NOT_SKILL_SECTIONS, SKILL_LIST_SECTIONS, SectionIndex, company_paragraphs, list_labels,
-                               sections)
+from pipeline.sections import (
+    NOT_SKILL_SECTIONS,
+    SKILL_LIST_SECTIONS,
+    SectionIndex,
+    company_paragraphs,
+    list_labels,
+    sections,
+)
 from pipeline.taxonomy import Form, Skill, Taxonomy, fold
 from pipeline.titles import ROLE_WORDS
 
@@ -52,19 +58,30 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     labels = list_labels(text)
     company = company_paragraphs(text) + _heading_lines(text) if kind == "job" else []
     hits = taxonomy.matcher.find(text, listing=listing, barred=barred)
-    hits = sorted(hits + phrases.conjoined_hits(text, hits, taxonomy.matcher.forms)
-                  + phrases.verb_object_hits(text, taxonomy.matcher.forms, {start for start, _, _ in hits}),
-                  key=_span)
+    hits = sorted(
+        hits
+        + phrases.conjoined_hits(text, hits, taxonomy.matcher.forms)
+        + phrases.verb_object_hits(text, taxonomy.matcher.forms, {start for start, _, _ in hits}),
+        key=_span,
+    )
     if kind == "job":
         hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}), key=_span)
-    return [Mention(form.skill.name, form.skill.category, text[start:end], start, end, snippet(text, start, end),
-                    "about" if company and _inside(company, start) else index.at(start))
-            for start, end, form in hits
-            if not (studied and _inside(studied, start))
-            and not (labels and _inside(labels, start) and labels_a_group(text[start:end], form.skill))
-            and not (kind == "job" and names_a_role(text, start, end, form.skill))
-            and not (names_a_group(text, end) and is_field(form.skill))]
-
+    return [
+        Mention(
+            form.skill.name,
+            form.skill.category,
+            text[start:end],
+            start,
+            end,
+            snippet(text, start, end),
+            "about" if company and _inside(company, start) else index.at(start),
+        )
+        for start, end, form in hits
+        if not (studied and _inside(studied, start))
+        and not (labels and _inside(labels, start) and labels_a_group(text[start:end], form.skill))
+        and not (kind == "job" and names_a_role(text, start, end, form.skill))
+        and not (names_a_group(text, end) and is_field(form.skill))
+    ]
 
 
 def _span(hit: tuple[int, int, Form]) -> tuple[int, int]:
@@ -168,7 +185,8 @@ def _is_field(name: str, category: str) -> bool:
 _GROUP_NEXT = re.compile(
     r"(?:[ \t]*+(?:,|&|\b[Aa]nd\b)[ \t]*+(?:and[ \t]++)?[\w/-]++(?:[ \t]++[\w/-]++)?){0,3}"
     r"[ \t]++(?:teams?|departments?|dept\b\.?|divisions?)\b"
-    r"(?![ \t]++(?:leadership|management|building|player|work|leads?|leaders?|members?|skills|spirit|environment)\b)")
+    r"(?![ \t]++(?:leadership|management|building|player|work|leads?|leaders?|members?|skills|spirit|environment)\b)"
+)
 
 
 def labels_a_group(surface: str, skill: Skill) -> bool:

@@ -1,4 +1,5 @@
 """Skills a text names by its phrasing rather than by a form: an "and"-list sharing a word, a verb and its object."""
+
 from __future__ import annotations
 
 import re
@@ -43,27 +44,73 @@ def conjoined_hits(text: str, hits: list[Hit], forms: Mapping[str, Form]) -> lis
 # A verb of work and the noun its object makes of it: "administer benefits" is Benefits administration,
 # "integrate technology" Technology integration, "troubleshoot network issues" Network troubleshooting.
 NOMINALS = {
-    "administer": "administration", "manage": "management", "integrate": "integration", "optimize": "optimization",
-    "optimise": "optimisation", "document": "documentation", "engage": "engagement", "analyze": "analysis",
-    "analyse": "analysis", "develop": "development", "plan": "planning", "schedule": "scheduling",
-    "troubleshoot": "troubleshooting", "gather": "gathering", "negotiate": "negotiation", "coordinate": "coordination",
-    "monitor": "monitoring", "forecast": "forecasting", "reconcile": "reconciliation", "evaluate": "evaluation",
-    "assess": "assessment", "audit": "auditing", "recruit": "recruiting", "implement": "implementation",
-    "maintain": "maintenance", "process": "processing", "prepare": "preparation", "track": "tracking",
-    "model": "modeling", "migrate": "migration", "configure": "configuration", "install": "installation",
-    "automate": "automation", "collect": "collection", "measure": "measurement", "resolve": "resolution",
-    "retain": "retention", "design": "design", "test": "testing", "write": "writing", "edit": "editing",
-    "deliver": "delivery", "create": "creation", "review": "review", "visualize": "visualization",
+    "administer": "administration",
+    "manage": "management",
+    "integrate": "integration",
+    "optimize": "optimization",
+    "optimise": "optimisation",
+    "document": "documentation",
+    "engage": "engagement",
+    "analyze": "analysis",
+    "analyse": "analysis",
+    "develop": "development",
+    "plan": "planning",
+    "schedule": "scheduling",
+    "troubleshoot": "troubleshooting",
+    "gather": "gathering",
+    "negotiate": "negotiation",
+    "coordinate": "coordination",
+    "monitor": "monitoring",
+    "forecast": "forecasting",
+    "reconcile": "reconciliation",
+    "evaluate": "evaluation",
+    "assess": "assessment",
+    "audit": "auditing",
+    "recruit": "recruiting",
+    "implement": "implementation",
+    "maintain": "maintenance",
+    "process": "processing",
+    "prepare": "preparation",
+    "track": "tracking",
+    "model": "modeling",
+    "migrate": "migration",
+    "configure": "configuration",
+    "install": "installation",
+    "automate": "automation",
+    "collect": "collection",
+    "measure": "measurement",
+    "resolve": "resolution",
+    "retain": "retention",
+    "design": "design",
+    "test": "testing",
+    "write": "writing",
+    "edit": "editing",
+    "deliver": "delivery",
+    "create": "creation",
+    "review": "review",
+    "visualize": "visualization",
 }
-_IRREGULAR = {"planned": "plan", "planning": "plan", "wrote": "write", "written": "write", "writing": "write",
-              "analyses": "analyze", "analysed": "analyse", "analysing": "analyse"}
-_OBJECT_STOP = frozenset("and or to for with in of on by at from as the a an all our their its your his her new "
-                         "key multiple various daily weekly monthly diverse top qualified large complex existing "
-                         "internal external structured unstructured raw critical relevant".split())
+_IRREGULAR = {
+    "planned": "plan",
+    "planning": "plan",
+    "wrote": "write",
+    "written": "write",
+    "writing": "write",
+    "analyses": "analyze",
+    "analysed": "analyse",
+    "analysing": "analyse",
+}
+_OBJECT_STOP = frozenset(
+    "and or to for with in of on by at from as the a an all our their its your his her new "
+    "key multiple various daily weekly monthly diverse top qualified large complex existing "
+    "internal external structured unstructured raw critical relevant".split()
+)
 _WORD = re.compile(r"\S+")
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)[ \t]++\Z", re.IGNORECASE)
-_VERB_PHRASE = re.compile(r"\b([A-Za-z]{4,}+)[ \t]++((?:(?:the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
-                          r"[a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++){0,2})")
+_VERB_PHRASE = re.compile(
+    r"\b([A-Za-z]{4,}+)[ \t]++((?:(?:the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
+    r"[a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++){0,2})"
+)
 
 
 def _base(verb: str) -> str | None:
@@ -71,9 +118,18 @@ def _base(verb: str) -> str | None:
     verb = verb.lower()
     if verb in _IRREGULAR:
         return _IRREGULAR[verb]
-    for cut, add in (("", ""), ("s", ""), ("es", ""), ("ed", ""), ("d", ""), ("ing", ""), ("ing", "e"), ("ies", "y"),
-                     ("ied", "y")):
-        if verb.endswith(cut) and (stem := verb[:len(verb) - len(cut)] + add if cut else verb) in NOMINALS:
+    for cut, add in (
+        ("", ""),
+        ("s", ""),
+        ("es", ""),
+        ("ed", ""),
+        ("d", ""),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ies", "y"),
+        ("ied", "y"),
+    ):
+        if verb.endswith(cut) and (stem := verb[: len(verb) - len(cut)] + add if cut else verb) in NOMINALS:
             return stem
     return None
 
@@ -106,8 +162,10 @@ def verb_object_hits(text: str, forms: Mapping[str, Form], taken: set[int]) -> l
 
 
 # The next object of a list a verb governs: "Administer benefits, leaves, and payroll".
-_NEXT_OBJECT = re.compile(r"(?:[ \t]*+,[ \t]*+(?:and[ \t]++|or[ \t]++)?|[ \t]++(?:and|or|&)[ \t]++)"
-                          r"([a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++)?)(?=[ \t]*+(?:[,.;&]|and\b|or\b))")
+_NEXT_OBJECT = re.compile(
+    r"(?:[ \t]*+,[ \t]*+(?:and[ \t]++|or[ \t]++)?|[ \t]++(?:and|or|&)[ \t]++)"
+    r"([a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++)?)(?=[ \t]*+(?:[,.;&]|and\b|or\b))"
+)
 
 
 def _more_objects(text: str, end: int, noun: str, forms: Mapping[str, Form]) -> list[Hit]:

@@ -222,13 +222,19 @@ _PARAGRAPH = re.compile(r"\S(?:.|\n(?![ \t]*\n))*", re.MULTILINE)
 def company_paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each paragraph of a job description about the company (`_COMPANY` cues, no
     word to the reader): what it names is the company's business, not what the job asks."""
-    return [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)
-            if _COMPANY.search(m.group()) and not _TO_READER.search(m.group()) and not _LIST_LINE.search(m.group())]
+    return [
+        (m.start(), m.end())
+        for m in _PARAGRAPH.finditer(text)
+        if _COMPANY.search(m.group()) and not _TO_READER.search(m.group()) and not _LIST_LINE.search(m.group())
+    ]
 
 
 # The label of a line that lists skills: "Frontend: React, Vue", "- **Networking:** Retrofit", "Cloud & DevOps: | AWS".
-_LIST_LABEL = re.compile(r"^[ \t>*#•·●▪◦‣–-]*+(?P<label>[A-Za-z][\w .&/+'’-]{0,40}?)[ \t*_]*+:[ \t*_|]*+"
-                         r"(?=[^\s:][^\n]*[,;|]|\n[ \t]*+(?:[-•*·●▪◦‣]|\w[^\n]*[,;|]))", re.MULTILINE)
+_LIST_LABEL = re.compile(
+    r"^[ \t>*#•·●▪◦‣–-]*+(?P<label>[A-Za-z][\w .&/+'’-]{0,40}?)[ \t*_]*+:[ \t*_|]*+"
+    r"(?=[^\s:][^\n]*[,;|]|\n[ \t]*+(?:[-•*·●▪◦‣]|\w[^\n]*[,;|]))",
+    re.MULTILINE,
+)
 
 
 def list_labels(text: str) -> list[tuple[int, int]]:

@@ -166,8 +166,11 @@ class Matcher:
                     return False
         if lowered:
             return self._lowered_in_sense(text, hit, where or _Where((), ()))
-        if shouted or form.ambiguous or (form.name_like and text[start:end].islower()
-                              and sense.TECH_CATEGORY.search(form.skill.category)):
+        if (
+            shouted
+            or form.ambiguous
+            or (form.name_like and text[start:end].islower() and sense.TECH_CATEGORY.search(form.skill.category))
+        ):
             # A product named by a known word is written capitalised; "a python", "a docker",
             # "selenium and zinc" in lower case are the everyday words.
             return self._in_sense(text, hit, hits, index, where or _Where((), ()))
@@ -360,9 +363,15 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     for skill in skills:
         for text in skill.forms:
             titled = text in skill.case_sensitive and _titled_word(text)
-            forms[fold(text)] = Form(skill, text, text in skill.case_sensitive, text in skill.context_for,
-                                     sense.ambiguous(text, skill.category), sense.name_like(text),
-                                     titled and sense.is_ordinary_word(text))
+            forms[fold(text)] = Form(
+                skill,
+                text,
+                text in skill.case_sensitive,
+                text in skill.context_for,
+                sense.ambiguous(text, skill.category),
+                sense.name_like(text),
+                titled and sense.is_ordinary_word(text),
+            )
     _add_vendorless(forms)
     _add_variants(forms)
     for skill in skills:
@@ -488,7 +497,7 @@ def _in_address(text: str, start: int, end: int, signals: list[Signal]) -> bool:
 def _glued_sentence(text: str, start: int) -> bool:
     """True when a capitalised word follows a full stop glued to a lower-case word: a sentence that
     PDF extraction ran into the last ("knowledge.Copywriting and proofreading"), not a host name."""
-    return text[start].isupper() and text[start - 2].islower() and text[start + 1:start + 2].islower()
+    return text[start].isupper() and text[start - 2].islower() and text[start + 1 : start + 2].islower()
 
 
 def _line_bounds(text: str, start: int, end: int, reach: int = 2000) -> tuple[int, int]:
@@ -600,15 +609,22 @@ def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -
             break
     for i in range(max(0, index - _NEIGHBOURS), min(len(hits), index + 1 + _NEIGHBOURS)):
         o_start, o_end, o_form = hits[i]
-        if (i != index and lo <= o_start and o_end <= hi and not o_form.ambiguous
-                and o_form.skill is not form.skill and _kindred(o_form.skill.category, form.skill.category)):
+        if (
+            i != index
+            and lo <= o_start
+            and o_end <= hi
+            and not o_form.ambiguous
+            and o_form.skill is not form.skill
+            and _kindred(o_form.skill.category, form.skill.category)
+        ):
             return True
     return False
 
 
 # Software categories: a skill of one beside a skill of another is still software ("Hadoop to Cassandra").
-_SOFTWARE = re.compile(r"programming\s+languages|frameworks|librar|databases|cloud|devops|data\s+&\s+ml|security",
-                       re.IGNORECASE)
+_SOFTWARE = re.compile(
+    r"programming\s+languages|frameworks|librar|databases|cloud|devops|data\s+&\s+ml|security", re.IGNORECASE
+)
 
 
 @functools.lru_cache(maxsize=256)

@@ -1,4 +1,5 @@
 """Tests of skills named by phrasing: an "and"-list sharing a word, a verb and its object."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,7 +16,8 @@ def _names(text: str, kind: str = "resume") -> set[str]:
 
 def test_an_and_list_sharing_a_word_names_each_skill():
     assert {"Requirements gathering", "Functional requirements"} <= _names(
-        "Understanding of business and functional requirements.")
+        "Understanding of business and functional requirements."
+    )
     assert {"Accounts payable", "Accounts receivable"} <= _names("Handled accounts payable and receivable.")
     assert "Accounts receivable" not in _names("Handled accounts payable and reporting.")
 

@@ -372,6 +372,7 @@ def test_a_group_labelling_a_list_is_not_a_skill_but_a_named_skill_is():
 
     def names(text: str) -> set[str]:
         return {m.skill for m in extract_skills(text, taxonomy, "resume")}
+
     assert "Frontend development" not in names("Skills\nFrontend: React, Vue.js, Redux\nBackend: Django, Flask")
     assert "Containerization" not in names("Skills\n- **Containers & Orchestration:** Docker, Kubernetes")
     assert "Statistics" in names("Skills\nStatistics: regression, hypothesis testing, R")
