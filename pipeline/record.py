@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -517,6 +518,44 @@ def _job_rows(
     ]
 
 
+def _existing_matches(session: Session, candidates: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """(job id, resume document id) -> (match id, job document id) of every match of these people."""
+    match, existing = Match.__table__, {}
+    for start in range(0, len(candidates), 500):
+        existing.update(
+            {
+                (job, resume): (match_id, job_document)
+                for match_id, job, resume, job_document in session.execute(
+                    select(match.c.id, match.c.job_id, match.c.resume_document_id, match.c.job_document_id).where(
+                        match.c.candidate_id.in_(candidates[start : start + 500])
+                    )
+                )
+            }
+        )
+    return existing
+
+
+def _stamp(dialect, now):
+    """computed_at as the driver stores it, converted once for a batch's rows rather than by the driver per row."""
+    stamp = Match.__table__.c.computed_at.type.bind_processor(dialect)
+    value = stamp(now) if stamp else now
+    adapt = sqlite3.adapters.get((type(value), sqlite3.PrepareProtocol)) if dialect.name == "sqlite" else None
+    return adapt(value) if adapt else value
+
+
+def _update_matches(session: Session, kept: list[tuple], mark: str) -> None:
+    """Each kept match's row updated in place; its document columns (part of a unique key and two foreign keys,
+    which SQLite checks whenever they are set) only where the job's document changed."""
+    for columns, rows in (
+        (_MATCH_COLUMNS[2:], [row[4:] + (match_id,) for row, match_id, _, job_doc in kept if job_doc == row[2]]),
+        (_MATCH_COLUMNS, [row[2:] + (match_id,) for row, match_id, _, job_doc in kept if job_doc != row[2]]),
+    ):
+        if rows:
+            session.connection().exec_driver_sql(
+                f"UPDATE match SET {', '.join(f'{c} = {mark}' for c in columns)} WHERE id = {mark}", rows
+            )
+
+
 def rewrite_scored(
     session: Session,
     jobs: dict[int, JobFeatures],
@@ -533,76 +572,57 @@ def rewrite_scored(
     match, dialect = Match.__table__, session.get_bind().dialect
     mark = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
     candidates = sorted({cand for cand, _doc in resumes})
-    existing = {}
-    for start in range(0, len(candidates), 500):
-        existing.update(
-            {
-                (job, resume): match_id
-                for match_id, job, resume in session.execute(
-                    select(match.c.id, match.c.job_id, match.c.resume_document_id).where(
-                        match.c.candidate_id.in_(candidates[start : start + 500])
-                    )
-                )
-            }
-        )
-    stamp = match.c.computed_at.type.bind_processor(dialect)
+    existing = _existing_matches(session, candidates)
     now = utcnow()
-    constants = (model_version, version, stamp(now) if stamp else now)
+    constants = (model_version, version, _stamp(dialect, now))
     keys, years = list(resumes), [resumes[k].years for k in resumes]
-    kept: list[tuple] = []  # (row, match id, skill keys of the row)
+    kept: list[tuple] = []  # (row, match id, skill keys of the row, job document id the row has)
     new: list[tuple] = []
     for (job_id, job), scores in zip(jobs.items(), scored, strict=True):
         options = _skill_keys(scores)
         chosen = scores.chosen.T.tolist()  # per resume, the giver index of each job skill
         for row, picks in zip(_job_rows(job_id, job, keys, years, scores, constants), chosen, strict=True):
             skill_rows = [options[k][g] for k, g in enumerate(picks)]
-            match_id = existing.get((job_id, row[3]))
-            (new if match_id is None else kept).append((row, match_id, skill_rows))
+            match_id, job_document = existing.get((job_id, row[3]), (None, None))
+            (new if match_id is None else kept).append((row, match_id, skill_rows, job_document))
     if kept:
-        session.connection().exec_driver_sql(
-            f"UPDATE match SET {', '.join(f'{c} = {mark}' for c in _MATCH_COLUMNS)} WHERE id = {mark}",
-            [row[2:] + (match_id,) for row, match_id, _ in kept],
-        )
-        _replace_skill_rows(session, [(match_id, skills) for _, match_id, skills in kept], mark)
+        _update_matches(session, kept, mark)
+        _replace_skill_rows(session, [(match_id, skills) for _, match_id, skills, _ in kept], mark)
     if new:
         columns = ("job_id", "candidate_id", *_MATCH_COLUMNS)
         ids = (
             session.execute(
                 insert(match).returning(match.c.id, sort_by_parameter_order=True),
-                [dict(zip(columns, row[:-1] + (now,), strict=True)) for row, _, _ in new],
+                [dict(zip(columns, row[:-1] + (now,), strict=True)) for row, _, _, _ in new],
             )
             .scalars()
             .all()
         )
-        _replace_skill_rows(session, [(match_id, skills) for match_id, (_, _, skills) in zip(ids, new)], mark)
+        _replace_skill_rows(session, [(match_id, skills) for match_id, (_, _, skills, _) in zip(ids, new)], mark)
     people.refresh_best(session, candidate_ids=candidates)
 
 
 def _replace_skill_rows(session: Session, matches: list[tuple[int, list[tuple]]], mark: str) -> None:
     """Each match's skill rows made (skill, requirement, matched, relation, via) as given: the rows that differ
-    are deleted or inserted, the others left alone (most survive a taxonomy edit)."""
-    have: dict[int, dict[tuple, int]] = {}
+    are deleted or inserted, the others left alone (most survive a taxonomy edit). Compared as whole sets of
+    (match id, *row) at once, not match by match."""
+    have: dict[tuple, int] = {}  # (match id, skill, requirement, matched, relation, via) -> row id
     ids = [match_id for match_id, _ in matches]
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for row in (
+        rows = (
             session.connection()
             .exec_driver_sql(
-                "SELECT id, match_id, skill, requirement, matched, relation, via FROM match_skill WHERE match_id IN "
+                "SELECT match_id, skill, requirement, matched, relation, via, id FROM match_skill WHERE match_id IN "
                 f"({', '.join(mark for _ in chunk)})",
                 tuple(chunk),
             )
             .fetchall()
-        ):
-            have.setdefault(row[1], {})[row[2:]] = row[0]  # matched is 0/1: equal to False/True as a key
-    gone, added = [], []
-    for match_id, skills in matches:
-        old = have.get(match_id, {})
-        if len(old) == len(skills) and all(key in old for key in skills):
-            continue
-        wanted = set(skills)
-        gone += [row_id for key, row_id in old.items() if key not in wanted]
-        added += [(match_id, *key) for key in dict.fromkeys(skills) if key not in old]
+        )
+        have.update({tuple(row[:6]): row[6] for row in rows})  # matched is 0/1: equal to False/True as a key
+    wanted = dict.fromkeys((match_id, *key) for match_id, skills in matches for key in skills)
+    gone = [have[key] for key in have.keys() - wanted.keys()]
+    added = [key for key in wanted if key not in have]
     for start in range(0, len(gone), 500):
         session.execute(delete(MatchSkill.__table__).where(MatchSkill.__table__.c.id.in_(gone[start : start + 500])))
     if added:
