@@ -90,20 +90,29 @@ def save_failure(
     return failure
 
 
-def _mentions(document_id: int, item: Analysis) -> list[dict]:
+_MENTION_COLUMNS = ("document_id", "skill", "category", "surface", "start", "end", "snippet", "requirement")
+_MENTION_NAMES = ", ".join(f'"{column}"' for column in _MENTION_COLUMNS)  # quoted: "end" is an SQL keyword
+
+
+def _mention_values(document_id: int, item: Analysis) -> list[tuple]:
+    """A document's skill_mention rows, in _MENTION_COLUMNS' order."""
     return [
-        dict(
-            document_id=document_id,
-            skill=m.skill,
-            category=m.category,
-            surface=m.surface[:200],
-            start=m.start,
-            end=m.end,
-            snippet=m.snippet[:400],
-            requirement=item.requirements.get(m.skill),
+        (
+            document_id,
+            m.skill,
+            m.category,
+            m.surface[:200],
+            m.start,
+            m.end,
+            m.snippet[:400],
+            item.requirements.get(m.skill),
         )
         for m in item.mentions
     ]
+
+
+def _mentions(document_id: int, item: Analysis) -> list[dict]:
+    return [dict(zip(_MENTION_COLUMNS, row, strict=True)) for row in _mention_values(document_id, item)]
 
 
 def _write_mentions(session: Session, document_id: int, item: Analysis) -> None:
@@ -428,9 +437,12 @@ def replace_mentions_many(session: Session, documents: list[tuple[int, Analysis]
         return
     mentions, table = SkillMention.__table__, Document.__table__
     session.execute(delete(mentions).where(mentions.c.document_id.in_([doc_id for doc_id, _ in documents])))
-    rows = [row for doc_id, item in documents for row in _mentions(doc_id, item)]
-    if rows:
-        session.execute(insert(mentions), rows)
+    rows = [row for doc_id, item in documents for row in _mention_values(doc_id, item)]
+    if rows:  # through the driver: SQLAlchemy's per-row parameter building cost more than the insert itself
+        mark = "?" if session.get_bind().dialect.paramstyle in ("qmark", "numeric") else "%s"
+        session.connection().exec_driver_sql(
+            f"INSERT INTO skill_mention ({_MENTION_NAMES}) VALUES ({', '.join(mark for _ in _MENTION_COLUMNS)})", rows
+        )
     session.execute(
         update(table)
         .where(table.c.id == bindparam("doc_id"))
@@ -608,18 +620,18 @@ def _replace_skill_rows(session: Session, matches: list[tuple[int, list[tuple]]]
     (match id, *row) at once, not match by match."""
     have: dict[tuple, int] = {}  # (match id, skill, requirement, matched, relation, via) -> row id
     ids = [match_id for match_id, _ in matches]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = (
-            session.connection()
-            .exec_driver_sql(
+    cursor = session.connection().connection.cursor()  # the driver's: plain tuples, for tens of thousands of rows
+    try:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(
                 "SELECT match_id, skill, requirement, matched, relation, via, id FROM match_skill WHERE match_id IN "
                 f"({', '.join(mark for _ in chunk)})",
                 tuple(chunk),
             )
-            .fetchall()
-        )
-        have.update({tuple(row[:6]): row[6] for row in rows})  # matched is 0/1: equal to False/True as a key
+            have.update({row[:6]: row[6] for row in cursor.fetchall()})  # matched 0/1 equals False/True as a key
+    finally:
+        cursor.close()
     wanted = dict.fromkeys((match_id, *key) for match_id, skills in matches for key in skills)
     gone = [have[key] for key in have.keys() - wanted.keys()]
     added = [key for key in wanted if key not in have]
