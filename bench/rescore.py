@@ -4,7 +4,8 @@ The store is built through the real pipeline (chaos/seed.py: analyse_text and pi
 the real watcher (`python -m pipeline watch`) is started on it, one skill is added under skills/, and
 the re-score is timed from the edit to the `rescore` row's finish. Printed: the build time, the
 re-score's seconds, documents and matches per second, batches, the watcher's CPU seconds and peak
-RSS (VmHWM), and where the batches spent their time (shortlist_rescore_batch_seconds by kind).
+RSS (VmHWM), its parse workers' CPU seconds (they re-extract), and where the batches spent their time
+(shortlist_rescore_batch_seconds by kind).
 
     .venv/bin/python bench/rescore.py                          # 10,000 resumes x 50 jobs
     .venv/bin/python bench/rescore.py --resumes 2000 --jobs 20
