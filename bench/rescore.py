@@ -4,7 +4,8 @@ The store is built through the real pipeline (chaos/seed.py: analyse_text and pi
 the real watcher (`python -m pipeline watch`) is started on it, one skill is added under skills/, and
 the re-score is timed from the edit to the `rescore` row's finish. Printed: the build time, the
 re-score's seconds, documents and matches per second, batches, the watcher's CPU seconds and peak
-RSS (VmHWM), and where the batches spent their time (shortlist_rescore_batch_seconds by kind).
+RSS (VmHWM), its parse workers' CPU seconds (they re-extract), and where the batches spent their time
+(shortlist_rescore_batch_seconds by kind).
 
     .venv/bin/python bench/rescore.py                          # 10,000 resumes x 50 jobs
     .venv/bin/python bench/rescore.py --resumes 2000 --jobs 20
@@ -15,6 +16,7 @@ RSS (VmHWM), and where the batches spent their time (shortlist_rescore_batch_sec
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -45,6 +47,16 @@ def _proc(pid: int) -> tuple[float, float]:
     cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     return cpu, int(status["VmHWM"].split()[0]) / 1024
+
+
+def _children_cpu(pid: int) -> float:
+    """CPU seconds of a process's living children (the watcher's parse workers)."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            with contextlib.suppress(OSError):
+                total += _proc(int(child))[0]
+    return total
 
 
 def build(home: Path, resumes: int, jobs: int, database_url: str | None) -> tuple[dict, object]:
@@ -99,6 +111,7 @@ def run(home: Path, resumes: int, jobs: int, edit: str, database_url: str | None
             message="the watcher to find nothing stale",
         )
         cpu0, _ = _proc(proc.pid)
+        workers0 = _children_cpu(proc.pid)
         skills = Path(env["SHORTLIST_SKILLS"])
         earlier = list(skills.glob("zz-bench-*.yaml"))
         n = 1 + max((int(p.stem.rsplit("-", 1)[1]) for p in earlier), default=-1)
@@ -111,6 +124,7 @@ def run(home: Path, resumes: int, jobs: int, edit: str, database_url: str | None
         wait_for(lambda: db_rows(settings, finished, version), 7200, interval=0.2, message="the re-score")
         seconds = time.perf_counter() - started
         cpu1, peak = _proc(proc.pid)
+        workers1 = _children_cpu(proc.pid)
         total, batches = db_rows(settings, "SELECT total, batches FROM rescore")[0]
         documents = db_rows(settings, "SELECT count(*) FROM document")[0][0]
         matches = db_rows(settings, "SELECT count(*) FROM match")[0][0]
@@ -126,7 +140,8 @@ def run(home: Path, resumes: int, jobs: int, edit: str, database_url: str | None
         f"{stale} left stale"
     )
     print(
-        f"watcher: {cpu1 - cpu0:.1f} CPU s during the re-score, peak RSS {peak:.0f} MB; load average "
+        f"watcher: {cpu1 - cpu0:.1f} CPU s during the re-score (its parse workers {workers1 - workers0:.1f}), "
+        f"peak RSS {peak:.0f} MB; load average "
         f"{load[0]:.1f} on {os.cpu_count()} CPUs"
     )
     for kind, (spent, count) in sorted(kinds.items()):

@@ -94,7 +94,7 @@ class Ingestor:
 
         self.ctx.policy.run(start)
         # stale rows are done in batches by the loop, scored with the driver's model
-        self.rescore = Rescorer(settings, metrics, self._commit, lambda: self.ctx.model)
+        self.rescore = Rescorer(settings, metrics, self._commit, lambda: self.ctx.model, pool)
         self.rescore.target(taxonomy)
 
     def _retrying(self) -> None:
@@ -144,6 +144,7 @@ class Ingestor:
 
     def close(self) -> None:
         self.threads.shutdown(wait=True)
+        self.rescore.close()
         self.ctx.pool.close()
         self.ctx.inflight.close()
         self.ctx.leases.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -89,20 +90,29 @@ def save_failure(
     return failure
 
 
-def _mentions(document_id: int, item: Analysis) -> list[dict]:
+_MENTION_COLUMNS = ("document_id", "skill", "category", "surface", "start", "end", "snippet", "requirement")
+_MENTION_NAMES = ", ".join(f'"{column}"' for column in _MENTION_COLUMNS)  # quoted: "end" is an SQL keyword
+
+
+def _mention_values(document_id: int, item: Analysis) -> list[tuple]:
+    """A document's skill_mention rows, in _MENTION_COLUMNS' order."""
     return [
-        dict(
-            document_id=document_id,
-            skill=m.skill,
-            category=m.category,
-            surface=m.surface[:200],
-            start=m.start,
-            end=m.end,
-            snippet=m.snippet[:400],
-            requirement=item.requirements.get(m.skill),
+        (
+            document_id,
+            m.skill,
+            m.category,
+            m.surface[:200],
+            m.start,
+            m.end,
+            m.snippet[:400],
+            item.requirements.get(m.skill),
         )
         for m in item.mentions
     ]
+
+
+def _mentions(document_id: int, item: Analysis) -> list[dict]:
+    return [dict(zip(_MENTION_COLUMNS, row, strict=True)) for row in _mention_values(document_id, item)]
 
 
 def _write_mentions(session: Session, document_id: int, item: Analysis) -> None:
@@ -427,9 +437,12 @@ def replace_mentions_many(session: Session, documents: list[tuple[int, Analysis]
         return
     mentions, table = SkillMention.__table__, Document.__table__
     session.execute(delete(mentions).where(mentions.c.document_id.in_([doc_id for doc_id, _ in documents])))
-    rows = [row for doc_id, item in documents for row in _mentions(doc_id, item)]
-    if rows:
-        session.execute(insert(mentions), rows)
+    rows = [row for doc_id, item in documents for row in _mention_values(doc_id, item)]
+    if rows:  # through the driver: SQLAlchemy's per-row parameter building cost more than the insert itself
+        mark = "?" if session.get_bind().dialect.paramstyle in ("qmark", "numeric") else "%s"
+        session.connection().exec_driver_sql(
+            f"INSERT INTO skill_mention ({_MENTION_NAMES}) VALUES ({', '.join(mark for _ in _MENTION_COLUMNS)})", rows
+        )
     session.execute(
         update(table)
         .where(table.c.id == bindparam("doc_id"))
@@ -517,6 +530,44 @@ def _job_rows(
     ]
 
 
+def _existing_matches(session: Session, candidates: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """(job id, resume document id) -> (match id, job document id) of every match of these people."""
+    match, existing = Match.__table__, {}
+    for start in range(0, len(candidates), 500):
+        existing.update(
+            {
+                (job, resume): (match_id, job_document)
+                for match_id, job, resume, job_document in session.execute(
+                    select(match.c.id, match.c.job_id, match.c.resume_document_id, match.c.job_document_id).where(
+                        match.c.candidate_id.in_(candidates[start : start + 500])
+                    )
+                )
+            }
+        )
+    return existing
+
+
+def _stamp(dialect, now):
+    """computed_at as the driver stores it, converted once for a batch's rows rather than by the driver per row."""
+    stamp = Match.__table__.c.computed_at.type.bind_processor(dialect)
+    value = stamp(now) if stamp else now
+    adapt = sqlite3.adapters.get((type(value), sqlite3.PrepareProtocol)) if dialect.name == "sqlite" else None
+    return adapt(value) if adapt else value
+
+
+def _update_matches(session: Session, kept: list[tuple], mark: str) -> None:
+    """Each kept match's row updated in place; its document columns (part of a unique key and two foreign keys,
+    which SQLite checks whenever they are set) only where the job's document changed."""
+    for columns, rows in (
+        (_MATCH_COLUMNS[2:], [row[4:] + (match_id,) for row, match_id, _, job_doc in kept if job_doc == row[2]]),
+        (_MATCH_COLUMNS, [row[2:] + (match_id,) for row, match_id, _, job_doc in kept if job_doc != row[2]]),
+    ):
+        if rows:
+            session.connection().exec_driver_sql(
+                f"UPDATE match SET {', '.join(f'{c} = {mark}' for c in columns)} WHERE id = {mark}", rows
+            )
+
+
 def rewrite_scored(
     session: Session,
     jobs: dict[int, JobFeatures],
@@ -533,76 +584,57 @@ def rewrite_scored(
     match, dialect = Match.__table__, session.get_bind().dialect
     mark = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
     candidates = sorted({cand for cand, _doc in resumes})
-    existing = {}
-    for start in range(0, len(candidates), 500):
-        existing.update(
-            {
-                (job, resume): match_id
-                for match_id, job, resume in session.execute(
-                    select(match.c.id, match.c.job_id, match.c.resume_document_id).where(
-                        match.c.candidate_id.in_(candidates[start : start + 500])
-                    )
-                )
-            }
-        )
-    stamp = match.c.computed_at.type.bind_processor(dialect)
+    existing = _existing_matches(session, candidates)
     now = utcnow()
-    constants = (model_version, version, stamp(now) if stamp else now)
+    constants = (model_version, version, _stamp(dialect, now))
     keys, years = list(resumes), [resumes[k].years for k in resumes]
-    kept: list[tuple] = []  # (row, match id, skill keys of the row)
+    kept: list[tuple] = []  # (row, match id, skill keys of the row, job document id the row has)
     new: list[tuple] = []
     for (job_id, job), scores in zip(jobs.items(), scored, strict=True):
         options = _skill_keys(scores)
         chosen = scores.chosen.T.tolist()  # per resume, the giver index of each job skill
         for row, picks in zip(_job_rows(job_id, job, keys, years, scores, constants), chosen, strict=True):
             skill_rows = [options[k][g] for k, g in enumerate(picks)]
-            match_id = existing.get((job_id, row[3]))
-            (new if match_id is None else kept).append((row, match_id, skill_rows))
+            match_id, job_document = existing.get((job_id, row[3]), (None, None))
+            (new if match_id is None else kept).append((row, match_id, skill_rows, job_document))
     if kept:
-        session.connection().exec_driver_sql(
-            f"UPDATE match SET {', '.join(f'{c} = {mark}' for c in _MATCH_COLUMNS)} WHERE id = {mark}",
-            [row[2:] + (match_id,) for row, match_id, _ in kept],
-        )
-        _replace_skill_rows(session, [(match_id, skills) for _, match_id, skills in kept], mark)
+        _update_matches(session, kept, mark)
+        _replace_skill_rows(session, [(match_id, skills) for _, match_id, skills, _ in kept], mark)
     if new:
         columns = ("job_id", "candidate_id", *_MATCH_COLUMNS)
         ids = (
             session.execute(
                 insert(match).returning(match.c.id, sort_by_parameter_order=True),
-                [dict(zip(columns, row[:-1] + (now,), strict=True)) for row, _, _ in new],
+                [dict(zip(columns, row[:-1] + (now,), strict=True)) for row, _, _, _ in new],
             )
             .scalars()
             .all()
         )
-        _replace_skill_rows(session, [(match_id, skills) for match_id, (_, _, skills) in zip(ids, new)], mark)
+        _replace_skill_rows(session, [(match_id, skills) for match_id, (_, _, skills, _) in zip(ids, new)], mark)
     people.refresh_best(session, candidate_ids=candidates)
 
 
 def _replace_skill_rows(session: Session, matches: list[tuple[int, list[tuple]]], mark: str) -> None:
     """Each match's skill rows made (skill, requirement, matched, relation, via) as given: the rows that differ
-    are deleted or inserted, the others left alone (most survive a taxonomy edit)."""
-    have: dict[int, dict[tuple, int]] = {}
+    are deleted or inserted, the others left alone (most survive a taxonomy edit). Compared as whole sets of
+    (match id, *row) at once, not match by match."""
+    have: dict[tuple, int] = {}  # (match id, skill, requirement, matched, relation, via) -> row id
     ids = [match_id for match_id, _ in matches]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for row in (
-            session.connection()
-            .exec_driver_sql(
-                "SELECT id, match_id, skill, requirement, matched, relation, via FROM match_skill WHERE match_id IN "
+    cursor = session.connection().connection.cursor()  # the driver's: plain tuples, for tens of thousands of rows
+    try:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(
+                "SELECT match_id, skill, requirement, matched, relation, via, id FROM match_skill WHERE match_id IN "
                 f"({', '.join(mark for _ in chunk)})",
                 tuple(chunk),
             )
-            .fetchall()
-        ):
-            have.setdefault(row[1], {})[row[2:]] = row[0]  # matched is 0/1: equal to False/True as a key
-    gone, added = [], []
-    for match_id, skills in matches:
-        old = have.get(match_id, {})
-        if len(old) == len(skills) and all(key in old for key in skills):
-            continue
-        wanted = set(skills)
-        gone += [row_id for key, row_id in old.items() if key not in wanted]
-        added += [(match_id, *key) for key in dict.fromkeys(skills) if key not in old]
+            have.update({row[:6]: row[6] for row in cursor.fetchall()})  # matched 0/1 equals False/True as a key
+    finally:
+        cursor.close()
+    wanted = dict.fromkeys((match_id, *key) for match_id, skills in matches for key in skills)
+    gone = [have[key] for key in have.keys() - wanted.keys()]
+    added = [key for key in wanted if key not in have]
     for start in range(0, len(gone), 500):
         session.execute(delete(MatchSkill.__table__).where(MatchSkill.__table__.c.id.in_(gone[start : start + 500])))
     if added:

@@ -33,10 +33,11 @@ from pipeline import batchscore, record, snapshot
 from pipeline import score as scoring
 from pipeline.metrics import PipelineMetrics
 from pipeline.model import Model
-from pipeline.stages import Analysis, reanalyse_text
+from pipeline.reextract import Pending, Reextractor, Stored
 from pipeline.taxonomy import Taxonomy
+from pipeline.workers import WorkerPool
 from store import rescore as todo
-from store.models import Document, Match, Rescore, utcnow
+from store.models import Candidate, Document, Match, Rescore, utcnow
 from store.settings import Settings
 
 log = logging.getLogger("shortlist.rescore")
@@ -74,7 +75,12 @@ class Rescorer:
     """One batch at a time until nothing in the store is on an old version."""
 
     def __init__(
-        self, settings: Settings, metrics: PipelineMetrics, commit: Callable, model: Callable[[], Model]
+        self,
+        settings: Settings,
+        metrics: PipelineMetrics,
+        commit: Callable,
+        model: Callable[[], Model],
+        pool: WorkerPool | None = None,
     ) -> None:
         self.documents = settings.rescore_documents
         self.matches = settings.rescore_matches
@@ -85,6 +91,11 @@ class Rescorer:
         self.pending = False
         self.cursor = {"resumes": 0, "matches": 0}
         self.last_progress = time.monotonic()
+        self.reextractor = Reextractor(pool, settings.workers, settings.skills)  # in the parse workers
+        self.ahead: tuple[tuple[str, str], Pending] | None = None  # the next batch's, started early
+
+    def close(self) -> None:
+        self.reextractor.close()
 
     # -- the target
 
@@ -166,17 +177,45 @@ class Rescorer:
             self.cursor[phase] = ids[-1]
         return ids
 
-    def _reextract(self, session, ids: list[int], taxonomy: Taxonomy) -> None:
-        done = []
-        for doc_id, filename, kind, text, years in session.execute(
-            select(
-                col(Document.id), col(Document.filename), col(Document.kind), col(Document.text), col(Document.years)
-            ).where(col(Document.id).in_(ids))
-        ):
-            item = Analysis(filename=filename, kind=kind, text=text, years=years)  # years do not change with skills
-            reanalyse_text(item, taxonomy)
-            done.append((doc_id, item))
-        record.replace_mentions_many(session, done)
+    def _stored(self, session, ids: list[int]) -> list[Stored]:
+        return [
+            Stored(*row)
+            for row in session.execute(
+                select(
+                    col(Document.id),
+                    col(Document.filename),
+                    col(Document.kind),
+                    col(Document.text),
+                    col(Document.years),
+                    col(Document.sha256),
+                    col(Candidate.name),
+                )
+                .outerjoin(Candidate, col(Candidate.id) == col(Document.candidate_id))
+                .where(col(Document.id).in_(ids))
+                .order_by(col(Document.id))
+            )
+        ]
+
+    def _reextract(self, session, ids: list[int], taxonomy: Taxonomy, after: list[int] | None = None) -> None:
+        """The documents' skills extracted again (in the parse workers) and written; each resume's features, built
+        there from the same mentions, kept for the scoring that follows (pipeline.snapshot). The documents of
+        `after` (the next batch's) are handed to the workers at once, to be extracted while this batch is scored;
+        the next batch takes that work only if its documents, taxonomy and roles are still the same."""
+        model = self.model()
+        documents = self._stored(session, ids)
+        key = (taxonomy.version, model.roles.version)
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None and ahead[0] == key and ahead[1].documents == documents:
+            pending = ahead[1]
+        else:
+            pending = self.reextractor.start(documents, taxonomy, model.roles)
+        if after:
+            self.ahead = (key, self.reextractor.start(self._stored(session, after), taxonomy, model.roles))
+        redone = pending.result()
+        record.replace_mentions_many(session, [(r.document.document_id, r.item) for r in redone])
+        for r in redone:
+            if r.features is not None:
+                snapshot.remember("resume", r.features, r.document.sha256, taxonomy.version, model)
 
     def _jobs(self, session, taxonomy: Taxonomy) -> Batch | None:
         ids = todo.stale_job_documents(session, taxonomy.version, self.documents)
@@ -209,7 +248,8 @@ class Rescorer:
         ids = self._next("resumes", lambda after: todo.stale_resume_documents(session, taxonomy.version, after, size))
         if not ids:
             return None
-        self._reextract(session, ids, taxonomy)
+        after = todo.stale_resume_documents(session, taxonomy.version, ids[-1], size)
+        self._reextract(session, ids, taxonomy, after)
         matches = self._rescore(session, todo.current_candidates_of(session, ids), jobs, taxonomy)
         return Batch("resumes", documents=len(ids), matches=matches)
 
