@@ -617,29 +617,40 @@ def rewrite_scored(
 def _replace_skill_rows(session: Session, matches: list[tuple[int, list[tuple]]], mark: str) -> None:
     """Each match's skill rows made (skill, requirement, matched, relation, via) as given: the rows that differ
     are deleted or inserted, the others left alone (most survive a taxonomy edit). Compared as whole sets of
-    (match id, *row) at once, not match by match."""
-    have: dict[tuple, int] = {}  # (match id, skill, requirement, matched, relation, via) -> row id
+    (match id, *row) at once, by the set type's own difference rather than row by row in Python (a batch holds
+    tens of thousands of rows); a row that went is deleted by its values, `IS` matching the NULLs of an exact one."""
+    have: set[tuple] = set()  # (match id, skill, requirement, matched, relation, via); matched 0/1 equals False/True
     ids = [match_id for match_id, _ in matches]
     cursor = session.connection().connection.cursor()  # the driver's: plain tuples, for tens of thousands of rows
     try:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             cursor.execute(
-                "SELECT match_id, skill, requirement, matched, relation, via, id FROM match_skill WHERE match_id IN "
+                "SELECT match_id, skill, requirement, matched, relation, via FROM match_skill WHERE match_id IN "
                 f"({', '.join(mark for _ in chunk)})",
                 tuple(chunk),
             )
-            have.update({row[:6]: row[6] for row in cursor.fetchall()})  # matched 0/1 equals False/True as a key
+            have.update(cursor.fetchall())
     finally:
         cursor.close()
-    wanted = dict.fromkeys((match_id, *key) for match_id, skills in matches for key in skills)
-    gone = [have[key] for key in have.keys() - wanted.keys()]
-    added = [key for key in wanted if key not in have]
-    for start in range(0, len(gone), 500):
-        session.execute(delete(MatchSkill.__table__).where(MatchSkill.__table__.c.id.in_(gone[start : start + 500])))
+    wanted = {(match_id, *key) for match_id, skills in matches for key in skills}
+    gone, added = have - wanted, wanted - have
+    same = "IS" if mark == "?" else "IS NOT DISTINCT FROM"  # SQLite's IS; PostgreSQL's spelling of it
+    connection = session.connection()
+    if gone:
+        connection.exec_driver_sql(
+            f"DELETE FROM match_skill WHERE match_id = {mark} AND skill = {mark} AND requirement = {mark} "
+            f"AND matched = {mark} AND relation {same} {mark} AND via {same} {mark}",
+            sorted(gone, key=_by_match),
+        )
     if added:
-        session.connection().exec_driver_sql(
+        connection.exec_driver_sql(
             "INSERT INTO match_skill (match_id, skill, requirement, matched, relation, via) VALUES "
             f"({', '.join(mark for _ in range(6))})",
-            added,
+            sorted(added, key=_by_match),
         )
+
+
+def _by_match(row: tuple) -> tuple:
+    """A skill row's order for writing: by match, then skill (the same order whatever the set's hashing)."""
+    return row[0], row[1], row[2]

@@ -377,3 +377,45 @@ def test_a_pair_without_a_match_row_is_inserted_with_its_skill_rows_by_the_resco
         ingestor.close()
         engine.dispose()
     assert_all_current(settings, version, 30, 3, expected)
+
+
+def skill_rows(settings) -> set[tuple]:
+    """Every match_skill row as (job identity, candidate identity, skill, requirement, matched, relation, via)."""
+    rows = db_rows(
+        settings,
+        "SELECT j.identity, c.identity, s.skill, s.requirement, s.matched, s.relation, s.via FROM match_skill s "
+        "JOIN match m ON m.id = s.match_id JOIN job j ON j.id = m.job_id JOIN candidate c ON c.id = m.candidate_id",
+    )
+    table = {
+        (job, cand, skill, requirement, bool(matched), *rest) for job, cand, skill, requirement, matched, *rest in rows
+    }
+    assert len(table) == len(rows), "a match holds the same skill row twice"
+    return table
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_an_edit_taken_back_leaves_every_skill_row_as_it_was(tmp_path, database_url):
+    """Rows a re-score adds (the new skill, asked by every job) and the rows it then deletes when the edit is
+    taken back, NULL relations included, on both databases: the store ends with exactly its first skill rows."""
+    extra = {"DATABASE_URL": database_url} if database_url else {}
+    env, settings, skills = make_instance(tmp_path, RESCORE_MATCHES="40", **extra)
+    engine = make_engine(settings.database_url)
+    seed(engine, load_taxonomy(skills), 30, 3, skills=skills)
+    first = skill_rows(settings)
+    ingestor = Ingestor(settings, engine, PipelineMetrics())
+    try:
+        (skills / "zz_edit.yaml").write_text(EDIT_1)
+        assert ingestor.reload_taxonomy()
+        run_out(ingestor)
+        edited = skill_rows(settings)
+        (skills / "zz_edit.yaml").unlink()
+        assert ingestor.reload_taxonomy()
+        run_out(ingestor)
+        last = skill_rows(settings)
+    finally:
+        ingestor.close()
+        engine.dispose()
+    added = edited - first
+    assert {row[2] for row in added} >= {"Cross-team partnership"}
+    assert any(row[5] is None for row in added), "no row without a relation was added, so none is deleted by NULL"
+    assert last == first, (sorted(first - last)[:3], sorted(last - first)[:3])
