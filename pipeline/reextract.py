@@ -97,8 +97,9 @@ class Reextractor:
     def run(self, documents: list[Stored], taxonomy: Taxonomy, roles: Roles) -> list[Redone]:
         return self.start(documents, taxonomy, roles).result()
 
-    def start(self, documents: list[Stored], taxonomy: Taxonomy, roles: Roles) -> Pending:
-        if self.pool is None or len(documents) < 2 * SMALLEST_SHARE:
+    def start(self, documents: list[Stored], taxonomy: Taxonomy, roles: Roles, here: bool = False) -> Pending:
+        """`here`: done in the driver now, which has the taxonomy loaded already (workers load theirs first)."""
+        if here or self.pool is None or len(documents) < 2 * SMALLEST_SHARE:
             done: Future = Future()
             done.set_result([redo(d, taxonomy, roles) for d in documents])
             return Pending(documents, [done])

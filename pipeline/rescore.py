@@ -196,19 +196,25 @@ class Rescorer:
             )
         ]
 
-    def _reextract(self, session, ids: list[int], taxonomy: Taxonomy, after: list[int] | None = None) -> None:
+    def _reextract(
+        self, session, ids: list[int], taxonomy: Taxonomy, after: list[int] | None = None, here: bool = False
+    ) -> None:
         """The documents' skills extracted again (in the parse workers) and written; each resume's features, built
         there from the same mentions, kept for the scoring that follows (pipeline.snapshot). The documents of
         `after` (the next batch's) are handed to the workers at once, to be extracted while this batch is scored;
-        the next batch takes that work only if its documents, taxonomy and roles are still the same."""
+        the next batch takes that work only if its documents, taxonomy and roles are still the same. `here`: this
+        batch in the driver, while the workers load the new taxonomy and start on `after`."""
         model = self.model()
         documents = self._stored(session, ids)
         key = (taxonomy.version, model.roles.version)
         ahead, self.ahead = self.ahead, None
+        if here and after:  # the workers start on the next batch before this one is done here
+            self.ahead = (key, self.reextractor.start(self._stored(session, after), taxonomy, model.roles))
+            after = None
         if ahead is not None and ahead[0] == key and ahead[1].documents == documents:
             pending = ahead[1]
         else:
-            pending = self.reextractor.start(documents, taxonomy, model.roles)
+            pending = self.reextractor.start(documents, taxonomy, model.roles, here)
         if after:
             self.ahead = (key, self.reextractor.start(self._stored(session, after), taxonomy, model.roles))
         redone = pending.result()
@@ -221,7 +227,9 @@ class Rescorer:
         ids = todo.stale_job_documents(session, taxonomy.version, self.documents)
         if not ids:
             return None
-        self._reextract(session, ids, taxonomy)
+        _, size = self._per_batch(session)  # the first resumes' batch goes to the workers meanwhile
+        first = todo.stale_resume_documents(session, taxonomy.version, self.cursor["resumes"], size)
+        self._reextract(session, ids, taxonomy, first, here=True)
         jobs = todo.current_jobs_of(session, ids)
         marked = 0
         if jobs:  # scored against this job's old skills by a resume that arrived after the change
