@@ -371,7 +371,7 @@ def rewrite_matches(session: Session, pairs: list[tuple[int, int, int, int, Matc
 
 def _update_matches(session: Session, pairs: list, rows: list[dict], kept_ids: list[int]) -> None:
     """Existing match rows rewritten in place; only the skill rows that differ are replaced."""
-    table, skill_table = Match.__table__, MatchSkill.__table__
+    table = Match.__table__
     columns = [c for c in rows[0] if c not in ("job_id", "candidate_id")]
     mark = _mark(session)
     _executemany(
@@ -382,39 +382,14 @@ def _update_matches(session: Session, pairs: list, rows: list[dict], kept_ids: l
         rows,
         [(match_id,) for match_id in kept_ids],
     )
-    have: dict[int, dict[tuple, int]] = {}
-    for start in range(0, len(kept_ids), 500):
-        chunk = kept_ids[start : start + 500]
-        for row_id, match_id, skill, requirement, matched, relation, via in (
-            session.connection()
-            .exec_driver_sql(
-                "SELECT id, match_id, skill, requirement, matched, relation, via FROM match_skill WHERE match_id IN "
-                f"({', '.join(mark for _ in chunk)})",
-                tuple(chunk),
-            )
-            .fetchall()
-        ):
-            have.setdefault(match_id, {})[(skill, requirement, bool(matched), relation, via)] = row_id
-    gone, added = [], []  # only the skill rows that differ are written: most survive a taxonomy edit
-    for match_id, pair in zip(kept_ids, pairs):
-        old = have.get(match_id, {})
-        new = {
-            (row["skill"], row["requirement"], row["matched"], row["relation"], row["via"]): row
-            for row in _skill_rows([match_id], [pair])
-        }
-        gone += [row_id for key, row_id in old.items() if key not in new]
-        added += [row for key, row in new.items() if key not in old]
-    for start in range(0, len(gone), 500):
-        session.execute(delete(skill_table).where(skill_table.c.id.in_(gone[start : start + 500])))
-    if added:
-        columns = list(added[0])
-        _executemany(
-            session,
-            skill_table,
-            f"INSERT INTO match_skill ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})",
-            columns,
-            added,
-        )
+    _replace_skill_rows(
+        session,
+        [
+            (match_id, [(r["skill"], r["requirement"], r["matched"], r["relation"], r["via"]) for r in skill_rows])
+            for match_id, skill_rows in ((m, _skill_rows([m], [pair])) for m, pair in zip(kept_ids, pairs))
+        ],
+        mark,
+    )
 
 
 def replace_mentions(session: Session, document: Document, item: Analysis) -> None:

@@ -129,11 +129,11 @@ class MatchSkill(SQLModel, table=True):
     """One job skill in one match: matched or missing, required or preferred."""
 
     __tablename__ = "match_skill"
-    __table_args__ = (Index("ix_match_skill_skill", "skill", "matched"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
-    match_id: int = Field(foreign_key="match.id", index=True, ondelete="CASCADE")
-    skill: str = Field(max_length=100)
-    requirement: str = Field(max_length=10)  # required | preferred
+    # keyed by (match, skill, requirement), without a rowid on SQLite: a match's rows stay together (0006)
+    __table_args__ = (Index("ix_match_skill_skill", "skill", "matched"), {"sqlite_with_rowid": False})
+    match_id: int = Field(foreign_key="match.id", primary_key=True, ondelete="CASCADE")
+    skill: str = Field(max_length=100, primary_key=True)
+    requirement: str = Field(max_length=10, primary_key=True)  # required | preferred
     matched: bool
     relation: Optional[str] = Field(default=None, max_length=10)  # exact | implied | related | broader
     via: Optional[str] = Field(default=None, max_length=100)  # the resume skill that implies or relates
