@@ -609,7 +609,9 @@ def _replace_skill_rows(session: Session, matches: list[tuple[int, list[tuple]]]
     finally:
         cursor.close()
     wanted = {(match_id, *key) for match_id, skills in matches for key in skills}
-    gone, added = have - wanted, wanted - have
+    changed = have ^ wanted  # one pass over both; the few rows that differ are then split by where they were
+    gone = changed & have
+    added = changed - gone
     same = "IS" if mark == "?" else "IS NOT DISTINCT FROM"  # SQLite's IS; PostgreSQL's spelling of it
     connection = session.connection()
     if gone:
