@@ -104,7 +104,9 @@ def run(home: Path, resumes: int, jobs: int, edit: str, database_url: str | None
     env = {**env, "SHORTLIST_METRICS_PORT": str(port)}
     proc = start_watcher(env, home / "watcher.log")
     try:
-        wait_for(lambda: db_rows(settings, "SELECT 1 FROM heartbeat"), 120, message="the watcher's heartbeat")
+        # this watcher's own beat (a reused store holds the last one's): the edit must find it started
+        beat = "SELECT 1 FROM heartbeat WHERE pid = ?"
+        wait_for(lambda: db_rows(settings, beat, proc.pid), 120, message="the watcher's heartbeat")
         wait_for(
             lambda: db_rows(settings, "SELECT 1 FROM rescore WHERE finished_at IS NOT NULL"),
             3600,
