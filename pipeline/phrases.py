@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from pipeline.taxonomy import Form, Hit
 
@@ -106,11 +106,24 @@ _OBJECT_STOP = frozenset(
     "internal external structured unstructured raw critical relevant".split()
 )
 _WORD = re.compile(r"\S+")
-_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)[ \t]++\Z", re.IGNORECASE)
+# A word before the verb that makes it a noun: an article ("a monitoring system") or a word formed like an
+# adjective ("hemodynamic monitoring systems", "user-centered design and research").
+_MODIFIER_BEFORE = re.compile(
+    r"\b(?:a|an|the|[a-z]+-[a-z]+|[a-z]{3,}(?:ic|al|ive|ous|ful|ary))[ \t]++\Z", re.IGNORECASE
+)
 _VERB_PHRASE = re.compile(
     r"\b([A-Za-z]{4,}+)[ \t]++((?:(?:the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
     r"[a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++){0,2})"
 )
+
+
+def _verb_phrases(text: str) -> Iterator[re.Match[str]]:
+    """Each word that may be a verb, with the words after it: the phrases overlap, so the verb of
+    "Archive files and manage digital assets" is tried at "manage" too, not only at "Archive"."""
+    pos = 0
+    while (m := _VERB_PHRASE.search(text, pos)) is not None:
+        yield m
+        pos = m.end(1) + 1
 
 
 def _base(verb: str) -> str | None:
@@ -140,11 +153,11 @@ def verb_object_hits(text: str, forms: Mapping[str, Form], taken: set[int]) -> l
     singular or plural, before the verb's noun is a plain form of some skill. A phrase where a form was
     already found is left alone."""
     found: list[Hit] = []
-    for m in _VERB_PHRASE.finditer(text):
+    for m in _verb_phrases(text):
         if m.start() in taken or (base := _base(m.group(1))) is None:
             continue
-        if _ARTICLE_BEFORE.search(text, max(0, m.start() - 5), m.start()):
-            continue  # "a monitoring system": a noun's modifier, not a verb
+        if _MODIFIER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+            continue  # "a monitoring system", "hemodynamic monitoring": a noun, not a verb
         words: list[str] = []
         end = m.start(2)
         for word in _WORD.finditer(m.group(2)):

@@ -32,3 +32,13 @@ def test_a_verb_and_its_whole_object_name_the_skill_their_noun_makes():
 def test_a_verb_governs_each_object_of_its_list_and_skips_a_leading_adjective():
     assert "Leave administration" in _names("- Administer benefits, leaves, and payroll changes.", "job")
     assert "Employee retention" in _names("- Recruit, onboard, and retain diverse talent.", "job")
+
+
+def test_a_verb_later_in_a_phrase_is_tried_too():
+    assert "Digital asset management" in _names("- Archive files and manage digital assets.", "job")
+
+
+def test_a_word_formed_like_an_adjective_makes_the_next_word_a_noun():
+    assert "Monitoring" not in _names("Operated ventilators and hemodynamic monitoring systems.")
+    assert "Research design" not in _names("New roles within user-centered design and research.", "job")
+    assert "Monitoring" in _names("Developed processes to monitor systems and data collection.")
