@@ -103,6 +103,7 @@ class Matcher:
     forms: dict[str, Form]
     context: dict[str, re.Pattern[str]]  # skill name -> context word regex
     exclude: dict[str, re.Pattern[str]]  # skill name -> exclude regex
+    senses: dict[str, tuple[Form, ...]] = field(default_factory=dict)  # a form two skills share -> each one's
 
     def hits(self, text: str) -> Iterator[Hit]:
         """Every raw hit as (start, end, form), in text order, before hints are applied."""
@@ -128,12 +129,30 @@ class Matcher:
         where = _Where(listing, barred)
         found = []
         for index, hit in enumerate(hits):
-            candidate: Hit | None = hit
+            candidate: Hit | None = self._sense(text, hit, hits, index) if self.senses else hit
             while candidate is not None and not self._accept(text, candidate, hits, index, signals, where):
                 candidate = self._shorter(text, candidate)
             if candidate is not None:
                 found.append(candidate)
         return found
+
+    def _sense(self, text: str, hit: Hit, hits: Sequence[Hit], index: int) -> Hit:
+        """A form two skills share ("EMR": Amazon EMR and Electronic health records) as the skill its
+        surroundings mean: the one with its own context words on the line, else the one with more skills of
+        a kindred category beside it ("S3, Glue, EMR"; "charting in the EMR, medication administration");
+        the first declared on a tie. The sense chosen must still pass the form's hints."""
+        start, end, form = hit
+        senses = self.senses.get(fold(form.text))
+        if senses is None:
+            return hit
+
+        def support(sense: Form) -> tuple[bool, int]:
+            words = self.context.get(sense.skill.name)
+            own = words is not None and _has_context(text, start, end, words, generic=False)
+            return own, _kindred_neighbours(text, (start, end, sense), hits, index)
+
+        best = max(senses, key=support)  # max keeps the first of equals
+        return start, end, best
 
     def _shorter(self, text: str, hit: Hit) -> Hit | None:
         """The longest form that starts where `hit` does and ends before it, if any."""
@@ -260,7 +279,7 @@ def load_taxonomy(folder: Path) -> Taxonomy:
         raise TaxonomyError(f"{folder}: no skills files (*.yaml) found")
     digest = hashlib.sha256()
     skills: dict[str, Skill] = {}
-    owners: dict[str, tuple[str, str]] = {}  # folded form -> (skill name, file:line)
+    owners: dict[str, tuple[str, str, bool]] = {}  # folded form -> (skill name, file:line, needs context)
     categories: list[str] = []
     for path in files:
         raw = path.read_bytes()
@@ -273,12 +292,15 @@ def load_taxonomy(folder: Path) -> Taxonomy:
             for form in skill.forms:
                 key = fold(form)
                 if key in owners:
-                    other, other_where = owners[key]
-                    raise TaxonomyError(
-                        f"{path.name}:{line}: entry #{index} ({skill.name!r}): {form!r} is already "
-                        f"used by {other!r} in {other_where}"
-                    )
-                owners[key] = (skill.name, f"{path.name}:{line}")
+                    other, other_where, other_needs = owners[key]
+                    if not (other_needs and form in skill.context_for and skill.name != other):
+                        raise TaxonomyError(
+                            f"{path.name}:{line}: entry #{index} ({skill.name!r}): {form!r} is already "
+                            f"used by {other!r} in {other_where} (two skills may share a form only when "
+                            f"both list it in context_for)"
+                        )
+                    continue
+                owners[key] = (skill.name, f"{path.name}:{line}", form in skill.context_for)
             skills[skill.name] = skill
     _check_relations(skills)
     _roles_step(digest, folder)
@@ -359,11 +381,12 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     forms: dict[str, Form] = {}
     context: dict[str, re.Pattern[str]] = {}
     exclude: dict[str, re.Pattern[str]] = {}
+    shared: dict[str, list[Form]] = {}
     skills = list(skills)
     for skill in skills:
         for text in skill.forms:
             titled = text in skill.case_sensitive and _titled_word(text)
-            forms[fold(text)] = Form(
+            form = Form(
                 skill,
                 text,
                 text in skill.case_sensitive,
@@ -372,6 +395,9 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
                 sense.name_like(text),
                 titled and sense.is_ordinary_word(text),
             )
+            key = fold(text)
+            shared.setdefault(key, []).append(form)
+            forms.setdefault(key, form)
     _add_vendorless(forms)
     _add_variants(forms)
     for skill in skills:
@@ -381,7 +407,8 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
             exclude[skill.name] = re.compile("|".join(f"(?:{p})" for p in skill.exclude), re.IGNORECASE)
     sense.release()
     pattern = re.compile(LEFT_BOUNDARY + "(?:" + _trie_regex(_trie(forms)) + ")" + RIGHT_BOUNDARY)
-    return Matcher(pattern=pattern, forms=forms, context=context, exclude=exclude)
+    senses = {key: tuple(found) for key, found in shared.items() if len(found) > 1}
+    return Matcher(pattern=pattern, forms=forms, context=context, exclude=exclude, senses=senses)
 
 
 _VENDOR = re.compile(r"^(?:Apache|Amazon|AWS|Google|Microsoft|Azure|Oracle|IBM)\s+([A-Z][A-Za-z]+)$")
@@ -619,6 +646,23 @@ def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -
         ):
             return True
     return False
+
+
+def _kindred_neighbours(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> int:
+    """How many other skills of a category kindred to the hit's are within _NEIGHBOUR_CHARS in its paragraph."""
+    start, end, form = hit
+    lo, hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
+    paragraph_start, paragraph_end = text.rfind("\n\n", lo, start), text.find("\n\n", end, hi)
+    lo, hi = lo if paragraph_start == -1 else paragraph_start + 2, hi if paragraph_end == -1 else paragraph_end
+    return sum(
+        1
+        for i in range(max(0, index - _NEIGHBOURS), min(len(hits), index + 1 + _NEIGHBOURS))
+        if i != index
+        and lo <= hits[i][0]
+        and hits[i][1] <= hi
+        and hits[i][2].skill is not form.skill
+        and _kindred(hits[i][2].skill.category, form.skill.category)
+    )
 
 
 # Software categories: a skill of one beside a skill of another is still software ("Hadoop to Cassandra").

@@ -377,3 +377,27 @@ def test_a_group_labelling_a_list_is_not_a_skill_but_a_named_skill_is():
     assert "Containerization" not in names("Skills\n- **Containers & Orchestration:** Docker, Kubernetes")
     assert "Statistics" in names("Skills\nStatistics: regression, hypothesis testing, R")
     assert "Frontend development" in names("Built the frontend of a shop in React.")
+
+
+@pytest.mark.parametrize(
+    "text, meant, not_meant",
+    [
+        (
+            "Used S3, Redshift, Glue, EMR and Lambda to process large datasets.",
+            "Amazon EMR",
+            "Electronic health records",
+        ),
+        ("Charted in the EMR and handled medication administration.", "Electronic health records", "Amazon EMR"),
+        ("- Collaborate with teachers in PLCs on lessons.", "Professional learning communities", "PLC programming"),
+        (
+            "Programmed PLCs and ladder logic for conveyor lines.",
+            "PLC programming",
+            "Professional learning communities",
+        ),
+        ("Monitored post-op vitals, set up PCA and IV fluids.", "Pain management", "Dimensionality reduction"),
+        ("Reduced dimensionality with PCA before k-means clustering.", "Dimensionality reduction", "Pain management"),
+    ],
+)
+def test_a_form_two_skills_share_means_the_one_its_surroundings_name(text, meant, not_meant):
+    found = {m.skill for m in extract_skills(text, TAXONOMY, "resume")}
+    assert meant in found and not_meant not in found

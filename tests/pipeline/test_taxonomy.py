@@ -86,12 +86,24 @@ def test_version_is_sha256_hex_and_stable(taxonomy):
     assert load_taxonomy(SKILLS).version == taxonomy.version
 
 
+def _kin(taxonomy, skill) -> str:
+    """Another skill of `skill`'s category whose name is no everyday word: a list neighbour that means its field."""
+    return next(
+        s.name
+        for s in taxonomy.skills.values()
+        if s.category == skill.category and s is not skill and not s.context and not s.case_sensitive
+    )
+
+
 def test_every_surface_form_is_found_in_a_skills_list(taxonomy):
-    """Each name and alias, written as given, is found as its own skill in a list line."""
+    """Each name and alias, written as given, is found as its own skill in a list line (beside a skill of its own
+    field when two skills share the form, as the field decides which one it is)."""
     missed = []
     for skill in taxonomy.skills.values():
         for form in skill.forms:
             other = "Python" if skill.name != "Python" else "Kotlin"
+            if fold(form) in taxonomy.matcher.senses:
+                other = _kin(taxonomy, skill)
             text = f"Skills: {form}, {other}"
             found = [(m.skill, m.start) for m in extract_skills(text, taxonomy)]
             if (skill.name, 8) not in found:
@@ -201,6 +213,28 @@ def test_duplicate_within_one_file_names_the_entry(tmp_path):
     write(tmp_path, "a.yaml", "category: A\nskills:\n  - name: Alpha\n  - name: Beta\n  - name: alpha\n")
     with pytest.raises(TaxonomyError, match=r"a\.yaml:5: entry #3 \('alpha'\).*'Alpha' in a\.yaml:3"):
         load_taxonomy(tmp_path)
+
+
+def test_a_form_two_skills_share_must_need_context_in_both(tmp_path):
+    write(
+        tmp_path,
+        "a.yaml",
+        "category: A\nskills:\n  - name: Alpha\n    aliases: [AX]\n  - name: Beta\n"
+        "    aliases: [AX]\n    context: [b]\n",
+    )
+    with pytest.raises(
+        TaxonomyError,
+        match=r"a\.yaml:5: entry #2 \('Beta'\): 'AX' is already used by 'Alpha'.*"
+        r"both list it in context_for",
+    ):
+        load_taxonomy(tmp_path)
+    write(
+        tmp_path,
+        "a.yaml",
+        "category: A\nskills:\n  - name: Alpha\n    aliases: [AX]\n    context: [a]\n"
+        "  - name: Beta\n    aliases: [AX]\n    context: [b]\n",
+    )
+    assert [f.skill.name for f in load_taxonomy(tmp_path).matcher.senses["ax"]] == ["Alpha", "Beta"]
 
 
 def test_form_listed_twice_in_one_skill(tmp_path):
