@@ -7,7 +7,7 @@ import functools
 import hashlib
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,7 @@ class Form:
     ordinary: bool = False
     name_like: bool = False  # a known word in Title case: never counts inside a proper name
     lowered_word: bool = False  # in lower case, an everyday word of another sense ("epic", "lean")
+    everyday: bool = False  # an everyday English word ("Spark", "Chef"), not only a name ("Kafka", "Python")
 
     @property
     def ambiguous(self) -> bool:
@@ -127,14 +128,24 @@ class Matcher:
         hits = list(self.hits(text))
         signals = _address_signals(text) if hits else []
         where = _Where(listing, barred)
-        found = []
+        found: dict[int, Hit] = {}
+        rejected = []
         for index, hit in enumerate(hits):
             candidate: Hit | None = self._sense(text, hit, hits, index) if self.senses else hit
             while candidate is not None and not self._accept(text, candidate, hits, index, signals, where):
                 candidate = self._shorter(text, candidate)
             if candidate is not None:
-                found.append(candidate)
-        return found
+                found[index] = candidate
+                where.counted.add(candidate[0])
+            elif hit[2].ambiguous:
+                rejected.append((index, hit))
+        # A second look at the ambiguous forms rejected: a neighbour that counts may come after one
+        # ("from Hadoop to Cassandra"), and now all that count are known.
+        for index, hit in rejected:
+            candidate = self._sense(text, hit, hits, index) if self.senses else hit
+            if where.counted and self._accept(text, candidate, hits, index, signals, where):
+                found[index] = candidate
+        return [found[index] for index in sorted(found)]
 
     def _sense(self, text: str, hit: Hit, hits: Sequence[Hit], index: int) -> Hit:
         """A form two skills share ("EMR": Amazon EMR and Electronic health records) as the skill its
@@ -195,7 +206,7 @@ class Matcher:
             return self._in_sense(text, hit, hits, index, where or _Where((), ()))
         if form.name_like and not (where and where.listing(start)) and not _isolated(text, start, end):
             return not _in_proper_name(text, hit, hits, index)
-        return True
+        return _NAMED.search(text, max(0, start - 20), start) is None  # "a band called Redshift"
 
     def _lowered_in_sense(self, text: str, hit: Hit, where: _Where) -> bool:
         """A Title-case name written in lower case ("ad-hoc reporting") counts with one of the skill's own
@@ -226,7 +237,7 @@ class Matcher:
         return (
             (technical and _versioned(text, end))
             or _has_context(text, start, end, words, technical)
-            or _technical_neighbour(text, hit, hits, index)
+            or _technical_neighbour(text, hit, hits, index, where.counted)
         )
 
 
@@ -394,6 +405,7 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
                 sense.ambiguous(text, skill.category),
                 sense.name_like(text),
                 titled and sense.is_ordinary_word(text),
+                sense.is_ordinary_word(text),
             )
             key = fold(text)
             shared.setdefault(key, []).append(form)
@@ -548,9 +560,24 @@ def _has_context(text: str, start: int, end: int, words: re.Pattern[str] | None,
         return False
     return (
         _CLAIM.search(text, lo, start) is not None
+        or _ASKED_BEFORE.search(text, lo, start) is not None
         or _TECH_VERB.search(text, lo, start) is not None
         or _TECH_NOUN.match(text, end, hi) is not None
+        or _ASKED_AFTER.match(text, end, hi) is not None
     )
+
+
+# A job asking for the form: "Must have: Go", "people who know Go", "Go is required", "Go (a plus)".
+_ASKED_BEFORE = re.compile(
+    r"(?:\b(?:must|nice|good|great)[ \t]+(?:to[ \t]+)?have|\brequired|\bpreferred|\bbonus)[ \t]*:[ \t]*\Z"
+    r"|\b(?:know|knows|knowing)[ \t]+(?:[\w.+#/-]+,?[ \t]+){0,2}\Z",
+    re.IGNORECASE,
+)
+_ASKED_AFTER = re.compile(
+    r"[ \t]*+\(?(?:is|are)?[ \t]*+"
+    r"(?:(?:strongly[ \t]+)?(?:required|preferred)|a[ \t]+(?:big[ \t]+)?plus|a[ \t]+must|mandatory)\b",
+    re.IGNORECASE,
+)
 
 
 # A technical verb a few words before a form ("deployed with Chef", "scripted in Bash"),
@@ -558,7 +585,8 @@ def _has_context(text: str, start: int, end: int, words: re.Pattern[str] | None,
 _TECH_VERB = re.compile(
     r"\b(?:wrote|written|rewrote|rewritten|ported|coded|coding|programmed|programming|scripted|scripting|deployed|"
     r"deploying|configured|"
-    r"automated|automating|containeri[sz]ed|orchestrated|provisioned|compiled|refactored|debugged|"
+    r"automated|automating|containeri[sz]ed|orchestrated|provisioned|compiled|refactored|debugged|streamed|"
+    r"streaming|queried|querying|indexed|indexing|cached|"
     r"migrated\s+(?:\w+\s+){0,3}?(?:to|from)|implemented\s+(?:\w+\s+){0,3}?(?:in|with|using)|"
     r"developed\s+(?:\w+\s+){0,3}?(?:in|with|using|on)|built\s+(?:\w+\s+){0,3}?(?:in|with|using|on)|"
     r"(?:apps?|applications?|services|apis?|code|scripts?|tools|pipelines|jobs|backends?|frontends?)\s+"
@@ -596,6 +624,8 @@ _NOT_NAME_WORD = re.compile(
     r"expert|proficient|advanced|intermediate|basic|fundamentals|essentials|professional|associate)\Z",
     re.IGNORECASE,
 )
+_HONORIFIC = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Professor|Sir|Dame|Rev)\.?[ \t]+(?:[A-Z][a-z'’]+[ \t]+)?\Z")
+_NAMED = re.compile(r"\b(?:called|named|dubbed|nicknamed)[ \t]+(?:the[ \t]+)?\Z", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"(?:^|(?<=[^\w]))([A-Z][a-z'’]+)[ \t]\Z")
 _WORD_AFTER = re.compile(r"[ \t]([A-Z][a-z'’]+)\b")
 
@@ -607,6 +637,8 @@ def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
     start, end, _ = hit
     if not text[start : start + 1].isupper():
         return False
+    if _HONORIFIC.search(text, max(0, start - 30), start) or _NAMED.search(text, max(0, start - 20), start):
+        return True  # "Dr. Julia Jenkins", "a band called Redshift": a name, whatever skill it spells
     covered = {(s, e) for s, e, _ in hits[max(0, index - 2) : index + 3]}
     after = _WORD_AFTER.match(text, end)
     if after and not any(s <= after.start(1) < e for s, e in covered) and not _NOT_NAME_WORD.match(after.group(1)):
@@ -622,10 +654,12 @@ def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
 _NEIGHBOUR_SENTENCE = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
 
-def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
-    """Another skill of the same category (or, for software, of any software category),
-    itself unambiguous, in the same sentence: "Spark" beside "Hadoop", "Cassandra" beside "Hadoop",
-    "EPIC" beside "medication administration"."""
+def _technical_neighbour(
+    text: str, hit: Hit, hits: Sequence[Hit], index: int, counted: Collection[int] = frozenset()
+) -> bool:
+    """Another skill of the same category (or, for software, of any software category), itself
+    unambiguous or already found to count (`counted`, the starts of earlier hits), in the same sentence:
+    "Spark" beside "Hadoop", "Python" after "pip", "EPIC" beside "medication administration"."""
     start, end, form = hit
     lo, hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
     for m in _NEIGHBOUR_SENTENCE.finditer(text, lo, hi):
@@ -640,7 +674,7 @@ def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -
             i != index
             and lo <= o_start
             and o_end <= hi
-            and not o_form.ambiguous
+            and (not o_form.ambiguous or o_start in counted or _only_named(o_form))
             and o_form.skill is not form.skill
             and _kindred(o_form.skill.category, form.skill.category)
         ):
@@ -665,6 +699,12 @@ def _kindred_neighbours(text: str, hit: Hit, hits: Sequence[Hit], index: int) ->
     )
 
 
+def _only_named(form: Form) -> bool:
+    """True for a form that needs context only as a known name ("Docker", "Python"), not as an everyday word
+    ("Spark") nor by a YAML hint: beside another technology it is the technology ("Docker and Python")."""
+    return form.name_like and not form.everyday and not form.needs_context and not form.case_sensitive
+
+
 # Software categories: a skill of one beside a skill of another is still software ("Hadoop to Cassandra").
 _SOFTWARE = re.compile(
     r"programming\s+languages|frameworks|librar|databases|cloud|devops|data\s+&\s+ml|security", re.IGNORECASE
@@ -682,6 +722,7 @@ class _Where:
 
     def __init__(self, listing: Sequence[Span], barred: Sequence[Span]) -> None:
         self._listing, self._barred = sorted(listing), sorted(barred)
+        self.counted: set[int] = set()  # starts of the hits found to count so far, in text order
 
     @staticmethod
     def _inside(spans: list[Span], offset: int) -> bool:
