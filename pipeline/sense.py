@@ -87,10 +87,9 @@ TECH_CATEGORY = re.compile(
 
 
 def ambiguous(form: str, category: str, threshold: float = ZIPF_THRESHOLD) -> bool:
-    """True when a skill form needs technical context to count: an ordinary word (`is_ordinary_word`) or a
-    known name of a person or a place (`name_like`: "Kafka", "Java", "Jenkins") naming a product or
-    technology (`TECH_CATEGORY`)."""
-    return bool(TECH_CATEGORY.search(category)) and (is_ordinary_word(form, threshold) or name_like(form))
+    """True when a skill form needs technical context to count: an ordinary word
+    (`is_ordinary_word`) naming a product or technology (`TECH_CATEGORY`)."""
+    return bool(TECH_CATEGORY.search(category)) and is_ordinary_word(form, threshold)
 
 
 def is_plural_noun(word: str, threshold: float = ZIPF_THRESHOLD) -> bool:

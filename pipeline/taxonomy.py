@@ -7,7 +7,7 @@ import functools
 import hashlib
 import itertools
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,7 +81,6 @@ class Form:
     ordinary: bool = False
     name_like: bool = False  # a known word in Title case: never counts inside a proper name
     lowered_word: bool = False  # in lower case, an everyday word of another sense ("epic", "lean")
-    everyday: bool = False  # an everyday English word ("Spark", "Chef"), not only a name ("Kafka", "Python")
 
     @property
     def ambiguous(self) -> bool:
@@ -128,24 +127,14 @@ class Matcher:
         hits = list(self.hits(text))
         signals = _address_signals(text) if hits else []
         where = _Where(listing, barred)
-        found: dict[int, Hit] = {}
-        rejected = []
+        found = []
         for index, hit in enumerate(hits):
             candidate: Hit | None = self._sense(text, hit, hits, index) if self.senses else hit
             while candidate is not None and not self._accept(text, candidate, hits, index, signals, where):
                 candidate = self._shorter(text, candidate)
             if candidate is not None:
-                found[index] = candidate
-                where.counted.add(candidate[0])
-            elif hit[2].ambiguous:
-                rejected.append((index, hit))
-        # A second look at the ambiguous forms rejected: a neighbour that counts may come after one
-        # ("from Hadoop to Cassandra"), and now all that count are known.
-        for index, hit in rejected:
-            candidate = self._sense(text, hit, hits, index) if self.senses else hit
-            if where.counted and self._accept(text, candidate, hits, index, signals, where):
-                found[index] = candidate
-        return [found[index] for index in sorted(found)]
+                found.append(candidate)
+        return found
 
     def _sense(self, text: str, hit: Hit, hits: Sequence[Hit], index: int) -> Hit:
         """A form two skills share ("EMR": Amazon EMR and Electronic health records) as the skill its
@@ -237,7 +226,7 @@ class Matcher:
         return (
             (technical and _versioned(text, end))
             or _has_context(text, start, end, words, technical)
-            or _technical_neighbour(text, hit, hits, index, where.counted)
+            or _technical_neighbour(text, hit, hits, index)
         )
 
 
@@ -405,7 +394,6 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
                 sense.ambiguous(text, skill.category),
                 sense.name_like(text),
                 titled and sense.is_ordinary_word(text),
-                sense.is_ordinary_word(text),
             )
             key = fold(text)
             shared.setdefault(key, []).append(form)
@@ -626,6 +614,15 @@ _NOT_NAME_WORD = re.compile(
 )
 _HONORIFIC = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Professor|Sir|Dame|Rev)\.?[ \t]+(?:[A-Z][a-z'’]+[ \t]+)?\Z")
 _NAMED = re.compile(r"\b(?:called|named|dubbed|nicknamed)[ \t]+(?:the[ \t]+)?\Z", re.IGNORECASE)
+# A kind of place, institution or group right after a name: it names that place ("the Kafka museum").
+_PLACE_AFTER = re.compile(
+    r"[ \t]+(?:museum|festival|prize|award|awards|foundation|family|street|road|avenue|island|islands|river|lake|"
+    r"mountains?|park|hotel|restaurant|theat(?:re|er)|caf[eé]|house|hall|church|bridge|beach|county|village|gallery|"
+    r"ceremony|band|estate|farm|inlet|bay|sea|coast)\b",
+    re.IGNORECASE,
+)
+# "and" or a comma, then a capitalised word ("Java and Bali", "Kafka, Camus"): checked against the skills found.
+_JOINED_NAME = re.compile(r"(?:[ \t]*,[ \t]*|[ \t]+and[ \t]+)([A-Z][a-z'’]{2,})\b(?![ \t]*[.+#/-]?\w*[0-9])")
 _WORD_BEFORE = re.compile(r"(?:^|(?<=[^\w]))([A-Z][a-z'’]+)[ \t]\Z")
 _WORD_AFTER = re.compile(r"[ \t]([A-Z][a-z'’]+)\b")
 
@@ -639,7 +636,12 @@ def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
         return False
     if _HONORIFIC.search(text, max(0, start - 30), start) or _NAMED.search(text, max(0, start - 20), start):
         return True  # "Dr. Julia Jenkins", "a band called Redshift": a name, whatever skill it spells
+    if _PLACE_AFTER.match(text, end):
+        return True  # "the Kafka museum", "the Jenkins family"
     covered = {(s, e) for s, e, _ in hits[max(0, index - 2) : index + 3]}
+    joined = _JOINED_NAME.match(text, end)
+    if joined and not any(s <= joined.start(1) < e for s, e in covered):
+        return True  # "through Java and Bali": one of a list of names that are not skills
     after = _WORD_AFTER.match(text, end)
     if after and not any(s <= after.start(1) < e for s, e in covered) and not _NOT_NAME_WORD.match(after.group(1)):
         return True
@@ -654,12 +656,10 @@ def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
 _NEIGHBOUR_SENTENCE = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
 
-def _technical_neighbour(
-    text: str, hit: Hit, hits: Sequence[Hit], index: int, counted: Collection[int] = frozenset()
-) -> bool:
-    """Another skill of the same category (or, for software, of any software category), itself
-    unambiguous or already found to count (`counted`, the starts of earlier hits), in the same sentence:
-    "Spark" beside "Hadoop", "Python" after "pip", "EPIC" beside "medication administration"."""
+def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
+    """Another skill of the same category (or, for software, of any software category),
+    itself unambiguous, in the same sentence: "Spark" beside "Hadoop", "Cassandra" beside "Hadoop",
+    "EPIC" beside "medication administration"."""
     start, end, form = hit
     lo, hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
     for m in _NEIGHBOUR_SENTENCE.finditer(text, lo, hi):
@@ -674,7 +674,7 @@ def _technical_neighbour(
             i != index
             and lo <= o_start
             and o_end <= hi
-            and (not o_form.ambiguous or o_start in counted or _only_named(o_form))
+            and not o_form.ambiguous
             and o_form.skill is not form.skill
             and _kindred(o_form.skill.category, form.skill.category)
         ):
@@ -699,12 +699,6 @@ def _kindred_neighbours(text: str, hit: Hit, hits: Sequence[Hit], index: int) ->
     )
 
 
-def _only_named(form: Form) -> bool:
-    """True for a form that needs context only as a known name ("Docker", "Python"), not as an everyday word
-    ("Spark") nor by a YAML hint: beside another technology it is the technology ("Docker and Python")."""
-    return form.name_like and not form.everyday and not form.needs_context and not form.case_sensitive
-
-
 # Software categories: a skill of one beside a skill of another is still software ("Hadoop to Cassandra").
 _SOFTWARE = re.compile(
     r"programming\s+languages|frameworks|librar|databases|cloud|devops|data\s+&\s+ml|security", re.IGNORECASE
@@ -722,7 +716,6 @@ class _Where:
 
     def __init__(self, listing: Sequence[Span], barred: Sequence[Span]) -> None:
         self._listing, self._barred = sorted(listing), sorted(barred)
-        self.counted: set[int] = set()  # starts of the hits found to count so far, in text order
 
     @staticmethod
     def _inside(spans: list[Span], offset: int) -> bool:
