@@ -199,13 +199,17 @@ class Matcher:
 
     def _lowered_in_sense(self, text: str, hit: Hit, where: _Where) -> bool:
         """A Title-case name written in lower case ("ad-hoc reporting") counts with one of the skill's own
-        context words when the lower-case word means the skill ("reporting", "compensation"; not "epic",
-        "excel"); never in interests or references."""
+        context words when the lower-case word means the skill ("reporting", "compensation"); an everyday word
+        of another sense ("agile", "lean", "epic") only as the modifier of one ("agile sprints", "agile or lean
+        sprints", "agile-based methods"). Never in interests or references."""
         start, end, form = hit
-        if where.barred(start):
-            return False
         words = self.context.get(form.skill.name)
-        return words is not None and not form.lowered_word and _has_context(text, start, end, words, generic=False)
+        if where.barred(start) or words is None:
+            return False
+        if form.lowered_word:
+            m = _MODIFIED.match(text, end)
+            return m is not None and words.fullmatch(m.group(1)) is not None
+        return _has_context(text, start, end, words, generic=False)
 
     def _in_sense(self, text: str, hit: Hit, hits: Sequence[Hit], index: int, where: _Where) -> bool:
         """An ambiguous form counts only in its technical sense: never in interests or
@@ -612,6 +616,8 @@ _NOT_NAME_WORD = re.compile(
     r"expert|proficient|advanced|intermediate|basic|fundamentals|essentials|professional|associate)\Z",
     re.IGNORECASE,
 )
+# The noun a word modifies: "agile sprints", "agile or lean sprints", "agile-based methodologies".
+_MODIFIED = re.compile(r"(?:-based)?(?:[ \t]+(?:or|and|&)[ \t]+(?!(?:a|an|the|my|our)\b)[a-z]+)?[ \t-]+([A-Za-z]+)")
 _HONORIFIC = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Professor|Sir|Dame|Rev)\.?[ \t]+(?:[A-Z][a-z'’]+[ \t]+)?\Z")
 _NAMED = re.compile(r"\b(?:called|named|dubbed|nicknamed)[ \t]+(?:the[ \t]+)?\Z", re.IGNORECASE)
 # A kind of place, institution or group right after a name: it names that place ("the Kafka museum").
