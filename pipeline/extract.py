@@ -144,6 +144,7 @@ def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
 _ROLE_END = re.compile(rf"(?:^|\s)(?:{ROLE_WORDS})s?$", re.IGNORECASE)
 _ROLE_NEXT = re.compile(rf"[ \t]*+(?:{ROLE_WORDS})s?\b", re.IGNORECASE)
 _CREDENTIAL = re.compile(r"(?:registered|licen[cs]ed|certified|chartered|board[\s-]certified)\b", re.IGNORECASE)
+_MUST_BE = re.compile(r"\b(?:must|should|shall|to)[ \t]+be[ \t]+an?[ \t]+(?:[\w-]+[ \t]+){0,2}\Z", re.IGNORECASE)
 _FIELD_WORD = re.compile(r"(?:ing|ment|tion|sion|ance|ence|ics|ogy|ience|ism)$", re.IGNORECASE)
 
 
@@ -154,6 +155,8 @@ def names_a_role(text: str, start: int, end: int, skill: Skill) -> bool:
     job's (or its colleagues'); what it asks for is in its requirements. Products keep counting ("Python
     developer" asks for Python), and so do credentials whose name is a role ("Registered Nurse")."""
     surface = text[start:end]
+    if _MUST_BE.search(text, max(0, start - 40), start):
+        return False  # "Must be a full-stack developer": the role's field is asked for
     if _ROLE_END.search(surface):
         return _ROLE_END.search(skill.name) is None and _CREDENTIAL.match(surface) is None
     return _ROLE_NEXT.match(text, end) is not None and is_field(skill)

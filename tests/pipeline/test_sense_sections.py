@@ -181,6 +181,8 @@ def test_a_jobs_role_names_are_roles_not_required_skills():
 def test_a_field_asked_for_in_a_job_still_counts():
     job = "Data Scientist\n\nRequirements\n- 3+ years of data science experience\n- Frontend development in React\n"
     assert {"Data science", "Frontend development", "React"} <= skills(job, "job")
+    job = "Web Developer\n\nYou will build our site. Must be a full-stack developer who knows React.\n"
+    assert {"Full-stack development", "React"} <= skills(job, "job")  # the role asked of the candidate
 
 
 COMPANY_JOB = """Support Specialist
