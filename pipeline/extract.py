@@ -61,7 +61,8 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     hits = sorted(
         hits
         + phrases.conjoined_hits(text, hits, taxonomy.matcher.forms)
-        + phrases.verb_object_hits(text, taxonomy.matcher.forms, {start for start, _, _ in hits}),
+        + phrases.verb_object_hits(text, taxonomy.matcher.forms, {start for start, _, _ in hits})
+        + phrases.channel_hits(text, taxonomy.matcher.forms),
         key=_span,
     )
     if kind == "job":

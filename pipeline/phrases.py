@@ -205,3 +205,27 @@ def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form
         if form is not None:
             return form
     return None
+
+
+# Support given through channels: "support via e-mail, phone and chat" is Email, Phone and Live chat support.
+_CHANNELS = re.compile(
+    r"\b(?:support|assistance|help|service|resolution)\b[^.;\n]{0,40}?\b(?:via|by|over|through|across)[ \t]+"
+    r"((?:[\w-]+(?:[ \t]*+,[ \t]*+|[ \t]+(?:and|or|&)[ \t]+|[ \t]*+/[ \t]*+)){0,4}[\w-]+)",
+    re.IGNORECASE,
+)
+_CHANNEL_SPLIT = re.compile(r"[ \t]*+(?:,|/|\band\b|\bor\b|&)[ \t]*+", re.IGNORECASE)
+
+
+def channel_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
+    """Hits for the support each channel names after "support via" ("E-Mail, phone and chat": Email support,
+    Phone support, Live chat support) -- when "<channel> support" is a plain form of some skill."""
+    found: list[Hit] = []
+    for m in _CHANNELS.finditer(text):
+        at = m.start(1)
+        for part in _CHANNEL_SPLIT.split(m.group(1)):
+            start = text.index(part, at)
+            at = start + len(part)
+            form = _plain(forms.get(part.lower().replace("-", "") + " support"))
+            if form is not None:
+                found.append((start, at, form))
+    return found

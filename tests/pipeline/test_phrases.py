@@ -42,3 +42,12 @@ def test_a_word_formed_like_an_adjective_makes_the_next_word_a_noun():
     assert "Monitoring" not in _names("Operated ventilators and hemodynamic monitoring systems.")
     assert "Research design" not in _names("New roles within user-centered design and research.", "job")
     assert "Monitoring" in _names("Developed processes to monitor systems and data collection.")
+
+
+def test_support_through_channels_names_each_channels_support():
+    found = _names(
+        "Provides client support and issue resolution via E-Mail, phone and other electronic mediums.", "job"
+    )
+    assert {"Email support", "Phone support"} <= found
+    assert "Live chat support" in _names("Offered support over phone, email and chat.")
+    assert "Phone support" not in _names("Reached by phone after hours.")  # no support given through it
