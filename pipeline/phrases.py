@@ -10,7 +10,9 @@ from pipeline.taxonomy import Form, Hit
 # One word joined by "and", "or", "&" or "/" to a skill's first or last word: "business and functional
 # requirements", "accounts payable and receivable".
 _CONJUNCTION = r"(?:[ \t]*+[/&][ \t]*+|,?[ \t]++(?:and|or)[ \t]++)"
-_CONJOINED_BEFORE = re.compile(rf"(?<![\w-])([A-Za-z][a-z]{{2,}}+){_CONJUNCTION}\Z")
+_CONJOINED_BEFORE = re.compile(rf"(?<![\w-])([A-Za-z][a-z]{{2,}}+|[A-Z]{{2,5}}){_CONJUNCTION}\Z")
+# ...and the items of the list before that one, after a comma too: "ESL/ELL, SPED, or Reading endorsement".
+_LISTED_BEFORE = re.compile(rf"(?<![\w-])([A-Za-z][a-z]{{2,}}+|[A-Z]{{2,5}})(?:{_CONJUNCTION}|[ \t]*+,[ \t]*+)\Z")
 _CONJOINED_AFTER = re.compile(rf"{_CONJUNCTION}([A-Za-z][a-z]{{2,}}+)(?![\w-])")
 
 
@@ -28,11 +30,15 @@ def conjoined_hits(text: str, hits: list[Hit], forms: Mapping[str, Form]) -> lis
         words = form.text.lower().replace("-", " ").split()
         if len(words) < 2 or not _plain(form):
             continue
-        before = _CONJOINED_BEFORE.search(text, max(0, start - 30), start)
-        if before is not None:
+        at = start
+        for _ in range(4):  # "ESL/ELL, SPED, or Reading endorsement": each item of the list before
+            before = (_CONJOINED_BEFORE if at == start else _LISTED_BEFORE).search(text, max(0, at - 30), at)
+            if before is None:
+                break
             other = _plain(forms.get(" ".join([before.group(1).lower(), *words[1:]])))
             if other is not None and other.skill is not form.skill:
                 found.append((before.start(1), end, other))
+            at = before.start(1)
         after = _CONJOINED_AFTER.match(text, end)
         if after is not None:
             other = _plain(forms.get(" ".join([*words[:-1], after.group(1).lower()])))

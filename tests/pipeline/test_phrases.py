@@ -51,3 +51,9 @@ def test_support_through_channels_names_each_channels_support():
     assert {"Email support", "Phone support"} <= found
     assert "Live chat support" in _names("Offered support over phone, email and chat.")
     assert "Phone support" not in _names("Reached by phone after hours.")  # no support given through it
+
+
+def test_each_item_of_a_longer_list_shares_the_last_word():
+    found = _names("- ESL/ELL, SPED, or Reading endorsement", "job")
+    assert {"ESL endorsement", "Reading endorsement"} <= found
+    assert "Social media content" not in _names("Key campaigns: email marketing, social media, content strategy")
