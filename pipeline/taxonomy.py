@@ -221,6 +221,8 @@ class Matcher:
             return False
         if where.listing(start):
             return True
+        if _names_a_thing(text, start, end):
+            return False
         if _in_skills_list(text, hit, hits, index):
             return True
         if _in_proper_name(text, hit, hits, index):
@@ -624,13 +626,27 @@ _NAMED = re.compile(r"\b(?:called|named|dubbed|nicknamed)[ \t]+(?:the[ \t]+)?\Z"
 _PLACE_AFTER = re.compile(
     r"[ \t]+(?:museum|festival|prize|award|awards|foundation|family|street|road|avenue|island|islands|river|lake|"
     r"mountains?|park|hotel|restaurant|theat(?:re|er)|caf[eé]|house|hall|church|bridge|beach|county|village|gallery|"
-    r"ceremony|band|estate|farm|inlet|bay|sea|coast)\b",
+    r"ceremony|band|estate|farm|inlet|bay|sea|coast)\b"
+    # ...or a US state after a comma: "Phoenix, AZ" is the city.
+    r"|[ \t]*,[ \t]*(?-i:A[LKZR]|C[AOT]|DE|DC|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|"
+    r"T[NX]|UT|V[TA]|W[AVIY])\b",
     re.IGNORECASE,
 )
 # "and" or a comma, then a capitalised word ("Java and Bali", "Kafka, Camus"): checked against the skills found.
 _JOINED_NAME = re.compile(r"(?:[ \t]*,[ \t]*|[ \t]+and[ \t]+)([A-Z][a-z'’]{2,})\b(?![ \t]*[.+#/-]?\w*[0-9])")
 _WORD_BEFORE = re.compile(r"(?:^|(?<=[^\w]))([A-Z][a-z'’]+)[ \t]\Z")
 _WORD_AFTER = re.compile(r"[ \t]([A-Z][a-z'’]+)\b")
+
+
+def _names_a_thing(text: str, start: int, end: int) -> bool:
+    """True for a capitalised form used as the name of a person or a place: after a title or "called" ("Dr. Julia
+    Jenkins", "a band called Redshift"), before a kind of place or group ("the Kafka museum") or a US state
+    ("Phoenix, AZ")."""
+    return text[start : start + 1].isupper() and (
+        _HONORIFIC.search(text, max(0, start - 30), start) is not None
+        or _NAMED.search(text, max(0, start - 20), start) is not None
+        or _PLACE_AFTER.match(text, end) is not None
+    )
 
 
 def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
@@ -640,10 +656,8 @@ def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
     start, end, _ = hit
     if not text[start : start + 1].isupper():
         return False
-    if _HONORIFIC.search(text, max(0, start - 30), start) or _NAMED.search(text, max(0, start - 20), start):
-        return True  # "Dr. Julia Jenkins", "a band called Redshift": a name, whatever skill it spells
-    if _PLACE_AFTER.match(text, end):
-        return True  # "the Kafka museum", "the Jenkins family"
+    if _names_a_thing(text, start, end):
+        return True
     covered = {(s, e) for s, e, _ in hits[max(0, index - 2) : index + 3]}
     joined = _JOINED_NAME.match(text, end)
     if joined and not any(s <= joined.start(1) < e for s, e in covered):
