@@ -61,7 +61,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     hits = sorted(
         hits
         + phrases.conjoined_hits(text, hits, taxonomy.matcher.forms)
-        + phrases.verb_object_hits(text, taxonomy.matcher.forms, {start for start, _, _ in hits})
+        + phrases.verb_object_hits(text, taxonomy.matcher.forms)
         + phrases.channel_hits(text, taxonomy.matcher.forms),
         key=_span,
     )

@@ -153,14 +153,15 @@ def _base(verb: str) -> str | None:
     return None
 
 
-def verb_object_hits(text: str, forms: Mapping[str, Form], taken: set[int]) -> list[Hit]:
+def verb_object_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
     """Hits for a skill a verb and its object name ("Administer benefits", "integrating technology",
     "optimize database performance"): the whole object (up to three words after an article or "our"),
-    singular or plural, before the verb's noun is a plain form of some skill. A phrase where a form was
-    already found is left alone."""
+    singular or plural, before the verb's noun is a plain form of some skill. A verb that is a form itself
+    ("troubleshooting" is Problem solving) still names the skill of its phrase ("troubleshooting network
+    issues": Network troubleshooting)."""
     found: list[Hit] = []
     for m in _verb_phrases(text):
-        if m.start() in taken or (base := _base(m.group(1))) is None:
+        if (base := _base(m.group(1))) is None:
             continue
         if _MODIFIER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
             continue  # "a monitoring system", "hemodynamic monitoring": a noun, not a verb

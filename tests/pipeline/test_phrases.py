@@ -57,3 +57,7 @@ def test_each_item_of_a_longer_list_shares_the_last_word():
     found = _names("- ESL/ELL, SPED, or Reading endorsement", "job")
     assert {"ESL endorsement", "Reading endorsement"} <= found
     assert "Social media content" not in _names("Key campaigns: email marketing, social media, content strategy")
+
+
+def test_a_verb_that_is_a_form_itself_still_names_the_skill_of_its_phrase():
+    assert "Network troubleshooting" in _names("Kept 40 users online by troubleshooting networks and printers.")
