@@ -62,11 +62,13 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         hits
         + phrases.conjoined_hits(text, hits, taxonomy.matcher.forms)
         + phrases.verb_object_hits(text, taxonomy.matcher.forms)
+        + phrases.nominal_of_hits(text, taxonomy.matcher.forms)
         + phrases.channel_hits(text, taxonomy.matcher.forms),
         key=_span,
     )
     if kind == "job":
         hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}), key=_span)
+    hits = list({(start, end, form.skill.name): (start, end, form) for start, end, form in hits}.values())  # once each
     return [
         Mention(
             form.skill.name,

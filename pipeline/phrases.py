@@ -106,8 +106,10 @@ _IRREGULAR = {
     "analysed": "analyse",
     "analysing": "analyse",
 }
-_OBJECT_STOP = frozenset(
-    "and or to for with in of on by at from as the a an all our their its your his her new "
+# Words that end an object, or that a verb's object cannot open with ("delivered on budget" has none).
+_PREPOSITIONS = frozenset("and or to for with in of on by at from as into within across under over".split())
+_OBJECT_STOP = _PREPOSITIONS | frozenset(
+    "the a an all our their its your his her new "
     "key multiple various daily weekly monthly diverse top qualified large complex existing "
     "internal external structured unstructured raw critical relevant".split()
 )
@@ -169,7 +171,7 @@ def verb_object_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
         end = m.start(2)
         for word in _WORD.finditer(m.group(2)):
             if word.group().lower() in _OBJECT_STOP:
-                if words:
+                if words or word.group().lower() in _PREPOSITIONS:
                     break
                 continue
             words.append(word.group().lower())
@@ -235,4 +237,31 @@ def channel_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
             form = _plain(forms.get(part.lower().replace("-", "") + " support"))
             if form is not None:
                 found.append((start, at, form))
+    return found
+
+
+# A verb's noun and its object after "of": "reconciliation of the balance sheet" is Balance sheet reconciliation.
+_NOMINAL_OF = re.compile(
+    r"\b(" + "|".join(sorted(set(NOMINALS.values()), key=len, reverse=True)) + r")[ \t]++of[ \t]++"
+    r"(?:(?:the|all|our|their|its|new|daily|weekly|monthly)[ \t]++)?"
+    r"([A-Za-z][A-Za-z-]*+(?:[ \t]++[A-Za-z][A-Za-z-]*+){0,2})",
+    re.IGNORECASE,
+)
+
+
+def nominal_of_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
+    """Hits for a skill a verb's noun and its object after "of" name ("reconciliation of Balance Sheet",
+    "preparation of financial statements", "administration of benefits"): the whole object, as for a verb."""
+    found: list[Hit] = []
+    for m in _NOMINAL_OF.finditer(text):
+        words: list[str] = []
+        end = m.start(2)
+        for word in _WORD.finditer(m.group(2)):
+            if word.group().lower() in _OBJECT_STOP:
+                break
+            words.append(word.group().lower())
+            end = m.start(2) + word.end()
+        form = _object_form(words, m.group(1).lower(), forms)
+        if form is not None:
+            found.append((m.start(), end, form))
     return found

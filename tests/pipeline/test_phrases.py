@@ -61,3 +61,11 @@ def test_each_item_of_a_longer_list_shares_the_last_word():
 
 def test_a_verb_that_is_a_form_itself_still_names_the_skill_of_its_phrase():
     assert "Network troubleshooting" in _names("Kept 40 users online by troubleshooting networks and printers.")
+
+
+def test_a_verbs_noun_and_its_object_after_of_name_the_skill():
+    assert "Balance sheet reconciliation" in _names("Lead reconciliation of Balance Sheet to the general ledger.")
+    assert "Data analysis" in _names("Analysis of data from three surveys.")
+    assert "Budgeting" not in _names("Projects were delivered on budget.")  # a preposition opens no object
+    found = [m.skill for m in extract_skills("Design of experiments for the lab.", TAXONOMY, "resume")]
+    assert found == ["Experimental design"]  # one mention, though three rules find it
