@@ -81,6 +81,7 @@ class Form:
     ordinary: bool = False
     name_like: bool = False  # a known word in Title case: never counts inside a proper name
     lowered_word: bool = False  # in lower case, an everyday word of another sense ("epic", "lean")
+    capitalised: bool = False  # counts only written with a capital first letter ("Open stack", not "open stack")
 
     @property
     def ambiguous(self) -> bool:
@@ -170,6 +171,8 @@ class Matcher:
         self, text: str, hit: Hit, hits: Sequence[Hit], index: int, signals: list[Signal], where: _Where | None = None
     ) -> bool:
         start, end, form = hit
+        if form.capitalised and not text[start].isupper():
+            return False
         shouted = lowered = False
         if form.case_sensitive and gap_normal(text[start:end]) != gap_normal(form.text):
             lowered = _lowered(text[start:end], form.text)
@@ -406,6 +409,7 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
             forms.setdefault(key, form)
     _add_vendorless(forms)
     _add_variants(forms)
+    _add_spaced(forms)
     for skill in skills:
         if skill.context:
             context[skill.name] = _words_regex(skill.context)
@@ -467,6 +471,20 @@ def _add_variants(forms: dict[str, Form]) -> None:
             elif other is None:
                 variants[key] = Form(form.skill, variant, False, False, form.ordinary, form.name_like)
     forms.update(variants)
+
+
+_CAMEL = re.compile(r"^([A-Z][a-z]{2,})([A-Z][a-z]{2,})$")
+
+
+def _add_spaced(forms: dict[str, Form]) -> None:
+    """A product named by two words run together ("OpenStack", "PeopleFluent", "QuickBooks") as people also
+    write it apart ("Open stack", "People fluent"): counted only with technical context (a list of skills, a
+    technical neighbour) and written with a capital ("a data store" is no DataStore). Left out when the words
+    apart are some form."""
+    for form in list(forms.values()):
+        m = _CAMEL.match(form.text)
+        if m is not None and (key := fold(f"{m.group(1)} {m.group(2)}")) not in forms:
+            forms[key] = Form(form.skill, f"{m.group(1)} {m.group(2)}", False, True, True, False, capitalised=True)
 
 
 # ---------------------------------------------------------------- matching hints
