@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 
@@ -119,6 +120,7 @@ _WORD = re.compile(r"\S+")
 _MODIFIER_BEFORE = re.compile(
     r"\b(?:a|an|the|[a-z]+-[a-z]+|[a-z]{3,}(?:ic|al|ive|ous|ful|ary))[ \t]++\Z", re.IGNORECASE
 )
+_CANDIDATE = re.compile(r"\b[A-Za-z]{4,}+\b")
 _VERB_PHRASE = re.compile(
     r"\b([A-Za-z]{4,}+)[ \t]++((?:(?:the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
     r"[a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++){0,2})"
@@ -126,14 +128,14 @@ _VERB_PHRASE = re.compile(
 
 
 def _verb_phrases(text: str) -> Iterator[re.Match[str]]:
-    """Each word that may be a verb, with the words after it: the phrases overlap, so the verb of
-    "Archive files and manage digital assets" is tried at "manage" too, not only at "Archive"."""
-    pos = 0
-    while (m := _VERB_PHRASE.search(text, pos)) is not None:
-        yield m
-        pos = m.end(1) + 1
+    """Each verb of `NOMINALS` with the words after it: every word is tried, so the verb of "Archive files and
+    manage digital assets" is found at "manage" too, not only at "Archive"."""
+    for word in _CANDIDATE.finditer(text):
+        if _base(word.group()) is not None and (m := _VERB_PHRASE.match(text, word.start())) is not None:
+            yield m
 
 
+@functools.lru_cache(maxsize=8192)
 def _base(verb: str) -> str | None:
     """The base form of a verb of `NOMINALS` in any inflection ("administered", "integrating"), else None."""
     verb = verb.lower()
@@ -241,8 +243,9 @@ def channel_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
 
 
 # A verb's noun and its object after "of": "reconciliation of the balance sheet" is Balance sheet reconciliation.
+_NOUNS = frozenset(NOMINALS.values())
 _NOMINAL_OF = re.compile(
-    r"\b(" + "|".join(sorted(set(NOMINALS.values()), key=len, reverse=True)) + r")[ \t]++of[ \t]++"
+    r"\b([A-Za-z]{6,}+)[ \t]++of[ \t]++"
     r"(?:(?:the|all|our|their|its|new|daily|weekly|monthly)[ \t]++)?"
     r"([A-Za-z][A-Za-z-]*+(?:[ \t]++[A-Za-z][A-Za-z-]*+){0,2})",
     re.IGNORECASE,
@@ -254,6 +257,8 @@ def nominal_of_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
     "preparation of financial statements", "administration of benefits"): the whole object, as for a verb."""
     found: list[Hit] = []
     for m in _NOMINAL_OF.finditer(text):
+        if m.group(1).lower() not in _NOUNS:
+            continue
         words: list[str] = []
         end = m.start(2)
         for word in _WORD.finditer(m.group(2)):
