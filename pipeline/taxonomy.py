@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -410,6 +411,7 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
     _add_vendorless(forms)
     _add_variants(forms)
     _add_spaced(forms)
+    _add_vendor_spelled_out(forms)
     for skill in skills:
         if skill.context:
             context[skill.name] = _words_regex(skill.context)
@@ -471,6 +473,19 @@ def _add_variants(forms: dict[str, Form]) -> None:
             elif other is None:
                 variants[key] = Form(form.skill, variant, False, False, form.ordinary, form.name_like)
     forms.update(variants)
+
+
+_SPELLED_OUT = {"AWS Certified ": "Amazon Web Services Certified "}
+
+
+def _add_vendor_spelled_out(forms: dict[str, Form]) -> None:
+    """A certification named with its vendor's abbreviation ("AWS Certified DevOps Engineer") as people also
+    write it with the name in full ("Amazon Web Services (AWS) Certified DevOps Engineer"; the bracketed
+    abbreviation may sit in the gap)."""
+    for form in list(forms.values()):
+        for short, full in _SPELLED_OUT.items():
+            if form.text.startswith(short) and (key := fold(full + form.text[len(short) :])) not in forms:
+                forms[key] = dataclasses.replace(form, text=full + form.text[len(short) :])
 
 
 _CAMEL = re.compile(r"^([A-Z][a-z]{2,})([A-Z][a-z]{2,})$")
