@@ -236,7 +236,8 @@ def channel_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
         for part in _CHANNEL_SPLIT.split(m.group(1)):
             start = text.index(part, at)
             at = start + len(part)
-            form = _plain(forms.get(part.lower().replace("-", "") + " support"))
+            channel = part.lower().replace("-", "")
+            form = _plain(forms.get(channel + " support") or forms.get(channel.removesuffix("s") + " support"))
             if form is not None:
                 found.append((start, at, form))
     return found

@@ -50,6 +50,7 @@ def test_support_through_channels_names_each_channels_support():
     )
     assert {"Email support", "Phone support"} <= found
     assert "Live chat support" in _names("Offered support over phone, email and chat.")
+    assert "Email support" in _names("Resolved customer requests and assistance via emails sent in.")
     assert "Phone support" not in _names("Reached by phone after hours.")  # no support given through it
 
 
