@@ -207,8 +207,12 @@ class Matcher:
         of another sense ("agile", "lean", "epic") only as the modifier of one ("agile sprints", "agile or lean
         sprints", "agile-based methods"). Never in interests or references."""
         start, end, form = hit
+        if where.barred(start):
+            return False
+        if _versioned(text, end) and sense.TECH_CATEGORY.search(form.skill.category):
+            return True  # "angular 2", "python 3": a version makes the word the product
         words = self.context.get(form.skill.name)
-        if where.barred(start) or words is None:
+        if words is None:
             return False
         if form.lowered_word:
             m = _MODIFIED.match(text, end)
@@ -630,7 +634,8 @@ _TECH_NOUN = re.compile(
 )
 _VERSION = re.compile(
     r"[ \t]*+v?\d{1,2}(?:\.[\dx]+)*+[a-z]?(?![\w.]*\d{3})(?!\s*(?:%|percent|years?|months?|"
-    r"days?|hours?|people|employees|staff|members|clients|customers|users|times|x\b))",
+    r"days?|hours?|weeks?|minutes?|people|employees|staff|members|clients|customers|users|times|x\b|"
+    r"(?:met(?:re|er)s?|km|kg|cm|mm|m|ft|feet|foot|inch(?:es)?|lbs?|pounds?|miles?|degrees?)\b))",
     re.IGNORECASE,
 )
 
