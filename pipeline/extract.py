@@ -68,6 +68,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     )
     if kind == "job":
         hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}), key=_span)
+    hits = sorted(hits + certified(text, labels, hits, taxonomy.matcher.forms), key=_span)
     hits = list({(start, end, form.skill.name): (start, end, form) for start, end, form in hits}.values())  # once each
     return [
         Mention(
@@ -85,6 +86,29 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         and not (kind == "job" and names_a_role(text, start, end, form.skill))
         and not (names_a_group(text, end) and is_field(form.skill))
     ]
+
+
+_CERTIFICATIONS = re.compile(r"certif|licen[cs]", re.IGNORECASE)
+
+
+def certified(
+    text: str, labels: list[tuple[int, int]], hits: list[tuple[int, int, Form]], forms: dict[str, Form]
+) -> list[tuple[int, int, Form]]:
+    """A platform listed after a "Certifications:" label is its certification: "Certifications: AWS, CKA" names
+    AWS Certification (when "<name> certification" is some skill's form) beside AWS."""
+    found = []
+    for start, end in labels:
+        if _CERTIFICATIONS.search(text, start, end) is None:
+            continue
+        line_end = text.find("\n", end)
+        for h_start, h_end, form in hits:
+            if end <= h_start and (line_end == -1 or h_end <= line_end):
+                cert = forms.get(fold(form.skill.name + " certification")) or forms.get(
+                    fold(text[h_start:h_end] + " certification")
+                )
+                if cert is not None and cert.skill is not form.skill:
+                    found.append((h_start, h_end, cert))
+    return found
 
 
 def _span(hit: tuple[int, int, Form]) -> tuple[int, int]:

@@ -70,3 +70,8 @@ def test_a_verbs_noun_and_its_object_after_of_name_the_skill():
     assert "Budgeting" not in _names("Projects were delivered on budget.")  # a preposition opens no object
     found = [m.skill for m in extract_skills("Design of experiments for the lab.", TAXONOMY, "resume")]
     assert found == ["Experimental design"]  # one mention, though three rules find it
+
+
+def test_a_platform_listed_under_certifications_is_its_certification():
+    assert {"AWS", "AWS Certification"} <= _names("Requirements:\n- Certifications: AWS, RHCE, CKA\n", "job")
+    assert "AWS Certification" not in _names("Requirements:\n- Cloud: AWS, GCP\n", "job")
