@@ -188,7 +188,7 @@ class Matcher:
                 if m.start() <= start and m.end() >= end:
                     return False
         if lowered:
-            return self._lowered_in_sense(text, hit, where or _Where((), ()))
+            return self._lowered_in_sense(text, hit, where or _Where((), ())) or _whole_item(text, hit, hits, index)
         if (
             shouted
             or form.ambiguous
@@ -738,6 +738,21 @@ def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -
         ):
             return True
     return False
+
+
+_BULLET_ONLY = re.compile(r"[ \t]*+[-–•*·●▪◦‣][ \t]*+")
+
+
+def _whole_item(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
+    """True for a form that is a whole item of a bulleted list of skills ("- git" between "- shell scripting" and
+    "- Ansible"): whatever its case, there it names the skill."""
+    start, end, _ = hit
+    line_start, line_end = _line_bounds(text, start, end)
+    return (
+        _BULLET_ONLY.fullmatch(text, line_start, start) is not None
+        and not text[end:line_end].strip(" \t.,;")
+        and _in_skills_list(text, hit, hits, index)
+    )
 
 
 def _kindred_neighbours(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> int:
