@@ -6,7 +6,7 @@ import bisect
 import functools
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pipeline import phrases, sense
@@ -70,6 +70,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}), key=_span)
     hits = sorted(hits + certified(text, labels, hits, taxonomy.matcher.forms), key=_span)
     hits = list({(start, end, form.skill.name): (start, end, form) for start, end, form in hits}.values())  # once each
+    spans = [(start, end) for start, end, _ in hits]
     return [
         Mention(
             form.skill.name,
@@ -84,7 +85,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         if not (studied and _inside(studied, start))
         and not (labels and _inside(labels, start) and labels_a_group(text[start:end], form.skill))
         and not (kind == "job" and names_a_role(text, start, end, form.skill))
-        and not (names_a_group(text, end) and is_field(form.skill))
+        and not (names_a_group(text, end, spans) and is_field(form.skill))
     ]
 
 
@@ -226,9 +227,11 @@ def labels_a_group(surface: str, skill: Skill) -> bool:
     return is_field(skill) and fold(surface) != fold(skill.name)
 
 
-def names_a_group(text: str, end: int) -> bool:
-    """True when what follows a field's name makes it a group of people (`_GROUP_NEXT`)."""
-    return _GROUP_NEXT.match(text, end) is not None
+def names_a_group(text: str, end: int, spans: Sequence[tuple[int, int]] = ()) -> bool:
+    """True when what follows a field's name makes it a group of people (`_GROUP_NEXT`), unless the group noun is
+    part of another skill's form ("1099 filings, Building teams")."""
+    m = _GROUP_NEXT.match(text, end)
+    return m is not None and not any(a < m.end() <= b for a, b in spans)
 
 
 def counted(mentions: Iterable[Mention], kind: str) -> list[Mention]:

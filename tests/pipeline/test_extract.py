@@ -564,3 +564,9 @@ def test_an_en_dash_is_a_gap_inside_a_form():
 
 def test_an_abbreviation_in_brackets_may_sit_inside_a_form():
     assert "UI design" in _names("Led user interface (UI) design for two products.")
+
+
+def test_a_group_noun_inside_the_next_skill_names_no_group():
+    found = {m.skill for m in extract_skills("Skills: 1099 filings, Building teams", TAXONOMY)}
+    assert {"1099 reporting", "Team building"} <= found  # "teams" is part of "Building teams"
+    assert "Sales" not in {m.skill for m in extract_skills("Worked with the sales and marketing teams.", TAXONOMY)}
