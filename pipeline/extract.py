@@ -170,7 +170,7 @@ def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
 
 
 _ROLE_END = re.compile(rf"(?:^|\s)(?:{ROLE_WORDS})s?$", re.IGNORECASE)
-_ROLE_NEXT = re.compile(rf"[ \t]*+(?:{ROLE_WORDS})s?\b", re.IGNORECASE)
+_ROLE_NEXT = re.compile(rf"(?:[ \t]++(?-i:[A-Z][a-z]++)){{0,2}}[ \t]*+(?:{ROLE_WORDS})s?\b", re.IGNORECASE)
 _CREDENTIAL = re.compile(r"(?:registered|licen[cs]ed|certified|chartered|board[\s-]certified)\b", re.IGNORECASE)
 _MUST_BE = re.compile(r"\b(?:must|should|shall|to)[ \t]+be[ \t]+an?[ \t]+(?:[\w-]+[ \t]+){0,2}\Z", re.IGNORECASE)
 _FIELD_WORD = re.compile(r"(?:ing|ment|tion|sion|ance|ence|ics|ogy|ience|ism)$", re.IGNORECASE)

@@ -178,6 +178,12 @@ def test_a_jobs_role_names_are_roles_not_required_skills():
     assert {"Python", "SQL", "Nursing"} <= found  # a product before a role word, a credential named as a role
 
 
+def test_a_field_before_a_capitalised_role_names_a_role():
+    job = "Android Developer\n\nOur consultants include:\n* Software Testers\n* AML Compliance Analysts\n\nRequirements\n- Kotlin\n"
+    assert "Anti-money laundering" not in skills(job, "job")
+    assert "Kotlin" in skills(job, "job")
+
+
 def test_a_field_asked_for_in_a_job_still_counts():
     job = "Data Scientist\n\nRequirements\n- 3+ years of data science experience\n- Frontend development in React\n"
     assert {"Data science", "Frontend development", "React"} <= skills(job, "job")
