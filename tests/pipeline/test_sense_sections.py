@@ -179,7 +179,10 @@ def test_a_jobs_role_names_are_roles_not_required_skills():
 
 
 def test_a_field_before_a_capitalised_role_names_a_role():
-    job = "Android Developer\n\nOur consultants include:\n* Software Testers\n* AML Compliance Analysts\n\nRequirements\n- Kotlin\n"
+    job = (
+        "Android Developer\n\nOur consultants include:\n* Software Testers\n* AML Compliance Analysts\n\n"
+        "Requirements\n- Kotlin\n"
+    )
     assert "Anti-money laundering" not in skills(job, "job")
     assert "Kotlin" in skills(job, "job")
 
