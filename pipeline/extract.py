@@ -161,8 +161,22 @@ def _gerund_form(verb: str, taxonomy: Taxonomy) -> Form | None:
 _HEADING_LINE = re.compile(r"^[ \t]*+(?:#{1,6}[^\n]*+|\*\*[^*\n]++\*\*:?[ \t]*+$)", re.MULTILINE)
 
 
+# A job board's field of the posting's own details ("**Salary range:** ...", "Security clearance: Public trust",
+# "Work schedule: Full Time"): what it names describes the post, not a skill asked for.
+_DETAIL_LINE = re.compile(
+    r"^[ \t>*-]*+(?:\*\*)?(?:salary|pay|compensation|wage|location|work[ \t]+schedule|schedule|hours|travel|"
+    r"security[ \t]+clearance|clearance|position[ \t]+type|employment[ \t]+type|job[ \t]+type|type|status|"
+    r"supervisory[ \t]+status|series[^:\n]{0,20}|grade[^:\n]{0,20}|announcement[^:\n]{0,20}|open|close|closing[ \t]+date|"
+    r"start[ \t]+date|posted|number[ \t]+of[ \t]+vacancies|vacancies|duration|department|agency|reports[ \t]+to|"
+    r"relocation|benefits|who[ \t]+may[ \t]+apply)[ \t]*+(?:range)?[ \t]*+:[ \t]*+(?:\*\*)?[^\n]*+",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
 def _heading_lines(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _HEADING_LINE.finditer(text)]
+    return [(m.start(), m.end()) for m in _HEADING_LINE.finditer(text)] + [
+        (m.start(), m.end()) for m in _DETAIL_LINE.finditer(text)
+    ]
 
 
 def _inside(spans: list[tuple[int, int]], offset: int) -> bool:

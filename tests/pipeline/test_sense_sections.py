@@ -187,6 +187,16 @@ def test_a_field_before_a_capitalised_role_names_a_role():
     assert "Kotlin" in skills(job, "job")
 
 
+def test_a_job_boards_details_of_the_post_ask_for_no_skill():
+    job = (
+        "Product Manager\n\n**Salary range:** GS-14. Total compensation will include locality pay.\n"
+        "**Security clearance:** Public trust.\n\nRequirements\n- Product roadmaps\n- Security clearance\n"
+    )
+    found = skills(job, "job")
+    assert "Compensation" not in found
+    assert "Security clearance" in found  # asked for where the requirements are
+
+
 def test_a_field_asked_for_in_a_job_still_counts():
     job = "Data Scientist\n\nRequirements\n- 3+ years of data science experience\n- Frontend development in React\n"
     assert {"Data science", "Frontend development", "React"} <= skills(job, "job")
