@@ -127,11 +127,19 @@ def test_the_slis_describe_this_instance(stack):
         message="Prometheus to scrape the second ten",
     )
     success = 'sli:http_requests_success:ratio_rate5m{slo="requests-success"}'
-    # Eight of every ten requests answered 200: the recording rule (evaluated every second here) says 80%.
-    value = wait_for(
-        lambda: _value(stack.prom_url, success), timeout=40, interval=0.5, message="the success-rate SLI to be recorded"
-    )
-    assert value == pytest.approx(0.8, abs=0.05), value
+    # Eight of every ten requests answered 200: the recording rule (evaluated every second here) says 80%. An
+    # evaluation from before the failures' series had two samples (a scrape in the middle of the first ten) reads
+    # 1.0 for a moment, so the value is read until it settles; one that never reaches 80% fails here.
+    seen: list[float | None] = []
+
+    def settled():
+        seen.append(_value(stack.prom_url, success))
+        return seen[-1] is not None and seen[-1] == pytest.approx(0.8, abs=0.05)
+
+    try:
+        wait_for(settled, timeout=40, interval=0.5, message="the success-rate SLI to read 80%")
+    except AssertionError as timed_out:
+        raise AssertionError(f"{timed_out}; the last values read: {seen[-3:]}") from None
     # This web is up (another instance's port would read 0). Prometheus starts beside it, so its first scrape may
     # have come before the web listened: one miss among the scrapes of the last five minutes.
     assert _value(stack.prom_url, f'up{{job="shortlist-web", instance="127.0.0.1:{stack.port}"}}') == 1
