@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pipeline import sense
 from pipeline.sections import heading_name
 
 if TYPE_CHECKING:
@@ -265,19 +266,34 @@ def _whole_item(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
 
 def _kindred_neighbours(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> int:
     """How many other skills of a category kindred to the hit's are within _NEIGHBOUR_CHARS in its paragraph."""
+    return sum(_kindred(o.skill.category, hit[2].skill.category) for o in _paragraph_neighbours(text, hit, hits, index))
+
+
+def _paragraph_neighbours(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> list[Form]:
+    """The forms of the other skills within _NEIGHBOUR_CHARS of the hit in its paragraph."""
     start, end, form = hit
     lo, hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
     paragraph_start, paragraph_end = text.rfind("\n\n", lo, start), text.find("\n\n", end, hi)
     lo, hi = lo if paragraph_start == -1 else paragraph_start + 2, hi if paragraph_end == -1 else paragraph_end
-    return sum(
-        1
+    return [
+        hits[i][2]
         for i in range(max(0, index - _NEIGHBOURS), min(len(hits), index + 1 + _NEIGHBOURS))
-        if i != index
-        and lo <= hits[i][0]
-        and hits[i][1] <= hi
-        and hits[i][2].skill is not form.skill
-        and _kindred(hits[i][2].skill.category, form.skill.category)
-    )
+        if i != index and lo <= hits[i][0] and hits[i][1] <= hi and hits[i][2].skill is not form.skill
+    ]
+
+
+_SPOKEN = re.compile(r"spoken", re.IGNORECASE)
+_STRANGERS = 3  # a listed word with this many skills around it and none of its kind is the everyday word
+
+
+def _odd_one_out(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
+    """True when a software name that is also an everyday word sits in a list of skills none of which is
+    software: "purchasing, Express, QuickBooks, Sage" in an accountant's skills is not Express.js."""
+    category = hit[2].skill.category
+    if sense.TECH_CATEGORY.search(category) is None or _SPOKEN.search(category):
+        return False
+    around = _paragraph_neighbours(text, hit, hits, index)
+    return len(around) >= _STRANGERS and not any(_kindred(o.skill.category, category) for o in around)
 
 
 # Software categories: a skill of one beside a skill of another is still software ("Hadoop to Cassandra").

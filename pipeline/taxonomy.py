@@ -37,6 +37,7 @@ from pipeline.hints import (  # the matching hints
     _kindred_neighbours,
     _lowered,
     _names_a_thing,
+    _odd_one_out,
     _shouted,
     _technical_neighbour,
     _titled_word,
@@ -244,7 +245,7 @@ class Matcher:
         if where.barred(start):
             return False
         if where.listing(start):
-            return True
+            return not _odd_one_out(text, hit, hits, index)
         if _names_a_thing(text, start, end):
             return False
         if _in_skills_list(text, hit, hits, index):

@@ -90,6 +90,20 @@ def test_everyday_senses_do_not_count(text, skill):
     assert skill not in skills(text)
 
 
+@pytest.mark.parametrize(
+    "listed, skill, counts",
+    [
+        ("QuickBooks, Sage, Payroll, Bookkeeping, Express, Budgeting", "Express.js", False),
+        ("Node.js, MongoDB, Express, React", "Express.js", True),
+        ("Patient care, Wound care, Monitoring, Phlebotomy, Triage", "Monitoring", False),
+        ("Prometheus, Grafana, Monitoring, Alerting", "Monitoring", True),
+        ("Express, Git", "Express.js", True),  # too few skills around to tell
+    ],
+)
+def test_a_listed_everyday_word_with_no_skill_of_its_kind_around_is_the_everyday_word(listed, skill, counts):
+    assert (skill in skills(f"Skills\n{listed}\n", "resume")) is counts
+
+
 def test_hobbies_and_references_never_count_ambiguous_or_not():
     text = "Experience\nAcme, 2019 - 2022\nBuilt pipelines in Kubernetes.\n\nHobbies\nSpark, Hive, Kubernetes\n"
     found = extract_skills(text, TAXONOMY, "resume")
