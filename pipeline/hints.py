@@ -14,7 +14,7 @@ from pipeline import sense
 from pipeline.sections import heading_name
 
 if TYPE_CHECKING:
-    from pipeline.taxonomy import Hit, Signal, Span
+    from pipeline.taxonomy import Form, Hit, Signal, Span
 
 # A hit inside a URL, an e-mail address or a dotted host name is not a mention.
 _URLISH = re.compile(r"://|www\.|@|\w\.(?:com|org|net|io|dev|edu|gov|co|ai|app)\b")

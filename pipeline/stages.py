@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import extract, identity, parse
+from pipeline import extract, identity, parse, requirements
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
 
@@ -68,7 +68,7 @@ def analyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
         item.kind = extract.detect_kind(item.text)
     reanalyse_text(item, taxonomy)
     if item.kind == "job":
-        item.years = extract.required_years(item.text)
+        item.years = requirements.required_years(item.text)
         item.title = extract.job_title(item.text) or Path(item.filename).stem
     else:
         item.years = extract.resume_years(item.text)
@@ -85,7 +85,7 @@ def reanalyse_text(item: Analysis, taxonomy: Taxonomy) -> None:
     item.mentions = extract.counted(extract.extract_skills(item.text, taxonomy, item.kind), item.kind)
     item.taxonomy_version = taxonomy.version
     if item.kind == "job":
-        item.requirements = extract.classify_requirements(item.text, item.mentions)
+        item.requirements = requirements.classify_requirements(item.text, item.mentions)
 
 
 def run_stages(item: Analysis, limits: Limits, taxonomy: Taxonomy) -> Analysis:

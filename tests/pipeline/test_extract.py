@@ -10,16 +10,8 @@ import yaml
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract import (
-    Mention,
-    classify_requirements,
-    contact,
-    detect_kind,
-    extract_skills,
-    job_title,
-    required_years,
-    resume_years,
-)
+from pipeline.extract import Mention, contact, detect_kind, extract_skills, job_title, resume_years
+from pipeline.requirements import classify_requirements, required_years
 from pipeline.taxonomy import Taxonomy, fold, load_taxonomy
 from tests import fixtures
 
