@@ -264,6 +264,35 @@ def _whole_item(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
     )
 
 
+# What may stand between two items of a list: "power point, word", "Excel and word", "Word/excel".
+_ITEM_GAP = re.compile(r"[ \t]*+(?:[,/;&]|and|or)[ \t]*+(?:(?:and|or)[ \t]++)?")
+_PLAIN_WORD = re.compile(r"[a-z]++")
+_BEFORE_ITEM = re.compile(r"(?:[,/;&]|\band|\bor)[ \t]*+\Z")
+_AFTER_ITEM = re.compile(r"[ \t]*+(?:[,/;&.]|and\b|or\b|$)", re.MULTILINE)
+
+
+def _beside_kin(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
+    """True for a list item written in lower case right beside an item of its own category written as its name, not
+    as one everyday word ("power point, word": the word processor beside the slides program; not "excel at chess,
+    word games", nor "teams and forecasts")."""
+    start, end, form = hit
+    if _AFTER_ITEM.match(text, end) is None or _BEFORE_ITEM.search(text, max(0, start - 8), start) is None:
+        return False
+    for j in (index - 1, index + 1):
+        if not 0 <= j < len(hits):
+            continue
+        o_start, o_end, o_form = hits[j]
+        if (
+            o_form.skill is not form.skill
+            and o_form.skill.category == form.skill.category
+            and (not (o_form.ambiguous or o_form.case_sensitive) or text[o_start:o_end] == o_form.text)
+            and not _PLAIN_WORD.fullmatch(text, o_start, o_end)  # "teams and forecasts": two everyday nouns
+            and _ITEM_GAP.fullmatch(text[o_end:start] if j < index else text[end:o_start]) is not None
+        ):
+            return True
+    return False
+
+
 def _kindred_neighbours(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> int:
     """How many other skills of a category kindred to the hit's are within _NEIGHBOUR_CHARS in its paragraph."""
     return sum(_kindred(o.skill.category, hit[2].skill.category) for o in _paragraph_neighbours(text, hit, hits, index))

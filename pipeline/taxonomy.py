@@ -36,6 +36,7 @@ from pipeline.hints import (  # the matching hints
     _isolated,
     _kindred_neighbours,
     _lowered,
+    _beside_kin,
     _names_a_thing,
     _odd_one_out,
     _shouted,
@@ -205,7 +206,11 @@ class Matcher:
                 if m.start() <= start and m.end() >= end:
                     return False
         if lowered:
-            return self._lowered_in_sense(text, hit, where or _Where((), ())) or _whole_item(text, hit, hits, index)
+            return (
+                self._lowered_in_sense(text, hit, where or _Where((), ()))
+                or _whole_item(text, hit, hits, index)
+                or (not (where and where.barred(start)) and _beside_kin(text, hit, hits, index))
+            )
         if (
             shouted
             or form.ambiguous

@@ -104,6 +104,19 @@ def test_a_listed_everyday_word_with_no_skill_of_its_kind_around_is_the_everyday
     assert (skill in skills(f"Skills\n{listed}\n", "resume")) is counts
 
 
+@pytest.mark.parametrize(
+    "text, counts",
+    [
+        ("Computer skills in power point, word, spreadsheets", True),
+        ("Proficient in Excel, word and Outlook.", True),
+        ("I excel at chess, word games and puzzles.", False),  # no product of its kind beside it
+        ("Gave my word and PowerPoint slides to the board.", False),  # not an item of the list
+    ],
+)
+def test_a_lower_case_product_beside_an_item_of_its_kind_names_it(text, counts):
+    assert ("Microsoft Word" in skills(text, "resume")) is counts
+
+
 def test_hobbies_and_references_never_count_ambiguous_or_not():
     text = "Experience\nAcme, 2019 - 2022\nBuilt pipelines in Kubernetes.\n\nHobbies\nSpark, Hive, Kubernetes\n"
     found = extract_skills(text, TAXONOMY, "resume")
