@@ -21,10 +21,10 @@ RULE_FILES = $(wildcard observability/rules/*.yml observability/rules/*.yaml obs
 run: install dirs
 	exec $(SUPERVISOR) -n
 
-## test: the whole pytest suite in one process (PYTEST_ARGS="-k supervisor" to narrow it). PYTEST_XDIST="-n 2
-## --dist loadgroup" runs it on two pytest-xdist workers: faster on an idle machine, but the drills then share the
-## CPU with other tests, so CI keeps one process. Tests marked xdist_group stay on one worker, one after another.
-PYTEST_XDIST ?=
+## test: the whole pytest suite on two pytest-xdist workers (PYTEST_ARGS="-k supervisor" to narrow it; PYTEST_XDIST=
+## runs it in one process). Tests marked xdist_group stay on one worker, one after another: the browser tests, each
+## drill family, each Prometheus instance.
+PYTEST_XDIST ?= -n 2 --dist loadgroup
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
