@@ -69,6 +69,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     hits = sorted(hits + certified(text, labels, hits, taxonomy.matcher.forms), key=_span)
     hits = list({(start, end, form.skill.name): (start, end, form) for start, end, form in hits}.values())  # once each
     spans = [(start, end) for start, end, _ in hits]
+    languages = {start for start, _, form in hits if form.skill.category == SPOKEN}
     return [
         Mention(
             form.skill.name,
@@ -84,7 +85,19 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         and not (labels and _inside(labels, start) and labels_a_group(text[start:end], form.skill))
         and not (kind == "job" and names_a_role(text, start, end, form.skill))
         and not (names_a_group(text, end, spans) and is_field(form.skill))
+        and not (_LINGUAL.search(form.skill.name) and names_its_languages(text, end, languages))
     ]
+
+
+SPOKEN = "Spoken languages"
+_LINGUAL = re.compile(r"lingual$")  # Bilingual, Multilingual
+_LANGUAGES_NEXT = re.compile(r"[ \t]*+(?:[(:–—-]|in\b|speaking\b)?[ \t]*+")
+
+
+def names_its_languages(text: str, end: int, languages: set[int]) -> bool:
+    """True when a language follows "Bilingual" or "Multilingual" ("Bilingual (Spanish)", "bilingual in Spanish",
+    "Bilingual Spanish preferred"): the languages named are the skills a recruiter searches for."""
+    return _LANGUAGES_NEXT.match(text, end).end() in languages  # type: ignore[union-attr]
 
 
 _CERTIFICATIONS = re.compile(r"certif|licen[cs]", re.IGNORECASE)
