@@ -206,15 +206,30 @@ def _more_objects(text: str, end: int, noun: str, forms: Mapping[str, Form]) -> 
     return found
 
 
+# Nouns that name no skill without their modifier: what performs, what is processed, whose needs.
+_VAGUE = frozenset(
+    "performance quality process processes operations results service services system systems needs issues".split()
+)
+
+
 def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form | None:
     """The plain form the whole object (singular or plural) and the verb's noun make, if any."""
     if not words:
         return None
-    head, last = words[:-1], words[-1]
-    for variant in (last, last[:-1] if last.endswith("s") else last + "s"):
-        form = _plain(forms.get(" ".join([*head, variant, noun])))
+    last = words[-1]
+    variants = (last, last[:-1] if last.endswith("s") else last + "s")
+    for variant in variants:
+        form = _plain(forms.get(" ".join([*words[:-1], variant, noun])))
         if form is not None:
             return form
+    if len(words) == 2 and last not in _VAGUE and not any(" ".join((words[0], v)) in forms for v in variants):
+        # The noun without its one modifier: "negotiated supplier contracts" is Contract negotiation -- unless the
+        # two words name a skill of their own ("managing customer service" is not Service management), or the noun
+        # says too little alone ("optimize portfolio performance" is not Performance optimization).
+        for variant in variants:
+            form = _plain(forms.get(" ".join((variant, noun))))
+            if form is not None:
+                return form
     return None
 
 

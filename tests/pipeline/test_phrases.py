@@ -26,7 +26,14 @@ def test_a_verb_and_its_whole_object_name_the_skill_their_noun_makes():
     assert "Benefits administration" in _names("- Administer benefits, leaves and payroll changes.", "job")
     assert "Technology integration" in _names("Integrating technology in every lesson.")
     assert "Monitoring" not in _names("Implemented a monitoring system to cut costs.")  # a modifier, not a verb
-    assert "Web performance" not in _names("Optimize pipeline performance.")  # only the whole object counts
+    assert "Web performance" not in _names("Optimize pipeline performance.")  # "performance" alone says too little
+
+
+def test_a_verbs_object_without_its_one_modifier_names_the_skill_unless_the_two_words_are_a_skill():
+    assert "Contract negotiation" in _names("Negotiated supplier contracts and cut costs by 12%.")
+    assert "Requirements documentation" in _names("- Document project requirements and dependencies.", "job")
+    assert "IT service management" not in _names("Managing customer service for three stores.")
+    assert "Contract negotiation" not in _names("Negotiated the new supplier framework contracts.")  # three words
 
 
 def test_a_verb_governs_each_object_of_its_list_and_skips_a_leading_adjective():
