@@ -58,6 +58,7 @@ NOMINALS = {
     "optimise": "optimisation",
     "document": "documentation",
     "engage": "engagement",
+    "educate": "education",
     "analyze": "analysis",
     "analyse": "analysis",
     "develop": "development",
