@@ -225,10 +225,16 @@ def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form
         form = _plain(forms.get(" ".join([*words[:-1], variant, noun])))
         if form is not None:
             return form
-    if len(words) == 2 and last not in _VAGUE and not any(" ".join((words[0], v)) in forms for v in variants):
-        # The noun without its one modifier: "negotiated supplier contracts" is Contract negotiation -- unless the
-        # two words name a skill of their own ("managing customer service" is not Service management), or the noun
-        # says too little alone ("optimize portfolio performance" is not Performance optimization).
+    if (
+        len(words) == 2
+        and last.endswith("s")
+        and last not in _VAGUE
+        and not any(" ".join((words[0], v)) in forms for v in variants)
+    ):
+        # The plural noun without its one modifier: "negotiated supplier contracts" is Contract negotiation --
+        # unless the two words name a skill of their own ("managing customer service" is not Service management),
+        # or the noun says too little alone ("optimize portfolio performance" is not Performance optimization). A
+        # singular noun is one thing, of the modifier's kind ("designed the garden layout" is no Layout design).
         for variant in variants:
             form = _plain(forms.get(" ".join((variant, noun))))
             if form is not None:
