@@ -244,7 +244,8 @@ def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form
 
 # Support given through channels: "support via e-mail, phone and chat" is Email, Phone and Live chat support.
 _CHANNELS = re.compile(
-    r"\b(?:support|assistance|help|service|resolution|inquiries|enquiries|questions|requests)\b[^.;\n]{0,40}?\b(?:via|by|over|through|across)[ \t]+"
+    r"\b(?:support|assistance|help|service|resolution|inquiries|enquiries|questions|requests)\b"
+    r"[^.;\n]{0,40}?\b(?:via|by|over|through|across)[ \t]+"
     r"((?:[\w-]+(?:[ \t]*+,[ \t]*+|[ \t]+(?:and|or|&)[ \t]+|[ \t]*+/[ \t]*+)){0,4}[\w-]+)",
     re.IGNORECASE,
 )
