@@ -61,7 +61,8 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         + phrases.conjoined_hits(text, hits, taxonomy.matcher.forms)
         + phrases.verb_object_hits(text, taxonomy.matcher.forms)
         + phrases.nominal_of_hits(text, taxonomy.matcher.forms)
-        + phrases.channel_hits(text, taxonomy.matcher.forms),
+        + phrases.channel_hits(text, taxonomy.matcher.forms)
+        + phrases.with_hits(text, taxonomy.matcher.forms),
         key=_span,
     )
     if kind == "job":

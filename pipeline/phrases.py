@@ -296,3 +296,30 @@ def nominal_of_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
         if form is not None:
             found.append((m.start(), end, form))
     return found
+
+
+# Talking with a group of people: "Met with parents", "communicate progress with families", "collaborated closely
+# with stakeholders" name the skill of communication with them.
+_WITH = re.compile(
+    r"\b(?:communicat|collaborat|liais|met\b|meet|consult|partner)[a-z]*+[ \t]++(?:[a-z]++[ \t]++){0,2}?"
+    r"with[ \t]++(?:(?:the|their|our|all|students'|children's)[ \t]++)?([a-z]{4,}+)\b",
+    re.IGNORECASE,
+)
+
+
+def with_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
+    """Hits for "<people> communication" when a verb of talking or working together has "with <people>" after
+    it, and that phrase is a plain form of some skill ("Met with parents": Parent communication)."""
+    found: list[Hit] = []
+    for m in _WITH.finditer(text):
+        noun = m.group(1).lower()
+        for variant in (
+            noun,
+            noun[:-1] if noun.endswith("s") else noun + "s",
+            noun[:-3] + "y" if noun.endswith("ies") else "",
+        ):
+            form = _plain(forms.get(variant + " communication")) if variant else None
+            if form is not None:
+                found.append((m.start(), m.end(), form))
+                break
+    return found
