@@ -60,6 +60,7 @@ NOMINALS = {
     "engage": "engagement",
     "educate": "education",
     "mitigate": "mitigation",
+    "identify": "identification",
     "report": "reporting",
     "analyze": "analysis",
     "analyse": "analysis",
@@ -111,7 +112,9 @@ _IRREGULAR = {
     "analysing": "analyse",
 }
 # Words that end an object, or that a verb's object cannot open with ("delivered on budget" has none).
-_PREPOSITIONS = frozenset("and or to for with in of on by at from as into within across under over".split())
+_PREPOSITIONS = frozenset(
+    "and or to for with in of on by at from as into within across under over including like per".split()
+)
 _OBJECT_STOP = _PREPOSITIONS | frozenset(
     "the a an all our their its your his her new "
     "key multiple various daily weekly monthly diverse top qualified large complex existing "
