@@ -65,8 +65,9 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         + phrases.with_hits(text, taxonomy.matcher.forms),
         key=_span,
     )
-    if kind == "job":
-        hits = sorted(hits + duty_verbs(text, taxonomy, {start for start, _, _ in hits}), key=_span)
+    duties = duty_verbs(text, taxonomy, {start for start, _, _ in hits}) if kind == "job" else []
+    duty_starts = {start for start, _, _ in duties}  # "Counsel students", "Dispatch drivers": activities, not roles
+    hits = sorted(hits + duties, key=_span)
     hits = sorted(hits + certified(text, labels, hits, taxonomy.matcher.forms), key=_span)
     hits = list({(start, end, form.skill.name): (start, end, form) for start, end, form in hits}.values())  # once each
     spans = [(start, end) for start, end, _ in hits]
@@ -84,7 +85,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         for start, end, form in hits
         if not (studied and _inside(studied, start))
         and not (labels and _inside(labels, start) and labels_a_group(text[start:end], form.skill))
-        and not (kind == "job" and names_a_role(text, start, end, form.skill))
+        and not (kind == "job" and start not in duty_starts and names_a_role(text, start, end, form.skill))
         and not (names_a_group(text, end, spans) and is_field(form.skill))
         and not (_LINGUAL.search(form.skill.name) and names_its_languages(text, end, languages))
     ]

@@ -271,6 +271,11 @@ def test_a_jobs_duties_name_activities_by_their_opening_verbs():
     assert "Recruiting" not in skills(resume, "resume")  # duty verbs are read in job descriptions only
 
 
+def test_a_duty_verb_that_is_also_a_role_word_is_the_activity():
+    job = "School Counselor\n\nResponsibilities\n- Counsel students on career plans.\n- Dispatch drivers daily.\n"
+    assert {"Counseling", "Dispatching"} <= skills(job, "job")
+
+
 def test_a_fields_team_is_colleagues_not_a_skill():
     resume = (
         "Experience\n- Worked with the sales and marketing teams on launches.\n"
