@@ -242,6 +242,8 @@ def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form
             form = _plain(forms.get(" ".join((variant, noun))))
             if form is not None:
                 return form
+    if len(words) == 2 and last in _VAGUE:  # "troubleshoot hardware issues": Hardware troubleshooting
+        return _plain(forms.get(" ".join((words[0], noun))))
     return None
 
 
