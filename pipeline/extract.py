@@ -88,7 +88,17 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         and not (kind == "job" and start not in duty_starts and names_a_role(text, start, end, form.skill))
         and not (names_a_group(text, end, spans) and is_field(form.skill))
         and not (_LINGUAL.search(form.skill.name) and names_its_languages(text, end, languages))
+        and not set_aside(text, start)
     ]
+
+
+_SET_ASIDE = re.compile(r"\b(?:other[ \t]+than|except(?:[ \t]+for)?|excluding)[ \t]+(?:the[ \t]+)?\Z", re.IGNORECASE)
+
+
+def set_aside(text: str, start: int) -> bool:
+    """True when the words just before a mention set it aside: "languages other than English", "any database
+    except MySQL" name what is not asked for."""
+    return _SET_ASIDE.search(text, max(0, start - 24), start) is not None
 
 
 SPOKEN = "Spoken languages"
