@@ -100,6 +100,10 @@ NOMINALS = {
     "create": "creation",
     "review": "review",
     "visualize": "visualization",
+    "draft": "drafting",
+    "handle": "handling",
+    "train": "training",
+    "supervise": "supervision",
 }
 _IRREGULAR = {
     "planned": "plan",
@@ -110,6 +114,7 @@ _IRREGULAR = {
     "analyses": "analyze",
     "analysed": "analyse",
     "analysing": "analyse",
+    "troubleshot": "troubleshoot",
 }
 # Words that end an object, or that a verb's object cannot open with ("delivered on budget" has none).
 _PREPOSITIONS = frozenset(
@@ -128,7 +133,7 @@ _MODIFIER_BEFORE = re.compile(
 )
 _CANDIDATE = re.compile(r"\b[A-Za-z]{4,}+\b")
 _VERB_PHRASE = re.compile(
-    r"\b([A-Za-z]{4,}+)[ \t]++((?:(?:the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
+    r"\b([A-Za-z]{4,}+)[ \t]++((?:(?:an?|the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
     r"[a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++){0,2})"
 )
 
@@ -175,20 +180,33 @@ def verb_object_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
             continue
         if _MODIFIER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
             continue  # "a monitoring system", "hemodynamic monitoring": a noun, not a verb
-        words: list[str] = []
-        end = m.start(2)
-        for word in _WORD.finditer(m.group(2)):
-            if word.group().lower() in _OBJECT_STOP:
-                if words or word.group().lower() in _PREPOSITIONS:
-                    break
-                continue
-            words.append(word.group().lower())
-            end = m.start(2) + word.end()
+        words, end = _object_words(m)
+        if not words and (shared := _SHARED_OBJECT.match(text, m.end(1))) is not None:
+            if (other := _VERB_PHRASE.match(text, shared.start(1))) is not None:
+                words, end = _object_words(other)  # "Draft and review contracts": draft contracts too
         form = _object_form(words, NOMINALS[base], forms)
         if form is not None:
             found.append((m.start(), end, form))
         found += _more_objects(text, end, NOMINALS[base], forms)
     return found
+
+
+# A second verb after the first, whose object both share: "Plan and deliver lessons", "Draft/review contracts".
+_SHARED_OBJECT = re.compile(r"(?:[ \t]*+/[ \t]*+|[ \t]++(?:and|or|&)[ \t]++)([a-z]{3,}+)[ \t]", re.IGNORECASE)
+
+
+def _object_words(m: re.Match[str]) -> tuple[list[str], int]:
+    """The words of a verb phrase's object (lower case) and where the object ends."""
+    words: list[str] = []
+    end = m.start(2)
+    for word in _WORD.finditer(m.group(2)):
+        if word.group().lower() in _OBJECT_STOP:
+            if words or word.group().lower() in _PREPOSITIONS:
+                break
+            continue
+        words.append(word.group().lower())
+        end = m.start(2) + word.end()
+    return words, end
 
 
 # The next object of a list a verb governs: "Administer benefits, leaves, and payroll".
