@@ -19,6 +19,13 @@ _ROLE = re.compile(
     r"supervisor|producer|photographer|member|professional|expert|leader|head|user)s?$"
 )
 _AND = re.compile(r" and ")
+
+
+def names_a_role(name: str) -> bool:
+    """True when a name ends in a role ("Certified Nursing Assistant", "Site reliability engineer")."""
+    return _ROLE.search(name.lower()) is not None
+
+
 _AMPERSAND = re.compile(r" ?& ?")
 
 

@@ -436,6 +436,7 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
             forms.setdefault(key, form)
     _add_vendorless(forms)
     _add_variants(forms)
+    _add_acronym_plurals(forms)
     _add_spaced(forms)
     _add_vendor_spelled_out(forms)
     for skill in skills:
@@ -499,6 +500,25 @@ def _add_variants(forms: dict[str, Form]) -> None:
             elif other is None:
                 variants[key] = Form(form.skill, variant, False, False, form.ordinary, form.name_like)
     forms.update(variants)
+
+
+_ACRONYM = re.compile(r"^[A-Z]{3,6}$")
+
+
+def _add_acronym_plurals(forms: dict[str, Form]) -> None:
+    """An abbreviation of three capitals or more in the plural with a small "s" ("EKGs", "SOPs", "RFPs"), as a
+    form of the same skill with the same hints and case -- unless that spelling is an everyday word
+    ("CATs": "cats") or some form already. Not for a credential or a role ("CPAs", "LPNs" are people)."""
+    for form in list(forms.values()):
+        plural = form.text + "s"
+        if (
+            _ACRONYM.match(form.text)
+            and fold(plural) not in forms
+            and sense.zipf(plural.lower()) < 2.5
+            and form.skill.category != "Certifications"
+            and not inflect.names_a_role(form.skill.name)
+        ):
+            forms[fold(plural)] = dataclasses.replace(form, text=plural)
 
 
 _SPELLED_OUT = {"AWS Certified ": "Amazon Web Services Certified "}

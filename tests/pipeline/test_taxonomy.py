@@ -379,6 +379,16 @@ def test_plurals_singulars_and_ampersands_are_found_without_listing_them(tmp_pat
     ]
 
 
+def test_an_abbreviation_is_found_in_the_plural_unless_that_is_a_word_or_people(tmp_path):
+    (tmp_path / "s.yaml").write_text(
+        "category: Test\nskills:\n  - name: Electrocardiography\n    aliases: [EKG]\n"
+        "  - name: Computer-aided testing\n    aliases: [CAT]\n  - name: Licensed practical nurse\n    aliases: [LPN]\n"
+    )
+    matcher = load_taxonomy(tmp_path).matcher
+    text = "Performed EKGs; fed the CATs; supervised LPNs"
+    assert [(text[s:e], f.skill.name) for s, e, f in matcher.find(text)] == [("EKGs", "Electrocardiography")]
+
+
 def test_a_variant_two_skills_would_share_is_left_out(tmp_path):
     (tmp_path / "s.yaml").write_text(
         "category: Test\nskills:\n  - name: Data model\n  - name: Data models x\n"
