@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Iterator, Mapping
 
-from pipeline.taxonomy import Form, Hit
+from pipeline.taxonomy import Form, Hit, fold
 
 # One word joined by "and", "or", "&" or "/" to a skill's first or last word: "business and functional
 # requirements", "accounts payable and receivable".
@@ -133,7 +133,8 @@ _MODIFIER_BEFORE = re.compile(
 )
 _CANDIDATE = re.compile(r"\b[A-Za-z]{4,}+\b")
 _VERB_PHRASE = re.compile(
-    r"\b([A-Za-z]{4,}+)[ \t]++((?:(?:an?|the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
+    r"\b([A-Za-z]{4,}+)[ \t]++(?:(?:over|about|roughly|some|up[ \t]to)[ \t]++)?(?:[$£€]?\d[\d,.]*+[KkMm+]?[ \t]++)?"
+    r"((?:(?:an?|the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
     r"[a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++){0,2})"
 )
 
@@ -240,28 +241,32 @@ def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form
     """The plain form the whole object (singular or plural) and the verb's noun make, if any."""
     if not words:
         return None
+
+    def known(*parts: str) -> bool:
+        return fold(" ".join(parts)) in forms
+
+    def plain(*parts: str) -> Form | None:
+        return _plain(forms.get(fold(" ".join(parts))))
+
     last = words[-1]
-    variants = (last, last[:-1] if last.endswith("s") else last + "s")
+    variants = [last, last[:-1] if last.endswith("s") else last + "s"]
+    if last.endswith("ies"):
+        variants.append(last[:-3] + "y")  # "diaries": diary
     for variant in variants:
-        form = _plain(forms.get(" ".join([*words[:-1], variant, noun])))
-        if form is not None:
+        if (form := plain(*words[:-1], variant, noun)) is not None:
             return form
-    if (
-        len(words) == 2
-        and last.endswith("s")
-        and last not in _VAGUE
-        and not any(" ".join((words[0], v)) in forms for v in variants)
-    ):
+    if len(words) == 2 and last.endswith("s") and last not in _VAGUE and not any(known(words[0], v) for v in variants):
         # The plural noun without its one modifier: "negotiated supplier contracts" is Contract negotiation --
         # unless the two words name a skill of their own ("managing customer service" is not Service management),
         # or the noun says too little alone ("optimize portfolio performance" is not Performance optimization). A
         # singular noun is one thing, of the modifier's kind ("designed the garden layout" is no Layout design).
         for variant in variants:
-            form = _plain(forms.get(" ".join((variant, noun))))
-            if form is not None:
+            if (form := plain(variant, noun)) is not None:
                 return form
     if len(words) == 2 and last in _VAGUE:  # "troubleshoot hardware issues": Hardware troubleshooting
-        return _plain(forms.get(" ".join((words[0], noun))))
+        return plain(words[0], noun)
+    if len(words) == 3 and not known(words[0], words[1]):  # "operating bank accounts": bank accounts
+        return _object_form(words[1:], noun, forms)
     return None
 
 
