@@ -277,6 +277,12 @@ _CHANNELS = re.compile(
     r"((?:[\w-]+(?:[ \t]*+,[ \t]*+|[ \t]+(?:and|or|&)[ \t]+|[ \t]*+/[ \t]*+)){0,4}[\w-]+)",
     re.IGNORECASE,
 )
+# ...and channels written before what came through them: "chat and email tickets", "phone and email inquiries".
+_CHANNELS_BEFORE = re.compile(
+    r"\b((?:[\w-]+(?:[ \t]*+,[ \t]*+|[ \t]+(?:and|or|&)[ \t]+|[ \t]*+/[ \t]*+)){1,4}[\w-]+)[ \t]+"
+    r"(?:tickets|inquiries|enquiries|queries|requests|cases)\b",
+    re.IGNORECASE,
+)
 _CHANNEL_SPLIT = re.compile(r"[ \t]*+(?:,|/|\band\b|\bor\b|&)[ \t]*+", re.IGNORECASE)
 
 
@@ -284,7 +290,7 @@ def channel_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
     """Hits for the support each channel names after "support via" ("E-Mail, phone and chat": Email support,
     Phone support, Live chat support) -- when "<channel> support" is a plain form of some skill."""
     found: list[Hit] = []
-    for m in _CHANNELS.finditer(text):
+    for m in [*_CHANNELS.finditer(text), *_CHANNELS_BEFORE.finditer(text)]:
         at = m.start(1)
         for part in _CHANNEL_SPLIT.split(m.group(1)):
             start = text.index(part, at)
