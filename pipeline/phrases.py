@@ -104,6 +104,11 @@ NOMINALS = {
     "handle": "handling",
     "train": "training",
     "supervise": "supervision",
+    "benchmark": "benchmarking",
+    "source": "sourcing",
+    "research": "research",
+    "synthesize": "synthesis",
+    "synthesise": "synthesis",
 }
 _IRREGULAR = {
     "planned": "plan",
@@ -118,7 +123,8 @@ _IRREGULAR = {
 }
 # Words that end an object, or that a verb's object cannot open with ("delivered on budget" has none).
 _PREPOSITIONS = frozenset(
-    "and or to for with in of on by at from as into within across under over including like per".split()
+    "and or to for with in of on by at from as into within across under over including like per against through "
+    "via during toward towards after before between among without using".split()
 )
 _OBJECT_STOP = _PREPOSITIONS | frozenset(
     "the a an all our their its your his her new "
