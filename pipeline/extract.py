@@ -56,10 +56,11 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     labels = list_labels(text)
     company = company_paragraphs(text) + _heading_lines(text) if kind == "job" else []
     hits = taxonomy.matcher.find(text, listing=listing, barred=barred)
+    verb_objects = phrases.verb_object_hits(text, taxonomy.matcher.forms)
     hits = sorted(
-        hits
+        phrases.without_verbs_of(hits, verb_objects)
         + phrases.conjoined_hits(text, hits, taxonomy.matcher.forms)
-        + phrases.verb_object_hits(text, taxonomy.matcher.forms)
+        + verb_objects
         + phrases.nominal_of_hits(text, taxonomy.matcher.forms)
         + phrases.channel_hits(text, taxonomy.matcher.forms)
         + phrases.with_hits(text, taxonomy.matcher.forms),

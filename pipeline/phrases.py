@@ -217,6 +217,17 @@ def _object_words(m: re.Match[str]) -> tuple[list[str], int]:
     return words, end
 
 
+def without_verbs_of(hits: list[Hit], verb_objects: list[Hit]) -> list[Hit]:
+    """`hits` without those that are only the verb of a verb-and-object hit naming another skill: in "recruiting
+    research participants" the phrase is Participant recruitment, and "recruiting" alone is no Recruiting."""
+    verbs = {(start, form.skill.name) for start, _, form in verb_objects}
+    return [
+        (start, end, form)
+        for start, end, form in hits
+        if " " in form.text.strip() or not any(s == start and name != form.skill.name for s, name in verbs)
+    ]
+
+
 # The next object of a list a verb governs: "Administer benefits, leaves, and payroll".
 _NEXT_OBJECT = re.compile(
     r"(?:[ \t]*+,[ \t]*+(?:and[ \t]++|or[ \t]++)?|[ \t]++(?:and|or|&)[ \t]++)"
