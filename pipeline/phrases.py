@@ -297,10 +297,11 @@ _CHANNELS = re.compile(
 )
 # ...and channels written before what came through them: "chat and email tickets", "phone and email inquiries".
 _CHANNELS_BEFORE = re.compile(
-    r"\b((?:[\w-]+(?:[ \t]*+,[ \t]*+|[ \t]+(?:and|or|&)[ \t]+|[ \t]*+/[ \t]*+)){1,4}[\w-]+)[ \t]+"
-    r"(?:tickets|inquiries|enquiries|queries|requests|cases)\b",
+    r"(?<![\w-])((?:[\w-]+(?:[ \t]*+,[ \t]*+(?:(?:and|or)[ \t]++)?|[ \t]+(?:and|or|&)[ \t]+|[ \t]*+/[ \t]*+)){1,4}"
+    r"[\w-]+)[ \t]+\Z",
     re.IGNORECASE,
 )
+_CAME_THROUGH = re.compile(r"\b(?:tickets|inquiries|enquiries|queries|requests|cases)\b", re.IGNORECASE)
 _CHANNEL_SPLIT = re.compile(r"[ \t]*+(?:,|/|\band\b|\bor\b|&)[ \t]*+", re.IGNORECASE)
 
 
@@ -308,7 +309,8 @@ def channel_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
     """Hits for the support each channel names after "support via" ("E-Mail, phone and chat": Email support,
     Phone support, Live chat support) -- when "<channel> support" is a plain form of some skill."""
     found: list[Hit] = []
-    for m in [*_CHANNELS.finditer(text), *_CHANNELS_BEFORE.finditer(text)]:
+    before = (_CHANNELS_BEFORE.search(text, max(0, m.start() - 80), m.start()) for m in _CAME_THROUGH.finditer(text))
+    for m in [*_CHANNELS.finditer(text), *(m for m in before if m is not None)]:
         at = m.start(1)
         for part in _CHANNEL_SPLIT.split(m.group(1)):
             start = text.index(part, at)
