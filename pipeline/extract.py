@@ -90,7 +90,23 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         and not (names_a_group(text, end, spans) and is_field(form.skill))
         and not (_LINGUAL.search(form.skill.name) and names_its_languages(text, end, languages))
         and not set_aside(text, start)
+        and not in_organisation_name(text, start, end)
     ]
+
+
+# A Title-case run ending in the kind of body, event or venue it names: "American Marketing Association", "the Red
+# Hat Society", "Data Science Journal", "Marketing Summit 2023", "the Grafana Coffee House".
+_ORGANISATION_AFTER = re.compile(
+    r"(?:[ \t]+(?:[A-Z][\w'’&.-]*+|of|for|and|&)){0,3}?[ \t]+(?:Association|Society|Foundation|Institute|Journal|"
+    r"Summit|Conference|Prize|Awards?|Club|Council|Federation|League|Guild|Magazine|Festival|Museum|Expo|"
+    r"House|Hotel|Restaurant|Caf[eé]|Bistro|Bakery|Brewery|Lounge|Theat(?:re|er)|Gallery)\b"
+)
+
+
+def in_organisation_name(text: str, start: int, end: int) -> bool:
+    """True when a capitalised mention is a word of the name of an association, journal, prize or event: the name
+    is no claim to the skill ("Member, American Marketing Association"; "volunteered at the Mercury Prize")."""
+    return text[start : start + 1].isupper() and _ORGANISATION_AFTER.match(text, end) is not None
 
 
 _SET_ASIDE = re.compile(r"\b(?:other[ \t]+than|except(?:[ \t]+for)?|excluding)[ \t]+(?:the[ \t]+)?\Z", re.IGNORECASE)
