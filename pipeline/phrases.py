@@ -249,6 +249,11 @@ def _more_objects(text: str, end: int, noun: str, forms: Mapping[str, Form]) -> 
     return found
 
 
+# A word formed like an adjective: it says what kind of thing its noun is ("commercial contracts", "standards-aligned
+# lessons"), where a noun before a noun names a thing of its own ("customer service").
+_ADJECTIVE = re.compile(r"[a-z]+-[a-z]+|[a-z]{3,}(?:ic|al|ive|ous|ful|ary|ed)")
+
+
 # Nouns that name no skill without their modifier: what performs, what is processed, whose needs.
 _VAGUE = frozenset(
     "performance quality process processes operations results service services system systems needs issues".split()
@@ -273,7 +278,12 @@ def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form
     for variant in variants:
         if (form := plain(*words[:-1], variant, noun)) is not None:
             return form
-    if len(words) == 2 and last.endswith("s") and last not in _VAGUE and not any(known(words[0], v) for v in variants):
+    if (
+        len(words) == 2
+        and last.endswith("s")
+        and last not in _VAGUE
+        and (_ADJECTIVE.fullmatch(words[0]) or not any(known(words[0], v) for v in variants))
+    ):
         # The plural noun without its one modifier: "negotiated supplier contracts" is Contract negotiation --
         # unless the two words name a skill of their own ("managing customer service" is not Service management),
         # or the noun says too little alone ("optimize portfolio performance" is not Performance optimization). A
