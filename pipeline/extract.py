@@ -73,6 +73,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     hits = list({(start, end, form.skill.name): (start, end, form) for start, end, form in hits}.values())  # once each
     spans = [(start, end) for start, end, _ in hits]
     languages = {start for start, _, form in hits if form.skill.category == SPOKEN}
+    technical = [start for start, _, form in hits if sense.TECH_CATEGORY.search(form.skill.category)]
     return [
         Mention(
             form.skill.name,
@@ -91,7 +92,41 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         and not (_LINGUAL.search(form.skill.name) and names_its_languages(text, end, languages))
         and not set_aside(text, start)
         and not in_organisation_name(text, start, end)
+        and not names_what_software_serves(text, start, end, form.skill, technical)
     ]
+
+
+# What software is built: "the billing microservice", "audit logging", "a payroll API integration".
+_SOFTWARE_PART = re.compile(
+    r"[ \t-]*+(?:micro-?services?|apis?|endpoints?|schemas?|logging|dashboards?|webhooks?|sdks?|plug-?ins?|widgets?|"
+    r"codebase|back-?end|front-?end|functionality)\b",
+    re.IGNORECASE,
+)
+# ...and words that name it only beside a technology in the same sentence: "a recruiting platform in Rails".
+_SOFTWARE_THING = re.compile(
+    r"[ \t-]*+(?:service|platform|site|website|web[ \t-]?app|app|apps|system|engine|portal|page|pages|flows?|checks|"
+    r"tables?|tool|tools|application|software|modules?|logs?|pipelines?|bots?|scripts?|integrations?|databases?|"
+    r"components?|features?)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
+
+
+def names_what_software_serves(text: str, start: int, end: int, skill: Skill, technical: list[int]) -> bool:
+    """True when a one-word skill of a field outside software (not an abbreviation) modifies a piece of software: "the billing
+    microservice", "audit logging", "a recruiting platform in Rails" name what the software is for, not a skill
+    of the person who built it. `technical` holds where the text's technical mentions start."""
+    word = text[start:end]
+    if sense.TECH_CATEGORY.search(skill.category) or not word.isalpha() or word.isupper():
+        return False  # a product or an abbreviation ("SIS integration") is the skill itself
+    if _SOFTWARE_PART.match(text, end):
+        return True
+    if _SOFTWARE_THING.match(text, end) is None:
+        return False
+    lo = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 200), start)), default=max(0, start - 200))
+    hi_match = _SENTENCE_END.search(text, end)
+    hi = hi_match.start() if hi_match else len(text)
+    return any(lo <= t < hi and not (start <= t < end) for t in technical)
 
 
 # A Title-case run ending in the kind of body, event or venue it names: "American Marketing Association", "the Red
