@@ -74,6 +74,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     spans = [(start, end) for start, end, _ in hits]
     languages = {start for start, _, form in hits if form.skill.category == SPOKEN}
     technical = [start for start, _, form in hits if sense.TECH_CATEGORY.search(form.skill.category)]
+    private = [m.span() for m in _PRIVATE.finditer(text)]
     return [
         Mention(
             form.skill.name,
@@ -93,7 +94,31 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         and not set_aside(text, start)
         and not in_organisation_name(text, start, end)
         and not names_what_software_serves(text, start, end, form.skill, technical)
+        and not (private and in_private_life(text, start, end, form.skill, private))
     ]
+
+
+# Words that put a sentence in private life: one's family, pets and home, time outside work.
+_PRIVATE = re.compile(
+    r"\b(?:(?:my|our)[ \t]+(?:[\w'’-]+[ \t]+){0,2}?(?:family|children|kids|sons?|daughters?|husband|wife|"
+    r"grandparents|parents|friends|flatmates|roommates|dogs?|cats?|pets?|puppy|garden|wedding|neighbou?rs|uncle|"
+    r"aunt|cousin|brother|sister|grand(?:father|mother)|father|mother|dad|mum|mom|nephew|niece)|"
+    r"family's|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
+    r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+)\b",
+    re.IGNORECASE,
+)
+
+
+def in_private_life(text: str, start: int, end: int, skill: Skill, private: list[tuple[int, int]]) -> bool:
+    """True when a skill of a field outside technology sits in a sentence about private life ("budgeting the
+    weekly shop while raising three children", "the logistics of moving a family of five", "my border collie's
+    compliance"): there the word has its everyday sense. `private` holds where such words are."""
+    if sense.TECH_CATEGORY.search(skill.category):
+        return False
+    lo = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 300), start)), default=max(0, start - 300))
+    hi_match = _SENTENCE_END.search(text, end)
+    hi = hi_match.start() if hi_match else len(text)
+    return any(lo <= p_start and p_end <= hi for p_start, p_end in private)
 
 
 # What software is built: "the billing microservice", "audit logging", "a payroll API integration".

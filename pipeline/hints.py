@@ -39,7 +39,7 @@ _CLAIM = re.compile(
     r"hands-on|certified|background)[ \t]+(?:with|in|of|on|using)[ \t]+(?:[\w.+#/-]+,?[ \t]+){0,3}\Z",
     re.IGNORECASE,
 )
-_EXCLUDE_CHARS = 40  # how far an exclude pattern may reach around a hit
+_EXCLUDE_CHARS = 80  # how far an exclude pattern may reach around a hit
 
 
 def _address_signals(text: str) -> list[Signal]:
@@ -168,6 +168,10 @@ _NOT_NAME_WORD = re.compile(
 # The noun a word modifies: "agile sprints", "agile or lean sprints", "agile-based methodologies".
 _MODIFIED = re.compile(r"(?:-based)?(?:[ \t]+(?:or|and|&)[ \t]+(?!(?:a|an|the|my|our)\b)[a-z]+)?[ \t-]+([A-Za-z]+)")
 _HONORIFIC = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Professor|Sir|Dame|Rev)\.?[ \t]+(?:[A-Z][a-z'’]+[ \t]+)?\Z")
+_PLACE_OF = re.compile(
+    r"\b(?:island|isle|city|town|village|state|province|county|region|port|republic|kingdom|district)[ \t]+of[ \t]+\Z",
+    re.IGNORECASE,
+)
 _NAMED = re.compile(r"\b(?:called|named|dubbed|nicknamed)[ \t]+(?:the[ \t]+)?\Z", re.IGNORECASE)
 # A kind of place, institution or group right after a name: it names that place ("the Kafka museum").
 _PLACE_AFTER = re.compile(
@@ -186,12 +190,13 @@ _WORD_AFTER = re.compile(r"[ \t]([A-Z][a-z'’]+)\b")
 
 
 def _names_a_thing(text: str, start: int, end: int) -> bool:
-    """True for a capitalised form used as the name of a person or a place: after a title or "called" ("Dr. Julia
-    Jenkins", "a band called Redshift"), before a kind of place or group ("the Kafka museum") or a US state
-    ("Phoenix, AZ")."""
+    """True for a capitalised form used as the name of a person or a place: after a title, "called" or "island of"
+    ("Dr. Julia Jenkins", "a band called Redshift", "the island of Java"), before a kind of place or group ("the
+    Kafka museum") or a US state ("Phoenix, AZ")."""
     return text[start : start + 1].isupper() and (
         _HONORIFIC.search(text, max(0, start - 30), start) is not None
         or _NAMED.search(text, max(0, start - 20), start) is not None
+        or _PLACE_OF.search(text, max(0, start - 20), start) is not None
         or _PLACE_AFTER.match(text, end) is not None
     )
 
