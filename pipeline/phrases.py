@@ -189,9 +189,14 @@ def verb_object_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
         if _MODIFIER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
             continue  # "a monitoring system", "hemodynamic monitoring": a noun, not a verb
         words, end = _object_words(m)
-        if not words and (shared := _SHARED_OBJECT.match(text, m.end(1))) is not None:
-            if (other := _VERB_PHRASE.match(text, shared.start(1))) is not None:
-                words, end = _object_words(other)  # "Draft and review contracts": draft contracts too
+        at = m.end(1)
+        for _ in range(3):  # "Draft and review contracts", "Draft, review and negotiate contracts"
+            if words or (shared := _SHARED_OBJECT.match(text, at)) is None:
+                break
+            if (other := _VERB_PHRASE.match(text, shared.start(1))) is None:
+                break
+            words, end = _object_words(other)
+            at = other.end(1)
         form = _object_form(words, NOMINALS[base], forms)
         if form is not None:
             found.append((m.start(), end, form))
@@ -200,7 +205,10 @@ def verb_object_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
 
 
 # A second verb after the first, whose object both share: "Plan and deliver lessons", "Draft/review contracts".
-_SHARED_OBJECT = re.compile(r"(?:[ \t]*+/[ \t]*+|[ \t]++(?:and|or|&)[ \t]++)([a-z]{3,}+)[ \t]", re.IGNORECASE)
+_SHARED_OBJECT = re.compile(
+    r"(?:[ \t]*+/[ \t]*+|[ \t]*+,[ \t]*+(?:(?:and|or)[ \t]++)?|[ \t]++(?:and|or|&)[ \t]++)([a-z]{3,}+)[ \t]",
+    re.IGNORECASE,
+)
 
 
 def _object_words(m: re.Match[str]) -> tuple[list[str], int]:
@@ -231,7 +239,7 @@ def without_verbs_of(hits: list[Hit], verb_objects: list[Hit]) -> list[Hit]:
 # The next object of a list a verb governs: "Administer benefits, leaves, and payroll".
 _NEXT_OBJECT = re.compile(
     r"(?:[ \t]*+,[ \t]*+(?:and[ \t]++|or[ \t]++)?|[ \t]++(?:and|or|&)[ \t]++)"
-    r"([a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++)?)(?=[ \t]*+(?:[,.;&]|and\b|or\b))"
+    r"([A-Za-z][A-Za-z-]++(?:[ \t]++[a-z][a-z-]++)?)(?=[ \t]*+(?:[,.;&]|and\b|or\b))"
 )
 
 
@@ -299,10 +307,12 @@ def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form
 
 
 # Support given through channels: "support via e-mail, phone and chat" is Email, Phone and Live chat support.
+_CHANNEL = r"(?:live[ \t]+chat|social[ \t]+media|[\w-]+)"
+_CHANNEL_SEP = r"(?:[ \t]*+,[ \t]*+(?:(?:and|or)[ \t]++)?|[ \t]+(?:and|or|&)[ \t]+|[ \t]*+/[ \t]*+)"
 _CHANNELS = re.compile(
-    r"\b(?:support|assistance|help|service|resolution|inquiries|enquiries|questions|requests)\b"
-    r"[^.;\n]{0,40}?\b(?:via|by|over|through|across)[ \t]+"
-    r"((?:[\w-]+(?:[ \t]*+,[ \t]*+|[ \t]+(?:and|or|&)[ \t]+|[ \t]*+/[ \t]*+)){0,4}[\w-]+)",
+    r"\b(?:support|assistance|help|service|resolution|inquiries|enquiries|queries|questions|requests|tickets|"
+    r"complaints)\b[^.;\n]{0,40}?\b(?:via|by|over|through|across)[ \t]+"
+    rf"((?:{_CHANNEL}{_CHANNEL_SEP}){{0,4}}{_CHANNEL})",
     re.IGNORECASE,
 )
 # ...and channels written before what came through them: "chat and email tickets", "phone and email inquiries".
