@@ -104,7 +104,8 @@ _PRIVATE = re.compile(
     r"grandparents|parents|friends|flatmates|roommates|dogs?|cats?|pets?|puppy|garden|wedding|neighbou?rs|uncle|"
     r"aunt|cousin|brother|sister|grand(?:father|mother)|father|mother|dad|mum|mom|nephew|niece)|"
     r"family's|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
-    r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+)\b",
+    r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+|"
+    r"toddlers?|bedtimes?)\b",
     re.IGNORECASE,
 )
 
@@ -154,12 +155,14 @@ def names_what_software_serves(text: str, start: int, end: int, skill: Skill, te
     return any(lo <= t < hi and not (start <= t < end) for t in technical)
 
 
-# A Title-case run ending in the kind of body, event or venue it names: "American Marketing Association", "the Red
-# Hat Society", "Data Science Journal", "Marketing Summit 2023", "the Grafana Coffee House".
+# A Title-case run ending in the kind of body, event, venue or place it names: "American Marketing Association", "the
+# Red Hat Society", "Data Science Journal", "Marketing Summit 2023", "the Grafana Coffee House", "Kotlin Island".
 _ORGANISATION_AFTER = re.compile(
     r"(?:[ \t]+(?:[A-Z][\w'’&.-]*+|of|for|and|&)){0,3}?[ \t]+(?:Association|Society|Foundation|Institute|Journal|"
     r"Summit|Conference|Prize|Awards?|Club|Council|Federation|League|Guild|Magazine|Festival|Museum|Expo|"
-    r"House|Hotel|Restaurant|Caf[eé]|Bistro|Bakery|Brewery|Lounge|Theat(?:re|er)|Gallery)\b"
+    r"House|Hotel|Restaurant|Caf[eé]|Bistro|Bakery|Brewery|Lounge|Theat(?:re|er)|Gallery|"
+    # ...or a place, in either case ("Kotlin Island", "Vue cinemas"): no product is followed by these
+    r"(?i:islands?|isle|street|road|avenue|river|lake|beach|bay|cinemas?))\b"
 )
 
 

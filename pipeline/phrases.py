@@ -232,7 +232,9 @@ def without_verbs_of(hits: list[Hit], verb_objects: list[Hit]) -> list[Hit]:
     return [
         (start, end, form)
         for start, end, form in hits
-        if " " in form.text.strip() or not any(s == start and name != form.skill.name for s, name in verbs)
+        if " " in form.text.strip()
+        or _base(form.text) is None  # an object listed after the verb ("FMLA leaves") is no verb
+        or not any(s == start and name != form.skill.name for s, name in verbs)
     ]
 
 
