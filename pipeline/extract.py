@@ -318,13 +318,18 @@ def _is_field(name: str, category: str) -> bool:
     last = name.rsplit(" ", 1)[-1]
     if (" " in name and last.islower()) or _FIELD_WORD.search(last) is not None:
         return True
-    # One plain word outside the technology categories names a field too ("Sales", "Finance").
+    # One plain word outside the technology categories names a field too ("Sales", "Finance") when it is an English
+    # word at all: "Figma", "Canva", "Zendesk" are products.
     return (
         " " not in name
         and name.isalpha()
         and not sense.distinctive_case(name)
         and sense.TECH_CATEGORY.search(category) is None
+        and sense.zipf(name.lower()) >= _FIELD_ZIPF
     )
+
+
+_FIELD_ZIPF = 2.5
 
 
 # After a field's name: the colleagues or the part of a company it names ("the sales and marketing

@@ -132,10 +132,11 @@ _OBJECT_STOP = _PREPOSITIONS | frozenset(
     "internal external structured unstructured raw critical relevant".split()
 )
 _WORD = re.compile(r"\S+")
-# A word before the verb that makes it a noun: an article or possessive ("a monitoring system", "our design
+# A word before the verb that makes it a noun: an article or possessive ("a monitoring system", "the team's design
 # system") or a word formed like an adjective ("hemodynamic monitoring systems", "user-centered design").
 _MODIFIER_BEFORE = re.compile(
-    r"\b(?:a|an|the|our|your|their|its|my|his|her|[a-z]+-[a-z]+|[a-z]{3,}(?:ic|al|ive|ous|ful|ary))[ \t]++\Z",
+    r"\b(?:a|an|the|our|your|their|its|my|his|her|[a-z]+['’]s|[a-z]+-[a-z]+|[a-z]{3,}(?:ic|al|ive|ous|ful|ary))"
+    r"[ \t]++\Z",
     re.IGNORECASE,
 )
 _CANDIDATE = re.compile(r"\b[A-Za-z]{4,}+\b")
