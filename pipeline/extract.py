@@ -71,6 +71,9 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     hits = sorted(hits + duties, key=_span)
     hits = sorted(hits + certified(text, labels, hits, taxonomy.matcher.forms), key=_span)
     hits = list({(start, end, form.skill.name): (start, end, form) for start, end, form in hits}.values())  # once each
+    hits = [
+        hit for hit in hits if not taxonomy.matcher.excluded(text, hit[0], hit[1], hit[2].skill.name)
+    ]  # phrases too
     spans = [(start, end) for start, end, _ in hits]
     languages = {start for start, _, form in hits if form.skill.category == SPOKEN}
     technical = [start for start, _, form in hits if sense.TECH_CATEGORY.search(form.skill.category)]
@@ -105,7 +108,7 @@ _PRIVATE = re.compile(
     r"aunt|cousin|brother|sister|grand(?:father|mother)|father|mother|dad|mum|mom|nephew|niece)|"
     r"family's|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
     r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+|"
-    r"toddlers?|bedtimes?)\b",
+    r"toddlers?|bedtimes?|amateur|enthusiasts?)\b",
     re.IGNORECASE,
 )
 

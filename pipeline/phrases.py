@@ -109,6 +109,8 @@ NOMINALS = {
     "research": "research",
     "synthesize": "synthesis",
     "synthesise": "synthesis",
+    "take": "taking",
+    "deploy": "deployment",
 }
 _IRREGULAR = {
     "planned": "plan",
@@ -120,6 +122,8 @@ _IRREGULAR = {
     "analysed": "analyse",
     "analysing": "analyse",
     "troubleshot": "troubleshoot",
+    "took": "take",
+    "taken": "take",
 }
 # Words that end an object, or that a verb's object cannot open with ("delivered on budget" has none).
 _PREPOSITIONS = frozenset(
@@ -310,7 +314,7 @@ def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form
 
 
 # Support given through channels: "support via e-mail, phone and chat" is Email, Phone and Live chat support.
-_CHANNEL = r"(?:live[ \t]+chat|social[ \t]+media|[\w-]+)"
+_CHANNEL = r"(?:[\w-]+(?:[ \t]+(?!(?:and|or)\b)[\w-]+)?)"  # "email", "live chat", "paid social"
 _CHANNEL_SEP = r"(?:[ \t]*+,[ \t]*+(?:(?:and|or)[ \t]++)?|[ \t]+(?:and|or|&)[ \t]+|[ \t]*+/[ \t]*+)"
 _CHANNELS = re.compile(
     r"\b(?:support|assistance|help|service|resolution|inquiries|enquiries|queries|questions|requests|tickets|"
@@ -324,24 +328,40 @@ _CHANNELS_BEFORE = re.compile(
     r"[\w-]+)[ \t]+\Z",
     re.IGNORECASE,
 )
+# Campaigns run through channels: "marketing campaigns across paid social, email and events" is Email and Event
+# marketing.
+_CAMPAIGNS = re.compile(
+    r"\b(?:campaigns?|marketing|advertising|promotions?)\b[^.;\n]{0,30}?\b(?:via|over|through|across|on)[ \t]+"
+    rf"((?:{_CHANNEL}{_CHANNEL_SEP}){{0,4}}{_CHANNEL})",
+    re.IGNORECASE,
+)
 _CAME_THROUGH = re.compile(r"\b(?:tickets|inquiries|enquiries|queries|requests|cases)\b", re.IGNORECASE)
 _CHANNEL_SPLIT = re.compile(r"[ \t]*+(?:,|/|\band\b|\bor\b|&)[ \t]*+", re.IGNORECASE)
 
 
 def channel_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
     """Hits for the support each channel names after "support via" ("E-Mail, phone and chat": Email support,
-    Phone support, Live chat support) -- when "<channel> support" is a plain form of some skill."""
+    Phone support, Live chat support) -- when "<channel> support" is a plain form of some skill -- and for the
+    marketing each names after "campaigns across" ("email and events": Email marketing, Event marketing)."""
     found: list[Hit] = []
     before = (_CHANNELS_BEFORE.search(text, max(0, m.start() - 80), m.start()) for m in _CAME_THROUGH.finditer(text))
-    for m in [*_CHANNELS.finditer(text), *(m for m in before if m is not None)]:
+    for m, what in [
+        *((m, " support") for m in _CHANNELS.finditer(text)),
+        *((m, " support") for m in before if m is not None),
+        *((m, " marketing") for m in _CAMPAIGNS.finditer(text)),
+    ]:
         at = m.start(1)
         for part in _CHANNEL_SPLIT.split(m.group(1)):
+            if not part:
+                continue  # ", and"
             start = text.index(part, at)
             at = start + len(part)
-            channel = part.lower().replace("-", "")
-            form = _plain(forms.get(channel + " support") or forms.get(channel.removesuffix("s") + " support"))
-            if form is not None:
-                found.append((start, at, form))
+            for written in dict.fromkeys((part, part.split()[0])):  # the whole channel, else its first word
+                channel = written.lower().replace("-", "")  # ("email in Zendesk")
+                form = _plain(forms.get(channel + what) or forms.get(channel.removesuffix("s") + what))
+                if form is not None:
+                    found.append((start, start + len(written), form))
+                    break
     return found
 
 

@@ -200,11 +200,8 @@ class Matcher:
             shouted = True  # "EPIC" for "Epic": the name, or a word in capitals; context decides
         if _in_address(text, start, end, signals):
             return False
-        exclude = self.exclude.get(form.skill.name)
-        if exclude is not None:
-            for m in exclude.finditer(text, max(0, start - _EXCLUDE_CHARS), min(len(text), end + _EXCLUDE_CHARS)):
-                if m.start() <= start and m.end() >= end:
-                    return False
+        if self.excluded(text, start, end, form.skill.name):
+            return False
         if lowered:
             return (
                 self._lowered_in_sense(text, hit, where or _Where((), ()))
@@ -222,6 +219,16 @@ class Matcher:
         if form.name_like and not (where and where.listing(start)) and not _isolated(text, start, end):
             return not _in_proper_name(text, hit, hits, index)
         return _NAMED.search(text, max(0, start - 20), start) is None  # "a band called Redshift"
+
+    def excluded(self, text: str, start: int, end: int, skill: str) -> bool:
+        """True when one of `skill`'s exclude patterns matches text covering start..end."""
+        exclude = self.exclude.get(skill)
+        if exclude is None:
+            return False
+        for m in exclude.finditer(text, max(0, start - _EXCLUDE_CHARS), min(len(text), end + _EXCLUDE_CHARS)):
+            if m.start() <= start and m.end() >= end:
+                return True
+        return False
 
     def _lowered_in_sense(self, text: str, hit: Hit, where: _Where) -> bool:
         """A Title-case name written in lower case ("ad-hoc reporting") counts with one of the skill's own

@@ -262,7 +262,7 @@ def test_a_paragraph_speaking_to_the_reader_is_not_about_the_company():
 def test_a_jobs_duties_name_activities_by_their_opening_verbs():
     job = (
         "HR Generalist\n\nResponsibilities\n- Recruit, onboard, and retain diverse talent.\n"
-        "- Schedule interviews.\n- Network with local colleges.\n"
+        "- Schedule the week's deliveries.\n- Network with local colleges.\n"
     )
     found = skills(job, "job")
     assert {"Recruiting", "Onboarding", "Scheduling"} <= found
