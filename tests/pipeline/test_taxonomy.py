@@ -364,14 +364,19 @@ def test_inflect_variants(form, expected):
     assert inflect.variants(form) == expected
 
 
+def found_in(folder: Path, skills_yaml: str, text: str) -> list[tuple[str, str]]:
+    """(surface, skill) for each hit in `text` of a taxonomy made of `skills_yaml` alone."""
+    (folder / "s.yaml").write_text("category: Test\nskills:\n" + skills_yaml)
+    return [(text[s:e], f.skill.name) for s, e, f in load_taxonomy(folder).matcher.find(text)]
+
+
 def test_plurals_singulars_and_ampersands_are_found_without_listing_them(tmp_path):
-    (tmp_path / "s.yaml").write_text(
-        "category: Test\nskills:\n  - name: Code review\n  - name: Applicant tracking systems\n"
-        "  - name: Research and development\n  - name: Project manager\n  - name: Go\n    case_sensitive: true\n"
+    found = found_in(
+        tmp_path,
+        "  - name: Code review\n  - name: Applicant tracking systems\n"
+        "  - name: Research and development\n  - name: Project manager\n  - name: Go\n    case_sensitive: true\n",
+        "Led code reviews; ran an applicant tracking system; R&D: research & development; met project managers; Gos",
     )
-    matcher = load_taxonomy(tmp_path).matcher
-    text = "Led code reviews; ran an applicant tracking system; R&D: research & development; met project managers; Gos"
-    found = [(text[s:e], f.skill.name) for s, e, f in matcher.find(text)]
     assert found == [
         ("code reviews", "Code review"),
         ("applicant tracking system", "Applicant tracking systems"),
@@ -380,13 +385,13 @@ def test_plurals_singulars_and_ampersands_are_found_without_listing_them(tmp_pat
 
 
 def test_an_abbreviation_is_found_in_the_plural_unless_that_is_a_word_or_people(tmp_path):
-    (tmp_path / "s.yaml").write_text(
-        "category: Test\nskills:\n  - name: Electrocardiography\n    aliases: [EKG]\n"
-        "  - name: Computer-aided testing\n    aliases: [CAT]\n  - name: Licensed practical nurse\n    aliases: [LPN]\n"
+    found = found_in(
+        tmp_path,
+        "  - name: Electrocardiography\n    aliases: [EKG]\n  - name: Computer-aided testing\n    aliases: [CAT]\n"
+        "  - name: Licensed practical nurse\n    aliases: [LPN]\n",
+        "Performed EKGs; fed the CATs; supervised LPNs",
     )
-    matcher = load_taxonomy(tmp_path).matcher
-    text = "Performed EKGs; fed the CATs; supervised LPNs"
-    assert [(text[s:e], f.skill.name) for s, e, f in matcher.find(text)] == [("EKGs", "Electrocardiography")]
+    assert found == [("EKGs", "Electrocardiography")]
 
 
 def test_a_variant_two_skills_would_share_is_left_out(tmp_path):
