@@ -295,7 +295,7 @@ def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form
             return form
     if (
         len(words) == 2
-        and last.endswith("s")
+        and (last.endswith("s") or last == "data")  # "data" is many, like a plural
         and last not in _VAGUE
         and (_ADJECTIVE.fullmatch(words[0]) or not any(known(words[0], v) for v in variants))
     ):
@@ -314,7 +314,7 @@ def _object_form(words: list[str], noun: str, forms: Mapping[str, Form]) -> Form
 
 
 # Support given through channels: "support via e-mail, phone and chat" is Email, Phone and Live chat support.
-_CHANNEL = r"(?:[\w-]+(?:[ \t]+(?!(?:and|or)\b)[\w-]+)?)"  # "email", "live chat", "paid social"
+_CHANNEL = r"(?:[\w-]+(?:[ \t]+(?!(?:and|or)\b)[\w-]+){0,2})"  # "email", "live chat", "Zendesk live chat"
 _CHANNEL_SEP = r"(?:[ \t]*+,[ \t]*+(?:(?:and|or)[ \t]++)?|[ \t]+(?:and|or|&)[ \t]+|[ \t]*+/[ \t]*+)"
 _CHANNELS = re.compile(
     r"\b(?:support|assistance|help|service|resolution|inquiries|enquiries|queries|questions|requests|tickets|"
@@ -356,11 +356,16 @@ def channel_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
                 continue  # ", and"
             start = text.index(part, at)
             at = start + len(part)
-            for written in dict.fromkeys((part, part.split()[0])):  # the whole channel, else its first word
-                channel = written.lower().replace("-", "")  # ("email in Zendesk")
+            words = part.split()
+            # the whole channel, else its first word ("email in Zendesk"), or what follows a tool's name ("Zendesk
+            # live chat")
+            tries = [part, words[0], *([" ".join(words[1:])] if len(words) > 1 and words[0][:1].isupper() else [])]
+            for written in dict.fromkeys(tries):
+                channel = written.lower().replace("-", "")
                 form = _plain(forms.get(channel + what) or forms.get(channel.removesuffix("s") + what))
                 if form is not None:
-                    found.append((start, start + len(written), form))
+                    offset = start + part.index(written)
+                    found.append((offset, offset + len(written), form))
                     break
     return found
 
