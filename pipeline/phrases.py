@@ -111,6 +111,7 @@ NOMINALS = {
     "synthesise": "synthesis",
     "take": "taking",
     "deploy": "deployment",
+    "onboard": "onboarding",
 }
 _IRREGULAR = {
     "planned": "plan",
