@@ -15,6 +15,7 @@ from store.models import utcnow
 from tests.instance import db_rows, start_watcher, wait_for
 from tests.pipeline.test_ingest import JOB, RESUME_A, RESUME_B, drop
 from tests.ui.support import client_for, csrf
+from ui.pages import check as page
 
 # The seeker shares Ada's email and pastes a job whose title is the hiring job's: the two places where a
 # check used to be merged into the hiring data (identity by email, jobs by name).
@@ -165,6 +166,23 @@ def test_erased_after_the_retention(settings, ingestor):
         assert checks.purge_checks(ingestor) == 1
         assert [r[0] for r in db_rows(settings, "SELECT id FROM seeker_check")] == [new]
         assert client.get(f"/check/{new}.json").json()["state"] == "done"
+
+
+def test_a_check_finished_while_its_page_is_read_is_waiting_or_done_never_gone(settings, ingestor, monkeypatch):
+    stored_result = page._stored_result
+
+    def read_then_finish(session, check_id, minutes):
+        found = stored_result(session, check_id, minutes)  # not committed yet...
+        run_pending(settings, ingestor)  # ...then the watcher commits the result and erases the folder
+        return found
+
+    with client_for(settings) as client:
+        check_id = submit(client)
+        monkeypatch.setattr(page, "_stored_result", read_then_finish)
+        response = client.get(f"/check/{check_id}.json")
+        assert response.status_code == 200 and response.json()["state"] == "waiting"
+        monkeypatch.undo()
+        assert client.get(f"/check/{check_id}.json").json()["state"] == "done"
 
 
 @pytest.mark.slow

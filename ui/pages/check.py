@@ -129,9 +129,12 @@ async def result(request: Request) -> Response:
     """GET /check/{id}: waiting, failed with the reason, or the score with evidence and advice."""
     settings = request.app.state.settings
     check_id = request.path_params["check_id"]
+    # The folder is looked at before the store: the watcher commits the result and then erases the folder, so a
+    # folder seen first and no row read after means the check is still waiting. The other order can see neither.
+    waiting = (settings.inbox / FOLDER / check_id).is_dir()
     stored = await read(request, _stored_result, check_id, settings.check_retention_minutes)
     if stored is None:
-        if not (settings.inbox / FOLDER / check_id).is_dir():
+        if not waiting:
             raise HTTPException(
                 404,
                 f"This check is not here: results are erased "
