@@ -105,7 +105,8 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
 _PRIVATE = re.compile(
     r"\b(?:(?:my|our)[ \t]+(?:[\w'’-]+[ \t]+){0,2}?(?:family|children|kids|sons?|daughters?|husband|wife|"
     r"grandparents|parents|friends|flatmates|roommates|dogs?|cats?|pets?|puppy|garden|wedding|neighbou?rs|uncle|"
-    r"aunt|cousin|brother|sister|grand(?:father|mother)|father|mother|dad|mum|mom|nephew|niece)|"
+    r"aunt|cousin|brother|sister|grand(?:father|mother)|father|mother|dad|mum|mom|nephew|niece|kitchen|allotment)|"
+    r"my[ \t]+partner|an?[ \t]+friend['’]s|as[ \t]+a[ \t]+(?:teenager|child|kid|boy|girl|youngster)|"
     r"family's|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
     r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+|"
     r"toddlers?|bedtimes?|amateur|enthusiasts?)\b",
@@ -169,10 +170,17 @@ _ORGANISATION_AFTER = re.compile(
 )
 
 
+# After a field's name in lower case: a kind of place or of firm ("a logistics park", "recruiting agencies").
+_KIND_OF_PLACE = re.compile(r"[ \t]++(?:parks?|agencies)\b")
+
+
 def in_organisation_name(text: str, start: int, end: int) -> bool:
     """True when a capitalised mention is a word of the name of an association, journal, prize or event: the name
-    is no claim to the skill ("Member, American Marketing Association"; "volunteered at the Mercury Prize")."""
-    return text[start : start + 1].isupper() and _ORGANISATION_AFTER.match(text, end) is not None
+    is no claim to the skill ("Member, American Marketing Association"; "volunteered at the Mercury Prize"); or when
+    a lower-case one names a kind of place or firm ("the edge of a logistics park", "no recruiting agencies")."""
+    if text[start : start + 1].isupper():
+        return _ORGANISATION_AFTER.match(text, end) is not None
+    return _KIND_OF_PLACE.match(text, end) is not None
 
 
 _SET_ASIDE = re.compile(r"\b(?:other[ \t]+than|except(?:[ \t]+for)?|excluding)[ \t]+(?:the[ \t]+)?\Z", re.IGNORECASE)

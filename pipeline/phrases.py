@@ -15,6 +15,7 @@ _CONJOINED_BEFORE = re.compile(rf"(?<![\w-])([A-Za-z][a-z]{{2,}}+|[A-Z]{{2,5}}){
 # ...and the items of the list before that one, after a comma too: "ESL/ELL, SPED, or Reading endorsement".
 _LISTED_BEFORE = re.compile(rf"(?<![\w-])([A-Za-z][a-z]{{2,}}+|[A-Z]{{2,5}})(?:{_CONJUNCTION}|[ \t]*+,[ \t]*+)\Z")
 _CONJOINED_AFTER = re.compile(rf"{_CONJUNCTION}([A-Za-z][a-z]{{2,}}+)(?![\w-])")
+_SUFFIX_AFTER = re.compile(r"[ \t]*+/[ \t]*+([A-Z][A-Za-z0-9]{1,5}+)(?![\w-])")
 
 
 def _plain(form: Form | None) -> Form | None:
@@ -40,6 +41,11 @@ def conjoined_hits(text: str, hits: list[Hit], forms: Mapping[str, Form]) -> lis
             if other is not None and other.skill is not form.skill:
                 found.append((before.start(1), end, other))
             at = before.start(1)
+        if "-" in form.text and (suffix := _SUFFIX_AFTER.match(text, end)) is not None:
+            # "SHRM-CP/SCP": the second credential keeps the first one's prefix
+            other = _plain(forms.get(fold(form.text.rsplit("-", 1)[0] + "-" + suffix.group(1))))
+            if other is not None and other.skill is not form.skill:
+                found.append((start, suffix.end(1), other))
         after = _CONJOINED_AFTER.match(text, end)
         if after is not None:
             other = _plain(forms.get(" ".join([*words[:-1], after.group(1).lower()])))
@@ -148,7 +154,7 @@ _CANDIDATE = re.compile(r"\b[A-Za-z]{4,}+\b")
 _VERB_PHRASE = re.compile(
     r"\b([A-Za-z]{4,}+)[ \t]++(?:(?:over|about|roughly|some|up[ \t]to)[ \t]++)?(?:[$£€]?\d[\d,.]*+[KkMm+]?[ \t]++)?"
     r"((?:(?:an?|the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
-    r"[a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++){0,2})"
+    r"[a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++){0,3})"
 )
 
 
@@ -218,17 +224,39 @@ _SHARED_OBJECT = re.compile(
 
 
 def _object_words(m: re.Match[str]) -> tuple[list[str], int]:
-    """The words of a verb phrase's object (lower case) and where the object ends."""
+    """The words of a verb phrase's object (lower case) and where the object ends: within three words of the
+    verb, not counting a pair of adjectives joined by "and" or "or" ("structured and unstructured data")."""
     words: list[str] = []
     end = m.start(2)
+    room = 3
+    paired = False
     for word in _WORD.finditer(m.group(2)):
-        if word.group().lower() in _OBJECT_STOP:
-            if words or word.group().lower() in _PREPOSITIONS:
+        lowered = word.group().lower()
+        if not words and paired:
+            paired = False  # the second adjective of the pair
+        elif word.start() == 0 and lowered in _LEADING:
+            pass  # "the", "our": not a word of the object
+        elif room == 0:
+            break
+        else:
+            room -= 1
+        if lowered in _OBJECT_STOP:
+            if not words and lowered in ("and", "or") and _ADJECTIVE_STOP.match(m.group(2), 0, word.start()):
+                paired = True
+                continue
+            if words or lowered in _PREPOSITIONS:
                 break
             continue
-        words.append(word.group().lower())
+        words.append(lowered)
         end = m.start(2) + word.end()
     return words, end
+
+
+# An object that opens with an adjective of `_OBJECT_STOP` ("structured", "internal") and "and" or "or".
+_ADJECTIVE_STOP = re.compile(r"(?:(?:the|a|an|all|our|their)[ \t]++)?(?!(?:the|a|an|all|our|their)\b)[a-z]++[ \t]++\Z")
+
+
+_LEADING = frozenset("a an the all our their new key daily weekly monthly".split())  # as `_VERB_PHRASE` allows
 
 
 def without_verbs_of(hits: list[Hit], verb_objects: list[Hit]) -> list[Hit]:

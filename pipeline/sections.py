@@ -127,6 +127,11 @@ def heading_name(line: str, kind: str) -> str | None:
     return None
 
 
+# A line that opens with its section's name and a colon is that section alone, inside the one around it.
+_LINE_LABEL = re.compile(r"^[ \t*_#]*+([A-Za-z][A-Za-z &/]{2,30}?)[ \t*_]*+:[ \t*_]*+\S")
+_INLINE = {"resume": frozenset({"interests", "references"})}
+
+
 def sections(text: str, kind: str) -> list[Section]:
     """The sections of `text` in order; text before the first heading is not a section
     (except a job's front matter, its "metadata", and its title line, its "title").
@@ -154,6 +159,10 @@ def _sections(text: str, kind: str) -> tuple[Section, ...]:
             if opened is not None:
                 found.append(Section(opened[0], opened[1], offset))
             opened = (name, offset)
+        elif (label := _LINE_LABEL.match(line)) is not None and (inline := _INLINE.get(kind)) is not None:
+            name = next((n for n, p in KINDS[kind] if n in inline and p.search(label.group(1))), None)
+            if name is not None:  # "Interests: chess and running", "Reference: Tom Hughes, Hotel Manager"
+                found.append(Section(name, offset, offset + len(line)))
         offset += len(line)
     if opened is not None:
         found.append(Section(opened[0], opened[1], len(text)))

@@ -125,6 +125,21 @@ def test_hobbies_and_references_never_count_ambiguous_or_not():
     assert "Apache Spark" not in {m.skill for m in found}
 
 
+def test_a_line_labelled_interests_or_references_is_that_section_alone():
+    text = (
+        "Experience\nCustomer service at a garden centre.\n"
+        "Reference: Ian Moss, Customer Service Manager, Harbour Hotel\n"
+        "Hobbies & Interests: photography, baking, chess\nTrained new staff on the till.\n"
+    )
+    found = extract_skills(text, TAXONOMY, "resume")
+    assert [(m.skill, m.section) for m in found if m.skill == "Customer service"] == [
+        ("Customer service", "experience"),
+        ("Customer service", "references"),
+    ]
+    assert [s.name for s in sections(text, "resume")] == ["experience", "references", "interests"]
+    assert sections(text, "resume")[2].end == text.index("Trained")  # the next line is experience again
+
+
 # ---------------------------------------------------------------- sections
 
 RESUME = """Ana Lima
