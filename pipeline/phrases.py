@@ -118,6 +118,9 @@ NOMINALS = {
     "take": "taking",
     "deploy": "deployment",
     "onboard": "onboarding",
+    "triage": "triage",
+    "read": "reading",
+    "interpret": "interpretation",
 }
 _IRREGULAR = {
     "planned": "plan",
@@ -240,6 +243,8 @@ def _object_words(m: re.Match[str]) -> tuple[list[str], int]:
             break
         else:
             room -= 1
+        if words and _ADVERB.fullmatch(lowered) and lowered not in _NOUNS_IN_LY:
+            break  # "Administer medications safely"
         if lowered in _OBJECT_STOP:
             if not words and lowered in ("and", "or") and _ADJECTIVE_STOP.match(m.group(2), 0, word.start()):
                 paired = True
@@ -252,6 +257,10 @@ def _object_words(m: re.Match[str]) -> tuple[list[str], int]:
     return words, end
 
 
+_ADVERB = re.compile(r"[a-z]{2,}ly[,.;:]?")
+_NOUNS_IN_LY = frozenset(
+    "family supply assembly anomaly rally ally reply monopoly jelly belly bully lily fly poly".split()
+)
 # An object that opens with an adjective of `_OBJECT_STOP` ("structured", "internal") and "and" or "or".
 _ADJECTIVE_STOP = re.compile(r"(?:(?:the|a|an|all|our|their)[ \t]++)?(?!(?:the|a|an|all|our|their)\b)[a-z]++[ \t]++\Z")
 
@@ -275,7 +284,9 @@ def without_verbs_of(hits: list[Hit], verb_objects: list[Hit]) -> list[Hit]:
 # The next object of a list a verb governs: "Administer benefits, leaves, and payroll".
 _NEXT_OBJECT = re.compile(
     r"(?:[ \t]*+,[ \t]*+(?:and[ \t]++|or[ \t]++)?|[ \t]++(?:and|or|&)[ \t]++)"
-    r"([A-Za-z][A-Za-z-]++(?:[ \t]++[a-z][a-z-]++)?)(?=[ \t]*+(?:[,.;&]|and\b|or\b))"
+    r"([A-Za-z][A-Za-z-]++(?:[ \t]++[a-z][a-z-]++)?)"
+    r"(?=[ \t]*+(?:[,.;&]|and\b|or\b|[a-z]{2,}ly\b|"
+    r"(?:across|for|in|on|with|within|to|at|from|by|under|through|per)[ \t]))"
 )
 
 
