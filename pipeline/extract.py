@@ -107,7 +107,7 @@ _PRIVATE = re.compile(
     r"grandparents|parents|friends|flatmates|roommates|dogs?|cats?|pets?|puppy|garden|wedding|neighbou?rs|uncle|"
     r"aunt|cousin|brother|sister|grand(?:father|mother)|father|mother|dad|mum|mom|nephew|niece|kitchen|allotment)|"
     r"my[ \t]+partner|an?[ \t]+friend['’]s|as[ \t]+a[ \t]+(?:teenager|child|kid|boy|girl|youngster)|"
-    r"family's|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
+    r"family's|household[ \t]+(?:budget\w*|chores|bills|finances|admin|accounts|shopping)|the[ \t]+school[ \t]+run|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
     r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+|"
     r"toddlers?|bedtimes?|amateur|enthusiasts?)\b",
     re.IGNORECASE,
