@@ -225,13 +225,37 @@ def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
     return False
 
 
+_TITLE_WORD = re.compile(r"[A-Z][a-z]++")
+
+
+def _name_pair(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> int | None:
+    """The index of the hit beside this one when the two are capitalised words with only a space between them, at
+    least one ambiguous, as a first name and a surname are ("Ruby Jenkins"); else None. Skills in prose are listed
+    with commas or "and", so neither vouches for the other."""
+    start, end, form = hit
+    if not _TITLE_WORD.fullmatch(text, start, end):
+        return None
+    for j in (index - 1, index + 1):
+        if 0 <= j < len(hits):
+            o_start, o_end, o_form = hits[j]
+            gap = text[o_end:start] if j < index else text[end:o_start]
+            if (
+                gap == " "
+                and (o_form.ambiguous or form.ambiguous)
+                and (o_form.ambiguous or o_form.name_like)
+                and _TITLE_WORD.fullmatch(text, o_start, o_end)
+            ):
+                return j
+    return None
+
+
 _NEIGHBOUR_SENTENCE = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
 
-def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
+def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int, skip: int | None = None) -> bool:
     """Another skill of the same category (or, for software, of any software category),
     itself unambiguous, in the same sentence: "Spark" beside "Hadoop", "Cassandra" beside "Hadoop",
-    "EPIC" beside "medication administration"."""
+    "EPIC" beside "medication administration". The hit at `skip` does not count."""
     start, end, form = hit
     lo, hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
     for m in _NEIGHBOUR_SENTENCE.finditer(text, lo, hi):
@@ -244,6 +268,7 @@ def _technical_neighbour(text: str, hit: Hit, hits: Sequence[Hit], index: int) -
         o_start, o_end, o_form = hits[i]
         if (
             i != index
+            and i != skip
             and lo <= o_start
             and o_end <= hi
             and not o_form.ambiguous

@@ -32,6 +32,7 @@ from pipeline.hints import (  # the matching hints
     _has_context,
     _in_address,
     _in_proper_name,
+    _name_pair,
     _in_skills_list,
     _isolated,
     _kindred_neighbours,
@@ -217,6 +218,10 @@ class Matcher:
             # "selenium and zinc" in lower case are the everyday words.
             return self._in_sense(text, hit, hits, index, where or _Where((), ()))
         if form.name_like and not (where and where.listing(start)) and not _isolated(text, start, end):
+            if (pair := _name_pair(text, hit, hits, index)) is not None:  # "Ruby Jenkins", unless the text is technical
+                return _has_context(text, start, end, self.context.get(form.skill.name)) or _technical_neighbour(
+                    text, hit, hits, index, pair
+                )
             return not _in_proper_name(text, hit, hits, index)
         return _NAMED.search(text, max(0, start - 20), start) is None  # "a band called Redshift"
 
@@ -260,7 +265,8 @@ class Matcher:
             return not _odd_one_out(text, hit, hits, index)
         if _names_a_thing(text, start, end):
             return False
-        if _in_skills_list(text, hit, hits, index):
+        pair = _name_pair(text, hit, hits, index)
+        if pair is None and _in_skills_list(text, hit, hits, index):
             return True
         if _in_proper_name(text, hit, hits, index):
             return False
@@ -269,7 +275,7 @@ class Matcher:
         return (
             (technical and _versioned(text, end))
             or _has_context(text, start, end, words, technical)
-            or _technical_neighbour(text, hit, hits, index)
+            or _technical_neighbour(text, hit, hits, index, pair)
         )
 
 
