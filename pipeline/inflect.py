@@ -1,4 +1,4 @@
-"""Regular variants of a skill form the taxonomy need not list: plurals, singulars, "&" for "and"."""
+"""Regular variants of a skill form the taxonomy need not list: plurals, singulars, "&" for "and", "tests"."""
 
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ def variants(form: str) -> list[str]:
     abstract noun ("Illustration"), get a plural or a singular: a capitalised last word is a
     product's name ("Microsoft Teams", "Jenkins"). A single plural word loses its "s" only in
     a phrase ("Applicant tracking systems" -> "applicant tracking system"; "Windows" stays).
-    "&" and "and" between words stand for each other ("Mergers & acquisitions").
+    "&" and "and" between words stand for each other ("Mergers & acquisitions"), and "<kind> tests" are
+    "<kind> testing" ("penetration tests", "load tests").
     """
     out = []
     split = _last_word(form)
@@ -77,6 +78,8 @@ def variants(form: str) -> list[str]:
             out.append(head + plural)
         elif single is not None and lower and head and len(single) >= 3:
             out.append(head + single)
+    if form.endswith(" testing") and len(form) > 10:
+        out.append(form[: -len("ing")] + "s")  # "Penetration testing": "penetration tests"
     if " and " in form:
         out.append(_AND.sub(" & ", form))
     elif "&" in form and re.search(r"\w ?& ?\w", form) and len(form) > 5:

@@ -143,7 +143,8 @@ _PREPOSITIONS = frozenset(
 _OBJECT_STOP = _PREPOSITIONS | frozenset(
     "the a an all our their its your his her new "
     "key multiple various daily weekly monthly diverse top qualified large complex existing "
-    "internal external structured unstructured raw critical relevant".split()
+    "internal external structured unstructured raw critical relevant "
+    "worth valued totalling totaling spanning covering averaging each every".split()
 )
 _WORD = re.compile(r"\S+")
 # A word before the verb that makes it a noun: an article or possessive ("a monitoring system", "the team's design
