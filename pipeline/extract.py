@@ -163,7 +163,7 @@ def names_what_software_serves(text: str, start: int, end: int, skill: Skill, te
 # Red Hat Society", "Data Science Journal", "Marketing Summit 2023", "the Grafana Coffee House", "Kotlin Island".
 _ORGANISATION_AFTER = re.compile(
     r"(?:[ \t]+(?:[A-Z][\w'’&.-]*+|of|for|and|&)){0,3}?[ \t]+(?:Association|Society|Foundation|Institute|Journal|"
-    r"Summit|Conference|Prize|Awards?|Club|Council|Federation|League|Guild|Magazine|Festival|Museum|Expo|"
+    r"Summit|Conference|Week|Prize|Awards?|Club|Council|Federation|League|Guild|Magazine|Festival|Museum|Expo|"
     r"House|Hotel|Restaurant|Caf[eé]|Bistro|Bakery|Brewery|Lounge|Theat(?:re|er)|Gallery|"
     # ...or a place, in either case ("Kotlin Island", "Vue cinemas"): no product is followed by these
     r"(?i:islands?|isle|street|road|avenue|river|lake|beach|bay|cinemas?))\b"
