@@ -121,6 +121,9 @@ NOMINALS = {
     "triage": "triage",
     "read": "reading",
     "interpret": "interpretation",
+    "dispense": "dispensing",
+    "balance": "balancing",
+    "counsel": "counseling",
 }
 _IRREGULAR = {
     "planned": "plan",
@@ -134,6 +137,8 @@ _IRREGULAR = {
     "troubleshot": "troubleshoot",
     "took": "take",
     "taken": "take",
+    "counselled": "counsel",
+    "counselling": "counsel",
 }
 # Words that end an object, or that a verb's object cannot open with ("delivered on budget" has none).
 _PREPOSITIONS = frozenset(
@@ -158,7 +163,7 @@ _CANDIDATE = re.compile(r"\b[A-Za-z]{4,}+\b")
 _VERB_PHRASE = re.compile(
     r"\b([A-Za-z]{4,}+)[ \t]++(?:(?:over|about|roughly|some|up[ \t]to)[ \t]++)?(?:[$£€]?\d[\d,.]*+[KkMm+]?[ \t]++)?"
     r"((?:(?:an?|the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
-    r"[a-z][a-z-]++(?:[ \t]++[a-z][a-z-]++){0,3})"
+    r"(?:[a-z][a-z-]++|[A-Z]{2,5}+(?=[ \t]++[a-z]))(?:[ \t]++[a-z][a-z-]++){0,3})"
 )
 
 
