@@ -107,7 +107,7 @@ _PRIVATE = re.compile(
     r"grandparents|parents|friends|flatmates|roommates|dogs?|cats?|pets?|puppy|garden|wedding|neighbou?rs|uncle|"
     r"aunt|cousin|brother|sister|grand(?:father|mother)|father|mother|dad|mum|mom|nephew|niece|kitchen|allotment)|"
     r"my[ \t]+partner|an?[ \t]+friend['’]s|as[ \t]+a[ \t]+(?:teenager|child|kid|boy|girl|youngster)|"
-    r"family's|household[ \t]+(?:budget\w*|chores|bills|finances|admin|accounts|shopping)|the[ \t]+school[ \t]+run|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
+    r"family's|moving[ \t]+(?:house|home)|household[ \t]+(?:budget\w*|chores|bills|finances|admin|accounts|shopping)|the[ \t]+school[ \t]+run|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
     r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+|"
     r"toddlers?|bedtimes?|amateur|enthusiasts?)\b",
     re.IGNORECASE,
@@ -163,7 +163,7 @@ def names_what_software_serves(text: str, start: int, end: int, skill: Skill, te
 # Red Hat Society", "Data Science Journal", "Marketing Summit 2023", "the Grafana Coffee House", "Kotlin Island".
 _ORGANISATION_AFTER = re.compile(
     r"(?:[ \t]+(?:[A-Z][\w'’&.-]*+|of|for|and|&)){0,3}?[ \t]+(?:Association|Society|Foundation|Institute|Journal|"
-    r"Summit|Conference|Week|Prize|Awards?|Club|Council|Federation|League|Guild|Magazine|Festival|Museum|Expo|"
+    r"Summit|Conference|Week|Park|Prize|Awards?|Club|Council|Federation|League|Guild|Magazine|Festival|Museum|Expo|"
     r"House|Hotel|Restaurant|Caf[eé]|Bistro|Bakery|Brewery|Lounge|Theat(?:re|er)|Gallery|"
     # ...or a place, in either case ("Kotlin Island", "Vue cinemas"): no product is followed by these
     r"(?i:islands?|isle|street|road|avenue|river|lake|beach|bay|cinemas?))\b"
@@ -171,7 +171,7 @@ _ORGANISATION_AFTER = re.compile(
 
 
 # After a field's name in lower case: a kind of place or of firm ("a logistics park", "recruiting agencies").
-_KIND_OF_PLACE = re.compile(r"[ \t]++(?:parks?|agencies)\b")
+_KIND_OF_PLACE = re.compile(r"[ \t]++(?:parks?|hubs?|agencies)\b")
 
 
 def in_organisation_name(text: str, start: int, end: int) -> bool:
