@@ -95,6 +95,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         and not (names_a_group(text, end, spans) and is_field(form.skill))
         and not (_LINGUAL.search(form.skill.name) and names_its_languages(text, end, languages))
         and not set_aside(text, start)
+        and not received(text, start, form.skill)
         and not in_organisation_name(text, start, end)
         and not names_what_software_serves(text, start, end, form.skill, technical)
         and not (private and in_private_life(text, start, end, form.skill, private))
@@ -107,7 +108,7 @@ _PRIVATE = re.compile(
     r"grandparents|parents|friends|flatmates|roommates|dogs?|cats?|pets?|puppy|garden|wedding|neighbou?rs|uncle|"
     r"aunt|cousin|brother|sister|grand(?:father|mother)|father|mother|dad|mum|mom|nephew|niece|kitchen|allotment)|"
     r"my[ \t]+partner|an?[ \t]+friend['’]s|as[ \t]+a[ \t]+(?:teenager|child|kid|boy|girl|youngster)|"
-    r"family's|moving[ \t]+(?:house|home)|household[ \t]+(?:budget\w*|chores|bills|finances|admin|accounts|shopping)|the[ \t]+school[ \t]+run|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
+    r"(?:my[ \t]+)?(?:interests|hobbies)[ \t]+(?:include|are)|family's|moving[ \t]+(?:house|home)|household[ \t]+(?:budget\w*|chores|bills|finances|admin|accounts|shopping)|the[ \t]+school[ \t]+run|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
     r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+|"
     r"toddlers?|bedtimes?|amateur|enthusiasts?)\b",
     re.IGNORECASE,
@@ -163,7 +164,7 @@ def names_what_software_serves(text: str, start: int, end: int, skill: Skill, te
 # Red Hat Society", "Data Science Journal", "Marketing Summit 2023", "the Grafana Coffee House", "Kotlin Island".
 _ORGANISATION_AFTER = re.compile(
     r"(?:[ \t]+(?:[A-Z][\w'’&.-]*+|of|for|and|&)){0,3}?[ \t]+(?:Association|Society|Foundation|Institute|Journal|"
-    r"Summit|Conference|Week|Park|Prize|Awards?|Club|Council|Federation|League|Guild|Magazine|Festival|Museum|Expo|"
+    r"Summit|Conference|Week|Park|Prize|Ltd|Limited|Inc|LLC|plc|PLC|GmbH|Awards?|Club|Council|Federation|League|Guild|Magazine|Festival|Museum|Expo|"
     r"House|Hotel|Restaurant|Caf[eé]|Bistro|Bakery|Brewery|Lounge|Theat(?:re|er)|Gallery|"
     # ...or a place, in either case ("Kotlin Island", "Vue cinemas"): no product is followed by these
     r"(?i:islands?|isle|street|road|avenue|river|lake|beach|bay|cinemas?))\b"
@@ -190,6 +191,26 @@ def set_aside(text: str, start: int) -> bool:
     """True when the words just before a mention set it aside: "languages other than English", "any database
     except MySQL" name what is not asked for."""
     return _SET_ASIDE.search(text, max(0, start - 24), start) is not None
+
+
+# Words before a skill that make the person its receiver: "received mentoring", "benefited from coaching", "access to
+# free, confidential counselling" (a few adjectives may sit between).
+_RECEIVED = re.compile(
+    r"\b(?:receiv(?:e|es|ed|ing)|benefit(?:s|ed|ted|ing)?[ \t]+from|access[ \t]+to|given|offered[ \t]+to[ \t]+you)"
+    r"[ \t]++(?:(?:free|confidential|regular|ongoing|tailored|structured|personal|one-to-one|1:1|expert|career)"
+    r"(?:[ \t]*+,)?[ \t]++(?:and[ \t]++)?){0,3}\Z",
+    re.IGNORECASE,
+)
+
+
+def received(text: str, start: int, skill: Skill) -> bool:
+    """True when a skill outside technology is something the person received, not gave: "Benefited from mentoring
+    through the Prince's Trust", "receives mentoring from a senior colleague", "access to free counselling"."""
+    return (
+        text[start : start + 1].islower()  # "Received Salesforce training": the product was learnt
+        and sense.TECH_CATEGORY.search(skill.category) is None
+        and _RECEIVED.search(text, max(0, start - 60), start) is not None
+    )
 
 
 SPOKEN = "Spoken languages"
