@@ -201,6 +201,9 @@ def _names_a_thing(text: str, start: int, end: int) -> bool:
     )
 
 
+_SENTENCE_LEAD = re.compile(r"[.!?:;•\n]\s*$")
+
+
 def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
     """True when a capitalised form is one word of a proper name, next to a capitalised word
     that is not a skill and not the first word of a sentence: "Julia Hernandez", "Bella Vue
@@ -220,7 +223,7 @@ def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
     before = _WORD_BEFORE.search(text, max(0, start - 30), start)
     if before and not any(s <= before.start(1) < e for s, e in covered) and not _NOT_NAME_WORD.match(before.group(1)):
         lead = text[max(0, before.start(1) - 3) : before.start(1)]
-        sentence_start = before.start(1) == 0 or not lead.strip() and "\n" in lead or re.search(r"[.!?:;•\n]\s*$", lead)
+        sentence_start = before.start(1) == 0 or not lead.strip() and "\n" in lead or _SENTENCE_LEAD.search(lead)
         return not sentence_start
     return False
 
