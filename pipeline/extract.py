@@ -107,7 +107,7 @@ _PRIVATE = re.compile(
     r"\b(?:(?:my|our)[ \t]+(?:[\w'’-]+[ \t]+){0,2}?(?:family|children|kids|sons?|daughters?|husband|wife|"
     r"grandparents|parents|friends|flatmates|roommates|dogs?|cats?|pets?|puppy|garden|wedding|neighbou?rs|uncle|"
     r"aunt|cousin|brother|sister|grand(?:father|mother)|father|mother|dad|mum|mom|nephew|niece|kitchen|allotment)|"
-    r"my[ \t]+partner|an?[ \t]+friend['’]s|as[ \t]+a[ \t]+(?:teenager|child|kid|boy|girl|youngster)|"
+    r"my[ \t]+partner|an?[ \t]+friend['’]s|(?:a[ \t]+)?(?:parent|mum|mom|dad|mother|father)[ \t]+of[ \t]+(?:one|two|three|four|five|\d)|as[ \t]+a[ \t]+(?:teenager|child|kid|boy|girl|youngster)|"
     r"(?:my[ \t]+)?(?:interests|hobbies)[ \t]+(?:include|are)|family's|moving[ \t]+(?:house|home)|household[ \t]+(?:budget\w*|chores|bills|finances|admin|accounts|shopping)|the[ \t]+school[ \t]+run|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
     r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+|"
     r"toddlers?|bedtimes?|amateur|enthusiasts?)\b",
@@ -171,8 +171,11 @@ _ORGANISATION_AFTER = re.compile(
 )
 
 
-# After a field's name in lower case: a kind of place or of firm ("a logistics park", "recruiting agencies").
-_KIND_OF_PLACE = re.compile(r"[ \t]++(?:parks?|hubs?|agencies)\b")
+# After a field's name in lower case: a kind of place, firm or event ("a logistics park", "recruiting agencies", "a
+# marketing firm", "a photography exhibition").
+_KIND_OF_PLACE = re.compile(
+    r"[ \t]++(?:parks?|hubs?|agency|agencies|firms?|studios?|exhibitions?|festivals?|clubs?|museums?|galleries|gallery)\b"
+)
 
 
 def in_organisation_name(text: str, start: int, end: int) -> bool:
@@ -194,9 +197,10 @@ def set_aside(text: str, start: int) -> bool:
 
 
 # Words before a skill that make the person its receiver: "received mentoring", "benefited from coaching", "access to
-# free, confidential counselling" (a few adjectives may sit between).
+# free, confidential counselling", "we offer free counselling" (a few adjectives may sit between).
 _RECEIVED = re.compile(
-    r"\b(?:receiv(?:e|es|ed|ing)|benefit(?:s|ed|ted|ing)?[ \t]+from|access[ \t]+to|given|offered[ \t]+to[ \t]+you)"
+    r"\b(?:receiv(?:e|es|ed|ing)|benefit(?:s|ed|ted|ing)?[ \t]+from|access[ \t]+to|given|offered[ \t]+to[ \t]+you|"
+    r"we[ \t]+(?:also[ \t]+)?offer|you(?:['’]ll|[ \t]+will)[ \t]+(?:get|receive|have))"
     r"[ \t]++(?:(?:free|confidential|regular|ongoing|tailored|structured|personal|one-to-one|1:1|expert|career)"
     r"(?:[ \t]*+,)?[ \t]++(?:and[ \t]++)?){0,3}\Z",
     re.IGNORECASE,
