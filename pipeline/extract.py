@@ -66,7 +66,8 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         + phrases.with_hits(text, taxonomy.matcher.forms),
         key=_span,
     )
-    duties = duty_verbs(text, taxonomy, {start for start, _, _ in hits}) if kind == "job" else []
+    taken = {start for start, _, _ in hits}
+    duties = duty_verbs(text, taxonomy, taken) if kind == "job" else done_verbs(text, taxonomy, taken) if kind else []
     duty_starts = {start for start, _, _ in duties}  # "Counsel students", "Dispatch drivers": activities, not roles
     hits = sorted(hits + duties, key=_span)
     hits = sorted(hits + certified(text, labels, hits, taxonomy.matcher.forms), key=_span)
@@ -75,6 +76,8 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         hit for hit in hits if not taxonomy.matcher.excluded(text, hit[0], hit[1], hit[2].skill.name)
     ]  # phrases too
     spans = [(start, end) for start, end, _ in hits]
+    # A degree inside a credential's own name ("National Diploma in Dental Nursing, Linux") names no field of study.
+    studied = [(a, b) for a, b in studied if not any(start < a < end for start, end in spans)]
     languages = {start for start, _, form in hits if form.skill.category == SPOKEN}
     technical = [start for start, _, form in hits if sense.TECH_CATEGORY.search(form.skill.category)]
     private = [m.span() for m in _PRIVATE.finditer(text)]
@@ -282,11 +285,37 @@ def duty_verbs(text: str, taxonomy: Taxonomy, taken: set[int]) -> list[tuple[int
     return found
 
 
+# A resume's line opening with what the person did, in the past tense ("Prospected through cold calling", "- Budgeted
+# and forecast spend"): the verbs before the first other word.
+_DONE = re.compile(
+    r"^[ \t]*+(?:(?:[-–•*·●▪◦‣>]|\d+[.)])[ \t]*+)?(?P<verbs>[A-Z][a-z]*ed(?:(?:[ \t]*+,[ \t]*+(?:and[ \t]++)?"
+    r"|[ \t]++(?:and|&)[ \t]++)[a-z]*ed){0,3})\b",
+    re.MULTILINE,
+)
+
+
+def done_verbs(text: str, taxonomy: Taxonomy, taken: set[int]) -> list[tuple[int, int, Form]]:
+    """Hits for the activities a resume's lines open with, in the past tense: the verb's "-ing" form is a
+    one-word skill that needs no context ("Prospected" -> Prospecting, "Budgeted" -> Budgeting)."""
+    found = []
+    for m in _DONE.finditer(text):
+        for v in _VERB.finditer(text, m.start("verbs"), m.end("verbs")):
+            verb = v.group().lower()
+            if verb in _CONNECTIVES or v.start() in taken:
+                continue
+            for stem in (verb[:-2], verb[:-1], verb[:-3] + "y" if verb.endswith("ied") else ""):
+                if stem and (form := _gerund_form(stem, taxonomy)) is not None:
+                    found.append((v.start(), v.end(), form))
+                    break
+    return found
+
+
 def _gerund_form(verb: str, taxonomy: Taxonomy) -> Form | None:
     tries = [
         verb + "ing",
         verb[:-1] + "ing" if verb.endswith("e") and not verb.endswith("ee") else "",
         verb + verb[-1] + "ing",
+        verb[:-1] + "ing" if len(verb) > 3 and verb[-1] == verb[-2] else "",  # "budgetted": budget
     ]
     for gerund in tries:
         form = taxonomy.matcher.forms.get(gerund) if gerund else None

@@ -163,7 +163,8 @@ _CANDIDATE = re.compile(r"\b[A-Za-z]{4,}+\b")
 _VERB_PHRASE = re.compile(
     r"\b([A-Za-z]{4,}+)[ \t]++(?:(?:over|about|roughly|some|up[ \t]to)[ \t]++)?(?:[$£€]?\d[\d,.]*+[KkMm+]?[ \t]++)?"
     r"((?:(?:an?|the|all|our|their|new|key|daily|weekly|monthly)[ \t]++)?"
-    r"(?:[a-z][a-z-]++|[A-Z]{2,5}+(?=[ \t]++[a-z]))(?:[ \t]++[a-z][a-z-]++){0,3})"
+    r"(?:[a-z][a-z-]++|[A-Z][A-Z0-9]{1,4}+(?=[ \t]++[a-z]))"
+    r"(?:[ \t]++(?:[a-z][a-z-]++|[A-Z][A-Z0-9]{1,4}+(?=[ \t]++[a-z]))){0,3})"
 )
 
 

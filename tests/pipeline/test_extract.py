@@ -141,6 +141,13 @@ def test_punctuation_adjacent_and_hyphenated_forms_match(text, expected):
     assert skills(text) == expected
 
 
+def test_a_resume_line_opening_in_the_past_tense_names_the_activity():
+    text = "Tutored 15 Year 11 students in GCSE maths.\n- Debugged and profiled slow API endpoints.\nEnjoyed it.\n"
+    found = [(m.skill, m.surface) for m in extract_skills(text, TAXONOMY, "resume")]
+    assert ("Tutoring", "Tutored") in found and ("Debugging", "Debugged") in found
+    assert "Tutoring" not in skills("Our kids were tutored by a neighbour.")  # not a line's opening verb
+
+
 @pytest.mark.parametrize("case", TRAPS, ids=[c["text"][:40] for c in TRAPS])
 def test_trap_corpus(case):
     found = set(skills(case["text"]))
