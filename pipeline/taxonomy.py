@@ -55,6 +55,10 @@ RIGHT_BOUNDARY = r"(?![\w+#&@])"
 # Inside a surface form a space or hyphen matches any run of whitespace or hyphens,
 # so "machine learning" also finds "machine-learning" and "Machine\nLearning".
 _GAP_RE = re.compile(GAP)
+# The text the trie runs over has every gap character turned into a space (offsets hold), so a gap inside a form is
+# this short pattern: compiling GAP's character classes at each of the taxonomy's thousands of gaps took most of a load.
+_GAP_CHAR = re.compile(r"[^\S ]|[\-\u2010\u2011\u2013]")
+_TRIE_GAP = r" +(?:\([a-z][a-z&/.]{0,7}\) +)?"
 _RIGHT_GLUE = re.compile(r"[\w+#&@]")  # what RIGHT_BOUNDARY forbids after a form
 
 
@@ -128,7 +132,7 @@ class Matcher:
 
     def hits(self, text: str) -> Iterator[Hit]:
         """Every raw hit as (start, end, form), in text order, before hints are applied."""
-        lowered = ascii_lower(text)
+        lowered = _GAP_CHAR.sub(" ", ascii_lower(text))
         forms = self.forms
         for m in self.pattern.finditer(lowered):
             found = m.group()
@@ -393,13 +397,13 @@ def _check_relations(skills: dict[str, Skill]) -> None:
                 raise TaxonomyError(f"{where}: {skill.name!r}: '{key}' names {other!r}, which no skills file declares")
 
 
-def _trie_regex(node: dict[str, Any]) -> str:
-    """A regex for a trie of folded forms; longer forms are tried before their prefixes."""
+def _trie_regex(node: dict[str, Any], gap: str = GAP) -> str:
+    """A regex for a trie of folded forms; longer forms are tried before their prefixes; `gap` matches a space."""
     end = "" in node
     branches = []
     for char in sorted(k for k in node if k):
-        piece = GAP if char == " " else re.escape(char)
-        branches.append(piece + _trie_regex(node[char]))
+        piece = gap if char == " " else re.escape(char)
+        branches.append(piece + _trie_regex(node[char], gap))
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -458,7 +462,7 @@ def compile_matcher(skills: Iterable[Skill]) -> Matcher:
         if skill.exclude:
             exclude[skill.name] = re.compile("|".join(f"(?:{p})" for p in skill.exclude), re.IGNORECASE)
     sense.release()
-    pattern = re.compile(LEFT_BOUNDARY + "(?:" + _trie_regex(_trie(forms)) + ")" + RIGHT_BOUNDARY)
+    pattern = re.compile(LEFT_BOUNDARY + "(?:" + _trie_regex(_trie(forms), _TRIE_GAP) + ")" + RIGHT_BOUNDARY)
     senses = {key: tuple(found) for key, found in shared.items() if len(found) > 1}
     return Matcher(pattern=pattern, forms=forms, context=context, exclude=exclude, senses=senses)
 
