@@ -108,8 +108,9 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
 # Words that put a sentence in private life: one's family, pets and home, time outside work.
 _PRIVATE = re.compile(
     r"\b(?:(?:my|our)[ \t]+(?:[\w'’-]+[ \t]+){0,2}?(?:family|children|kids|sons?|daughters?|husband|wife|"
-    r"grandparents|parents|friends|flatmates|roommates|dogs?|cats?|pets?|puppy|garden|wedding|neighbou?rs|uncle|"
-    r"aunt|cousin|brother|sister|grand(?:father|mother)|father|mother|dad|mum|mom|nephew|niece|kitchen|allotment)|"
+    r"grandparents|parents|friends|flatmates|roommates|dogs?|cats?|pets?|puppy|garden|wedding|neighbou?rs|"
+    r"(?:aunt|uncle|cousin|brother|sister|nephew|niece)s?|grand(?:father|mother)|father|mother|dad|mum|mom|kitchen|"
+    r"allotment)|family[ \t-]friendly|(?:employees|staff)['’]?s?[ \t]+(?:children|kids|families)|"
     r"my[ \t]+partner|an?[ \t]+friend['’]s|(?:a[ \t]+)?(?:parent|mum|mom|dad|mother|father)[ \t]+of[ \t]+(?:one|two|three|four|five|\d)|as[ \t]+a[ \t]+(?:teenager|child|kid|boy|girl|youngster)|"
     r"(?:my[ \t]+)?(?:interests|hobbies)[ \t]+(?:include|are)|family's|moving[ \t]+(?:house|home)|household[ \t]+(?:budget\w*|chores|bills|finances|admin|accounts|shopping)|the[ \t]+school[ \t]+run|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
     r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+|"
