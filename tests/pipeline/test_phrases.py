@@ -27,6 +27,8 @@ def test_a_verb_and_its_whole_object_name_the_skill_their_noun_makes():
     assert "Technology integration" in _names("Integrating technology in every lesson.")
     assert "Monitoring" not in _names("Implemented a monitoring system to cut costs.")  # a modifier, not a verb
     assert "Web performance" not in _names("Optimize pipeline performance.")  # "performance" alone says too little
+    assert "Calibration" in _names("Calibrated pressure gauges weekly.")
+    assert "Data cleaning" in _names("Cleaned survey data in R before modelling.")
 
 
 def test_a_verbs_object_without_its_one_modifier_names_the_skill_unless_the_two_words_are_a_skill():
