@@ -169,6 +169,7 @@ def names_what_software_serves(text: str, start: int, end: int, skill: Skill, te
 _ORGANISATION_AFTER = re.compile(
     r"(?:[ \t]+(?:[A-Z][\w'’&.-]*+|of|for|and|&)){0,3}?[ \t]+(?:Association|Society|Foundation|Institute|Journal|"
     r"Summit|Conference|Week|Park|Prize|Ltd|Limited|Inc|LLC|plc|PLC|GmbH|Awards?|Club|Council|Federation|League|Guild|Magazine|Festival|Museum|Expo|"
+    r"Airlines|Airways|Bank|Hospital|Zoo|Stadium|Arena|Orchestra|Choir|Church|Cathedral|Records|"
     r"House|Hotel|Restaurant|Caf[eé]|Bistro|Bakery|Brewery|Lounge|Theat(?:re|er)|Gallery|"
     # ...or a place, in either case ("Kotlin Island", "Vue cinemas"): no product is followed by these
     r"(?i:islands?|isle|street|road|avenue|river|lake|beach|bay|cinemas?))\b"

@@ -424,8 +424,8 @@ def _in_skills_list(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> boo
     if label.endswith(":") and "\n\n" not in before[len(label) :]:
         return True  # "Nice to have:\n- Go"
     inline = _LABEL.match(text, line_start, start)
-    if inline and heading_name(inline.group(1), "resume") not in ("interests", "references"):
-        return True  # "Skills: Go" -- a labelled line
+    if inline and heading_name(inline.group(1), "resume") not in (None, "interests", "references"):
+        return True  # "Skills: Go" -- a labelled line; another label ("Frameworks:") needs a skill beside it
     lo, hi = max(0, start - _NEIGHBOUR_CHARS), min(len(text), end + _NEIGHBOUR_CHARS)
     paragraph_start, paragraph_end = text.rfind("\n\n", lo, start), text.find("\n\n", end, hi)
     lo, hi = lo if paragraph_start == -1 else paragraph_start + 2, hi if paragraph_end == -1 else paragraph_end
