@@ -55,17 +55,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     studied = field_of_study_spans(text)
     labels = list_labels(text)
     company = company_paragraphs(text) + _heading_lines(text) if kind == "job" else []
-    hits = taxonomy.matcher.find(text, listing=listing, barred=barred)
-    verb_objects = phrases.verb_object_hits(text, taxonomy.matcher.forms)
-    hits = sorted(
-        phrases.without_verbs_of(hits, verb_objects)
-        + phrases.conjoined_hits(text, hits, taxonomy.matcher.forms)
-        + verb_objects
-        + phrases.nominal_of_hits(text, taxonomy.matcher.forms)
-        + phrases.channel_hits(text, taxonomy.matcher.forms)
-        + phrases.with_hits(text, taxonomy.matcher.forms),
-        key=_span,
-    )
+    hits = _phrased(text, taxonomy.matcher.find(text, listing=listing, barred=barred), taxonomy.matcher.forms)
     taken = {start for start, _, _ in hits}
     duties = duty_verbs(text, taxonomy, taken) if kind == "job" else done_verbs(text, taxonomy, taken) if kind else []
     duty_starts = {start for start, _, _ in duties}  # "Counsel students", "Dispatch drivers": activities, not roles
@@ -103,6 +93,21 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         and not names_what_software_serves(text, start, end, form.skill, technical)
         and not (private and in_private_life(text, start, end, form.skill, private))
     ]
+
+
+def _phrased(text: str, hits: list[tuple[int, int, Form]], forms: dict[str, Form]) -> list[tuple[int, int, Form]]:
+    """The matcher's hits with the skills phrasing names besides: an "and"-list sharing a word, a verb and its
+    object, "X of Y", support channels, "with" phrases (`pipeline.phrases`), in text order."""
+    verb_objects = phrases.verb_object_hits(text, forms)
+    return sorted(
+        phrases.without_verbs_of(hits, verb_objects)
+        + phrases.conjoined_hits(text, hits, forms)
+        + verb_objects
+        + phrases.nominal_of_hits(text, forms)
+        + phrases.channel_hits(text, forms)
+        + phrases.with_hits(text, forms),
+        key=_span,
+    )
 
 
 # Words that put a sentence in private life: one's family, pets and home, time outside work.
