@@ -57,7 +57,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
     company = company_paragraphs(text) + _heading_lines(text) if kind == "job" else []
     hits = _phrased(text, taxonomy.matcher.find(text, listing=listing, barred=barred), taxonomy.matcher.forms)
     taken = {start for start, _, _ in hits}
-    duties = duty_verbs(text, taxonomy, taken) if kind == "job" else done_verbs(text, taxonomy, taken) if kind else []
+    duties = opening_verbs(text, taxonomy, taken, kind) if kind else []
     duty_starts = {start for start, _, _ in duties}  # "Counsel students", "Dispatch drivers": activities, not roles
     hits = sorted(hits + duties, key=_span)
     hits = sorted(hits + certified(text, labels, hits, taxonomy.matcher.forms), key=_span)
@@ -276,22 +276,6 @@ _VERB = re.compile(r"[A-Za-z]++")
 _CONNECTIVES = frozenset({"and", "or"})
 
 
-def duty_verbs(text: str, taxonomy: Taxonomy, taken: set[int]) -> list[tuple[int, int, Form]]:
-    """Hits for the activities a job's duties name by their verb: the verb's "-ing" form is a
-    one-word skill that needs no context ("Recruit" -> Recruiting, "Schedule" -> Scheduling,
-    "Debug" -> Debugging). Only the verbs opening a list item count, where a duty list puts them."""
-    found = []
-    for m in _DUTY.finditer(text):
-        for v in _VERB.finditer(text, m.start("verbs"), m.end("verbs")):
-            verb = v.group().lower()
-            if verb in _CONNECTIVES or v.start() in taken:
-                continue
-            form = _gerund_form(verb, taxonomy)
-            if form is not None:
-                found.append((v.start(), v.end(), form))
-    return found
-
-
 # A resume's line opening with what the person did, in the past tense ("Prospected through cold calling", "- Budgeted
 # and forecast spend"): the verbs before the first other word.
 _DONE = re.compile(
@@ -301,19 +285,23 @@ _DONE = re.compile(
 )
 
 
-def done_verbs(text: str, taxonomy: Taxonomy, taken: set[int]) -> list[tuple[int, int, Form]]:
-    """Hits for the activities a resume's lines open with, in the past tense: the verb's "-ing" form is a
-    one-word skill that needs no context ("Prospected" -> Prospecting, "Budgeted" -> Budgeting)."""
+def opening_verbs(text: str, taxonomy: Taxonomy, taken: set[int], kind: str) -> list[tuple[int, int, Form]]:
+    """Hits for the activities named by the verbs that open a line, when the verb's "-ing" form is a one-word
+    skill that needs no context: a job's duties ("Recruit" -> Recruiting, "Debug" -> Debugging; only opening a list
+    item, where a duty list puts them) and a resume's lines in the past tense ("Prospected" -> Prospecting,
+    "Budgeted" -> Budgeting)."""
     found = []
-    for m in _DONE.finditer(text):
+    for m in (_DUTY if kind == "job" else _DONE).finditer(text):
         for v in _VERB.finditer(text, m.start("verbs"), m.end("verbs")):
             verb = v.group().lower()
             if verb in _CONNECTIVES or v.start() in taken:
                 continue
-            for stem in (verb[:-2], verb[:-1], verb[:-3] + "y" if verb.endswith("ied") else ""):
-                if stem and (form := _gerund_form(stem, taxonomy)) is not None:
-                    found.append((v.start(), v.end(), form))
-                    break
+            bases = (
+                (verb,) if kind == "job" else (verb[:-2], verb[:-1], verb[:-3] + "y" if verb.endswith("ied") else "")
+            )
+            form = next((f for base in bases if base and (f := _gerund_form(base, taxonomy)) is not None), None)
+            if form is not None:
+                found.append((v.start(), v.end(), form))
     return found
 
 
