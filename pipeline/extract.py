@@ -112,10 +112,10 @@ def _phrased(text: str, hits: list[tuple[int, int, Form]], forms: dict[str, Form
 
 # Words that put a sentence in private life: one's family, pets and home, time outside work.
 _PRIVATE = re.compile(
-    r"\b(?:(?:my|our)[ \t]+(?:[\w'’-]+[ \t]+){0,2}?(?:family|children|kids|sons?|daughters?|husband|wife|"
+    r"\b(?:(?:my|our|your)[ \t]+(?:[\w'’-]+[ \t]+){0,2}?(?:family|children|kids|sons?|daughters?|husband|wife|"
     r"grandparents|parents|friends|flatmates|roommates|dogs?|cats?|pets?|puppy|garden|wedding|neighbou?rs|"
     r"(?:aunt|uncle|cousin|brother|sister|nephew|niece)s?|grand(?:father|mother)|father|mother|dad|mum|mom|kitchen|"
-    r"allotment)|family[ \t-]friendly|(?:employees|staff)['’]?s?[ \t]+(?:children|kids|families)|"
+    r"allotment)|family[ \t-]friendly|employee[ \t]+assistance|(?:employees|staff)['’]?s?[ \t]+(?:children|kids|families)|"
     r"my[ \t]+partner|an?[ \t]+friend['’]s|(?:a[ \t]+)?(?:parent|mum|mom|dad|mother|father)[ \t]+of[ \t]+(?:one|two|three|four|five|\d)|as[ \t]+a[ \t]+(?:teenager|child|kid|boy|girl|youngster)|"
     r"(?:my[ \t]+)?(?:interests|hobbies)[ \t]+(?:include|are)|family's|moving[ \t]+(?:house|home)|household[ \t]+(?:budget\w*|chores|bills|finances|admin|accounts|shopping)|the[ \t]+school[ \t]+run|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
     r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+|"
