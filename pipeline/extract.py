@@ -90,6 +90,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         and not set_aside(text, start)
         and not received(text, start, form.skill)
         and not in_organisation_name(text, start, end)
+        and not names_a_place_or_rule(text, start, end, form.skill)
         and not names_what_software_serves(text, start, end, form.skill, technical)
         and not (private and in_private_life(text, start, end, form.skill, private))
     ]
@@ -174,7 +175,7 @@ def names_what_software_serves(text: str, start: int, end: int, skill: Skill, te
 _ORGANISATION_AFTER = re.compile(
     r"(?:[ \t]+(?:[A-Z][\w'’&.-]*+|of|for|and|&)){0,3}?[ \t]+(?:Association|Society|Foundation|Institute|Journal|"
     r"Summit|Conference|Week|Park|Prize|Ltd|Limited|Inc|LLC|plc|PLC|GmbH|Awards?|Club|Council|Federation|League|Guild|Magazine|Festival|Museum|Expo|"
-    r"Airlines|Airways|Bank|Hospital|Zoo|Stadium|Arena|Orchestra|Choir|Church|Cathedral|Records|"
+    r"Airlines|Airways|Bank|Hospital|Zoo|Stadium|Arena|Orchestra|Choir|Church|Cathedral|Records|Board|Authority|Commission|"
     r"House|Hotel|Restaurant|Caf[eé]|Bistro|Bakery|Brewery|Lounge|Theat(?:re|er)|Gallery|"
     # ...or a place, in either case ("Kotlin Island", "Vue cinemas"): no product is followed by these
     r"(?i:islands?|isle|street|road|avenue|river|lake|beach|bay|cinemas?))\b"
@@ -186,6 +187,29 @@ _ORGANISATION_AFTER = re.compile(
 _KIND_OF_PLACE = re.compile(
     r"[ \t]++(?:parks?|hubs?|agency|agencies|firms?|studios?|exhibitions?|festivals?|clubs?|museums?|galleries|gallery)\b"
 )
+
+
+# Before a word: where something is ("opposite a 24-hour pharmacy", "next to the bakery"); after it: a house rule
+# ("Photography is not permitted").
+_LOCATION_BEFORE = re.compile(
+    r"\b(?:opposite|next[ \t]+to|near|nearby|beside|behind|above|below|across[ \t]+from|close[ \t]+to|round[ \t]+the"
+    r"[ \t]+corner[ \t]+from|around[ \t]+the[ \t]+corner[ \t]+from)[ \t]+(?:a|an|the|our)[ \t]+(?:[\w-]+[ \t]+){0,2}\Z",
+    re.IGNORECASE,
+)
+_RULE_AFTER = re.compile(
+    r"[ \t]+(?:is|are)[ \t]+(?:not[ \t]+(?:permitted|allowed)|(?:strictly[ \t]+)?(?:prohibited|forbidden|banned))\b",
+    re.IGNORECASE,
+)
+
+
+def names_a_place_or_rule(text: str, start: int, end: int, skill: Skill) -> bool:
+    """True when a skill outside technology names a place by where it is ("the office is opposite a pharmacy") or a
+    house rule ("Photography is not permitted inside the chapel"): no claim of the skill."""
+    if sense.TECH_CATEGORY.search(skill.category):
+        return False
+    return (
+        _LOCATION_BEFORE.search(text, max(0, start - 80), start) is not None or _RULE_AFTER.match(text, end) is not None
+    )
 
 
 def in_organisation_name(text: str, start: int, end: int) -> bool:

@@ -172,7 +172,10 @@ _PLACE_OF = re.compile(
     r"\b(?:island|isle|city|town|village|state|province|county|region|port|republic|kingdom|district)[ \t]+of[ \t]+\Z",
     re.IGNORECASE,
 )
-_NAMED = re.compile(r"\b(?:called|named|dubbed|nicknamed)[ \t]+(?:the[ \t]+)?\Z", re.IGNORECASE)
+_NAMED = re.compile(
+    r"\b(?:called|named|dubbed|nicknamed|games?[ \t]+of|board[ \t]+game|card[ \t]+game)[ \t]+(?:the[ \t]+)?\Z",
+    re.IGNORECASE,
+)
 # A kind of place, institution or group right after a name: it names that place ("the Kafka museum").
 _PLACE_AFTER = re.compile(
     r"[ \t]+(?:museum|festival|prize|award|awards|foundation|family|street|road|avenue|island|islands|river|lake|"
