@@ -176,6 +176,7 @@ _ORGANISATION_AFTER = re.compile(
     r"(?:[ \t]+(?:[A-Z][\w'’&.-]*+|of|for|and|&)){0,3}?[ \t]+(?:Association|Society|Foundation|Institute|Journal|"
     r"Summit|Conference|Week|Park|Prize|Ltd|Limited|Inc|LLC|plc|PLC|GmbH|Awards?|Club|Council|Federation|League|Guild|Magazine|Festival|Museum|Expo|"
     r"Airlines|Airways|Bank|Hospital|Zoo|Stadium|Arena|Orchestra|Choir|Church|Cathedral|Records|Board|Authority|Commission|"
+    r"Office|Sons|Brothers|Partners|Associates|Solicitors|Directors|"
     r"House|Hotel|Restaurant|Caf[eé]|Bistro|Bakery|Brewery|Lounge|Theat(?:re|er)|Gallery|"
     # ...or a place, in either case ("Kotlin Island", "Vue cinemas"): no product is followed by these
     r"(?i:islands?|isle|street|road|avenue|river|lake|beach|bay|cinemas?))\b"
@@ -185,7 +186,8 @@ _ORGANISATION_AFTER = re.compile(
 # After a field's name in lower case: a kind of place, firm or event ("a logistics park", "recruiting agencies", "a
 # marketing firm", "a photography exhibition").
 _KIND_OF_PLACE = re.compile(
-    r"[ \t]++(?:parks?|hubs?|agency|agencies|firms?|studios?|exhibitions?|festivals?|clubs?|museums?|galleries|gallery)\b"
+    r"[ \t]++(?:parks?|hubs?|agency|agencies|firms?|compan(?:y|ies)|studios?|exhibitions?|festivals?|clubs?|museums?|"
+    r"galleries|gallery|suites?)\b"
 )
 
 
@@ -212,12 +214,21 @@ def names_a_place_or_rule(text: str, start: int, end: int, skill: Skill) -> bool
     )
 
 
+# Before a capitalised word: the start of a firm's or a body's name ("Harris & Co Accounting", "the Museum of
+# Photography").
+_ORGANISATION_BEFORE = re.compile(
+    r"(?:(?:&|\band)[ \t]+(?:Co\.?|Sons|Partners|Associates)|\b(?:Museum|School|College|Institute|Academy|Department|"
+    r"Faculty|Centre|Center|Society|Association|Journal|Festival|Hall|Ministry|Office|Board)[ \t]+of(?:[ \t]+the)?)[ \t]+\Z"
+)
+
+
 def in_organisation_name(text: str, start: int, end: int) -> bool:
     """True when a capitalised mention is a word of the name of an association, journal, prize or event: the name
     is no claim to the skill ("Member, American Marketing Association"; "volunteered at the Mercury Prize"); or when
     a lower-case one names a kind of place or firm ("the edge of a logistics park", "no recruiting agencies")."""
     if text[start : start + 1].isupper():
-        return _ORGANISATION_AFTER.match(text, end) is not None
+        before = _ORGANISATION_BEFORE.search(text, max(0, start - 40), start) is not None
+        return before or _ORGANISATION_AFTER.match(text, end) is not None
     return _KIND_OF_PLACE.match(text, end) is not None
 
 
