@@ -118,7 +118,7 @@ _PRIVATE = re.compile(
     r"(?:aunt|uncle|cousin|brother|sister|nephew|niece)s?|grand(?:father|mother)|father|mother|dad|mum|mom|kitchen|"
     r"allotment)|family[ \t-]friendly|employee[ \t]+assistance|(?:employees|staff)['’]?s?[ \t]+(?:children|kids|families)|"
     r"my[ \t]+partner|an?[ \t]+friend['’]s|(?:a[ \t]+)?(?:parent|mum|mom|dad|mother|father)[ \t]+of[ \t]+(?:one|two|three|four|five|\d)|as[ \t]+a[ \t]+(?:teenager|child|kid|boy|girl|youngster)|"
-    r"(?:my[ \t]+)?(?:interests|hobbies)[ \t]+(?:include|are)|family's|moving[ \t]+(?:house|home)|household[ \t]+(?:budget\w*|chores|bills|finances|admin|accounts|shopping)|the[ \t]+school[ \t]+run|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
+    r"(?:my[ \t]+)?(?:interests|hobbies)[ \t]+(?:include|are)|family's|moving[ \t]+(?:house|home)|household[ \t]+(?:budget\w*|chores|bills|finances|admin|accounts|shopping)|the[ \t]+school[ \t]+run|school[ \t]+(?:pick-?ups?|drop-?offs?|holidays)|brought[ \t]+up[ \t]+by|(?:mother|father|mum|mom|dad|parents?|grand(?:mother|father)|sister|brother|wife|husband)[ \t]+who|wellbeing[ \t]+(?:programme|program|scheme|package|hub)|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
     r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+|"
     r"toddlers?|bedtimes?|amateur|enthusiasts?)\b",
     re.IGNORECASE,
@@ -199,7 +199,9 @@ _LOCATION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _RULE_AFTER = re.compile(
-    r"[ \t]+(?:is|are)[ \t]+(?:not[ \t]+(?:permitted|allowed)|(?:strictly[ \t]+)?(?:prohibited|forbidden|banned))\b",
+    r"[ \t]+(?:is|are)[ \t]+(?:not[ \t]+(?:permitted|allowed)|(?:strictly[ \t]+)?(?:prohibited|forbidden|banned))\b|"
+    r"[^.\n]{0,40}\b(?:is|are)[ \t]+(?:all[ \t]+)?(?:within[ \t]+(?:easy[ \t]+)?walking[ \t]+distance|nearby|close[ \t]+by|"
+    r"a[ \t]+short[ \t]+walk[ \t]+away|on[ \t]+site|next[ \t]+door)\b",
     re.IGNORECASE,
 )
 
