@@ -204,7 +204,7 @@ def _names_a_thing(text: str, start: int, end: int) -> bool:
     )
 
 
-_SENTENCE_LEAD = re.compile(r"[.!?:;•\n]\s*$")
+_SENTENCE_LEAD = re.compile(r"[.!?:;\n•\-–—*·●▪◦‣>)]\s*$")  # a sentence's or a list item's start
 
 
 def _in_proper_name(text: str, hit: Hit, hits: Sequence[Hit], index: int) -> bool:
