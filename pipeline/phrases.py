@@ -16,6 +16,11 @@ _CONJOINED_BEFORE = re.compile(rf"(?<![\w-])([A-Za-z][a-z]{{2,}}+|[A-Z]{{2,5}}){
 _LISTED_BEFORE = re.compile(rf"(?<![\w-])([A-Za-z][a-z]{{2,}}+|[A-Z]{{2,5}})(?:{_CONJUNCTION}|[ \t]*+,[ \t]*+)\Z")
 _CONJOINED_AFTER = re.compile(rf"{_CONJUNCTION}([A-Za-z][a-z]{{2,}}+)(?![\w-])")
 _SUFFIX_AFTER = re.compile(r"[ \t]*+/[ \t]*+([A-Z][A-Za-z0-9]{1,5}+)(?![\w-])")
+# "print and electronic design": the first item with the last word of a two-word item after it, looked at
+# whether or not that two-word item is itself a skill.
+_SHARED_TAIL = re.compile(
+    rf"(?<![\w-])(?=([A-Za-z][a-z]{{2,}}+){_CONJUNCTION}[A-Za-z][a-z]{{2,}}+[ \t]++([A-Za-z][a-z]{{2,}}+)(?![\w-]))"
+)
 
 
 def _plain(form: Form | None) -> Form | None:
@@ -51,6 +56,16 @@ def conjoined_hits(text: str, hits: list[Hit], forms: Mapping[str, Form]) -> lis
             other = _plain(forms.get(" ".join([*words[:-1], after.group(1).lower()])))
             if other is not None and other.skill is not form.skill:
                 found.append((start, after.end(1), other))
+    return found + _shared_tail_hits(text, forms)
+
+
+def _shared_tail_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
+    """An and-list names the first item with the next item's last word ("print and electronic design")."""
+    found = []
+    for m in _SHARED_TAIL.finditer(text):
+        form = _plain(forms.get(f"{m.group(1).lower()} {m.group(2).lower()}"))
+        if form is not None:
+            found.append((m.start(1), m.end(2), form))
     return found
 
 

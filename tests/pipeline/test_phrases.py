@@ -22,6 +22,12 @@ def test_an_and_list_sharing_a_word_names_each_skill():
     assert "Accounts receivable" not in _names("Handled accounts payable and reporting.")
 
 
+def test_an_and_list_names_the_first_items_skill_even_when_the_second_item_is_none():
+    assert "Print design" in _names("Complete various print and electronic design projects.", "job")
+    assert "Data engineering" in _names("Five years of data or cloud engineering.")
+    assert "Print design" not in _names("Print and sign the electronic design brief.")  # the items share no word
+
+
 def test_a_verb_and_its_whole_object_name_the_skill_their_noun_makes():
     assert "Benefits administration" in _names("- Administer benefits, leaves and payroll changes.", "job")
     assert "Technology integration" in _names("Integrating technology in every lesson.")
