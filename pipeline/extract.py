@@ -180,6 +180,13 @@ _ORGANISATION_AFTER = re.compile(
     r"House|Hotel|Restaurant|Caf[eé]|Bistro|Bakery|Brewery|Lounge|Theat(?:re|er)|Gallery|"
     # ...or a place, in either case ("Kotlin Island", "Vue cinemas"): no product is followed by these
     r"(?i:islands?|isle|street|road|avenue|river|lake|beach|bay|cinemas?))\b"
+    # ...a venue's or an event's kind in lower case after the name's words ("Primavera Sound festival"), the kind of
+    # business right after the name ("Asana Studio"), or after a comma ("Tableau, a French bistro in Dublin")
+    r"|(?:[ \t]+[A-Z][\w'’&.-]*+){0,2}[ \t]+(?:festival|museum|bistro|restaurant|bakery|brewery|caf[eé]|pub|hotel|zoo)\b"
+    r"|[ \t]+(?:Studios?|Spa|Salon|Gym|Pub|Inn)\b"
+    r"|[ \t]*,[ \t]*an?[ \t]+(?:[\w'’-]+[ \t]+){0,3}?(?:bistro|restaurant|caf[eé]|bakery|pub|bar|hotel|shop|boutique|"
+    r"charity|band|festival|gallery|brewery|salon|studio|gym|farm|vineyard|winery|theat(?:re|er)|museum|magazine|"
+    r"newspaper|zoo|firm|company|agency)\b"
 )
 
 
@@ -194,8 +201,9 @@ _KIND_OF_PLACE = re.compile(
 # Before a word: where something is ("opposite a 24-hour pharmacy", "next to the bakery"); after it: a house rule
 # ("Photography is not permitted").
 _LOCATION_BEFORE = re.compile(
-    r"\b(?:opposite|next[ \t]+to|near|nearby|beside|behind|above|below|across[ \t]+from|close[ \t]+to|round[ \t]+the"
-    r"[ \t]+corner[ \t]+from|around[ \t]+the[ \t]+corner[ \t]+from)[ \t]+(?:a|an|the|our)[ \t]+(?:[\w-]+[ \t]+){0,2}\Z",
+    r"\b(?:opposite|next[ \t]+to|near|nearby|beside|behind|above|below|between|across[ \t]+from|close[ \t]+to|round[ \t]+the"
+    r"[ \t]+corner[ \t]+from|around[ \t]+the[ \t]+corner[ \t]+from|between[ \t]+(?:a|an|the|our)[ \t]+(?:[\w-]+[ \t]+){1,3}and)"
+    r"[ \t]+(?:a|an|the|our)[ \t]+(?:[\w-]+[ \t]+){0,2}\Z",
     re.IGNORECASE,
 )
 _RULE_AFTER = re.compile(
@@ -221,6 +229,10 @@ def names_a_place_or_rule(text: str, start: int, end: int, skill: Skill) -> bool
 _ORGANISATION_BEFORE = re.compile(
     r"(?:(?:&|\band)[ \t]+(?:Co\.?|Sons|Partners|Associates)|\b(?:Museum|School|College|Institute|Academy|Department|"
     r"Faculty|Centre|Center|Society|Association|Journal|Festival|Hall|Ministry|Office|Board)[ \t]+of(?:[ \t]+the)?)[ \t]+\Z"
+    # ...or an animal's name after the animal ("my spaniel, Django", "a pony called Ruby")
+    r"|\b(?:dogs?|cats?|pupp(?:y|ies)|kittens?|horses?|pon(?:y|ies)|spaniels?|terriers?|retrievers?|labradors?|"
+    r"collies?|poodles?|beagles?|greyhounds?|lurchers?|rabbits?|parrots?|hamsters?|tortoises?|pets?)"
+    r"(?:[ \t]*,|[ \t]+(?:called|named))[ \t]+\Z"
 )
 
 
