@@ -182,10 +182,12 @@ _ORGANISATION_AFTER = re.compile(
     r"(?i:islands?|isle|street|road|avenue|river|lake|beach|bay|cinemas?))\b"
     # ...a venue's or an event's kind in lower case after the name's words ("Primavera Sound festival"), the kind of
     # business right after the name ("Asana Studio"), or after a comma ("Tableau, a French bistro in Dublin")
-    r"|(?:[ \t]+[A-Z][\w'’&.-]*+){0,2}[ \t]+(?:festival|museum|bistro|restaurant|bakery|brewery|caf[eé]|pub|hotel|zoo)\b"
+    r"|(?:[ \t]+[A-Z][\w'’&.-]*+){0,2}[ \t]+(?:festival|museum|bistro|restaurant|bakery|brewery|caf[eé]|pub|hotel|zoo|"
+    r"(?:nursery[ \t]+)?schools?|nurser(?:y|ies)|clinics?)\b|['’]s[ \t]+(?:Arms|Head|Inn|Tavern|Bar|Kitchen)\b"
     r"|[ \t]+(?:Studios?|Spa|Salon|Gym|Pub|Inn)\b"
     r"|[ \t]*,[ \t]*an?[ \t]+(?:[\w'’-]+[ \t]+){0,3}?(?:bistro|restaurant|caf[eé]|bakery|pub|bar|hotel|shop|boutique|"
-    r"charity|band|festival|gallery|brewery|salon|studio|gym|farm|vineyard|winery|theat(?:re|er)|museum|magazine|"
+    r"charity|band|festival|gallery|brewery|brasserie|trattoria|diner|tavern|deli|salon|studio|gym|farm|vineyard|"
+    r"winery|theat(?:re|er)|museum|magazine|"
     r"newspaper|zoo|firm|company|agency)\b"
 )
 
@@ -193,8 +195,10 @@ _ORGANISATION_AFTER = re.compile(
 # After a field's name in lower case: a kind of place, firm or event ("a logistics park", "recruiting agencies", "a
 # marketing firm", "a photography exhibition").
 _KIND_OF_PLACE = re.compile(
+    r"(?:[ \t]++(?:training|nursery|care|law|repair|supply|supplies))?"
     r"[ \t]++(?:parks?|hubs?|agency|agencies|firms?|compan(?:y|ies)|studios?|exhibitions?|festivals?|clubs?|museums?|"
-    r"galleries|gallery|suites?)\b"
+    r"galleries|gallery|suites?|merchants?|clinics?|hospices?|centres?|centers?|nurser(?:y|ies)|schools?|floors?|"
+    r"shops?|stores?|charit(?:y|ies)|canteens?|wards?)\b"
 )
 
 
@@ -260,7 +264,7 @@ def set_aside(text: str, start: int) -> bool:
 _RECEIVED = re.compile(
     r"\b(?:receiv(?:e|es|ed|ing)|benefit(?:s|ed|ted|ing)?[ \t]+from|access[ \t]+to|given|offered[ \t]+to[ \t]+you|"
     r"we[ \t]+(?:also[ \t]+)?offer|you(?:['’]ll|[ \t]+will)[ \t]+(?:get|receive|have))"
-    r"[ \t]++(?:(?:free|confidential|regular|ongoing|tailored|structured|personal|one-to-one|1:1|expert|career)"
+    r"[ \t]++(?:(?:a|an|the|our)[ \t]++)?(?:(?:free|confidential|regular|ongoing|tailored|structured|personal|one-to-one|1:1|expert|career)"
     r"(?:[ \t]*+,)?[ \t]++(?:and[ \t]++)?){0,3}\Z",
     re.IGNORECASE,
 )
