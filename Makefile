@@ -21,10 +21,11 @@ RULE_FILES = $(wildcard observability/rules/*.yml observability/rules/*.yaml obs
 run: install dirs
 	exec $(SUPERVISOR) -n
 
-## test: the whole pytest suite on two pytest-xdist workers (PYTEST_ARGS="-k supervisor" to narrow it; PYTEST_XDIST=
+## test: the whole pytest suite on three pytest-xdist workers, one more than the two cores it is sized for: much of the
+## suite waits on processes it started (PYTEST_ARGS="-k supervisor" to narrow it; PYTEST_XDIST=
 ## runs it in one process). Tests marked xdist_group stay on one worker, one after another: the browser tests, each
 ## drill family, each Prometheus instance.
-PYTEST_XDIST ?= -n 2 --dist loadgroup
+PYTEST_XDIST ?= -n 3 --dist loadgroup
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
