@@ -151,12 +151,19 @@ _SOFTWARE_THING = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
+# ...or after the employer's making or selling it: "a company that makes payroll software", "we sell HR tools".
+_COMPANY_MAKES = re.compile(
+    r"\b(?:we|(?:company|firm|business|start-?up|agency|team)[ \t]+(?:that|which|who))[ \t]+(?:also[ \t]+)?"
+    r"(?:makes?|sells?|builds?|develops?|provides?|offers?|creates?|designs?)[ \t]+(?:[\w-]+[ \t]+){0,3}\Z",
+    re.IGNORECASE,
+)
 
 
 def names_what_software_serves(text: str, start: int, end: int, skill: Skill, technical: list[int]) -> bool:
     """True when a one-word skill of a field outside software (not an abbreviation) modifies a piece of software: "the billing
     microservice", "audit logging", "a recruiting platform in Rails" name what the software is for, not a skill
-    of the person who built it. `technical` holds where the text's technical mentions start."""
+    of the person who built it, nor does what the employer makes or sells ("we sell payroll software"). `technical`
+    holds where the text's technical mentions start."""
     word = text[start:end]
     if sense.TECH_CATEGORY.search(skill.category) or not word.isalpha() or word.isupper():
         return False  # a product or an abbreviation ("SIS integration") is the skill itself
@@ -164,6 +171,8 @@ def names_what_software_serves(text: str, start: int, end: int, skill: Skill, te
         return True
     if _SOFTWARE_THING.match(text, end) is None:
         return False
+    if _COMPANY_MAKES.search(text, max(0, start - 80), start) is not None:
+        return True
     lo = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 200), start)), default=max(0, start - 200))
     hi_match = _SENTENCE_END.search(text, end)
     hi = hi_match.start() if hi_match else len(text)

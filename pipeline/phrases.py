@@ -20,6 +20,8 @@ _SUFFIX_AFTER = re.compile(r"[ \t]*+/[ \t]*+([A-Z][A-Za-z0-9]{1,5}+)(?![\w-])")
 # whether or not that two-word item is itself a skill.
 _SHARED_TAIL = re.compile(
     rf"(?<![\w-])(?=([A-Za-z][a-z]{{2,}}+){_CONJUNCTION}[A-Za-z][a-z]{{2,}}+[ \t]++([A-Za-z][a-z]{{2,}}+)(?![\w-]))"
+    # ...and the other way round after a slash: "training tools/documentation" names Training documentation
+    r"|(?<![\w-])(?=([A-Za-z][a-z]{2,}+)[ \t]++[A-Za-z][a-z]{2,}+[ \t]*+/[ \t]*+([A-Za-z][a-z]{2,}+)(?![\w/-]))"
 )
 
 
@@ -60,12 +62,14 @@ def conjoined_hits(text: str, hits: list[Hit], forms: Mapping[str, Form]) -> lis
 
 
 def _shared_tail_hits(text: str, forms: Mapping[str, Form]) -> list[Hit]:
-    """An and-list names the first item with the next item's last word ("print and electronic design")."""
+    """An and-list names the first item with the next item's last word ("print and electronic design"); a slash
+    after a two-word item, its first word with the word after the slash ("training tools/documentation")."""
     found = []
     for m in _SHARED_TAIL.finditer(text):
-        form = _plain(forms.get(f"{m.group(1).lower()} {m.group(2).lower()}"))
+        first, last = (1, 2) if m.group(1) else (3, 4)
+        form = _plain(forms.get(f"{m.group(first).lower()} {m.group(last).lower()}"))
         if form is not None:
-            found.append((m.start(1), m.end(2), form))
+            found.append((m.start(first), m.end(last), form))
     return found
 
 

@@ -26,6 +26,8 @@ def test_an_and_list_names_the_first_items_skill_even_when_the_second_item_is_no
     assert "Print design" in _names("Complete various print and electronic design projects.", "job")
     assert "Data engineering" in _names("Five years of data or cloud engineering.")
     assert "Print design" not in _names("Print and sign the electronic design brief.")  # the items share no word
+    assert "Training materials" in _names("- Improve our training tools/documentation.", "job")
+    assert "Data analysis" in _names("Handled data entry/analysis for the clinic.")
 
 
 def test_a_verb_and_its_whole_object_name_the_skill_their_noun_makes():
