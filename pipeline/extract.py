@@ -120,7 +120,8 @@ _PRIVATE = re.compile(
     r"my[ \t]+partner|an?[ \t]+friend['’]s|(?:a[ \t]+)?(?:parent|mum|mom|dad|mother|father)[ \t]+of[ \t]+(?:one|two|three|four|five|\d)|as[ \t]+a[ \t]+(?:teenager|child|kid|boy|girl|youngster)|"
     r"(?:my[ \t]+)?(?:interests|hobbies)[ \t]+(?:include|are)|family's|moving[ \t]+(?:house|home)|household[ \t]+(?:budget\w*|chores|bills|finances|admin|accounts|shopping)|the[ \t]+school[ \t]+run|school[ \t]+(?:pick-?ups?|drop-?offs?|holidays)|brought[ \t]+up[ \t]+by|(?:mother|father|mum|mom|dad|parents?|grand(?:mother|father)|sister|brother|wife|husband)[ \t]+who|wellbeing[ \t]+(?:programme|program|scheme|package|hub)|outside[ \t]+(?:of[ \t]+)?work|in[ \t]+my[ \t]+(?:spare|free)[ \t]+time|for[ \t]+fun|hobby|hobbies|"
     r"pastimes?|raising[ \t]+(?:[\w-]+[ \t]+)?(?:children|kids|a[ \t]+family)|a[ \t]+family[ \t]+of[ \t]+\w+|"
-    r"toddlers?|bedtimes?|amateur|enthusiasts?)\b",
+    r"toddlers?|bedtimes?|amateur|enthusiasts?|baby-?s[ai]t(?:ting)?|dog-?s[ai]t(?:ting)?|house-?s[ai]t(?:ting)?|"
+    r"(?:neighbou?r|friend|flatmate|roommate)[ \t]+who)\b",
     re.IGNORECASE,
 )
 
@@ -207,8 +208,20 @@ _KIND_OF_PLACE = re.compile(
     r"(?:[ \t]++(?:training|nursery|care|law|repair|supply|supplies))?"
     r"[ \t]++(?:parks?|hubs?|agency|agencies|firms?|compan(?:y|ies)|studios?|exhibitions?|festivals?|clubs?|museums?|"
     r"galleries|gallery|suites?|merchants?|clinics?|hospices?|centres?|centers?|nurser(?:y|ies)|schools?|floors?|"
-    r"shops?|stores?|charit(?:y|ies)|canteens?|wards?)\b"
+    r"shops?|stores?|charit(?:y|ies)|canteens?|wards?|offices?|labs?|laborator(?:y|ies)|corridors?|buildings?|aisles?|"
+    r"start-?ups?|wings?|counters?|cupboards?|factor(?:y|ies)|warehouses?|wholesalers?|manufacturers?|kits?|"
+    r"equipment|manikins?|supplies|all-hands|away-?days?|meetings?)\b"
+    # ...or where it is ("a busy pharmacy on the high street")
+    r"|[ \t]++(?:on|in)[ \t]++the[ \t]++(?:high|main)[ \t]++street\b"
 )
+# Before any mention: a trader in it ("a wholesaler of first aid kits", "a manufacturer of CPR manikins") ...
+_TRADER_OF = re.compile(
+    r"\b(?:manufacturers?|wholesalers?|suppliers?|makers?|sellers?|retailers?|distributors?|importers?|stockists?)"
+    r"[ \t]++of[ \t]++\Z",
+    re.IGNORECASE,
+)
+# ...and a firm of a field's practitioners ("a litigation practice", "an orthodontics practice in Leeds").
+_A_PRACTICE = (re.compile(r"\ban?[ \t]++(?:[\w-]++[ \t]++)?\Z", re.IGNORECASE), re.compile(r"[ \t]++practices?\b"))
 
 
 # Before a word: where something is ("opposite a 24-hour pharmacy", "next to the bakery"); after it: a house rule
@@ -251,12 +264,18 @@ _ORGANISATION_BEFORE = re.compile(
 
 def in_organisation_name(text: str, start: int, end: int) -> bool:
     """True when a capitalised mention is a word of the name of an association, journal, prize or event: the name
-    is no claim to the skill ("Member, American Marketing Association"; "volunteered at the Mercury Prize"); or when
-    a lower-case one names a kind of place or firm ("the edge of a logistics park", "no recruiting agencies")."""
+    is no claim to the skill ("Member, American Marketing Association"; "volunteered at the Mercury Prize"); when
+    a lower-case one names a kind of place or firm ("the edge of a logistics park", "no recruiting agencies", "a
+    litigation practice"); or when any names what a firm trades in ("a wholesaler of first aid kits")."""
+    if _TRADER_OF.search(text, max(0, start - 30), start) is not None:
+        return True
     if text[start : start + 1].isupper():
         before = _ORGANISATION_BEFORE.search(text, max(0, start - 40), start) is not None
         return before or _ORGANISATION_AFTER.match(text, end) is not None
-    return _KIND_OF_PLACE.match(text, end) is not None
+    article, practice = _A_PRACTICE
+    return _KIND_OF_PLACE.match(text, end) is not None or (
+        practice.match(text, end) is not None and article.search(text, max(0, start - 30), start) is not None
+    )
 
 
 _SET_ASIDE = re.compile(r"\b(?:other[ \t]+than|except(?:[ \t]+for)?|excluding)[ \t]+(?:the[ \t]+)?\Z", re.IGNORECASE)
