@@ -189,7 +189,7 @@ _ORGANISATION_AFTER = re.compile(
     r"Office|Sons|Brothers|Partners|Associates|Solicitors|Directors|"
     r"House|Hotel|Restaurant|Caf[eé]|Bistro|Bakery|Brewery|Lounge|Theat(?:re|er)|Gallery|"
     # ...or a place, in either case ("Kotlin Island", "Vue cinemas"): no product is followed by these
-    r"(?i:islands?|isle|street|road|avenue|river|lake|beach|bay|cinemas?))\b"
+    r"(?i:islands?|isle|street|road|avenue|river|lake|beach|bay|cinemas?))\b(?![ \t]*+\d)"  # "Office 365" is a product
     # ...a venue's or an event's kind in lower case after the name's words ("Primavera Sound festival"), the kind of
     # business right after the name ("Asana Studio"), or after a comma ("Tableau, a French bistro in Dublin")
     r"|(?:[ \t]+[A-Z][\w'’&.-]*+){0,2}[ \t]+(?:festival|museum|bistro|restaurant|bakery|brewery|caf[eé]|pub|hotel|zoo|"
@@ -210,7 +210,8 @@ _KIND_OF_PLACE = re.compile(
     r"galleries|gallery|suites?|merchants?|clinics?|hospices?|centres?|centers?|nurser(?:y|ies)|schools?|floors?|"
     r"shops?|stores?|charit(?:y|ies)|canteens?|wards?|offices?|labs?|laborator(?:y|ies)|corridors?|buildings?|aisles?|"
     r"start-?ups?|wings?|counters?|cupboards?|factor(?:y|ies)|warehouses?|wholesalers?|manufacturers?|kits?|"
-    r"equipment|manikins?|supplies|all-hands|away-?days?|meetings?)\b"
+    r"equipment|manikins?|supplies|bureaux?|bureaus|consultanc(?:y|ies)|solicitors|all-hands|away-?days?|meetings?|"
+    r"nights)\b"
     # ...or where it is ("a busy pharmacy on the high street")
     r"|[ \t]++(?:on|in)[ \t]++the[ \t]++(?:high|main)[ \t]++street\b"
 )
@@ -246,7 +247,14 @@ def names_a_place_or_rule(text: str, start: int, end: int, skill: Skill) -> bool
     if sense.TECH_CATEGORY.search(skill.category):
         return False
     return (
-        _LOCATION_BEFORE.search(text, max(0, start - 80), start) is not None or _RULE_AFTER.match(text, end) is not None
+        _LOCATION_BEFORE.search(text, max(0, start - 80), start) is not None
+        or _RULE_AFTER.match(text, end) is not None
+        # a Title-case name too ("a Six Sigma consultancy"); an abbreviation before "office" is one ("a PPM office")
+        or (
+            text[start : start + 1].isupper()
+            and not text[start:end].isupper()
+            and _KIND_OF_PLACE.match(text, end) is not None
+        )
     )
 
 
@@ -254,7 +262,10 @@ def names_a_place_or_rule(text: str, start: int, end: int, skill: Skill) -> bool
 # Photography").
 _ORGANISATION_BEFORE = re.compile(
     r"(?:(?:&|\band)[ \t]+(?:Co\.?|Sons|Partners|Associates)|\b(?:Museum|School|College|Institute|Academy|Department|"
-    r"Faculty|Centre|Center|Society|Association|Journal|Festival|Hall|Ministry|Office|Board)[ \t]+of(?:[ \t]+the)?)[ \t]+\Z"
+    r"Faculty|Centre|Center|Society|Association|Journal|Festival|Hall|Ministry|Office|Board)[ \t]+of(?:[ \t]+the)?"
+    # ...or of a place ("the north coast of Java", "the island of Java")
+    r"|\b(?i:coast|shores?|island|isle|city|town|village|province|county|region|port|republic|kingdom|district)[ \t]+of)"
+    r"[ \t]+\Z"
     # ...or an animal's name after the animal ("my spaniel, Django", "a pony called Ruby")
     r"|\b(?:dogs?|cats?|pupp(?:y|ies)|kittens?|horses?|pon(?:y|ies)|spaniels?|terriers?|retrievers?|labradors?|"
     r"collies?|poodles?|beagles?|greyhounds?|lurchers?|rabbits?|parrots?|hamsters?|tortoises?|pets?)"
