@@ -85,6 +85,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         if not (studied and _inside(studied, start))
         and not (labels and _inside(labels, start) and labels_a_group(text[start:end], form.skill))
         and not (kind == "job" and start not in duty_starts and names_a_role(text, start, end, form.skill))
+        and not (kind == "resume" and names_a_colleague(text, start, end, form.skill))
         and not (names_a_group(text, end, spans) and is_field(form.skill))
         and not (_LINGUAL.search(form.skill.name) and names_its_languages(text, end, languages))
         and not set_aside(text, start)
@@ -457,6 +458,23 @@ def names_a_role(text: str, start: int, end: int, skill: Skill) -> bool:
     if _ROLE_END.search(surface):
         return _ROLE_END.search(skill.name) is None and _CREDENTIAL.match(surface) is None
     return _ROLE_NEXT.match(text, end) is not None and is_field(skill)
+
+
+_SOMEONES = re.compile(r"\b(?:the|our|my|a|an|his|her|their)[ \t]++(?:[\w-]++[ \t]++)?\Z", re.IGNORECASE)
+_AS_ONE = re.compile(
+    r"\b(?:as|became|becoming|promoted[ \t]+to)[ \t]++(?:the|our|a|an)[ \t]++(?:[\w-]++[ \t]++)?\Z", re.IGNORECASE
+)
+
+
+def names_a_colleague(text: str, start: int, end: int, skill: Skill) -> bool:
+    """True when a resume names someone else by a role of a field: "shared a desk with the payroll clerk", "babysat
+    for a radiology consultant" (an article before it, and not "as a" or "promoted to the"): the writer's own titles
+    stand without one."""
+    return (
+        _SOMEONES.search(text, max(0, start - 40), start) is not None
+        and _AS_ONE.search(text, max(0, start - 60), start) is None
+        and names_a_role(text, start, end, skill)
+    )
 
 
 def is_field(skill: Skill) -> bool:
