@@ -85,7 +85,7 @@ def extract_skills(text: str, taxonomy: Taxonomy, kind: str | None = None) -> li
         if not (studied and _inside(studied, start))
         and not (labels and _inside(labels, start) and labels_a_group(text[start:end], form.skill))
         and not (kind == "job" and start not in duty_starts and names_a_role(text, start, end, form.skill))
-        and not (kind == "resume" and names_a_colleague(text, start, end, form.skill))
+        and not (kind != "job" and names_a_colleague(text, start, end, form.skill))
         and not (names_a_group(text, end, spans) and is_field(form.skill))
         and not (_LINGUAL.search(form.skill.name) and names_its_languages(text, end, languages))
         and not set_aside(text, start)
