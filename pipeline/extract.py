@@ -199,14 +199,14 @@ _ORGANISATION_AFTER = re.compile(
     r"|[ \t]*,[ \t]*an?[ \t]+(?:[\w'’-]+[ \t]+){0,3}?(?:bistro|restaurant|caf[eé]|bakery|pub|bar|hotel|shop|boutique|"
     r"charity|band|festival|gallery|brewery|brasserie|trattoria|diner|tavern|deli|salon|studio|gym|farm|vineyard|"
     r"winery|theat(?:re|er)|museum|magazine|"
-    r"newspaper|zoo|firm|company|agency)\b"
+    r"newspaper|zoo|firm|company|agency|village|town|city|suburb)\b"
 )
 
 
 # After a field's name in lower case: a kind of place, firm or event ("a logistics park", "recruiting agencies", "a
 # marketing firm", "a photography exhibition").
 _KIND_OF_PLACE = re.compile(
-    r"(?:[ \t]++(?:training|nursery|care|law|repair|supply|supplies))?"
+    r"(?:[ \t]++(?:training|nursery|care|law|repair|supply|supplies|research))?"
     r"[ \t]++(?:parks?|hubs?|agency|agencies|firms?|compan(?:y|ies)|studios?|exhibitions?|festivals?|clubs?|museums?|"
     r"galleries|gallery|suites?|merchants?|clinics?|hospices?|centres?|centers?|nurser(?:y|ies)|schools?|floors?|"
     r"shops?|stores?|charit(?:y|ies)|canteens?|wards?|offices?|labs?|laborator(?:y|ies)|corridors?|buildings?|aisles?|"
