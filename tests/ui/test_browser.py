@@ -242,6 +242,41 @@ def test_shortlist_a_candidate_and_the_status_survives_a_reload(page, web, tmp_p
     assert page.errors == []
 
 
+def test_a_filter_chosen_while_a_live_refresh_is_in_flight_is_applied(page, web, tmp_path):
+    """htmx drops the requests queued on an element it swaps out; a live refresh must not eat the user's filter."""
+    from playwright.sync_api import expect
+
+    settings = load(instance_env(tmp_path))
+    engine = make_engine(settings.database_url)
+    seeder = Seeder(settings, engine)
+    job = seeder.job("Backend Engineer", ["Python", "Docker"], ["Redis"], 3).id
+    seeder.resume("Ada Lovelace", ["Python", "Docker", "Redis"], 6)
+    seeder.resume("Bob Smith", ["Excel"], 1)
+    engine.dispose()
+
+    page.goto(f"{web.url}/jobs/{job}")
+    expect(page.locator("#ranking-table")).to_have_attribute("data-total", "2")
+    held = []
+
+    def hold_the_live_refresh(route):
+        live = route.request.headers.get("hx-trigger") == "ranking-table" and not held
+        held.append(route) if live else route.continue_()
+
+    page.route(f"**/jobs/{job}*", hold_the_live_refresh)
+    page.evaluate("htmx.trigger('#ranking-table', 'sse:resync')")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the live refresh never started"
+    page.select_option("#f-status", "rejected")
+    page.wait_for_timeout(300)
+    held[0].continue_()
+    expect(page.locator("#ranking-table")).to_have_attribute("data-total", "0")
+    assert "status=rejected" in page.url
+    assert page.errors == []
+
+
 # --- 4: markup in a resume renders as text ------------------------------------------------------
 
 
